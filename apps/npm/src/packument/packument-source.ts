@@ -1,0 +1,67 @@
+/** Where a package's packument comes from: the private store first (never upstream then), else the upstream cache. */
+import { LarderError, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
+import { encodePackageName, type PackageName } from '../names/package-name.js'
+import type { PrivateRegistry } from '../private/private-registry.js'
+import { rewritePackument, type StoredPackument, type TarballSource } from './stored-packument.js'
+
+export interface PackumentHandle {
+  entry: CacheEntry
+  result: CacheResult
+  private: boolean
+  staleReason?: LarderError
+}
+
+export const UPSTREAM_KEY_PREFIX = 'npm:packument:'
+
+/** Entry meta and parts of a stored packument, shared by upstream and private entries. */
+export function storedPackumentEntry(stored: StoredPackument) {
+  return {
+    body: stored.full,
+    contentType: 'application/json',
+    parts: { abbreviated: stored.abbreviated, tarballs: Buffer.from(JSON.stringify(stored.tarballs)) },
+    meta: { fullOffsets: stored.fullOffsets, abbreviatedOffsets: stored.abbreviatedOffsets },
+  }
+}
+
+export class PackumentSource {
+  constructor(
+    private readonly services: LarderServices,
+    private readonly privateRegistry: PrivateRegistry,
+  ) {}
+
+  async get(name: PackageName, options: { forceRefresh?: boolean } = {}): Promise<PackumentHandle> {
+    const own = await this.privateRegistry.entry(name)
+    if (own) return { entry: own, result: 'PRIVATE', private: true }
+    const upstream = this.services.config.upstreams.npm
+    const response = await this.services.cache.index({
+      key: UPSTREAM_KEY_PREFIX + name.full,
+      url: `${upstream}/${encodePackageName(name)}`,
+      // Full documents only: one fetch feeds both forms, and pnpm/yarn need fields the short form lacks.
+      headers: { accept: 'application/json' },
+      forceRefresh: options.forceRefresh,
+      label: `packument of ${name.full}`,
+      process: async (body) => storedPackumentEntry(rewritePackument(JSON.parse((await body.readBytes()).toString('utf8')), { name: name.full })),
+    })
+    return { entry: response.entry, result: response.result, private: false, staleReason: response.staleReason }
+  }
+
+  /** Where a tarball lives and what it hashes to, per the stored packument. */
+  async tarballSource(handle: PackumentHandle, filename: string): Promise<TarballSource | undefined> {
+    const body = await this.services.cache.openEntry(handle.entry, 'tarballs')
+    if (!body) return undefined
+    const chunks: Buffer[] = []
+    for await (const chunk of body) chunks.push(chunk as Buffer)
+    const tarballs = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, TarballSource>
+    return Object.hasOwn(tarballs, filename) ? tarballs[filename] : undefined
+  }
+
+  /** The whole stored document, parsed (for /name/version: rare, so parsing on demand is fine). */
+  async readFull(handle: PackumentHandle): Promise<Record<string, any>> {
+    const body = await this.services.cache.openEntry(handle.entry)
+    if (!body) throw new LarderError('E_STORE', `stored packument ${handle.entry.key} is missing its body`)
+    const chunks: Buffer[] = []
+    for await (const chunk of body) chunks.push(chunk as Buffer)
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  }
+}
+

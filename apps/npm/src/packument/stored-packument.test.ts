@@ -1,0 +1,85 @@
+import { Readable } from 'node:stream'
+import { buffer } from 'node:stream/consumers'
+import { describe, expect, it } from 'vitest'
+import { insertBaseUrl, insertedLength } from './insert-base-url.js'
+import { rewritePackument, tarballFilename } from './stored-packument.js'
+
+const upstreamDoc = {
+  _id: '@s/pkg',
+  name: '@s/pkg',
+  'dist-tags': { latest: '1.1.0' },
+  time: { modified: '2026-01-02T00:00:00.000Z', '1.0.0': '2026-01-01T00:00:00.000Z' },
+  readme: 'tarball: "https://registry.example/@s/pkg/-/pkg-1.0.0.tgz" ünïcode',
+  versions: {
+    '1.0.0': {
+      name: '@s/pkg',
+      version: '1.0.0',
+      scripts: { postinstall: 'node x.js', test: 'x' },
+      dependencies: { a: '^1' },
+      dist: {
+        tarball: 'https://registry.example/@s/pkg/-/pkg-1.0.0.tgz',
+        integrity: 'sha512-abc',
+        shasum: 'def',
+        signatures: [{ keyid: 'k', sig: 's' }],
+      },
+    },
+    '1.1.0': {
+      name: '@s/pkg',
+      version: '1.1.0',
+      dist: { tarball: 'https://cdn.other.example/files/pkg-1.1.0.tgz', integrity: 'sha512-ghi' },
+    },
+  },
+}
+
+async function serve(body: Buffer, offsets: number[], base: string, chunkSize: number): Promise<unknown> {
+  const chunks: Buffer[] = []
+  for (let i = 0; i < body.length; i += chunkSize) chunks.push(body.subarray(i, i + chunkSize))
+  const out = await buffer(Readable.from(chunks).pipe(insertBaseUrl(offsets, base)))
+  expect(out.length).toBe(insertedLength(body.length, offsets, base))
+  return JSON.parse(out.toString('utf8'))
+}
+
+describe('rewritePackument', () => {
+  const stored = rewritePackument(upstreamDoc, { name: '@s/pkg' })
+
+  it('rewrites only dist.tarball, keeping integrity, signatures, time and the rest', async () => {
+    for (const chunkSize of [1, 7, 4096]) {
+      const doc = (await serve(stored.full, stored.fullOffsets, 'http://m:8080/npm', chunkSize)) as typeof upstreamDoc
+      const expected = structuredClone(upstreamDoc)
+      expected.versions['1.0.0'].dist.tarball = 'http://m:8080/npm/@s/pkg/-/pkg-1.0.0.tgz'
+      expected.versions['1.1.0'].dist.tarball = 'http://m:8080/npm/@s/pkg/-/pkg-1.1.0.tgz'
+      expect(doc).toEqual(expected)
+    }
+  })
+
+  it('derives the abbreviated form with hasInstallScript and time', async () => {
+    const doc = (await serve(stored.abbreviated, stored.abbreviatedOffsets, 'https://x', 5)) as Record<string, any>
+    expect(Object.keys(doc).sort()).toEqual(['dist-tags', 'modified', 'name', 'time', 'versions'])
+    expect(doc.versions['1.0.0']).toEqual({
+      name: '@s/pkg',
+      version: '1.0.0',
+      dependencies: { a: '^1' },
+      hasInstallScript: true,
+      dist: { ...upstreamDoc.versions['1.0.0'].dist, tarball: 'https://x/@s/pkg/-/pkg-1.0.0.tgz' },
+    })
+    expect(doc.modified).toBe('2026-01-02T00:00:00.000Z')
+  })
+
+  it('remembers where each tarball really lives and what it must hash to', () => {
+    expect(stored.tarballs).toEqual({
+      'pkg-1.0.0.tgz': { version: '1.0.0', url: upstreamDoc.versions['1.0.0'].dist.tarball, integrity: 'sha512-abc', shasum: 'def' },
+      'pkg-1.1.0.tgz': { version: '1.1.0', url: 'https://cdn.other.example/files/pkg-1.1.0.tgz', integrity: 'sha512-ghi', shasum: undefined },
+    })
+  })
+
+  it('refuses garbage and documents about another package', () => {
+    expect(() => rewritePackument('<html>', { name: 'a' })).toThrow(expect.objectContaining({ code: 'E_UPSTREAM_GARBAGE' }))
+    expect(() => rewritePackument({ name: 'b', versions: {} }, { name: 'a' })).toThrow(/describes b/)
+  })
+
+  it('only accepts plausible tarball file names', () => {
+    expect(tarballFilename('https://r/a/-/a-1.0.0.tgz')).toBe('a-1.0.0.tgz')
+    expect(tarballFilename('https://r/a/-/..%2f..%2fx.tgz')).toBeUndefined()
+    expect(tarballFilename('not a url')).toBeUndefined()
+  })
+})

@@ -1,0 +1,196 @@
+/** Packages published to Larder: stored apart from the mirror, and never looked up upstream once they exist. */
+import { createHash } from 'node:crypto'
+import { LarderError, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import type { PackageName } from '../names/package-name.js'
+import { storedPackumentEntry } from '../packument/packument-source.js'
+import { rewritePackument } from '../packument/stored-packument.js'
+import { isSemver, type PublishedVersion } from './publish-document.js'
+import { readTarballFacts } from './tarball-facts.js'
+
+export const PRIVATE_PACKUMENT_PREFIX = 'npm-private:packument:'
+export const PRIVATE_TARBALL_PREFIX = 'npm-private:tarball:'
+// A URL only for the rewriter to take the file name from; private tarballs are always served from the store.
+const PLACEHOLDER_ORIGIN = 'https://private.larder.invalid'
+
+type Doc = Record<string, any>
+
+export class PrivateRegistry {
+  private readonly locks = new Map<string, Promise<unknown>>()
+
+  constructor(private readonly store: CacheStore, private readonly now: () => number = Date.now) {}
+
+  async entry(name: PackageName): Promise<CacheEntry | undefined> {
+    const entry = await this.store.getEntry(PRIVATE_PACKUMENT_PREFIX + name.full)
+    return entry?.status === 'ok' ? entry : undefined
+  }
+
+  async tarballEntry(name: PackageName, filename: string): Promise<CacheEntry | undefined> {
+    const entry = await this.store.getEntry(`${PRIVATE_TARBALL_PREFIX}${name.full}/${filename}`)
+    return entry?.status === 'ok' ? entry : undefined
+  }
+
+  /** The private document as published (tarball URLs are placeholders). */
+  async source(name: PackageName): Promise<Doc | undefined> {
+    const entry = await this.entry(name)
+    const sha256 = entry?.parts?.source?.sha256
+    if (!sha256) return undefined
+    const body = await this.store.openBlob(sha256)
+    if (!body) throw new LarderError('E_STORE', `private packument of ${name.full} lost its source`)
+    const chunks: Buffer[] = []
+    for await (const chunk of body) chunks.push(chunk as Buffer)
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  }
+
+  publish(name: PackageName, published: PublishedVersion, principal: Principal): Promise<string> {
+    return this.serialized(name, async () => {
+      const facts = await readTarballFacts(published.tarball)
+      const current = (await this.source(name)) ?? { _id: name.full, name: name.full, 'dist-tags': {}, versions: {}, time: {} }
+      if (current.versions[published.version] || current.time[published.version]) {
+        throw new LarderError('E_CONFLICT', `${name.full}@${published.version} is already published`, {
+          hint: 'bump the version: a published version can never be replaced',
+        })
+      }
+      const tarball = await this.store.putBlob(published.tarball)
+      await this.store.putEntry({
+        key: `${PRIVATE_TARBALL_PREFIX}${name.full}/${published.filename}`,
+        status: 'ok',
+        fetchedAt: this.now(),
+        blob: tarball.sha256,
+        size: tarball.size,
+        contentType: 'application/octet-stream',
+        meta: { publishedBy: principal.name },
+      })
+      const scripts = (published.manifest.scripts ?? {}) as Record<string, unknown>
+      const manifest: Doc = {
+        ...published.manifest,
+        _id: `${name.full}@${published.version}`,
+        _npmUser: { name: principal.name },
+        _hasShrinkwrap: facts.hasShrinkwrap,
+        dist: {
+          ...(published.manifest.dist as Doc | undefined),
+          tarball: `${PLACEHOLDER_ORIGIN}/${name.full}/-/${published.filename}`,
+          integrity: published.integrity,
+          shasum: published.shasum,
+          fileCount: facts.fileCount,
+          unpackedSize: facts.unpackedSize,
+        },
+      }
+      if (facts.hasBindingGyp || ['preinstall', 'install', 'postinstall'].some((s) => s in scripts)) manifest.hasInstallScript = true
+      const time = new Date(this.now()).toISOString()
+      current.versions[published.version] = manifest
+      current['dist-tags'] = { ...current['dist-tags'], ...published.distTags }
+      if (!current['dist-tags'].latest) current['dist-tags'].latest = published.version
+      current.time = { ...current.time, created: current.time.created ?? time, modified: time, [published.version]: time }
+      if (published.readme !== undefined) current.readme = published.readme
+      return this.save(name, current)
+    })
+  }
+
+  /** Applies an npm unpublish of versions (a PUT of the document without them) or a dist-tag change. */
+  update(name: PackageName, rev: string, next: Doc): Promise<string> {
+    return this.serialized(name, async () => {
+      const current = await this.requireRevision(name, rev)
+      for (const version of Object.keys(next.versions ?? {})) {
+        if (!current.versions[version]) throw new LarderError('E_BAD_REQUEST', `cannot add ${version} by update; publish it`)
+      }
+      for (const version of Object.keys(current.versions)) {
+        if (!next.versions?.[version]) delete current.versions[version]
+      }
+      current['dist-tags'] = this.checkedTags(current, next['dist-tags'] ?? current['dist-tags'])
+      current.time.modified = new Date(this.now()).toISOString()
+      return this.save(name, current)
+    })
+  }
+
+  setDistTag(name: PackageName, tag: string, version: string | undefined): Promise<string> {
+    return this.serialized(name, async () => {
+      const current = await this.source(name)
+      if (!current) throw new LarderError('E_NOT_FOUND', `${name.full} is not a package published to Larder`)
+      const tags = { ...current['dist-tags'] }
+      if (version === undefined) delete tags[tag]
+      else tags[tag] = version
+      current['dist-tags'] = this.checkedTags(current, tags)
+      return this.save(name, current)
+    })
+  }
+
+  async distTags(name: PackageName): Promise<Record<string, string> | undefined> {
+    return (await this.source(name))?.['dist-tags']
+  }
+
+  /** Removes a whole package (`npm unpublish name --force`). */
+  remove(name: PackageName, rev: string): Promise<void> {
+    return this.serialized(name, async () => {
+      const current = await this.requireRevision(name, rev)
+      for (const manifest of Object.values(current.versions) as Doc[]) {
+        const file = String(manifest.dist?.tarball ?? '').split('/-/')[1]
+        if (file) await this.store.deleteEntry(`${PRIVATE_TARBALL_PREFIX}${name.full}/${file}`)
+      }
+      await this.store.deleteEntry(PRIVATE_PACKUMENT_PREFIX + name.full)
+    })
+  }
+
+  /** Removes a tarball whose version is no longer in the document. */
+  removeTarball(name: PackageName, filename: string): Promise<void> {
+    return this.serialized(name, async () => {
+      const current = await this.source(name)
+      const stillListed = Object.values(current?.versions ?? {}).some((m: any) => String(m.dist?.tarball).endsWith(`/-/${filename}`))
+      if (stillListed) throw new LarderError('E_CONFLICT', `${filename} belongs to a published version; unpublish the version first`)
+      await this.store.deleteEntry(`${PRIVATE_TARBALL_PREFIX}${name.full}/${filename}`)
+    })
+  }
+
+  private checkedTags(doc: Doc, tags: Record<string, unknown>): Record<string, string> {
+    const out: Record<string, string> = {}
+    for (const [tag, version] of Object.entries(tags ?? {})) {
+      if (typeof version !== 'string' || !doc.versions[version]) {
+        throw new LarderError('E_BAD_REQUEST', `dist-tag ${tag} points at ${String(version)}, which is not published`)
+      }
+      if (isSemver(tag)) throw new LarderError('E_BAD_REQUEST', `a dist-tag cannot look like a version (${tag})`)
+      out[tag] = version
+    }
+    return out
+  }
+
+  private async requireRevision(name: PackageName, rev: string): Promise<Doc> {
+    const current = await this.source(name)
+    if (!current) throw new LarderError('E_NOT_FOUND', `${name.full} is not a package published to Larder`)
+    if (current._rev !== rev) throw new LarderError('E_CONFLICT', `${name.full} changed since revision ${rev}; fetch it again`)
+    return current
+  }
+
+  private async save(name: PackageName, doc: Doc): Promise<string> {
+    const revision = Number(String(doc._rev ?? '0').split('-')[0]) + 1
+    doc._rev = `${revision}-${createHash('sha256').update(JSON.stringify(doc.versions)).digest('hex').slice(0, 16)}`
+    const stored = storedPackumentEntry(rewritePackument(doc, { name: name.full }))
+    const source = Buffer.from(JSON.stringify(doc))
+    const main = await this.store.putBlob(stored.body)
+    const parts = {
+      abbreviated: await this.store.putBlob(stored.parts.abbreviated),
+      tarballs: await this.store.putBlob(stored.parts.tarballs),
+      source: await this.store.putBlob(source),
+    }
+    await this.store.putEntry({
+      key: PRIVATE_PACKUMENT_PREFIX + name.full,
+      status: 'ok',
+      fetchedAt: this.now(),
+      blob: main.sha256,
+      size: main.size,
+      contentType: stored.contentType,
+      parts,
+      meta: { ...stored.meta, rev: doc._rev },
+    })
+    return doc._rev
+  }
+
+  /** One change at a time per package, so two publishes cannot both take the same version. */
+  private serialized<T>(name: PackageName, task: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(name.full) ?? Promise.resolve()
+    const next = previous.catch(() => {}).then(task)
+    this.locks.set(name.full, next)
+    void next.catch(() => {}).finally(() => {
+      if (this.locks.get(name.full) === next) this.locks.delete(name.full)
+    })
+    return next
+  }
+}

@@ -1,0 +1,19 @@
+/** What every npm route needs: services, where the app is mounted, the packument source and private registry. */
+import type { Context } from 'hono'
+import { externalBaseUrl, type LarderEnv, type LarderServices } from '@larder/core'
+import type { PackumentSource } from '../packument/packument-source.js'
+import type { PrivateRegistry } from '../private/private-registry.js'
+
+export interface NpmContext {
+  services: LarderServices
+  prefix: string
+  packuments: PackumentSource
+  privateRegistry: PrivateRegistry
+}
+
+export type NpmRouteContext = Context<LarderEnv>
+
+/** The registry's URL as the client sees it, e.g. http://127.0.0.1:8080/npm. */
+export function registryBase(c: NpmRouteContext, npm: NpmContext): string {
+  return externalBaseUrl(c, { prefix: npm.prefix, publicUrl: npm.services.config.publicUrl })
+}

@@ -1,0 +1,2 @@
+/** @larder/server: the all-in-one Larder server. */
+export { createServerApp } from './server-app.js'

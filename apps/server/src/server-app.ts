@@ -1,0 +1,18 @@
+/** The all-in-one app: operations endpoints plus every mirror under its prefix, as one Hono app. */
+import { Hono } from 'hono'
+import { createOpsRoutes, type LarderEnv, type LarderServices } from '@larder/core'
+import { createApp as createNpmApp } from '@larder/npm'
+
+export function createServerApp(services: LarderServices): Hono<LarderEnv> {
+  const app = new Hono<LarderEnv>()
+  app.route('/', createOpsRoutes({ metrics: services.metrics, ready: () => services.ready() }))
+  app.route('/', createNpmApp({ services }))
+  app.get('/', (c) =>
+    c.json({
+      name: 'larder',
+      mirrors: { npm: '/npm/' },
+      ops: ['/healthz', '/readyz', '/metrics'],
+    }),
+  )
+  return app
+}

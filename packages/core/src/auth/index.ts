@@ -1,0 +1,2 @@
+/** Auth: the token model every app uses for uploads and optionally reads. */
+export * from './token-store.js'

@@ -1,0 +1,101 @@
+/** Tokens for uploads (and optionally reads), scoped per ecosystem, shared by every app. */
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { LarderError } from '../errors/index.js'
+
+export const ECOSYSTEMS = ['npm', 'pypi', 'composer', 'gems', 'apt'] as const
+export type Ecosystem = (typeof ECOSYSTEMS)[number]
+
+export interface TokenGrant {
+  /** Who holds it: shown by whoami and written to logs (never the token itself). */
+  name: string
+  token: string
+  /** Ecosystems this token may publish to; '*' is all of them. */
+  scopes: (Ecosystem | '*')[]
+}
+
+export interface Principal {
+  name: string
+  scopes: (Ecosystem | '*')[]
+}
+
+export interface TokenStore {
+  /** The principal behind an Authorization header (Bearer, Basic with the token as password, or the bare token). */
+  authenticate(authorization: string | undefined): Principal | undefined
+  /** Throws E_UNAUTHORIZED / E_FORBIDDEN unless the header grants publishing to `ecosystem`. */
+  requirePublisher(authorization: string | undefined, ecosystem: Ecosystem): Principal
+  /** When reads are protected, throws E_UNAUTHORIZED unless the header holds a valid token for `ecosystem`. */
+  requireReader(authorization: string | undefined, ecosystem: Ecosystem): void
+  readonly protectReads: boolean
+}
+
+const digest = (token: string) => createHash('sha256').update(token).digest()
+
+/** Parses `name=token:scope+scope,name2=token2:*` (the LARDER_TOKENS format). */
+export function parseTokenList(text: string, source = 'LARDER_TOKENS'): TokenGrant[] {
+  const grants: TokenGrant[] = []
+  for (const item of text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))) {
+    const match = /^([\w.@-]+)=([^:\s]{8,}):([\w*+]+)$/.exec(item)
+    if (!match) {
+      throw new LarderError('E_INVALID_OPTION', `${source}: cannot read "${item.slice(0, 20)}..."`, {
+        hint: 'each item is name=token:scope+scope, the token at least 8 characters, scopes among npm pypi composer gems apt *',
+      })
+    }
+    const scopes = match[3]!.split('+')
+    for (const scope of scopes) {
+      if (scope !== '*' && !(ECOSYSTEMS as readonly string[]).includes(scope)) {
+        throw new LarderError('E_INVALID_OPTION', `${source}: unknown scope "${scope}" for ${match[1]}`)
+      }
+    }
+    grants.push({ name: match[1]!, token: match[2]!, scopes: scopes as TokenGrant['scopes'] })
+  }
+  return grants
+}
+
+/** Pulls the token out of an Authorization header in any of the forms package managers send. */
+export function tokenFromAuthorization(header: string | undefined): string | undefined {
+  if (!header) return undefined
+  const [scheme, ...rest] = header.trim().split(/\s+/)
+  const value = rest.join(' ')
+  if (/^bearer$/i.test(scheme!)) return value || undefined
+  if (/^basic$/i.test(scheme!)) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8')
+    const colon = decoded.indexOf(':')
+    return colon >= 0 ? decoded.slice(colon + 1) : undefined
+  }
+  // `gem push` sends the API key as the whole header value.
+  return rest.length === 0 ? scheme : undefined
+}
+
+export function createTokenStore(grants: TokenGrant[], options: { protectReads?: boolean } = {}): TokenStore {
+  const byDigest = grants.map((grant) => ({ digest: digest(grant.token), principal: { name: grant.name, scopes: grant.scopes } }))
+  const authenticate = (authorization: string | undefined): Principal | undefined => {
+    const token = tokenFromAuthorization(authorization)
+    if (!token) return undefined
+    const wanted = digest(token)
+    return byDigest.find((candidate) => timingSafeEqual(candidate.digest, wanted))?.principal
+  }
+  const allows = (principal: Principal, ecosystem: Ecosystem) => principal.scopes.includes('*') || principal.scopes.includes(ecosystem)
+  return {
+    protectReads: options.protectReads ?? false,
+    authenticate,
+    requirePublisher(authorization, ecosystem) {
+      const principal = authenticate(authorization)
+      if (!principal) {
+        throw new LarderError('E_UNAUTHORIZED', `publishing to ${ecosystem} needs a Larder token`, {
+          hint: grants.length === 0 ? 'no tokens are configured: set LARDER_TOKENS or LARDER_TOKENS_FILE' : 'send a token from LARDER_TOKENS',
+        })
+      }
+      if (!allows(principal, ecosystem)) {
+        throw new LarderError('E_FORBIDDEN', `token "${principal.name}" may not publish to ${ecosystem}`)
+      }
+      return principal
+    },
+    requireReader(authorization, ecosystem) {
+      if (!this.protectReads) return
+      const principal = authenticate(authorization)
+      if (!principal || !allows(principal, ecosystem)) {
+        throw new LarderError('E_UNAUTHORIZED', `reading ${ecosystem} needs a Larder token (LARDER_PROTECT_READS is on)`)
+      }
+    },
+  }
+}

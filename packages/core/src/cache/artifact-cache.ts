@@ -1,0 +1,113 @@
+/** Immutable artifacts: served from the store, or fetched once, verified, and streamed to every waiting client. */
+import { LarderError } from '../errors/index.js'
+import { SingleFlight, SpoolFill } from '../flight/index.js'
+import type { CacheEntry } from '../store/types.js'
+import type { ResolvedCacheOptions } from './options.js'
+import type { ArtifactRequest, ArtifactResponse } from './types.js'
+
+const DEFAULT_CONTENT_TYPE = 'application/octet-stream'
+
+interface ActiveFill {
+  fill: SpoolFill
+  size: number | undefined
+  contentType: string
+}
+
+export class ArtifactCache {
+  private readonly starting = new SingleFlight<ActiveFill>()
+  private readonly active = new Map<string, ActiveFill>()
+
+  constructor(private readonly options: ResolvedCacheOptions) {}
+
+  /** The number of downloads in progress (for /metrics). */
+  get activeFills(): number {
+    return this.active.size
+  }
+
+  async get(request: ArtifactRequest): Promise<ArtifactResponse> {
+    const hit = await this.lookup(request.key)
+    if (hit) return hit
+    if (this.options.offline) {
+      throw new LarderError('E_OFFLINE_MISS', `${request.label ?? request.key} is not cached and Larder is offline`, {
+        hint: 'unset LARDER_OFFLINE to let Larder fetch it from upstream',
+      })
+    }
+    for (;;) {
+      const active = this.active.get(request.key) ?? (await this.starting.run(request.key, () => this.start(request)))
+      // The fill may have finished while this caller waited: then the store has it (or it failed).
+      if (active.fill.state === 'filling') {
+        return { result: 'MISS', body: active.fill.reader(), size: active.size, contentType: active.contentType }
+      }
+      if (active.fill.state === 'failed') throw active.fill.error!
+      const stored = await this.lookup(request.key)
+      if (stored) return stored
+    }
+  }
+
+  /** The stored entry of a key when its blob is present. */
+  async lookup(key: string): Promise<ArtifactResponse | undefined> {
+    const entry = await this.options.store.getEntry(key)
+    if (entry?.status !== 'ok' || !entry.blob) return undefined
+    const body = await this.options.store.openBlob(entry.blob)
+    if (!body) return undefined
+    return {
+      result: this.options.offline ? 'OFFLINE' : 'HIT',
+      body,
+      size: entry.size,
+      contentType: entry.contentType ?? DEFAULT_CONTENT_TYPE,
+      entry,
+    }
+  }
+
+  private async start(request: ArtifactRequest): Promise<ActiveFill> {
+    const { store, upstream } = this.options
+    const label = request.label ?? request.key
+    const response = await upstream.request({ url: request.url, headers: request.headers })
+    if (response.status !== 200) {
+      response.body.destroy()
+      if (response.status === 404 || response.status === 410) {
+        throw new LarderError('E_NOT_FOUND', `${label} is not on the upstream (${response.status} from ${response.url})`)
+      }
+      throw new LarderError('E_UPSTREAM_STATUS', `${label}: upstream answered ${response.status} (${response.url})`)
+    }
+    const announced = response.headers['content-encoding'] ? undefined : parseLength(response.headers['content-length'])
+    const expectedSize = request.expectedSize ?? announced
+    if (expectedSize !== undefined && expectedSize > this.options.maxArtifactBytes) {
+      response.body.destroy()
+      throw new LarderError('E_TOO_LARGE', `${label} is ${expectedSize} bytes, over the limit of ${this.options.maxArtifactBytes}`)
+    }
+    const contentType = request.contentType ?? response.headers['content-type'] ?? DEFAULT_CONTENT_TYPE
+    const fill = await SpoolFill.create({
+      spoolDir: store.spoolDir,
+      label,
+      expected: request.expected,
+      expectedSize,
+      maxBytes: this.options.maxArtifactBytes,
+      commit: async (path, result) => {
+        await store.ingestBlob(path, { sha256: result.sha256, size: result.size })
+        const entry: CacheEntry = {
+          key: request.key,
+          status: 'ok',
+          fetchedAt: this.options.now(),
+          blob: result.sha256,
+          size: result.size,
+          contentType,
+          meta: { ...request.meta, url: response.url, digests: result.digests },
+        }
+        await store.putEntry(entry)
+      },
+    })
+    const active: ActiveFill = { fill, size: expectedSize, contentType }
+    this.active.set(request.key, active)
+    void fill.consume(response.body).then(() => {
+      this.active.delete(request.key)
+      if (fill.error) this.options.onFillError?.(request.key, fill.error)
+    })
+    return active
+  }
+}
+
+function parseLength(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value)) return undefined
+  return Number(value)
+}

@@ -1,0 +1,137 @@
+/** Volatile indexes: TTL, revalidation, stale-if-error, negative caching, one upstream fetch per key. */
+import { readFile, rm } from 'node:fs/promises'
+import { LarderError, toLarderError } from '../errors/index.js'
+import { SingleFlight, SpoolFill } from '../flight/index.js'
+import { decideIndex, isNotFoundStatus, revalidationHeaders } from '../policy/index.js'
+import type { BlobInfo, CacheEntry } from '../store/types.js'
+import type { UpstreamResponse } from '../upstream/index.js'
+import type { ResolvedCacheOptions } from './options.js'
+import { KEEP_PREVIOUS, type IndexRequest, type IndexResponse, type ProcessedIndex, type UpstreamIndexBody } from './types.js'
+
+export class IndexCache {
+  private readonly flights = new SingleFlight<IndexResponse>()
+
+  constructor(private readonly options: ResolvedCacheOptions) {}
+
+  /** The cached entry of an index, fetching or revalidating it as the policy says. */
+  async get(request: IndexRequest): Promise<IndexResponse> {
+    const { store, offline, negativeTtlMs, indexTtlMs, now } = this.options
+    const label = request.label ?? request.key
+    const entry = await store.getEntry(request.key)
+    const policy = { ttlMs: request.ttlMs ?? indexTtlMs, negativeTtlMs, offline }
+    const decision = decideIndex(entry, now(), policy, request.forceRefresh)
+    switch (decision.action) {
+      case 'serve':
+        return { result: decision.result, entry: entry! }
+      case 'not-found':
+        throw new LarderError('E_NOT_FOUND', `${label} is not on the upstream (cached answer)`)
+      case 'offline-miss':
+        throw new LarderError('E_OFFLINE_MISS', `${label} is not cached and Larder is offline`, {
+          hint: 'unset LARDER_OFFLINE to let Larder fetch it from upstream',
+        })
+      case 'fetch':
+        return this.flights.run(request.key, () => this.refresh(request, entry))
+    }
+  }
+
+  private async refresh(request: IndexRequest, previous: CacheEntry | undefined): Promise<IndexResponse> {
+    const label = request.label ?? request.key
+    const stale = previous?.status === 'ok' ? previous : undefined
+    let spoolPath: string | undefined
+    try {
+      const response = await this.options.upstream.request({
+        url: request.url,
+        headers: { ...request.headers, ...revalidationHeaders(stale) },
+      })
+      if (response.status === 304 && stale) {
+        response.body.destroy()
+        return { result: 'REVALIDATED', entry: await this.touch(stale, response) }
+      }
+      if (isNotFoundStatus(response.status)) {
+        response.body.destroy()
+        const error = new LarderError('E_NOT_FOUND', `${label} is not on the upstream (${response.status})`)
+        // Deleted upstream after we cached it: keep serving what builds already depend on.
+        if (stale) return { result: 'STALE', entry: stale, staleReason: error }
+        await this.options.store.putEntry({ key: request.key, status: 'missing', fetchedAt: this.options.now() })
+        throw error
+      }
+      if (response.status !== 200) {
+        response.body.destroy()
+        throw new LarderError('E_UPSTREAM_STATUS', `${label}: upstream answered ${response.status} (${response.url})`)
+      }
+      const body = await this.spool(label, response)
+      spoolPath = body.path
+      if (stale && stale.upstreamHash === body.sha256) {
+        return { result: 'REVALIDATED', entry: await this.touch(stale, response) }
+      }
+      const processed = await request.process(body, previous).catch((err: unknown) => {
+        throw err instanceof LarderError
+          ? err
+          : new LarderError('E_UPSTREAM_GARBAGE', `${label}: upstream sent a document Larder cannot read`, { cause: err })
+      })
+      if (processed === KEEP_PREVIOUS && stale) return { result: 'REVALIDATED', entry: await this.touch(stale, response) }
+      if (processed === KEEP_PREVIOUS) throw new LarderError('E_UPSTREAM_GARBAGE', `${label}: upstream document refused`)
+      const entry = await this.save(request.key, processed, body.sha256, response)
+      return { result: 'MISS', entry }
+    } catch (err) {
+      const error = toLarderError(err)
+      if (stale && error.isUpstreamFailure) return { result: 'STALE', entry: stale, staleReason: error }
+      throw error
+    } finally {
+      if (spoolPath) await rm(spoolPath, { force: true })
+    }
+  }
+
+  private async spool(label: string, response: UpstreamResponse): Promise<UpstreamIndexBody> {
+    const fill = await SpoolFill.create({
+      spoolDir: this.options.store.spoolDir,
+      label,
+      maxBytes: this.options.maxIndexBytes,
+      commit: async () => {},
+    })
+    await fill.consume(response.body)
+    const result = await fill.done
+    return {
+      path: fill.path,
+      size: result.size,
+      sha256: result.sha256,
+      status: response.status,
+      headers: response.headers,
+      readBytes: () => readFile(fill.path),
+    }
+  }
+
+  /** Records that upstream confirmed the entry now, with any new validators. */
+  private async touch(entry: CacheEntry, response: UpstreamResponse): Promise<CacheEntry> {
+    const touched: CacheEntry = {
+      ...entry,
+      fetchedAt: this.options.now(),
+      etag: response.headers['etag'] ?? entry.etag,
+      lastModified: response.headers['last-modified'] ?? entry.lastModified,
+    }
+    await this.options.store.putEntry(touched)
+    return touched
+  }
+
+  private async save(key: string, processed: ProcessedIndex, upstreamHash: string, response: UpstreamResponse): Promise<CacheEntry> {
+    const { store } = this.options
+    const main = await store.putBlob(processed.body)
+    const parts: Record<string, BlobInfo> = {}
+    for (const [name, bytes] of Object.entries(processed.parts ?? {})) parts[name] = await store.putBlob(bytes)
+    const entry: CacheEntry = {
+      key,
+      status: 'ok',
+      fetchedAt: this.options.now(),
+      blob: main.sha256,
+      size: main.size,
+      contentType: processed.contentType,
+      etag: response.headers['etag'],
+      lastModified: response.headers['last-modified'],
+      upstreamHash,
+      parts,
+      meta: processed.meta,
+    }
+    await store.putEntry(entry)
+    return entry
+  }
+}

@@ -1,0 +1,45 @@
+/** Options of the cache engine, with their defaults, validated eagerly. */
+import { LarderError } from '../errors/index.js'
+import { DEFAULT_INDEX_TTL_MS, DEFAULT_NEGATIVE_TTL_MS } from '../policy/index.js'
+import type { CacheStore } from '../store/types.js'
+import type { UpstreamClient } from '../upstream/index.js'
+
+export const DEFAULT_MAX_ARTIFACT_BYTES = 8 * 1024 ** 3
+export const DEFAULT_MAX_INDEX_BYTES = 512 * 1024 ** 2
+
+export interface CacheOptions {
+  store: CacheStore
+  upstream: UpstreamClient
+  /** Never contact upstream; serve only what is cached. */
+  offline?: boolean
+  indexTtlMs?: number
+  negativeTtlMs?: number
+  maxArtifactBytes?: number
+  maxIndexBytes?: number
+  /** Told about fills that failed in the background (integrity, truncation), for the log. */
+  onFillError?: (key: string, error: LarderError) => void
+  now?: () => number
+}
+
+export type ResolvedCacheOptions = Required<Omit<CacheOptions, 'onFillError'>> & Pick<CacheOptions, 'onFillError'>
+
+export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
+  const resolved = {
+    offline: false,
+    indexTtlMs: DEFAULT_INDEX_TTL_MS,
+    negativeTtlMs: DEFAULT_NEGATIVE_TTL_MS,
+    maxArtifactBytes: DEFAULT_MAX_ARTIFACT_BYTES,
+    maxIndexBytes: DEFAULT_MAX_INDEX_BYTES,
+    now: Date.now,
+    ...options,
+  }
+  for (const name of ['indexTtlMs', 'negativeTtlMs', 'maxArtifactBytes', 'maxIndexBytes'] as const) {
+    const value = resolved[name]
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new LarderError('E_INVALID_OPTION', `${name} must be a non-negative number, got ${String(value)}`)
+    }
+  }
+  if (!resolved.store) throw new LarderError('E_INVALID_OPTION', 'store is required')
+  if (!resolved.upstream) throw new LarderError('E_INVALID_OPTION', 'upstream is required')
+  return resolved
+}

@@ -1,0 +1,72 @@
+/** Requests and answers of the cache engine, shared by every app. */
+import type { Readable } from 'node:stream'
+import type { ExpectedDigests } from '../digest/index.js'
+import type { LarderError } from '../errors/index.js'
+import type { CacheResult } from '../policy/index.js'
+import type { CacheEntry } from '../store/types.js'
+
+export interface ArtifactRequest {
+  /** Cache key, namespaced ('npm:tarball:...'). */
+  key: string
+  /** Where upstream serves it. */
+  url: string
+  headers?: Record<string, string>
+  /** Digests from the index; the bytes are stored only when every one matches. */
+  expected?: ExpectedDigests
+  expectedSize?: number
+  /** Content-Type to record; defaults to the upstream's, then application/octet-stream. */
+  contentType?: string
+  /** Kept on the entry (e.g. the upstream URL, the file's version). */
+  meta?: Record<string, unknown>
+  /** Names the artifact in errors and logs. */
+  label?: string
+}
+
+export interface ArtifactResponse {
+  result: CacheResult
+  body: Readable
+  /** Known on a hit, and on a miss when upstream sent Content-Length. */
+  size: number | undefined
+  contentType: string
+  /** Present on a hit: the stored entry (its blob is the sha256 of the bytes). */
+  entry?: CacheEntry
+}
+
+/** The upstream body of an index, spooled to disk, handed to the app to turn into what it stores. */
+export interface UpstreamIndexBody {
+  path: string
+  size: number
+  sha256: string
+  status: number
+  headers: Record<string, string>
+  readBytes(): Promise<Buffer>
+}
+
+export interface ProcessedIndex {
+  body: Uint8Array
+  contentType: string
+  /** Derived bodies stored beside the main one, e.g. an abbreviated packument. */
+  parts?: Record<string, Uint8Array>
+  meta?: Record<string, unknown>
+}
+
+/** Returned by `process` to keep the cached version (e.g. upstream went backwards). */
+export const KEEP_PREVIOUS = Symbol('keep-previous')
+
+export interface IndexRequest {
+  key: string
+  url: string
+  headers?: Record<string, string>
+  /** Ask upstream even if the entry is fresh (a client wants something the cached copy lacks). */
+  forceRefresh?: boolean
+  ttlMs?: number
+  label?: string
+  process(body: UpstreamIndexBody, previous: CacheEntry | undefined): Promise<ProcessedIndex | typeof KEEP_PREVIOUS>
+}
+
+export interface IndexResponse {
+  result: CacheResult
+  entry: CacheEntry
+  /** Why a stale copy was served (upstream down, garbage, deleted). */
+  staleReason?: LarderError
+}

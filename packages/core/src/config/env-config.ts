@@ -1,0 +1,115 @@
+/** Larder's configuration from environment variables (the external contract in design.md), validated at start. */
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseTokenList, type TokenGrant } from '../auth/index.js'
+import { LarderError } from '../errors/index.js'
+
+export const DEFAULT_PORT = 8080
+export const DEFAULT_HOST = '127.0.0.1'
+export const DEFAULT_DATA_DIR = './data'
+export const DEFAULT_INDEX_TTL_SECONDS = 300
+export const DEFAULT_NEGATIVE_TTL_SECONDS = 60
+export const DEFAULT_MAX_UPLOAD_MB = 1024
+export const DEFAULT_UPSTREAMS = {
+  npm: 'https://registry.npmjs.org',
+  pypi: 'https://pypi.org/simple',
+  composer: 'https://repo.packagist.org',
+  gems: 'https://rubygems.org',
+  apt: 'debian=http://deb.debian.org/debian,debian-security=http://deb.debian.org/debian-security',
+}
+
+export interface LarderConfig {
+  host: string
+  port: number
+  dataDir: string
+  publicUrl: string | undefined
+  offline: boolean
+  logLevel: string
+  indexTtlMs: number
+  negativeTtlMs: number
+  maxUploadBytes: number
+  upstreams: { npm: string; pypi: string; composer: string; gems: string; apt: Record<string, string> }
+  tokens: TokenGrant[]
+  protectReads: boolean
+}
+
+type Env = Record<string, string | undefined>
+
+function flag(env: Env, name: string): boolean {
+  const value = env[name]?.trim().toLowerCase()
+  if (value === undefined || value === '' || value === '0' || value === 'false' || value === 'no') return false
+  if (value === '1' || value === 'true' || value === 'yes') return true
+  throw new LarderError('E_INVALID_OPTION', `${name} must be 1/true/yes or 0/false/no, got "${env[name]}"`)
+}
+
+function integer(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name]?.trim()
+  if (!raw) return fallback
+  if (!/^\d+$/.test(raw) || Number(raw) < min) {
+    throw new LarderError('E_INVALID_OPTION', `${name} must be a whole number >= ${min}, got "${raw}"`)
+  }
+  return Number(raw)
+}
+
+function httpUrl(name: string, raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch (cause) {
+    throw new LarderError('E_INVALID_OPTION', `${name} is not a URL: "${raw}"`, { cause })
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new LarderError('E_INVALID_OPTION', `${name} must be an http(s) URL, got "${raw}"`)
+  }
+  return url.toString().replace(/\/+$/, '')
+}
+
+/** Parses `name=url,name=url` (LARDER_APT_UPSTREAMS). */
+export function parseNamedUrls(name: string, text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = item.indexOf('=')
+    const key = item.slice(0, eq)
+    if (eq <= 0 || !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(key)) {
+      throw new LarderError('E_INVALID_OPTION', `${name}: "${item}" must look like name=url with a lowercase name`)
+    }
+    out[key] = httpUrl(`${name} (${key})`, item.slice(eq + 1))
+  }
+  return out
+}
+
+export function loadConfig(env: Env = process.env): LarderConfig {
+  const tokens = [
+    ...(env.LARDER_TOKENS ? parseTokenList(env.LARDER_TOKENS) : []),
+    ...(env.LARDER_TOKENS_FILE ? parseTokenList(readTokensFile(env.LARDER_TOKENS_FILE), env.LARDER_TOKENS_FILE) : []),
+  ]
+  const publicUrl = env.LARDER_PUBLIC_URL?.trim() ? httpUrl('LARDER_PUBLIC_URL', env.LARDER_PUBLIC_URL.trim()) : undefined
+  return {
+    host: env.HOST?.trim() || DEFAULT_HOST,
+    port: integer(env, 'PORT', DEFAULT_PORT),
+    dataDir: resolve(env.LARDER_DATA_DIR?.trim() || DEFAULT_DATA_DIR),
+    publicUrl,
+    offline: flag(env, 'LARDER_OFFLINE'),
+    logLevel: env.LARDER_LOG_LEVEL?.trim() || 'info',
+    indexTtlMs: integer(env, 'LARDER_INDEX_TTL_SECONDS', DEFAULT_INDEX_TTL_SECONDS) * 1000,
+    negativeTtlMs: integer(env, 'LARDER_NEGATIVE_TTL_SECONDS', DEFAULT_NEGATIVE_TTL_SECONDS) * 1000,
+    maxUploadBytes: integer(env, 'LARDER_MAX_UPLOAD_MB', DEFAULT_MAX_UPLOAD_MB, 1) * 1024 * 1024,
+    upstreams: {
+      npm: httpUrl('LARDER_NPM_UPSTREAM', env.LARDER_NPM_UPSTREAM?.trim() || DEFAULT_UPSTREAMS.npm),
+      pypi: httpUrl('LARDER_PYPI_UPSTREAM', env.LARDER_PYPI_UPSTREAM?.trim() || DEFAULT_UPSTREAMS.pypi),
+      composer: httpUrl('LARDER_COMPOSER_UPSTREAM', env.LARDER_COMPOSER_UPSTREAM?.trim() || DEFAULT_UPSTREAMS.composer),
+      gems: httpUrl('LARDER_GEMS_UPSTREAM', env.LARDER_GEMS_UPSTREAM?.trim() || DEFAULT_UPSTREAMS.gems),
+      apt: parseNamedUrls('LARDER_APT_UPSTREAMS', env.LARDER_APT_UPSTREAMS?.trim() || DEFAULT_UPSTREAMS.apt),
+    },
+    tokens,
+    protectReads: flag(env, 'LARDER_PROTECT_READS'),
+  }
+}
+
+function readTokensFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (cause) {
+    throw new LarderError('E_INVALID_OPTION', `LARDER_TOKENS_FILE: cannot read ${path}`, { cause })
+  }
+}

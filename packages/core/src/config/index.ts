@@ -1,0 +1,2 @@
+/** Configuration: environment variables, validated eagerly. */
+export * from './env-config.js'

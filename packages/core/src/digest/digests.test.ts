@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { isLarderError } from '../errors/index.js'
+import { StreamingDigest, isHexDigest, parseIntegrity, toIntegrity, verifyDigests } from './digests.js'
+
+const body = Buffer.from('hello larder')
+const hex = (algorithm: string) => createHash(algorithm).update(body).digest('hex')
+
+describe('digests', () => {
+  it('parses SRI strings with several algorithms and ignores unknown ones', () => {
+    const sri = `${toIntegrity('sha512', hex('sha512'))} sha384-abc ${toIntegrity('sha1', hex('sha1'))}`
+    expect(parseIntegrity(sri)).toEqual({ sha512: hex('sha512'), sha1: hex('sha1') })
+    expect(parseIntegrity(undefined)).toEqual({})
+  })
+
+  it('hashes chunks and verifies every expected algorithm', () => {
+    const digest = new StreamingDigest({ sha512: hex('sha512'), sha1: hex('sha1') })
+    digest.update(body.subarray(0, 3))
+    digest.update(body.subarray(3))
+    const result = digest.digest()
+    expect(result).toMatchObject({ sha256: hex('sha256'), size: body.length })
+    expect(() => verifyDigests('x', { sha512: hex('sha512'), sha1: hex('sha1') }, result)).not.toThrow()
+  })
+
+  it('refuses a mismatch with E_INTEGRITY', () => {
+    const digest = new StreamingDigest({ sha1: hex('sha1') })
+    digest.update(Buffer.from('tampered'))
+    try {
+      verifyDigests('pkg.tgz', { sha1: hex('sha1') }, digest.digest())
+      expect.unreachable()
+    } catch (err) {
+      expect(isLarderError(err, 'E_INTEGRITY')).toBe(true)
+      expect((err as Error).message).toContain('pkg.tgz')
+    }
+  })
+
+  it('recognises well-formed hex digests', () => {
+    expect(isHexDigest('sha256', hex('sha256'))).toBe(true)
+    expect(isHexDigest('sha256', '../etc/passwd')).toBe(false)
+  })
+})

@@ -1,0 +1,79 @@
+/** Expected digests of an artifact (as its index states them) and hashing that checks them while bytes stream. */
+import { createHash, type Hash } from 'node:crypto'
+import { LarderError } from '../errors/index.js'
+
+export const SUPPORTED_ALGORITHMS = ['sha512', 'sha256', 'sha1', 'md5'] as const
+export type DigestAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number]
+
+/** Lowercase hex digests by algorithm; the strongest ones present are checked. */
+export type ExpectedDigests = Partial<Record<DigestAlgorithm, string>>
+
+export interface DigestResult {
+  sha256: string
+  size: number
+  digests: Partial<Record<DigestAlgorithm, string>>
+}
+
+/** Hashes a byte stream with sha256 (the store's address) plus every algorithm the caller expects. */
+export class StreamingDigest {
+  private readonly hashes = new Map<DigestAlgorithm, Hash>()
+  private size = 0
+
+  constructor(expected: ExpectedDigests = {}) {
+    this.hashes.set('sha256', createHash('sha256'))
+    for (const algorithm of Object.keys(expected) as DigestAlgorithm[]) {
+      if (!this.hashes.has(algorithm)) this.hashes.set(algorithm, createHash(algorithm))
+    }
+  }
+
+  update(chunk: Uint8Array): void {
+    this.size += chunk.byteLength
+    for (const hash of this.hashes.values()) hash.update(chunk)
+  }
+
+  digest(): DigestResult {
+    const digests: DigestResult['digests'] = {}
+    for (const [algorithm, hash] of this.hashes) digests[algorithm] = hash.digest('hex')
+    return { sha256: digests.sha256!, size: this.size, digests }
+  }
+}
+
+/** Throws E_INTEGRITY naming the algorithm when any expected digest differs from what was computed. */
+export function verifyDigests(what: string, expected: ExpectedDigests, actual: DigestResult): void {
+  for (const [algorithm, want] of Object.entries(expected) as [DigestAlgorithm, string][]) {
+    const got = actual.digests[algorithm]
+    if (got !== want.toLowerCase()) {
+      throw new LarderError('E_INTEGRITY', `${what}: ${algorithm} is ${got}, the index says ${want}`, {
+        hint: 'the upstream sent bytes that do not match its own index; nothing was stored, retry later',
+      })
+    }
+  }
+}
+
+/** Parses a Subresource Integrity string ("sha512-<base64> sha1-<base64>") into hex digests. */
+export function parseIntegrity(sri: string | undefined): ExpectedDigests {
+  const out: ExpectedDigests = {}
+  if (!sri) return out
+  for (const token of sri.trim().split(/\s+/)) {
+    const dash = token.indexOf('-')
+    if (dash < 0) continue
+    const algorithm = token.slice(0, dash) as DigestAlgorithm
+    if (!(SUPPORTED_ALGORITHMS as readonly string[]).includes(algorithm)) continue
+    const base64 = token.slice(dash + 1).replace(/\?.*$/, '')
+    const hex = Buffer.from(base64, 'base64').toString('hex')
+    if (hex.length > 0) out[algorithm] = hex
+  }
+  return out
+}
+
+/** Formats a hex digest as an SRI token, e.g. toIntegrity('sha512', hex) -> 'sha512-...'. */
+export function toIntegrity(algorithm: DigestAlgorithm, hex: string): string {
+  return `${algorithm}-${Buffer.from(hex, 'hex').toString('base64')}`
+}
+
+const HEX_LENGTH: Record<DigestAlgorithm, number> = { sha512: 128, sha256: 64, sha1: 40, md5: 32 }
+
+/** True when `hex` is a well-formed digest of `algorithm`. */
+export function isHexDigest(algorithm: DigestAlgorithm, hex: string): boolean {
+  return hex.length === HEX_LENGTH[algorithm] && /^[0-9a-f]+$/i.test(hex)
+}

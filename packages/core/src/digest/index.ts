@@ -1,0 +1,2 @@
+/** Digests: hash while streaming, verify against what an index promised. */
+export * from './digests.js'

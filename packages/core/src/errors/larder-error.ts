@@ -1,0 +1,70 @@
+/** One error class for all of Larder: a stable `code`, an HTTP status, and the `cause`. */
+
+export const ERROR_STATUS = {
+  E_BAD_REQUEST: 400,
+  E_INVALID_NAME: 400,
+  E_UNAUTHORIZED: 401,
+  E_FORBIDDEN: 403,
+  E_NOT_FOUND: 404,
+  E_NOT_ACCEPTABLE: 406,
+  E_CONFLICT: 409,
+  E_TOO_LARGE: 413,
+  E_UNSUPPORTED_MEDIA: 415,
+  E_UPSTREAM_STATUS: 502,
+  E_UPSTREAM_UNREACHABLE: 502,
+  E_UPSTREAM_GARBAGE: 502,
+  E_INTEGRITY: 502,
+  E_CIRCUIT_OPEN: 503,
+  E_OFFLINE_MISS: 504,
+  E_UPSTREAM_TIMEOUT: 504,
+  E_INVALID_OPTION: 500,
+  E_STORE: 500,
+  E_INTERNAL: 500,
+} as const
+
+export type ErrorCode = keyof typeof ERROR_STATUS
+
+export interface LarderErrorOptions {
+  cause?: unknown
+  /** What the user can do about it; shown in the response body and the log. */
+  hint?: string
+}
+
+export class LarderError extends Error {
+  override readonly name = 'LarderError'
+  readonly code: ErrorCode
+  readonly hint: string | undefined
+
+  constructor(code: ErrorCode, message: string, options: LarderErrorOptions = {}) {
+    super(message, { cause: options.cause })
+    this.code = code
+    this.hint = options.hint
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code]
+  }
+
+  /** Whether a stale cached copy should be served instead of this error. */
+  get isUpstreamFailure(): boolean {
+    return (
+      this.code === 'E_UPSTREAM_UNREACHABLE' ||
+      this.code === 'E_UPSTREAM_TIMEOUT' ||
+      this.code === 'E_UPSTREAM_STATUS' ||
+      this.code === 'E_UPSTREAM_GARBAGE' ||
+      this.code === 'E_CIRCUIT_OPEN' ||
+      this.code === 'E_INTEGRITY'
+    )
+  }
+}
+
+export function isLarderError(err: unknown, code?: ErrorCode): err is LarderError {
+  return err instanceof LarderError && (code === undefined || err.code === code)
+}
+
+/** Wraps anything thrown into a LarderError, keeping LarderErrors as they are. */
+export function toLarderError(err: unknown): LarderError {
+  if (err instanceof LarderError) return err
+  const message = err instanceof Error ? err.message : String(err)
+  return new LarderError('E_INTERNAL', message, { cause: err })
+}

@@ -1,0 +1,108 @@
+/** A download being written to a spool file, which any number of clients can read while it grows. */
+import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { open, rm, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { LarderError, toLarderError } from '../errors/index.js'
+import { StreamingDigest, verifyDigests, type DigestResult, type ExpectedDigests } from '../digest/index.js'
+import { SpoolTailReader } from './spool-tail-reader.js'
+
+export interface SpoolFillOptions {
+  spoolDir: string
+  /** Names the artifact in error messages. */
+  label: string
+  expected?: ExpectedDigests
+  /** Size the upstream announced (Content-Length) or the index promised; checked at the end. */
+  expectedSize?: number
+  maxBytes: number
+  /** Called with the verified spool file; moves it into the store. Readers keep their open handle. */
+  commit: (path: string, result: DigestResult) => Promise<void>
+}
+
+type FillState = 'filling' | 'committed' | 'failed'
+
+export class SpoolFill extends EventEmitter {
+  readonly path: string
+  written = 0
+  state: FillState = 'filling'
+  error: LarderError | undefined
+  result: DigestResult | undefined
+  /** Settles when the fill is committed (resolves) or failed (rejects). Never left unhandled. */
+  readonly done: Promise<DigestResult>
+  private handle: FileHandle | undefined
+  private refs = 1
+
+  private constructor(
+    private readonly options: SpoolFillOptions,
+    handle: FileHandle,
+    path: string,
+  ) {
+    super()
+    this.setMaxListeners(0)
+    this.handle = handle
+    this.path = path
+    let resolve!: (r: DigestResult) => void
+    let reject!: (e: unknown) => void
+    this.done = new Promise<DigestResult>((res, rej) => {
+      resolve = res
+      reject = rej
+    })
+    this.done.catch(() => {})
+    this.once('settled', () => (this.error ? reject(this.error) : resolve(this.result!)))
+  }
+
+  static async create(options: SpoolFillOptions): Promise<SpoolFill> {
+    const path = join(options.spoolDir, `fill-${randomUUID()}`)
+    const handle = await open(path, 'w+')
+    return new SpoolFill(options, handle, path)
+  }
+
+  /** Copies `body` into the spool, then verifies and commits it. Never throws: see `done`. */
+  async consume(body: Readable): Promise<void> {
+    const digest = new StreamingDigest(this.options.expected)
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        if (this.written + chunk.byteLength > this.options.maxBytes) {
+          throw new LarderError('E_TOO_LARGE', `${this.options.label} is larger than ${this.options.maxBytes} bytes`)
+        }
+        digest.update(chunk)
+        await this.handle!.write(chunk, 0, chunk.byteLength, this.written)
+        this.written += chunk.byteLength
+        this.emit('progress')
+      }
+      const result = digest.digest()
+      if (this.options.expectedSize !== undefined && result.size !== this.options.expectedSize) {
+        throw new LarderError(
+          'E_INTEGRITY',
+          `${this.options.label}: got ${result.size} bytes, expected ${this.options.expectedSize}`,
+        )
+      }
+      verifyDigests(this.options.label, this.options.expected ?? {}, result)
+      await this.options.commit(this.path, result)
+      this.result = result
+      this.state = 'committed'
+    } catch (err) {
+      body.destroy()
+      this.error = toLarderError(err)
+      this.state = 'failed'
+      await rm(this.path, { force: true })
+    }
+    this.emit('settled')
+    this.emit('progress')
+    await this.release()
+  }
+
+  /** A stream of the fill's bytes for one client; the last byte is held back until the digests check. */
+  reader(): Readable {
+    this.refs++
+    return new SpoolTailReader(this, this.handle!, () => void this.release())
+  }
+
+  private async release(): Promise<void> {
+    if (--this.refs > 0 || !this.handle) return
+    const handle = this.handle
+    this.handle = undefined
+    await handle.close().catch(() => {})
+  }
+}

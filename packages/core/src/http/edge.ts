@@ -1,0 +1,65 @@
+/** The edge of every app: request id, one pino line per request with its cache result, errors mapped to status once. */
+import { randomUUID } from 'node:crypto'
+import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono'
+import { LarderError, toLarderError } from '../errors/index.js'
+import type { Logger } from '../log/index.js'
+import type { MetricsRegistry } from '../metrics/index.js'
+import type { LarderEnv } from './types.js'
+
+export interface EdgeOptions {
+  /** Names the app in log lines and metrics ('npm', 'pypi', ...). */
+  app: string
+  logger: Logger
+  metrics: MetricsRegistry
+}
+
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/
+
+export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> {
+  const requests = options.metrics.counter('larder_requests_total', 'Requests answered, by app, status and cache result')
+  return async (c, next) => {
+    const started = performance.now()
+    const incomingId = c.req.header('x-request-id')
+    const requestId = incomingId && REQUEST_ID_PATTERN.test(incomingId) ? incomingId : randomUUID()
+    c.set('requestId', requestId)
+    await next()
+    const status = c.get('sentStatus') ?? c.res.status
+    const cache = c.get('cacheResult') ?? 'PASS'
+    if (!c.get('sentStatus')) {
+      c.res.headers.set('x-request-id', requestId)
+      c.res.headers.set('x-larder-cache', cache)
+    }
+    requests.inc({ app: options.app, status, cache })
+    options.logger.info(
+      {
+        reqId: requestId,
+        app: options.app,
+        method: c.req.method,
+        path: new URL(c.req.url).pathname,
+        status,
+        cache,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      'request',
+    )
+  }
+}
+
+/** Maps any error to its status and a JSON body naming the code, what failed, and what to do. */
+export function errorHandler(options: EdgeOptions): ErrorHandler<LarderEnv> {
+  return (err, c) => {
+    const error = toLarderError(err)
+    const level = error.status >= 500 ? 'error' : 'warn'
+    options.logger[level]({ reqId: c.get('requestId'), app: options.app, code: error.code, err: error }, error.message)
+    return errorResponse(c, error)
+  }
+}
+
+export function errorResponse(c: Context<LarderEnv>, error: LarderError): Response {
+  const body: Record<string, string> = { error: error.message, code: error.code }
+  if (error.hint) body.hint = error.hint
+  return c.json(body, error.status as 400)
+}
+
+export const notFoundHandler: NotFoundHandler<LarderEnv> = (c) =>
+  errorResponse(c, new LarderError('E_NOT_FOUND', `no such endpoint: ${c.req.method} ${new URL(c.req.url).pathname}`))

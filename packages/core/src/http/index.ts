@@ -1,0 +1,11 @@
+/** The HTTP edge: Hono helpers shared by every app. */
+export * from './types.js'
+export * from './edge.js'
+export * from './external-url.js'
+export * from './ops-routes.js'
+export * from './send-stream.js'
+export * from './serve-artifact.js'
+export * from './conditional.js'
+export * from './range.js'
+export * from './limited-body.js'
+export * from './pass-through.js'

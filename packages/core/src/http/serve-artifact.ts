@@ -1,0 +1,48 @@
+/** Serves an artifact from the cache: ETag and 304, Range and 206 on stored copies, streaming on a miss. */
+import type { Context } from 'hono'
+import type { ArtifactResponse } from '../cache/index.js'
+import { LarderError } from '../errors/index.js'
+import type { CacheStore } from '../store/types.js'
+import { clientHasCurrent } from './conditional.js'
+import { parseRange } from './range.js'
+import { sendStream } from './send-stream.js'
+import type { LarderEnv } from './types.js'
+
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable'
+
+export async function serveArtifact(
+  c: Context<LarderEnv>,
+  artifact: ArtifactResponse,
+  store: CacheStore,
+  extraHeaders: Record<string, string> = {},
+): Promise<Response> {
+  c.set('cacheResult', artifact.result)
+  const headers: Record<string, string> = {
+    'content-type': artifact.contentType,
+    'cache-control': IMMUTABLE_CACHE_CONTROL,
+    ...extraHeaders,
+  }
+  const entry = artifact.entry
+  if (!entry?.blob || entry.size === undefined) {
+    return sendStream(c, { headers, body: artifact.body, size: artifact.size })
+  }
+  const etag = `"${entry.blob}"`
+  headers.etag = etag
+  headers['accept-ranges'] = 'bytes'
+  if (clientHasCurrent(c, etag)) {
+    artifact.body.destroy()
+    return c.body(null, 304, { etag, 'cache-control': IMMUTABLE_CACHE_CONTROL })
+  }
+  const ifRange = c.req.header('if-range')
+  const range = ifRange && ifRange !== etag ? undefined : parseRange(c.req.header('range'), entry.size)
+  if (range === 'unsatisfiable') {
+    artifact.body.destroy()
+    return c.body(null, 416, { 'content-range': `bytes */${entry.size}` })
+  }
+  if (!range) return sendStream(c, { headers, body: artifact.body, size: entry.size })
+  artifact.body.destroy()
+  const partial = await store.openBlob(entry.blob, range)
+  if (!partial) throw new LarderError('E_STORE', `blob ${entry.blob} vanished while serving ${entry.key}`)
+  headers['content-range'] = `bytes ${range.start}-${range.end}/${entry.size}`
+  return sendStream(c, { status: 206, headers, body: partial, size: range.end - range.start + 1 })
+}

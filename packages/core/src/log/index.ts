@@ -1,0 +1,2 @@
+/** Logging: pino JSON, one line per request. */
+export * from './logger.js'

@@ -1,0 +1,17 @@
+/** The process logger: pino JSON lines on stdout. */
+import { pino, type Logger, type DestinationStream } from 'pino'
+
+export type { Logger } from 'pino'
+
+export const DEFAULT_LOG_LEVEL = 'info'
+
+export interface LoggerOptions {
+  level?: string
+  /** Where lines go; stdout by default. Tests pass a stream to read them back. */
+  destination?: DestinationStream
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const config = { level: options.level ?? DEFAULT_LOG_LEVEL, base: { service: 'larder' } }
+  return options.destination ? pino(config, options.destination) : pino(config)
+}

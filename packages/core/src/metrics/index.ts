@@ -1,0 +1,2 @@
+/** Metrics: Prometheus text for /metrics. */
+export * from './registry.js'

@@ -1,0 +1,66 @@
+/** Everything an app needs, built once from the configuration: logger, metrics, store, upstream client, cache, tokens. */
+import { join } from 'node:path'
+import { createTokenStore, type TokenStore } from '../auth/index.js'
+import { createCache, type LarderCache } from '../cache/index.js'
+import type { LarderConfig } from '../config/index.js'
+import { createLogger, type Logger } from '../log/index.js'
+import { MetricsRegistry } from '../metrics/index.js'
+import { createFsStore, withEntryCache, type CacheStore } from '../store/index.js'
+import { createUpstreamClient, type UpstreamClient } from '../upstream/index.js'
+
+export interface LarderServices {
+  config: LarderConfig
+  logger: Logger
+  metrics: MetricsRegistry
+  store: CacheStore
+  upstream: UpstreamClient
+  cache: LarderCache
+  tokens: TokenStore
+  /** Resolves true when the store answers. */
+  ready(): Promise<boolean>
+  close(): Promise<void>
+}
+
+export interface ServicesOverrides {
+  logger?: Logger
+  store?: CacheStore
+  upstream?: UpstreamClient
+}
+
+export function createServices(config: LarderConfig, overrides: ServicesOverrides = {}): LarderServices {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel })
+  const metrics = new MetricsRegistry()
+  const store = overrides.store ?? withEntryCache(createFsStore({ dir: join(config.dataDir, 'store') }))
+  const upstream = overrides.upstream ?? createUpstreamClient()
+  const fillErrors = metrics.counter('larder_fill_errors_total', 'Artifact downloads refused (integrity, truncation, size)')
+  const cache = createCache({
+    store,
+    upstream,
+    offline: config.offline,
+    indexTtlMs: config.indexTtlMs,
+    negativeTtlMs: config.negativeTtlMs,
+    onFillError: (key, error) => {
+      fillErrors.inc({ code: error.code })
+      logger.warn({ key, code: error.code, err: error }, `download of ${key} refused: ${error.message}`)
+    },
+  })
+  metrics.gauge('larder_active_fills', 'Upstream downloads in progress', () => cache.activeFills)
+  const tokens = createTokenStore(config.tokens, { protectReads: config.protectReads })
+  return {
+    config,
+    logger,
+    metrics,
+    store,
+    upstream,
+    cache,
+    tokens,
+    async ready() {
+      await store.getEntry('larder:readiness-probe')
+      return true
+    },
+    async close() {
+      await upstream.close()
+      await store.close()
+    },
+  }
+}

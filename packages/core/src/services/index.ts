@@ -1,0 +1,2 @@
+/** Services: the shared parts every app is built from. */
+export * from './create-services.js'

@@ -1,0 +1,248 @@
+/** The contract every CacheStore backend must pass; each backend's test file runs it against a fresh store. */
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { readdir, writeFile } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import type { Readable } from 'node:stream'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { isLarderError } from '../errors/larder-error.js'
+import type { CacheEntry, CacheStore } from './types.js'
+
+export interface StoreUnderTest {
+  store: CacheStore
+  cleanup: () => Promise<void>
+  /** For backends that write files: the store's folder and a folder around it where nothing else may appear. */
+  sandbox?: { root: string; storeDir: string }
+}
+
+const HOSTILE_KEYS = [
+  'npm:a/b/c',
+  'npm:../../../../escaped',
+  'npm:..',
+  'npm:/etc/passwd',
+  'npm:..\\..\\..\\escaped',
+  'npm:%2e%2e%2f%2e%2e%2fescaped',
+  'npm:%2e%2e/%2e%2e/escaped',
+  'npm:ünïcødé/日本語/😀',
+  'npm:Same-Name',
+  'npm:same-name',
+  'npm:',
+  `npm:${'x'.repeat(2000)}`,
+  `npm:${'../'.repeat(600)}`,
+]
+
+export function runStoreComplianceSuite(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  describe(`CacheStore compliance: ${name}`, () => {
+    let subject: StoreUnderTest
+    let store: CacheStore
+    beforeEach(async () => {
+      subject = await makeStore()
+      store = subject.store
+    })
+    afterEach(async () => {
+      await store.close()
+      await subject.cleanup()
+    })
+
+    describe('entries', () => {
+      it('round-trips every field, including meta and parts', async () => {
+        const entry = fullEntry('npm:left-pad')
+        await store.putEntry(entry)
+        expect(await store.getEntry('npm:left-pad')).toEqual(entry)
+      })
+
+      it('replaces the whole entry on putEntry', async () => {
+        await store.putEntry(fullEntry('npm:left-pad'))
+        const replacement: CacheEntry = { key: 'npm:left-pad', status: 'missing', fetchedAt: 42 }
+        await store.putEntry(replacement)
+        expect(await store.getEntry('npm:left-pad')).toEqual(replacement)
+      })
+
+      it('returns undefined for an unknown key', async () => {
+        expect(await store.getEntry('npm:never-stored')).toBeUndefined()
+      })
+
+      it('deletes an entry, and deleting an absent one is not an error', async () => {
+        await store.putEntry(fullEntry('npm:gone'))
+        await store.deleteEntry('npm:gone')
+        expect(await store.getEntry('npm:gone')).toBeUndefined()
+        await store.deleteEntry('npm:gone')
+      })
+
+      it('keeps keys that look like paths apart and never writes outside its folder', async () => {
+        const before = subject.sandbox ? await filesOutside(subject.sandbox) : []
+        for (const [i, key] of HOSTILE_KEYS.entries()) await store.putEntry({ key, status: 'ok', fetchedAt: i })
+        for (const [i, key] of HOSTILE_KEYS.entries()) {
+          expect(await store.getEntry(key), key.slice(0, 40)).toEqual({ key, status: 'ok', fetchedAt: i })
+        }
+        expect((await collect(store.listEntries('npm:'))).sort()).toEqual([...HOSTILE_KEYS].sort())
+        if (subject.sandbox) expect(await filesOutside(subject.sandbox)).toEqual(before)
+      })
+
+      it('refuses keys without a valid namespace', async () => {
+        for (const key of ['no-namespace', ':x', 'NPM:x', '../x:y', 'a/b:c', '-npm:x', `${'n'.repeat(65)}:x`]) {
+          await expectStoreError(store.putEntry({ key, status: 'ok', fetchedAt: 1 }), key)
+          await expectStoreError(store.getEntry(key), key)
+          await expectStoreError(store.deleteEntry(key), key)
+        }
+      })
+
+      it('lists only the keys that start with the prefix', async () => {
+        for (const key of ['npm:foo', 'npm:foobar', 'npm:bar', 'pypi:foo', 'npm-extra:foo']) {
+          await store.putEntry({ key, status: 'ok', fetchedAt: 1 })
+        }
+        expect((await collect(store.listEntries('npm:foo'))).sort()).toEqual(['npm:foo', 'npm:foobar'])
+        expect((await collect(store.listEntries('npm:'))).sort()).toEqual(['npm:bar', 'npm:foo', 'npm:foobar'])
+        expect(await collect(store.listEntries('gems:'))).toEqual([])
+        await store.deleteEntry('npm:foobar')
+        expect(await collect(store.listEntries('npm:foo'))).toEqual(['npm:foo'])
+      })
+
+      it('refuses a listing prefix without a namespace', async () => {
+        await expectStoreError(collect(store.listEntries('npm')), 'npm')
+        await expectStoreError(collect(store.listEntries('../:')), '../:')
+      })
+
+      it('leaves one whole entry when the same key is written concurrently', async () => {
+        const writes = Array.from({ length: 25 }, (_, i) => ({ ...fullEntry('npm:racy'), fetchedAt: i, meta: { writer: i } }))
+        await Promise.all(writes.map((entry) => store.putEntry(entry)))
+        const stored = await store.getEntry('npm:racy')
+        expect(writes).toContainEqual(stored)
+      })
+    })
+
+    describe('blobs', () => {
+      it('stores bytes under their sha256 and returns exactly them', async () => {
+        const data = new TextEncoder().encode('{"name":"left-pad"}')
+        const info = await store.putBlob(data)
+        expect(info).toEqual({ sha256: sha256Hex(data), size: data.byteLength })
+        expect(await store.putBlob(data)).toEqual(info)
+        expect(await store.statBlob(info.sha256)).toEqual(info)
+        expect(await readAll(await store.openBlob(info.sha256))).toEqual(Buffer.from(data))
+      })
+
+      it('returns exactly bytes start..end (inclusive) for a range', async () => {
+        const data = Buffer.from('0123456789abcdef')
+        const { sha256 } = await store.putBlob(data)
+        expect((await readAll(await store.openBlob(sha256, { start: 3, end: 7 }))).toString()).toBe('34567')
+        expect((await readAll(await store.openBlob(sha256, { start: 0, end: 0 }))).toString()).toBe('0')
+        expect((await readAll(await store.openBlob(sha256, { start: 10, end: 15 }))).toString()).toBe('abcdef')
+      })
+
+      it('reports an absent blob as undefined', async () => {
+        const absent = sha256Hex(Buffer.from('never stored'))
+        expect(await store.statBlob(absent)).toBeUndefined()
+        expect(await store.openBlob(absent)).toBeUndefined()
+        expect(await store.openBlob(absent, { start: 0, end: 1 })).toBeUndefined()
+      })
+
+      it('ingests a file from spoolDir and takes it away from there', async () => {
+        const data = randomBytes(4096)
+        const info = { sha256: sha256Hex(data), size: data.byteLength }
+        const localPath = join(store.spoolDir, 'download-1')
+        await writeFile(localPath, data)
+        await store.ingestBlob(localPath, info)
+        expect(existsSync(localPath)).toBe(false)
+        expect(await store.statBlob(info.sha256)).toEqual(info)
+        expect(await readAll(await store.openBlob(info.sha256))).toEqual(data)
+
+        const again = join(store.spoolDir, 'download-2')
+        await writeFile(again, data)
+        await store.ingestBlob(again, info)
+        expect(existsSync(again)).toBe(false)
+        expect(await readAll(await store.openBlob(info.sha256))).toEqual(data)
+      })
+
+      it('refuses to ingest a file of the wrong size and stores nothing', async () => {
+        const data = randomBytes(100)
+        const info = { sha256: sha256Hex(data), size: 101 }
+        const localPath = join(store.spoolDir, 'truncated')
+        await writeFile(localPath, data)
+        await expectStoreError(store.ingestBlob(localPath, info), 'wrong size')
+        expect(await store.statBlob(info.sha256)).toBeUndefined()
+        expect(await store.openBlob(info.sha256)).toBeUndefined()
+        expect(existsSync(localPath)).toBe(false)
+      })
+
+      it('deletes a blob, and deleting an absent one is not an error', async () => {
+        const { sha256 } = await store.putBlob(Buffer.from('short-lived'))
+        await store.deleteBlob(sha256)
+        expect(await store.statBlob(sha256)).toBeUndefined()
+        expect(await store.openBlob(sha256)).toBeUndefined()
+        await store.deleteBlob(sha256)
+      })
+
+      it('refuses sha256 strings that are not 64 lowercase hex characters', async () => {
+        const valid = sha256Hex(Buffer.from('x'))
+        const invalid = ['../x', valid.toUpperCase(), valid.slice(0, 63), `${valid}0`, `../${valid.slice(3)}`, `${valid.slice(0, 62)}/x`, '']
+        const localPath = join(store.spoolDir, 'candidate')
+        for (const sha256 of invalid) {
+          await expectStoreError(store.statBlob(sha256), sha256)
+          await expectStoreError(store.openBlob(sha256), sha256)
+          await expectStoreError(store.deleteBlob(sha256), sha256)
+          await writeFile(localPath, 'x')
+          await expectStoreError(store.ingestBlob(localPath, { sha256, size: 1 }), sha256)
+        }
+      })
+
+      it('round-trips a 5 MB blob, whole and by range', async () => {
+        const data = randomBytes(5 * 1024 * 1024)
+        const info = await store.putBlob(data)
+        expect(info).toEqual({ sha256: sha256Hex(data), size: data.byteLength })
+        const whole = await readAll(await store.openBlob(info.sha256))
+        expect(whole.byteLength).toBe(data.byteLength)
+        expect(sha256Hex(whole)).toBe(info.sha256)
+        const tail = await readAll(await store.openBlob(info.sha256, { start: data.byteLength - 1000, end: data.byteLength - 1 }))
+        expect(tail).toEqual(data.subarray(data.byteLength - 1000))
+      })
+    })
+  })
+}
+
+function fullEntry(key: string): CacheEntry {
+  return {
+    key,
+    status: 'ok',
+    fetchedAt: 1_700_000_000_000,
+    blob: 'a'.repeat(64),
+    size: 1234,
+    contentType: 'application/json',
+    etag: 'W/"abc"',
+    lastModified: 'Tue, 14 Nov 2023 22:13:20 GMT',
+    upstreamHash: 'b'.repeat(64),
+    parts: { abbreviated: { sha256: 'c'.repeat(64), size: 321 } },
+    meta: { versions: ['1.0.0', '1.0.1'], nested: { deprecated: false, count: 2 }, note: 'ünïcødé' },
+  }
+}
+
+async function expectStoreError(operation: Promise<unknown>, label: string): Promise<void> {
+  const error = await operation.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
+  expect(isLarderError(error, 'E_STORE'), `expected E_STORE for ${JSON.stringify(label)}, got ${String(error)}`).toBe(true)
+}
+
+async function collect(keys: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = []
+  for await (const key of keys) out.push(key)
+  return out
+}
+
+async function readAll(stream: Readable | undefined): Promise<Buffer> {
+  expect(stream).toBeDefined()
+  const chunks: Buffer[] = []
+  for await (const chunk of stream as Readable) chunks.push(Buffer.from(chunk as Uint8Array))
+  return Buffer.concat(chunks)
+}
+
+function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+/** Every path under sandbox.root that is not inside sandbox.storeDir. */
+async function filesOutside(sandbox: { root: string; storeDir: string }): Promise<string[]> {
+  const all = await readdir(sandbox.root, { recursive: true })
+  const inside = relative(sandbox.root, sandbox.storeDir)
+  return all.filter((path) => path !== inside && !path.startsWith(inside + sep)).sort()
+}

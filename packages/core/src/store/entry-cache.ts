@@ -1,0 +1,95 @@
+/** A store decorator keeping hot entries in an in-memory LRU; blobs and listings go straight through. */
+import { LRUCache } from 'lru-cache'
+import { LarderError } from '../errors/larder-error.js'
+import type { CacheEntry, CacheStore } from './types.js'
+
+export const DEFAULT_ENTRY_CACHE_MAX_ENTRIES = 10_000
+
+export interface EntryCacheOptions {
+  /** How many entries to keep in memory. */
+  maxEntries?: number
+}
+
+/** Operations on one key that are still running; forgotten once none are. */
+interface KeyActivity {
+  /** Bumped by every put/delete, so a slower operation can tell it was overtaken. */
+  generation: number
+  writes: number
+  operations: number
+}
+
+/**
+ * Fronts `store` with an LRU of present entries (absent results are never cached).
+ * Correct only while this process is the store's sole writer: writes from elsewhere are not seen
+ * until the entry is evicted.
+ */
+export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {}): CacheStore {
+  const maxEntries = options.maxEntries ?? DEFAULT_ENTRY_CACHE_MAX_ENTRIES
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+    throw new LarderError('E_INVALID_OPTION', 'maxEntries must be a positive integer')
+  }
+  const cache = new LRUCache<string, CacheEntry>({ max: maxEntries })
+  const activity = new Map<string, KeyActivity>()
+
+  // A read or write may only fill the cache if no write to the same key overlapped it; otherwise
+  // the value it holds may not be what ended up in the store, and it would be served until evicted.
+  const track = async <T>(
+    key: string,
+    kind: 'read' | 'write',
+    run: () => Promise<T>,
+    /** What to cache once `run` succeeds: a copy owned by the cache, or undefined to cache nothing. */
+    fill: (result: T) => CacheEntry | undefined,
+  ): Promise<T> => {
+    let state = activity.get(key)
+    if (!state) activity.set(key, (state = { generation: 0, writes: 0, operations: 0 }))
+    const overlapsWrite = state.writes > 0
+    state.operations++
+    if (kind === 'write') {
+      state.writes++
+      state.generation++
+      cache.delete(key)
+    }
+    const generation = state.generation
+    try {
+      const result = await run()
+      if (!overlapsWrite && state.generation === generation) {
+        const entry = fill(result)
+        if (entry) cache.set(key, entry)
+      }
+      return result
+    } finally {
+      if (kind === 'write') state.writes--
+      if (--state.operations === 0) activity.delete(key)
+    }
+  }
+
+  return {
+    get spoolDir() {
+      return store.spoolDir
+    },
+
+    async getEntry(key) {
+      const cached = cache.get(key)
+      // A copy, so a caller mutating what it got cannot change what the next caller gets.
+      if (cached) return structuredClone(cached)
+      return track(key, 'read', () => store.getEntry(key), (entry) => entry && structuredClone(entry))
+    },
+
+    // Cached as a JSON copy: that is what the backend stored and what a fresh read would return.
+    putEntry: (entry) =>
+      track(entry.key, 'write', () => store.putEntry(entry), () => JSON.parse(JSON.stringify(entry)) as CacheEntry),
+    deleteEntry: (key) => track(key, 'write', () => store.deleteEntry(key), () => undefined),
+
+    listEntries: (prefix) => store.listEntries(prefix),
+    statBlob: (sha256) => store.statBlob(sha256),
+    openBlob: (sha256, range) => store.openBlob(sha256, range),
+    ingestBlob: (localPath, expected) => store.ingestBlob(localPath, expected),
+    putBlob: (data) => store.putBlob(data),
+    deleteBlob: (sha256) => store.deleteBlob(sha256),
+
+    async close() {
+      cache.clear()
+      await store.close()
+    },
+  }
+}

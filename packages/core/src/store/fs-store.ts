@@ -1,0 +1,199 @@
+/** The default backend: blobs and entries as files under one folder, every write renamed into place. */
+import { createHash, randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import type { Readable } from 'node:stream'
+import { LarderError } from '../errors/larder-error.js'
+import { exists, isNotFound, readdirIfExists, sweepTmp } from './fs-files.js'
+import type { BlobInfo, ByteRange, CacheEntry, CacheStore } from './types.js'
+import { assertBlobInfo, assertRange, assertSha256, namespaceOf, namespaceOfPrefix } from './validate.js'
+
+/** Temp files older than this are left over from a crash (or a download that died) and are swept on open. */
+export const DEFAULT_TMP_MAX_AGE_MS = 60 * 60 * 1000
+
+export interface FsStoreOptions {
+  /** Root folder of the store; created if missing. */
+  dir: string
+  /** Age after which files in tmp/ are deleted when the store opens. */
+  tmpMaxAgeMs?: number
+}
+
+export function createFsStore(options: FsStoreOptions): CacheStore {
+  if (typeof options.dir !== 'string' || options.dir === '') {
+    throw new LarderError('E_INVALID_OPTION', 'dir must be a non-empty path')
+  }
+  const tmpMaxAgeMs = options.tmpMaxAgeMs ?? DEFAULT_TMP_MAX_AGE_MS
+  if (!Number.isFinite(tmpMaxAgeMs) || tmpMaxAgeMs < 0) {
+    throw new LarderError('E_INVALID_OPTION', 'tmpMaxAgeMs must be a non-negative number')
+  }
+  const dir = resolve(options.dir)
+  const blobsDir = join(dir, 'blobs', 'sha256')
+  const entriesDir = join(dir, 'entries')
+  const spoolDir = join(dir, 'tmp')
+  try {
+    for (const folder of [blobsDir, entriesDir, spoolDir]) mkdirSync(folder, { recursive: true })
+    sweepTmp(spoolDir, tmpMaxAgeMs)
+  } catch (err) {
+    throw new LarderError('E_STORE', `cannot open store in ${dir}: ${(err as Error).message}`, {
+      cause: err,
+      hint: 'check that the data folder exists and is writable by this process',
+    })
+  }
+
+  const blobPath = (sha256: string): string => {
+    assertSha256(sha256)
+    return join(blobsDir, sha256.slice(0, 2), sha256)
+  }
+  // Keys are hashed, never used as path parts: no key can escape the store or collide on a
+  // case-insensitive filesystem, whatever it contains.
+  const entryPath = (key: string): string => {
+    const namespace = namespaceOf(key)
+    const digest = sha256Hex(key)
+    return join(entriesDir, namespace, digest.slice(0, 2), `${digest}.json`)
+  }
+  const tempPath = (): string => join(spoolDir, `${randomUUID()}.tmp`)
+
+  /** Writes a temp file and renames it to `target`, so readers see the old file or the new one, never a part. */
+  const writeAtomically = async (target: string, data: string | Uint8Array): Promise<void> => {
+    const temp = tempPath()
+    try {
+      await writeFile(temp, data, { flag: 'wx' })
+      await mkdir(dirname(target), { recursive: true })
+      await rename(temp, target)
+    } catch (err) {
+      await rm(temp, { force: true })
+      throw err
+    }
+  }
+
+  const readEntryFile = async (path: string, key?: string): Promise<CacheEntry | undefined> => {
+    let text: string
+    try {
+      text = await readFile(path, 'utf8')
+    } catch (err) {
+      if (isNotFound(err)) return undefined
+      throw err
+    }
+    let entry: CacheEntry
+    try {
+      entry = JSON.parse(text) as CacheEntry
+    } catch (err) {
+      throw new LarderError('E_STORE', `corrupt entry file ${path}`, {
+        cause: err,
+        hint: 'delete the file; the entry will be fetched again',
+      })
+    }
+    if (typeof entry?.key !== 'string' || (key !== undefined && entry.key !== key)) {
+      throw new LarderError('E_STORE', `entry file ${path} does not hold the expected key`)
+    }
+    return entry
+  }
+
+  const moveIntoPlace = async (localPath: string, expected: BlobInfo): Promise<void> => {
+    assertBlobInfo(expected)
+    const target = blobPath(expected.sha256)
+    const { size } = await stat(localPath)
+    if (size !== expected.size) {
+      throw new LarderError('E_STORE', `refusing blob ${expected.sha256}: file has ${size} bytes, expected ${expected.size}`)
+    }
+    if (await exists(target)) return
+    await mkdir(dirname(target), { recursive: true })
+    try {
+      await rename(localPath, target)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err
+      // The file lives on another filesystem: copy it beside the blobs first so the final step is still a rename.
+      const temp = tempPath()
+      try {
+        await copyFile(localPath, temp)
+        await rename(temp, target)
+      } finally {
+        await rm(temp, { force: true })
+      }
+    }
+  }
+
+  return {
+    spoolDir,
+
+    getEntry: (key) => guard('getEntry', () => readEntryFile(entryPath(key), key)),
+
+    putEntry: (entry) => guard('putEntry', () => writeAtomically(entryPath(entry.key), JSON.stringify(entry))),
+
+    deleteEntry: (key) => guard('deleteEntry', () => rm(entryPath(key), { force: true })),
+
+    async *listEntries(prefix) {
+      const namespaceDir = join(entriesDir, namespaceOfPrefix(prefix))
+      for (const shard of await guard('listEntries', () => readdirIfExists(namespaceDir))) {
+        for (const name of await guard('listEntries', () => readdirIfExists(join(namespaceDir, shard)))) {
+          if (!name.endsWith('.json')) continue
+          // undefined when deleted since the readdir: it is simply no longer listed.
+          const entry = await guard('listEntries', () => readEntryFile(join(namespaceDir, shard, name)))
+          if (entry?.key.startsWith(prefix)) yield entry.key
+        }
+      }
+    },
+
+    statBlob: (sha256) =>
+      guard('statBlob', async () => {
+        try {
+          return { sha256, size: (await stat(blobPath(sha256))).size }
+        } catch (err) {
+          if (isNotFound(err)) return undefined
+          throw err
+        }
+      }),
+
+    openBlob: (sha256: string, range?: ByteRange) =>
+      guard('openBlob', async (): Promise<Readable | undefined> => {
+        if (range) assertRange(range)
+        // Opening first (rather than stat then stream) means a concurrent delete cannot turn
+        // "present" into a stream error: the open handle keeps the bytes readable.
+        let handle
+        try {
+          handle = await open(blobPath(sha256), 'r')
+        } catch (err) {
+          if (isNotFound(err)) return undefined
+          throw err
+        }
+        return handle.createReadStream(range ? { start: range.start, end: range.end } : {})
+      }),
+
+    ingestBlob: (localPath: string, expected: BlobInfo) =>
+      guard('ingestBlob', async () => {
+        try {
+          await moveIntoPlace(localPath, expected)
+        } finally {
+          // The store owns the file: refused or already present, it must not pile up in the spool.
+          await rm(localPath, { force: true })
+        }
+      }),
+
+    putBlob: (data: Uint8Array) =>
+      guard('putBlob', async () => {
+        const info = { sha256: sha256Hex(data), size: data.byteLength }
+        const target = blobPath(info.sha256)
+        if (!(await exists(target))) await writeAtomically(target, data)
+        return info
+      }),
+
+    deleteBlob: (sha256) => guard('deleteBlob', () => rm(blobPath(sha256), { force: true })),
+
+    async close() {},
+  }
+}
+
+/** Runs one store operation, turning filesystem errors into E_STORE so the edge reports them as such. */
+async function guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (err) {
+    if (err instanceof LarderError) throw err
+    throw new LarderError('E_STORE', `fs store ${operation} failed: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex')
+}

@@ -1,0 +1,6 @@
+/** The store: content-addressed blobs plus a key -> entry index, on disk or in memory, with an LRU in front. */
+export type { BlobInfo, ByteRange, CacheEntry, CacheStore } from './types.js'
+export { createFsStore, DEFAULT_TMP_MAX_AGE_MS, type FsStoreOptions } from './fs-store.js'
+export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js'
+export { withEntryCache, DEFAULT_ENTRY_CACHE_MAX_ENTRIES, type EntryCacheOptions } from './entry-cache.js'
+export { NAMESPACE_PATTERN, SHA256_HEX_PATTERN } from './validate.js'

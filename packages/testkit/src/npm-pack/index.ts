@@ -1,0 +1,3 @@
+/** Public surface of the npm packer. */
+export * from './npm-pack.js'
+export * from './npm-env.js'
