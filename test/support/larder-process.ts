@@ -1,0 +1,123 @@
+/** Starts the real all-in-one Larder server (`node apps/server/dist/main.js`) as a child process for end-to-end tests. */
+import { fileURLToPath } from 'node:url'
+import { makeTempDir, startProcess, waitFor, type EnvOverrides, type ProcessExit, type StartedProcess } from '@larder/testkit'
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
+export const SERVER_ENTRY = 'apps/server/dist/main.js'
+export const DEFAULT_LARDER_READY_TIMEOUT_MS = 20_000
+
+/** The pino line the server prints once it listens. */
+const READY_LINE = /"msg":"listening on http:\/\/[^"]+"/
+
+export interface StartLarderOptions {
+  /** The store lives here; a fresh temp dir when omitted (then removed by `stop()`). */
+  dataDir?: string
+  /** LARDER_* variables; PORT, HOST and LARDER_DATA_DIR are set by this helper. */
+  env?: EnvOverrides
+}
+
+/** One line Larder logged for a request it answered. */
+export interface RequestLog {
+  method: string
+  path: string
+  status: number
+  cache: string
+}
+
+export interface LarderServer {
+  /** http://127.0.0.1:PORT */
+  readonly url: string
+  /** http://127.0.0.1:PORT/npm/ — what a client's `registry` is set to. */
+  readonly npmRegistry: string
+  readonly port: number
+  readonly dataDir: string
+  readonly exited: Promise<ProcessExit>
+  /** Every JSON line printed on stdout so far. */
+  logs(): Record<string, unknown>[]
+  /** The request lines only (those with a cache result). */
+  requests(): RequestLog[]
+  /** Output as text, for assertion messages. */
+  output(): string
+  /** SIGTERM and wait; removes the data dir only if this helper created it. */
+  stop(): Promise<void>
+  /** SIGKILL (a crash): nothing is cleaned up, the data dir stays for the next process. */
+  kill(): Promise<ProcessExit>
+}
+
+export async function startLarder(options: StartLarderOptions = {}): Promise<LarderServer> {
+  const ownDir = options.dataDir === undefined ? await makeTempDir('larder-e2e-data-') : undefined
+  const dataDir = options.dataDir ?? ownDir!.path
+  let child: StartedProcess
+  try {
+    child = await startProcess(process.execPath, [SERVER_ENTRY], {
+      cwd: REPO_ROOT,
+      env: {
+        LARDER_LOG_LEVEL: 'info',
+        ...options.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LARDER_DATA_DIR: dataDir,
+      },
+      readyLine: READY_LINE,
+      readyTimeoutMs: DEFAULT_LARDER_READY_TIMEOUT_MS,
+    })
+  } catch (error) {
+    await ownDir?.cleanup()
+    throw error
+  }
+  const readyLine = child.output().stdout.split('\n').find((line) => READY_LINE.test(line))
+  const port = Number((JSON.parse(readyLine ?? '{}') as { port?: unknown }).port)
+  if (!Number.isInteger(port) || port <= 0) {
+    child.kill('SIGKILL')
+    throw new Error(`startLarder: the ready line names no port:\n${child.output().stdout}`)
+  }
+  const url = `http://127.0.0.1:${port}`
+
+  const logs = () =>
+    child
+      .output()
+      .stdout.split('\n')
+      .filter((line) => line.startsWith('{'))
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>]
+        } catch {
+          return []
+        }
+      })
+
+  return {
+    url,
+    npmRegistry: `${url}/npm/`,
+    port,
+    dataDir,
+    exited: child.exited,
+    logs,
+    requests: () =>
+      logs()
+        .filter((line) => typeof line.cache === 'string' && typeof line.path === 'string')
+        .map((line) => ({
+          method: String(line.method),
+          path: String(line.path),
+          status: Number(line.status),
+          cache: String(line.cache),
+        })),
+    output: () => {
+      const { stdout, stderr } = child.output()
+      return `--- larder stdout ---\n${stdout}\n--- larder stderr ---\n${stderr}`
+    },
+    stop: async () => {
+      await child.stop()
+      await ownDir?.cleanup()
+    },
+    kill: async () => {
+      child.kill('SIGKILL')
+      return child.exited
+    },
+  }
+}
+
+/** Waits until Larder has logged a request line matching `predicate` (the log line is written after the response). */
+export function waitForRequestLog(larder: LarderServer, predicate: (line: RequestLog) => boolean, description: string) {
+  return waitFor(() => larder.requests().find(predicate), { timeoutMs: 10_000, description })
+}
