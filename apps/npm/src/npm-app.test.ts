@@ -168,7 +168,7 @@ describe('when the upstream fails', () => {
     const miss = await offline.request('/npm/never-cached-offline')
     expect(miss.status).toBe(504)
     expect((await miss.json()).hint).toContain('LARDER_OFFLINE')
-    expect((await offline.request('/-/npm/v1/security/audits/quick'.replace(/^/, '/npm'), { method: 'POST', body: '{}' })).status).toBe(504)
+    expect((await offline.request('/npm/-/npm/v1/security/audits/quick', { method: 'POST', body: '{}' })).status).toBe(504)
     expect(h.registry.totalHits()).toBe(before)
     await offline.close()
   })
