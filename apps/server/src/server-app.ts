@@ -1,16 +1,20 @@
 /** The all-in-one app: operations endpoints plus every mirror under its prefix, as one Hono app. */
 import { Hono } from 'hono'
 import { createOpsRoutes, type LarderEnv, type LarderServices } from '@larder/core'
+import { createApp as createGemsApp } from '@larder/gems'
 import { createApp as createNpmApp } from '@larder/npm'
+import { createApp as createPypiApp } from '@larder/pypi'
 
 export function createServerApp(services: LarderServices): Hono<LarderEnv> {
   const app = new Hono<LarderEnv>()
   app.route('/', createOpsRoutes({ metrics: services.metrics, ready: () => services.ready() }))
   app.route('/', createNpmApp({ services }))
+  app.route('/', createGemsApp({ services }))
+  app.route('/', createPypiApp({ services }))
   app.get('/', (c) =>
     c.json({
       name: 'larder',
-      mirrors: { npm: '/npm/' },
+      mirrors: { npm: '/npm/', pypi: '/pypi/simple/', gems: '/gems/' },
       ops: ['/healthz', '/readyz', '/metrics'],
     }),
   )

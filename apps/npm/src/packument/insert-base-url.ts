@@ -9,16 +9,19 @@ export function insertBaseUrl(offsets: readonly number[], baseUrl: string): Tran
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       let start = 0
       const end = position + chunk.length
+      // One buffer out per chunk in: thousands of tiny pushes would each become a writev entry.
+      const pieces: Buffer[] = []
       while (next < offsets.length && offsets[next]! <= end) {
         const cut = offsets[next]! - position
-        if (cut > start) this.push(chunk.subarray(start, cut))
-        this.push(base)
+        if (cut > start) pieces.push(chunk.subarray(start, cut))
+        pieces.push(base)
         start = cut
         next++
       }
-      if (start < chunk.length) this.push(chunk.subarray(start))
       position = end
-      callback()
+      if (pieces.length === 0) return callback(null, chunk)
+      if (start < chunk.length) pieces.push(chunk.subarray(start))
+      callback(null, Buffer.concat(pieces))
     },
   })
 }

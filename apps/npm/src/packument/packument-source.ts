@@ -32,6 +32,9 @@ export class PackumentSource {
   async get(name: PackageName, options: { forceRefresh?: boolean } = {}): Promise<PackumentHandle> {
     const own = await this.privateRegistry.entry(name)
     if (own) return { entry: own, result: 'PRIVATE', private: true }
+    if (await this.privateRegistry.owns(name)) {
+      throw new LarderError('E_NOT_FOUND', `${name.full} was unpublished from Larder; the name stays private and is not taken from upstream`)
+    }
     const upstream = this.services.config.upstreams.npm
     const response = await this.services.cache.index({
       key: UPSTREAM_KEY_PREFIX + name.full,

@@ -24,6 +24,11 @@ export class PrivateRegistry {
     return entry?.status === 'ok' ? entry : undefined
   }
 
+  /** True once a name was ever published here, even if it has since been unpublished: it stays private. */
+  async owns(name: PackageName): Promise<boolean> {
+    return (await this.store.getEntry(PRIVATE_PACKUMENT_PREFIX + name.full)) !== undefined
+  }
+
   async tarballEntry(name: PackageName, filename: string): Promise<CacheEntry | undefined> {
     const entry = await this.store.getEntry(`${PRIVATE_TARBALL_PREFIX}${name.full}/${filename}`)
     return entry?.status === 'ok' ? entry : undefined
@@ -44,7 +49,7 @@ export class PrivateRegistry {
   publish(name: PackageName, published: PublishedVersion, principal: Principal): Promise<string> {
     return this.serialized(name, async () => {
       const facts = await readTarballFacts(published.tarball)
-      const current = (await this.source(name)) ?? { _id: name.full, name: name.full, 'dist-tags': {}, versions: {}, time: {} }
+      const current = (await this.source(name)) ?? (await this.freshDocument(name))
       if (current.versions[published.version] || current.time[published.version]) {
         throw new LarderError('E_CONFLICT', `${name.full}@${published.version} is already published`, {
           hint: 'bump the version: a published version can never be replaced',
@@ -118,7 +123,10 @@ export class PrivateRegistry {
     return (await this.source(name))?.['dist-tags']
   }
 
-  /** Removes a whole package (`npm unpublish name --force`). */
+  /**
+   * Removes a whole package (`npm unpublish name --force`). A tombstone stays: the name must not
+   * fall back to an upstream package of the same name, and its old versions cannot be reused.
+   */
   remove(name: PackageName, rev: string): Promise<void> {
     return this.serialized(name, async () => {
       const current = await this.requireRevision(name, rev)
@@ -126,8 +134,21 @@ export class PrivateRegistry {
         const file = String(manifest.dist?.tarball ?? '').split('/-/')[1]
         if (file) await this.store.deleteEntry(`${PRIVATE_TARBALL_PREFIX}${name.full}/${file}`)
       }
-      await this.store.deleteEntry(PRIVATE_PACKUMENT_PREFIX + name.full)
+      await this.store.putEntry({
+        key: PRIVATE_PACKUMENT_PREFIX + name.full,
+        status: 'missing',
+        fetchedAt: this.now(),
+        meta: { unpublished: true, time: { ...current.time, unpublished: new Date(this.now()).toISOString() } },
+      })
     })
+  }
+
+  /** The document a first publish starts from; after a full unpublish it remembers the old versions' times. */
+  private async freshDocument(name: PackageName): Promise<Doc> {
+    const tombstone = await this.store.getEntry(PRIVATE_PACKUMENT_PREFIX + name.full)
+    const time = { ...((tombstone?.meta?.time as Record<string, string> | undefined) ?? {}) }
+    delete time.unpublished
+    return { _id: name.full, name: name.full, 'dist-tags': {}, versions: {}, time }
   }
 
   /** Removes a tarball whose version is no longer in the document. */

@@ -13,7 +13,7 @@ export async function getTarball(c: NpmRouteContext, npm: NpmContext, name: Pack
     const body = await store.openBlob(own.blob)
     if (body) return serveArtifact(c, { result: 'PRIVATE', body, size: own.size, contentType: 'application/octet-stream', entry: own }, store)
   }
-  if (await npm.privateRegistry.entry(name)) {
+  if (await npm.privateRegistry.owns(name)) {
     throw new LarderError('E_NOT_FOUND', `${name.full} is published to Larder and has no ${filename}`)
   }
   const key = `${TARBALL_KEY_PREFIX}${name.full}/${filename}`

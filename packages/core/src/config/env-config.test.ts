@@ -18,7 +18,10 @@ describe('loadConfig', () => {
       LARDER_PUBLIC_URL: 'https://mirror.example.com/',
       LARDER_TOKENS: 'ci=0123456789:npm',
       LARDER_INDEX_TTL_SECONDS: '5',
+      LARDER_UPSTREAM_TIMEOUT_SECONDS: '2',
+      LARDER_UPSTREAM_RETRIES: '0',
     })
+    expect(config).toMatchObject({ upstreamTimeoutMs: 2000, upstreamRetries: 0, staleDeadlineMs: 3000 })
     expect(config).toMatchObject({ port: 0, offline: true, indexTtlMs: 5000, publicUrl: 'https://mirror.example.com' })
     expect(config.upstreams.npm).toBe('http://127.0.0.1:4873')
     expect(config.tokens).toHaveLength(1)

@@ -10,6 +10,9 @@ export const DEFAULT_DATA_DIR = './data'
 export const DEFAULT_INDEX_TTL_SECONDS = 300
 export const DEFAULT_NEGATIVE_TTL_SECONDS = 60
 export const DEFAULT_MAX_UPLOAD_MB = 1024
+export const DEFAULT_UPSTREAM_TIMEOUT_SECONDS = 20
+export const DEFAULT_UPSTREAM_RETRIES = 2
+export const DEFAULT_STALE_DEADLINE_MS = 3000
 export const DEFAULT_UPSTREAMS = {
   npm: 'https://registry.npmjs.org',
   pypi: 'https://pypi.org/simple',
@@ -28,6 +31,11 @@ export interface LarderConfig {
   indexTtlMs: number
   negativeTtlMs: number
   maxUploadBytes: number
+  /** How long upstream may take to answer (connect and headers) and to send the next body chunk. */
+  upstreamTimeoutMs: number
+  upstreamRetries: number
+  /** With a stale copy at hand, how long a client waits for upstream before it gets the stale copy. */
+  staleDeadlineMs: number
   upstreams: { npm: string; pypi: string; composer: string; gems: string; apt: Record<string, string> }
   tokens: TokenGrant[]
   protectReads: boolean
@@ -94,6 +102,9 @@ export function loadConfig(env: Env = process.env): LarderConfig {
     indexTtlMs: integer(env, 'LARDER_INDEX_TTL_SECONDS', DEFAULT_INDEX_TTL_SECONDS) * 1000,
     negativeTtlMs: integer(env, 'LARDER_NEGATIVE_TTL_SECONDS', DEFAULT_NEGATIVE_TTL_SECONDS) * 1000,
     maxUploadBytes: integer(env, 'LARDER_MAX_UPLOAD_MB', DEFAULT_MAX_UPLOAD_MB, 1) * 1024 * 1024,
+    upstreamTimeoutMs: integer(env, 'LARDER_UPSTREAM_TIMEOUT_SECONDS', DEFAULT_UPSTREAM_TIMEOUT_SECONDS, 1) * 1000,
+    upstreamRetries: integer(env, 'LARDER_UPSTREAM_RETRIES', DEFAULT_UPSTREAM_RETRIES),
+    staleDeadlineMs: integer(env, 'LARDER_STALE_DEADLINE_MS', DEFAULT_STALE_DEADLINE_MS),
     upstreams: {
       npm: httpUrl('LARDER_NPM_UPSTREAM', env.LARDER_NPM_UPSTREAM?.trim() || DEFAULT_UPSTREAMS.npm),
       pypi: httpUrl('LARDER_PYPI_UPSTREAM', env.LARDER_PYPI_UPSTREAM?.trim() || DEFAULT_UPSTREAMS.pypi),

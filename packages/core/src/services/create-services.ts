@@ -31,7 +31,14 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
   const logger = overrides.logger ?? createLogger({ level: config.logLevel })
   const metrics = new MetricsRegistry()
   const store = overrides.store ?? withEntryCache(createFsStore({ dir: join(config.dataDir, 'store') }))
-  const upstream = overrides.upstream ?? createUpstreamClient()
+  const upstream =
+    overrides.upstream ??
+    createUpstreamClient({
+      connectTimeoutMs: Math.min(config.upstreamTimeoutMs, 10_000),
+      headersTimeoutMs: config.upstreamTimeoutMs,
+      bodyTimeoutMs: config.upstreamTimeoutMs,
+      retries: config.upstreamRetries,
+    })
   const fillErrors = metrics.counter('larder_fill_errors_total', 'Artifact downloads refused (integrity, truncation, size)')
   const cache = createCache({
     store,

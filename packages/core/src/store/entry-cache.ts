@@ -18,8 +18,20 @@ interface KeyActivity {
   operations: number
 }
 
+/** Marks a key known to have no entry: apps look up keys that mostly do not exist (private names). */
+const ABSENT = Object.freeze({ absent: true })
+
+/** Freezes an entry and everything in it, so callers share one copy and none can change it. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
+}
+
 /**
- * Fronts `store` with an LRU of present entries (absent results are never cached).
+ * Fronts `store` with an LRU of entries, and of keys known to be absent.
  * Correct only while this process is the store's sole writer: writes from elsewhere are not seen
  * until the entry is evicted.
  */
@@ -28,7 +40,7 @@ export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     throw new LarderError('E_INVALID_OPTION', 'maxEntries must be a positive integer')
   }
-  const cache = new LRUCache<string, CacheEntry>({ max: maxEntries })
+  const cache = new LRUCache<string, CacheEntry | typeof ABSENT>({ max: maxEntries })
   const activity = new Map<string, KeyActivity>()
 
   // A read or write may only fill the cache if no write to the same key overlapped it; otherwise
@@ -38,7 +50,7 @@ export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {
     kind: 'read' | 'write',
     run: () => Promise<T>,
     /** What to cache once `run` succeeds: a copy owned by the cache, or undefined to cache nothing. */
-    fill: (result: T) => CacheEntry | undefined,
+    fill: (result: T) => CacheEntry | typeof ABSENT | undefined,
   ): Promise<T> => {
     let state = activity.get(key)
     if (!state) activity.set(key, (state = { generation: 0, writes: 0, operations: 0 }))
@@ -70,15 +82,16 @@ export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {
 
     async getEntry(key) {
       const cached = cache.get(key)
-      // A copy, so a caller mutating what it got cannot change what the next caller gets.
-      if (cached) return structuredClone(cached)
-      return track(key, 'read', () => store.getEntry(key), (entry) => entry && structuredClone(entry))
+      // Frozen rather than copied: hot entries (packuments with thousands of offsets) are read per request.
+      if (cached) return cached === ABSENT ? undefined : (cached as CacheEntry)
+      const entry = await track(key, 'read', () => store.getEntry(key), (found) => (found ? deepFreeze(found) : ABSENT))
+      return entry
     },
 
     // Cached as a JSON copy: that is what the backend stored and what a fresh read would return.
     putEntry: (entry) =>
-      track(entry.key, 'write', () => store.putEntry(entry), () => JSON.parse(JSON.stringify(entry)) as CacheEntry),
-    deleteEntry: (key) => track(key, 'write', () => store.deleteEntry(key), () => undefined),
+      track(entry.key, 'write', () => store.putEntry(entry), () => deepFreeze(JSON.parse(JSON.stringify(entry)) as CacheEntry)),
+    deleteEntry: (key) => track(key, 'write', () => store.deleteEntry(key), () => ABSENT),
 
     listEntries: (prefix) => store.listEntries(prefix),
     statBlob: (sha256) => store.statBlob(sha256),

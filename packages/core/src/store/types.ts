@@ -48,6 +48,7 @@ export interface CacheStore {
   /** A folder on local disk, on the same filesystem as the blobs where possible, for temp files. */
   readonly spoolDir: string
 
+  /** The entry, or undefined. It may be shared with other callers and frozen: never mutate it, copy it. */
   getEntry(key: string): Promise<CacheEntry | undefined>
   /** Atomically replaces the entry for entry.key. */
   putEntry(entry: CacheEntry): Promise<void>
