@@ -1,6 +1,6 @@
 /** One throughput comparison: the same URL path on Larder and on the reference, in alternating rounds. */
 import { runLoad } from './load.mjs'
-import { sampleRss } from './rss-sampler.mjs'
+import { sampleProcess } from './process-sampler.mjs'
 
 export const DEFAULT_ROUNDS = 2
 
@@ -18,9 +18,10 @@ export async function compareThroughput(options) {
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? ['reference', 'larder'] : ['larder', 'reference']
     for (const side of order) {
-      const sampler = sampleRss(servers[side].pid)
+      const sampler = sampleProcess(servers[side].pid)
       const result = await runLoad({ ...target(side), requests })
-      runs[side].push({ ...result, memory: sampler.stop() })
+      const server = sampler.stop()
+      runs[side].push({ ...result, server, serverCpuMsPerRequest: (server.cpuSeconds * 1000) / result.requests })
     }
   }
   const best = (side) => runs[side].reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a))
@@ -32,6 +33,8 @@ export async function compareThroughput(options) {
     larder,
     reference,
     ratio: larder.requestsPerSecond / reference.requestsPerSecond,
+    /** Server CPU per request, Larder over reference: steadier than req/s when the load generator shares the cores. */
+    cpuRatio: larder.serverCpuMsPerRequest / reference.serverCpuMsPerRequest,
     runs,
   }
 }

@@ -1,6 +1,6 @@
 /** Starts the real all-in-one Larder server (`node apps/server/dist/main.js`) as a child process for end-to-end tests. */
 import { fileURLToPath } from 'node:url'
-import { makeTempDir, startProcess, waitFor, type EnvOverrides, type ProcessExit, type StartedProcess } from '@larder/testkit'
+import { makeTempDir, startProcess, type EnvOverrides, type ProcessExit, type StartedProcess } from '@larder/testkit'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const SERVER_ENTRY = 'apps/server/dist/main.js'
@@ -12,6 +12,8 @@ const READY_LINE = /"msg":"listening on http:\/\/[^"]+"/
 export interface StartLarderOptions {
   /** The store lives here; a fresh temp dir when omitted (then removed by `stop()`). */
   dataDir?: string
+  /** 0 (the default) picks a free port; a restart on the port of an earlier process keeps lockfile URLs valid. */
+  port?: number
   /** LARDER_* variables; PORT, HOST and LARDER_DATA_DIR are set by this helper. */
   env?: EnvOverrides
 }
@@ -54,7 +56,7 @@ export async function startLarder(options: StartLarderOptions = {}): Promise<Lar
       env: {
         LARDER_LOG_LEVEL: 'info',
         ...options.env,
-        PORT: '0',
+        PORT: String(options.port ?? 0),
         HOST: '127.0.0.1',
         LARDER_DATA_DIR: dataDir,
       },
@@ -115,9 +117,4 @@ export async function startLarder(options: StartLarderOptions = {}): Promise<Lar
       return child.exited
     },
   }
-}
-
-/** Waits until Larder has logged a request line matching `predicate` (the log line is written after the response). */
-export function waitForRequestLog(larder: LarderServer, predicate: (line: RequestLog) => boolean, description: string) {
-  return waitFor(() => larder.requests().find(predicate), { timeoutMs: 10_000, description })
 }

@@ -1,6 +1,7 @@
 /** The all-in-one app: operations endpoints plus every mirror under its prefix, as one Hono app. */
 import { Hono } from 'hono'
 import { createOpsRoutes, type LarderEnv, type LarderServices } from '@larder/core'
+import { createApp as createComposerApp } from '@larder/composer'
 import { createApp as createGemsApp } from '@larder/gems'
 import { createApp as createNpmApp } from '@larder/npm'
 import { createApp as createPypiApp } from '@larder/pypi'
@@ -11,10 +12,11 @@ export function createServerApp(services: LarderServices): Hono<LarderEnv> {
   app.route('/', createNpmApp({ services }))
   app.route('/', createGemsApp({ services }))
   app.route('/', createPypiApp({ services }))
+  app.route('/', createComposerApp({ services }))
   app.get('/', (c) =>
     c.json({
       name: 'larder',
-      mirrors: { npm: '/npm/', pypi: '/pypi/simple/', gems: '/gems/' },
+      mirrors: { npm: '/npm/', pypi: '/pypi/simple/', composer: '/composer/packages.json', gems: '/gems/' },
       ops: ['/healthz', '/readyz', '/metrics'],
     }),
   )

@@ -15,6 +15,11 @@ interface ActiveFill {
 
 export class ArtifactCache {
   private readonly starting = new SingleFlight<ActiveFill>()
+  /**
+   * Concurrent callers share one store lookup, so they all reach `starting` together: with a lookup
+   * each, a late one could find a fast upstream failure already settled and ask upstream again.
+   */
+  private readonly lookups = new SingleFlight<CacheEntry | undefined>()
   private readonly active = new Map<string, ActiveFill>()
 
   constructor(private readonly options: ResolvedCacheOptions) {}
@@ -46,7 +51,7 @@ export class ArtifactCache {
 
   /** The stored entry of a key when its blob is present. */
   async lookup(key: string): Promise<ArtifactResponse | undefined> {
-    const entry = await this.options.store.getEntry(key)
+    const entry = await this.lookups.run(key, () => this.options.store.getEntry(key))
     if (entry?.status !== 'ok' || !entry.blob) return undefined
     const body = await this.options.store.openBlob(entry.blob)
     if (!body) return undefined
@@ -99,8 +104,13 @@ export class ArtifactCache {
     })
     const active: ActiveFill = { fill, size: expectedSize, contentType }
     this.active.set(request.key, active)
+    // A failed fill is forgotten as it settles, before its readers hear of it, so that a caller
+    // arriving after the failure asks upstream again instead of being handed the old error.
+    fill.once('settled', () => {
+      if (fill.error) this.active.delete(request.key)
+    })
     void fill.consume(response.body).then(() => {
-      this.active.delete(request.key)
+      if (this.active.get(request.key) === active) this.active.delete(request.key)
       if (fill.error) this.options.onFillError?.(request.key, fill.error)
     })
     return active

@@ -10,6 +10,11 @@ import { KEEP_PREVIOUS, type IndexRequest, type IndexResponse, type ProcessedInd
 
 export class IndexCache {
   private readonly flights = new SingleFlight<IndexResponse>()
+  /**
+   * Concurrent callers share one store read, so they all reach `flights` together: with a read
+   * each, a late one could find a fast upstream failure already settled and ask upstream again.
+   */
+  private readonly lookups = new SingleFlight<CacheEntry | undefined>()
 
   constructor(private readonly options: ResolvedCacheOptions) {}
 
@@ -17,7 +22,7 @@ export class IndexCache {
   async get(request: IndexRequest): Promise<IndexResponse> {
     const { store, offline, negativeTtlMs, indexTtlMs, now } = this.options
     const label = request.label ?? request.key
-    const entry = await store.getEntry(request.key)
+    const entry = await this.lookups.run(request.key, () => store.getEntry(request.key))
     const policy = { ttlMs: request.ttlMs ?? indexTtlMs, negativeTtlMs, offline }
     const decision = decideIndex(entry, now(), policy, request.forceRefresh)
     switch (decision.action) {
@@ -30,8 +35,31 @@ export class IndexCache {
           hint: 'unset LARDER_OFFLINE to let Larder fetch it from upstream',
         })
       case 'fetch':
-        return this.flights.run(request.key, () => this.refresh(request, entry))
+        return this.withStaleDeadline(this.flights.run(request.key, () => this.refresh(request, entry)), entry, label)
     }
+  }
+
+  /** A slow upstream must not stall installs that a cached copy can serve: past the deadline, serve it. */
+  private withStaleDeadline(refresh: Promise<IndexResponse>, entry: CacheEntry | undefined, label: string): Promise<IndexResponse> {
+    const deadline = this.options.staleDeadlineMs
+    if (entry?.status !== 'ok' || deadline <= 0) return refresh
+    return new Promise<IndexResponse>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const reason = new LarderError('E_UPSTREAM_TIMEOUT', `${label}: upstream slower than ${deadline} ms, served the cached copy`)
+        resolve({ result: 'STALE', entry, staleReason: reason })
+      }, deadline)
+      timer.unref()
+      refresh.then(
+        (response) => {
+          clearTimeout(timer)
+          resolve(response)
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          reject(error)
+        },
+      )
+    })
   }
 
   private async refresh(request: IndexRequest, previous: CacheEntry | undefined): Promise<IndexResponse> {

@@ -6,6 +6,7 @@ import type { UpstreamClient } from '../upstream/index.js'
 
 export const DEFAULT_MAX_ARTIFACT_BYTES = 8 * 1024 ** 3
 export const DEFAULT_MAX_INDEX_BYTES = 512 * 1024 ** 2
+export const DEFAULT_STALE_DEADLINE_MS = 3000
 
 export interface CacheOptions {
   store: CacheStore
@@ -16,6 +17,11 @@ export interface CacheOptions {
   negativeTtlMs?: number
   maxArtifactBytes?: number
   maxIndexBytes?: number
+  /**
+   * With a stale copy at hand, how long a client waits for upstream before it gets that copy (the
+   * refresh goes on in the background). 0 waits for upstream however long it takes.
+   */
+  staleDeadlineMs?: number
   /** Told about fills that failed in the background (integrity, truncation), for the log. */
   onFillError?: (key: string, error: LarderError) => void
   now?: () => number
@@ -30,10 +36,11 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     negativeTtlMs: DEFAULT_NEGATIVE_TTL_MS,
     maxArtifactBytes: DEFAULT_MAX_ARTIFACT_BYTES,
     maxIndexBytes: DEFAULT_MAX_INDEX_BYTES,
+    staleDeadlineMs: DEFAULT_STALE_DEADLINE_MS,
     now: Date.now,
     ...options,
   }
-  for (const name of ['indexTtlMs', 'negativeTtlMs', 'maxArtifactBytes', 'maxIndexBytes'] as const) {
+  for (const name of ['indexTtlMs', 'negativeTtlMs', 'maxArtifactBytes', 'maxIndexBytes', 'staleDeadlineMs'] as const) {
     const value = resolved[name]
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new LarderError('E_INVALID_OPTION', `${name} must be a non-negative number, got ${String(value)}`)

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseTokenList, type TokenGrant } from '../auth/index.js'
+import { DEFAULT_STALE_DEADLINE_MS } from '../cache/options.js'
 import { LarderError } from '../errors/index.js'
 
 export const DEFAULT_PORT = 8080
@@ -12,7 +13,6 @@ export const DEFAULT_NEGATIVE_TTL_SECONDS = 60
 export const DEFAULT_MAX_UPLOAD_MB = 1024
 export const DEFAULT_UPSTREAM_TIMEOUT_SECONDS = 20
 export const DEFAULT_UPSTREAM_RETRIES = 2
-export const DEFAULT_STALE_DEADLINE_MS = 3000
 export const DEFAULT_UPSTREAMS = {
   npm: 'https://registry.npmjs.org',
   pypi: 'https://pypi.org/simple',

@@ -42,7 +42,7 @@ async function createFill(options: Partial<SpoolFillOptions> = {}) {
 }
 
 /** Reads a stream to its end or its error, counting what arrived before. */
-async function drain(body: Readable): Promise<{ bytes: Buffer; error: unknown }> {
+async function drain(body: AsyncIterable<unknown>): Promise<{ bytes: Buffer; error: unknown }> {
   const chunks: Buffer[] = []
   try {
     for await (const chunk of body) chunks.push(chunk as Buffer)
@@ -52,12 +52,17 @@ async function drain(body: Readable): Promise<{ bytes: Buffer; error: unknown }>
   }
 }
 
-/** The next chunk a reader emits. */
-function nextChunk(reader: Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    reader.once('data', resolve)
-    reader.once('error', reject)
-  })
+/** Reads one chunk now and the rest later, without losing bytes in between. */
+function splitReader(reader: Readable) {
+  const iterator = (reader as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
+  return {
+    async first(): Promise<Buffer> {
+      const { value, done } = await iterator.next()
+      if (done) throw new Error('the reader ended without a chunk')
+      return value
+    },
+    rest: () => drain({ [Symbol.asyncIterator]: () => iterator }),
+  }
 }
 
 const sha = (algorithm: string, data: Uint8Array) => createHash(algorithm).update(data).digest('hex')
@@ -68,17 +73,16 @@ describe('SpoolFill', () => {
     const { fill, commits } = await createFill({ expected: { sha512: sha('sha512', data) } })
     const body = new PassThrough()
     const consumed = fill.consume(body)
-    const reader = fill.reader()
-    reader.pause()
+    const reader = splitReader(fill.reader())
 
     body.write(data.subarray(0, 4000))
-    const first = await nextChunk(reader)
+    const first = await reader.first()
     // Everything written so far but the last byte: a failing digest can never look like a full body.
     expect(first.equals(data.subarray(0, 3999))).toBe(true)
     expect(fill.state).toBe('filling')
     expect(commits).toHaveLength(0)
 
-    const rest = drain(reader)
+    const rest = reader.rest()
     body.end(data.subarray(4000))
     await consumed
     const { bytes, error } = await rest
@@ -97,17 +101,18 @@ describe('SpoolFill', () => {
     const { fill } = await createFill()
     const body = new PassThrough()
     const consumed = fill.consume(body)
+    const early = splitReader(fill.reader())
     body.write(data.subarray(0, 150_000))
-    await new Promise<void>((resolve) => fill.once('progress', resolve))
-    const early = drain(fill.reader())
-    await new Promise<void>((resolve) => fill.once('progress', resolve))
+    const earlyFirst = await early.first()
     const late = drain(fill.reader())
     body.end(data.subarray(150_000))
     await consumed
-    for (const { bytes, error } of await Promise.all([early, late])) {
-      expect(error).toBeUndefined()
-      expect(bytes.equals(data)).toBe(true)
-    }
+    const earlyRest = await early.rest()
+    expect(earlyRest.error).toBeUndefined()
+    expect(Buffer.concat([earlyFirst, earlyRest.bytes]).equals(data)).toBe(true)
+    const { bytes, error } = await late
+    expect(error).toBeUndefined()
+    expect(bytes.equals(data)).toBe(true)
   })
 
   it('fails every reader, rejects done, skips commit and deletes the spool file on a digest mismatch', async () => {
@@ -129,6 +134,21 @@ describe('SpoolFill', () => {
     expect(commits).toHaveLength(0)
     expect(existsSync(fill.path)).toBe(false)
     expect(await readdir(dir.path)).toEqual([])
+  })
+
+  it('has removed the spool file by the time a reader hears of the failure', async () => {
+    const { fill } = await createFill({ maxBytes: 8 * 1024 * 1024 })
+    const body = new PassThrough({ highWaterMark: 4 * 1024 * 1024 })
+    const consumed = fill.consume(body)
+    const reader = fill.reader()
+    // A reader busy with many chunks checks the state between reads, not only on 'progress'.
+    const spoolGoneOnError = new Promise<boolean>((resolve) => reader.once('error', () => resolve(!existsSync(fill.path))))
+    reader.resume()
+    body.write(randomBytes(4 * 1024 * 1024))
+    await new Promise<void>((resolve) => fill.once('progress', resolve))
+    body.destroy(new LarderError('E_UPSTREAM_UNREACHABLE', 'connection reset'))
+    await consumed
+    expect(await spoolGoneOnError).toBe(true)
   })
 
   it('fails when the byte count differs from the announced size', async () => {
@@ -196,7 +216,7 @@ describe('SpoolFill', () => {
     const leaving = fill.reader()
     const staying = drain(fill.reader())
     body.write(data.subarray(0, 100_000))
-    await nextChunk(leaving)
+    await splitReader(leaving).first()
     leaving.destroy()
     body.end(data.subarray(100_000))
     await consumed

@@ -85,8 +85,9 @@ export class SpoolFill extends EventEmitter {
     } catch (err) {
       body.destroy()
       this.error = toLarderError(err)
-      this.state = 'failed'
       await rm(this.path, { force: true })
+      // Only now: a reader that sees the failure may rely on the spool file being gone.
+      this.state = 'failed'
     }
     this.emit('settled')
     this.emit('progress')

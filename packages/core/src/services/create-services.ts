@@ -46,6 +46,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     offline: config.offline,
     indexTtlMs: config.indexTtlMs,
     negativeTtlMs: config.negativeTtlMs,
+    staleDeadlineMs: config.staleDeadlineMs,
     onFillError: (key, error) => {
       fillErrors.inc({ code: error.code })
       logger.warn({ key, code: error.code, err: error }, `download of ${key} refused: ${error.message}`)

@@ -1,0 +1,88 @@
+/** The APT app: mirrors of Debian-style archives (one per LARDER_APT_UPSTREAMS name) plus a hosted, signed repository. */
+import { Hono } from 'hono'
+import { LarderError, errorHandler, notFoundHandler, requestEdge, type LarderEnv, type LarderServices } from '@larder/core'
+import { loadAptConfig, type AptConfig } from './config/apt-config.js'
+import { HostedRepo } from './hosted/hosted-repo.js'
+import { FileTables } from './mirror/file-tables.js'
+import { Generations } from './mirror/generations.js'
+import { IndexFiles } from './mirror/index-files.js'
+import { PoolIndex } from './mirror/pool-index.js'
+import { parseAptPath } from './paths/apt-path.js'
+import type { AptContext, AptRouteContext } from './routes/apt-context.js'
+import { getHostedByHash, getHostedIndex, getHostedPool, getHostedRelease, getKeyring, putUpload } from './routes/hosted-routes.js'
+import { getMirrorByHash, getMirrorIndex, getMirrorPool, getMirrorRelease } from './routes/mirror-routes.js'
+
+export const DEFAULT_APT_PREFIX = '/apt'
+
+export interface AptAppOptions {
+  services: LarderServices
+  prefix?: string
+  /** Hosted repository settings; read from LARDER_APT_* variables when omitted. */
+  apt?: AptConfig
+}
+
+export interface AptApp extends Hono<LarderEnv> {
+  /** The hosted repository (e.g. to make the signing key at start). */
+  readonly hosted: HostedRepo
+}
+
+export function createApp(options: AptAppOptions): AptApp {
+  const { services } = options
+  const prefix = options.prefix ?? DEFAULT_APT_PREFIX
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) throw new LarderError('E_INVALID_OPTION', `prefix must look like /apt, got "${prefix}"`)
+  const config = options.apt ?? loadAptConfig(services.config)
+  const tables = new FileTables(services)
+  const hosted = new HostedRepo(services, config)
+  const apt: AptContext = {
+    services,
+    prefix,
+    upstreams: services.config.upstreams.apt,
+    generations: new Generations(services, new IndexFiles(services)),
+    poolIndex: new PoolIndex(services, tables),
+    hosted,
+  }
+  const edge = { app: 'apt', logger: services.logger, metrics: services.metrics }
+  const app = new Hono<LarderEnv>()
+  app.use(`${prefix}/*`, requestEdge(edge))
+  app.onError(errorHandler(edge))
+  app.notFound(notFoundHandler)
+  app.all(`${prefix}/*`, (c) => dispatch(c, apt))
+  return Object.assign(app, { hosted })
+}
+
+function rawPathAfter(url: string, prefix: string): string {
+  const path = url.replace(/^[a-z]+:\/\/[^/]*/i, '').split(/[?#]/)[0] ?? ''
+  return path.startsWith(prefix) ? path.slice(prefix.length) : path
+}
+
+async function dispatch(c: AptRouteContext, apt: AptContext): Promise<Response> {
+  const method = c.req.method
+  const isRead = method === 'GET' || method === 'HEAD'
+  if (isRead) apt.services.tokens.requireReader(c.req.header('authorization'), 'apt')
+  const parsed = parseAptPath(rawPathAfter(c.req.url, apt.prefix))
+  if (!parsed) throw new LarderError('E_NOT_FOUND', 'name an archive: /apt/<name>/dists/<suite>/InRelease', { hint: `archives: ${[apt.hosted.name, ...Object.keys(apt.upstreams)].join(', ')}` })
+  const { archive, path } = parsed
+  if (archive === apt.hosted.name) {
+    if (path.kind === 'upload' && (method === 'PUT' || method === 'POST')) return putUpload(c, apt, path.filename)
+    if (!isRead) throw new LarderError('E_NOT_FOUND', `${method} is not supported here`, { hint: `upload with PUT ${apt.prefix}/${archive}/upload/<file>.deb` })
+    switch (path.kind) {
+      case 'release': return getHostedRelease(c, apt, path.suite, path.file)
+      case 'index': return getHostedIndex(c, apt, path.suite, path.path)
+      case 'by-hash': return getHostedByHash(c, apt, path.suite, path.algorithm, path.hash)
+      case 'pool': return getHostedPool(c, apt, path.path)
+      case 'keyring': return getKeyring(c, apt, path.format)
+      default: throw new LarderError('E_NOT_FOUND', `no such path in the hosted repository: ${new URL(c.req.url).pathname}`)
+    }
+  }
+  if (!(archive in apt.upstreams)) {
+    throw new LarderError('E_NOT_FOUND', `no APT archive is named "${archive}"`, { hint: `configure it in LARDER_APT_UPSTREAMS (name=url); archives: ${[apt.hosted.name, ...Object.keys(apt.upstreams)].join(', ')}` })
+  }
+  if (!isRead) throw new LarderError('E_NOT_FOUND', `${method} is not supported on a mirrored archive`)
+  switch (path.kind) {
+    case 'release': return getMirrorRelease(c, apt, archive, path.suite, path.file)
+    case 'index': return getMirrorIndex(c, apt, archive, path.suite, path.path)
+    case 'by-hash': return getMirrorByHash(c, apt, archive, path.suite, path.dir, path.algorithm, path.hash)
+    case 'pool': return getMirrorPool(c, apt, archive, path.path)
+    default: throw new LarderError('E_NOT_FOUND', `no such path in a mirrored archive: ${new URL(c.req.url).pathname}`)
+  }
+}

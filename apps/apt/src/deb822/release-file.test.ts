@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { parseStanzas, field, renderStanza } from './deb822.js'
+import { parseRelease, signedText } from './release-file.js'
+
+const RELEASE = `Origin: Debian
+Date: Sat, 10 Aug 2024 09:00:00 UTC
+Valid-Until: Sat, 17 Aug 2024 09:00:00 UTC
+Acquire-By-Hash: yes
+MD5Sum:
+ 0123456789abcdef0123456789abcdef      12 main/binary-amd64/Packages
+SHA256:
+ ${'ab'.repeat(32)}      12 main/binary-amd64/Packages
+ ${'cd'.repeat(32)}       7 main/binary-amd64/Packages.xz
+`
+
+describe('release files', () => {
+  it('reads dates, by-hash support and the index table with every digest', () => {
+    const facts = parseRelease(RELEASE, 'Release')
+    expect(facts.date).toBe(Date.UTC(2024, 7, 10, 9))
+    expect(facts.validUntil).toBe(Date.UTC(2024, 7, 17, 9))
+    expect(facts.acquireByHash).toBe(true)
+    expect(facts.files['main/binary-amd64/Packages']).toEqual({ size: 12, md5: '0123456789abcdef0123456789abcdef', sha256: 'ab'.repeat(32) })
+    expect(facts.files['main/binary-amd64/Packages.xz']).toEqual({ size: 7, sha256: 'cd'.repeat(32) })
+  })
+
+  it('takes the signed text out of an InRelease, undoing dash escapes', () => {
+    const inRelease = `-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nSuite: s\n- -odd line\n-----BEGIN PGP SIGNATURE-----\n\nabc\n-----END PGP SIGNATURE-----\n`
+    expect(signedText(inRelease)).toBe('Suite: s\n-odd line')
+    expect(() => signedText('Suite: s\n')).toThrow(/clearsigned/)
+  })
+
+  it('refuses a document that is not a Release', () => {
+    expect(() => parseRelease('<html>\n', 'Release')).toThrow()
+    expect(() => parseRelease('Foo: bar\n', 'Release')).toThrow(/neither/)
+  })
+
+  it('parses and renders stanzas with continuation lines', () => {
+    const [stanza] = parseStanzas('Package: a\nDescription: short\n long line\n .\n', 'control')
+    expect(field(stanza!, 'description')).toBe('short\n long line\n .')
+    expect(renderStanza(stanza!)).toBe('Package: a\nDescription: short\n long line\n .\n')
+  })
+})

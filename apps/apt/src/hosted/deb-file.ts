@@ -1,0 +1,77 @@
+/** Reads an uploaded .deb: an ar archive of debian-binary, control.tar.* and data.tar.*, and the control file inside. */
+import { LarderError } from '@larder/core'
+import { field, parseStanzas, type Stanza } from '../deb822/deb822.js'
+import { decompress } from '../decompress/decompress.js'
+import { readTarFile } from './tar-reader.js'
+
+const AR_MAGIC = '!<arch>\n'
+const AR_HEADER = 60
+export const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/
+export const VERSION = /^(?:[0-9]+:)?[0-9][A-Za-z0-9.+~-]*$/
+export const ARCHITECTURE = /^[a-z0-9][a-z0-9-]*$/
+/** Control files are small; this bounds what an upload can make Larder unpack. */
+export const MAX_CONTROL_BYTES = 16 * 1024 * 1024
+
+export interface DebControl {
+  stanza: Stanza
+  package: string
+  version: string
+  architecture: string
+  /** `name_version_arch.deb`, the epoch left out as Debian does. */
+  filename: string
+  /** `pool/main/<p>/<package>/<filename>` (p is `libx` for lib* packages). */
+  poolPath: string
+}
+
+interface ArMember {
+  name: string
+  data: Buffer
+}
+
+function invalid(message: string): LarderError {
+  return new LarderError('E_BAD_REQUEST', `not a valid .deb: ${message}`, { hint: 'upload a package built with dpkg-deb (an ar archive with debian-binary, control.tar.* and data.tar.*)' })
+}
+
+export function readArMembers(bytes: Buffer): ArMember[] {
+  if (bytes.length < AR_MAGIC.length || bytes.toString('latin1', 0, AR_MAGIC.length) !== AR_MAGIC) throw invalid('it is not an ar archive')
+  const members: ArMember[] = []
+  let offset = AR_MAGIC.length
+  while (offset + AR_HEADER <= bytes.length) {
+    const header = bytes.toString('latin1', offset, offset + AR_HEADER)
+    if (header.slice(58, 60) !== '`\n') throw invalid(`bad ar member header at byte ${offset}`)
+    const size = Number(header.slice(48, 58).trim())
+    if (!Number.isSafeInteger(size) || offset + AR_HEADER + size > bytes.length) throw invalid('an ar member runs past the end of the file')
+    const name = header.slice(0, 16).trim().replace(/\/$/, '')
+    members.push({ name, data: bytes.subarray(offset + AR_HEADER, offset + AR_HEADER + size) })
+    offset += AR_HEADER + size + (size % 2)
+  }
+  return members
+}
+
+export async function readDebControl(bytes: Buffer): Promise<DebControl> {
+  const members = readArMembers(bytes)
+  const [binary, control, data] = members
+  if (binary?.name !== 'debian-binary' || !/^2\.\d+\n/.test(binary.data.toString('latin1'))) throw invalid('the first member is not debian-binary 2.x')
+  if (!control || !/^control\.tar(\.(gz|xz|zst))?$/.test(control.name)) throw invalid('the second member is not control.tar.*')
+  if (!data || !members.some((m) => /^data\.tar(\.(gz|xz|zst|bz2|lzma))?$/.test(m.name))) throw invalid('there is no data.tar.* member')
+  const tar = await decompress(Buffer.from(control.data), control.name, MAX_CONTROL_BYTES).catch((err: unknown) => {
+    throw invalid(`${control.name} cannot be unpacked (${(err as Error).message})`)
+  })
+  const controlFile = readTarFile(tar, 'control')
+  if (!controlFile) throw invalid(`${control.name} holds no control file`)
+  const [stanza] = parseStanzas(controlFile.toString('utf8'), 'control')
+  if (!stanza) throw invalid('the control file is empty')
+  return checkControl(stanza)
+}
+
+export function checkControl(stanza: Stanza): DebControl {
+  const name = field(stanza, 'Package')
+  const version = field(stanza, 'Version')
+  const architecture = field(stanza, 'Architecture')
+  if (!name || !PACKAGE_NAME.test(name)) throw new LarderError('E_INVALID_NAME', `the control file's Package "${name ?? ''}" is not a Debian package name`)
+  if (!version || !VERSION.test(version)) throw new LarderError('E_INVALID_NAME', `the control file's Version "${version ?? ''}" is not a Debian version`)
+  if (!architecture || !ARCHITECTURE.test(architecture)) throw new LarderError('E_INVALID_NAME', `the control file's Architecture "${architecture ?? ''}" is not a Debian architecture`)
+  const filename = `${name}_${version.replace(/^[0-9]+:/, '')}_${architecture}.deb`
+  const folder = name.startsWith('lib') && name.length > 3 ? name.slice(0, 4) : name.slice(0, 1)
+  return { stanza, package: name, version, architecture, filename, poolPath: `pool/main/${folder}/${name}/${filename}` }
+}

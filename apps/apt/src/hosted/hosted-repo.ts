@@ -1,0 +1,149 @@
+/** The hosted repository: uploaded .debs in the store, and Packages/Release/InRelease/Release.gpg regenerated and signed on each upload. */
+import { createHash } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
+import { LarderError, type CacheEntry, type LarderServices } from '@larder/core'
+import { parseStanzas } from '../deb822/deb822.js'
+import type { AptConfig } from '../config/apt-config.js'
+import { KeyedLock } from '../mirror/keyed-lock.js'
+import { readDebControl } from './deb-file.js'
+import { renderPackages, renderRelease, type HostedDeb } from './repo-render.js'
+import { loadOrCreateSigner, type ArchiveSigner } from './signing-key.js'
+import { renderStanza } from '../deb822/deb822.js'
+
+export const DEB_CONTENT_TYPE = 'application/vnd.debian.binary-package'
+
+interface StoredDebMeta extends Omit<HostedDeb, 'control'> {
+  control: string
+  uploadedBy: string
+}
+
+export interface AddedDeb {
+  deb: HostedDeb
+  /** False when the same bytes were already there. */
+  created: boolean
+}
+
+export class HostedRepo {
+  private readonly lock = new KeyedLock()
+  private signerPromise: Promise<ArchiveSigner> | undefined
+
+  constructor(private readonly services: LarderServices, readonly config: AptConfig) {}
+
+  get name(): string {
+    return this.config.hostedName
+  }
+
+  private get suiteKey(): string {
+    return `apt-hosted:${this.name}:suite:${this.config.hostedSuite}`
+  }
+
+  private debKey(poolPath: string): string {
+    return `apt-hosted:${this.name}:deb:${poolPath}`
+  }
+
+  byHashKey(sha256: string): string {
+    return `apt-hosted:${this.name}:by-hash:${sha256}`
+  }
+
+  /** Larder's signing key, made on first use (main.ts warms it at start). */
+  signer(): Promise<ArchiveSigner> {
+    this.signerPromise ??= loadOrCreateSigner(this.config.signingKeyPath)
+    this.signerPromise.catch(() => (this.signerPromise = undefined))
+    return this.signerPromise
+  }
+
+  async add(bytes: Buffer, uploadedBy: string): Promise<AddedDeb> {
+    const control = await readDebControl(bytes)
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    const deb: HostedDeb = {
+      control: control.stanza,
+      package: control.package,
+      version: control.version,
+      architecture: control.architecture,
+      poolPath: control.poolPath,
+      size: bytes.length,
+      md5: createHash('md5').update(bytes).digest('hex'),
+      sha1: createHash('sha1').update(bytes).digest('hex'),
+      sha256,
+    }
+    return this.lock.run(this.suiteKey, async () => {
+      const existing = await this.services.store.getEntry(this.debKey(deb.poolPath))
+      if (existing?.blob === sha256) return { deb, created: false }
+      if (existing) {
+        throw new LarderError('E_CONFLICT', `${control.filename} is already uploaded with other contents`, { hint: 'a Debian version names one file forever: upload a new Version' })
+      }
+      const blob = await this.services.store.putBlob(bytes)
+      const meta: StoredDebMeta = { ...deb, control: renderStanza(deb.control), uploadedBy }
+      await this.services.store.putEntry({ key: this.debKey(deb.poolPath), status: 'ok', fetchedAt: Date.now(), blob: blob.sha256, size: blob.size, contentType: DEB_CONTENT_TYPE, meta: { ...meta } })
+      await this.regenerate()
+      return { deb, created: true }
+    })
+  }
+
+  debEntry(poolPath: string): Promise<CacheEntry | undefined> {
+    return this.services.store.getEntry(this.debKey(poolPath))
+  }
+
+  /** The signed suite (Release files and indexes as parts), generated on first use or when the key changed. */
+  async suite(): Promise<CacheEntry> {
+    const signer = await this.signer()
+    const entry = await this.services.store.getEntry(this.suiteKey)
+    if (entry && entry.meta?.fingerprint === signer.fingerprint) return entry
+    return this.lock.run(this.suiteKey, async () => {
+      const again = await this.services.store.getEntry(this.suiteKey)
+      if (again && again.meta?.fingerprint === signer.fingerprint) return again
+      return this.regenerate()
+    })
+  }
+
+  private async listDebs(): Promise<HostedDeb[]> {
+    const debs: HostedDeb[] = []
+    for await (const key of this.services.store.listEntries(`apt-hosted:${this.name}:deb:`)) {
+      const meta = (await this.services.store.getEntry(key))?.meta as StoredDebMeta | undefined
+      if (!meta) continue
+      const [control] = parseStanzas(meta.control, key)
+      debs.push({ ...meta, control: control ?? [] })
+    }
+    return debs
+  }
+
+  /** Call inside the lock. */
+  private async regenerate(): Promise<CacheEntry> {
+    const signer = await this.signer()
+    const debs = await this.listDebs()
+    const architectures = [...new Set([...this.config.hostedArchitectures, ...debs.map((d) => d.architecture).filter((a) => a !== 'all')])].sort()
+    const files: Record<string, Uint8Array> = {}
+    for (const arch of architectures) {
+      const packages = Buffer.from(renderPackages(debs, arch))
+      files[`main/binary-${arch}/Packages`] = packages
+      files[`main/binary-${arch}/Packages.gz`] = gzipSync(packages, { level: 9 })
+    }
+    const release = renderRelease({ suite: this.config.hostedSuite, architectures, date: new Date(), files })
+    const releaseBytes = Buffer.from(release)
+    const bodies: Record<string, Uint8Array> = {
+      ...files,
+      Release: releaseBytes,
+      'Release.gpg': Buffer.from(await signer.detachSign(releaseBytes)),
+      InRelease: Buffer.from(await signer.clearsign(release)),
+    }
+    const parts: Record<string, { sha256: string; size: number }> = {}
+    for (const [path, bytes] of Object.entries(bodies)) parts[path] = await this.services.store.putBlob(bytes)
+    // Index objects stay addressable by digest after the next upload (clients mid-update ask by-hash).
+    for (const path of Object.keys(files)) {
+      const blob = parts[path]!
+      await this.services.store.putEntry({ key: this.byHashKey(blob.sha256), status: 'ok', fetchedAt: Date.now(), blob: blob.sha256, size: blob.size, contentType: 'application/octet-stream' })
+    }
+    const entry: CacheEntry = {
+      key: this.suiteKey,
+      status: 'ok',
+      fetchedAt: Date.now(),
+      blob: parts.Release!.sha256,
+      size: parts.Release!.size,
+      contentType: 'text/plain; charset=utf-8',
+      parts,
+      meta: { fingerprint: signer.fingerprint, debs: debs.length },
+    }
+    await this.services.store.putEntry(entry)
+    return entry
+  }
+}

@@ -1,0 +1,76 @@
+/** The hosted repository's routes: signed Release files, indexes (by path and by-hash), pool files, the public key, and uploads. */
+import { LarderError, readLimitedBody, sendStream, serveArtifact } from '@larder/core'
+import { Readable } from 'node:stream'
+import type { ReleaseAlgorithm } from '../deb822/release-file.js'
+import type { ReleaseFileName } from '../paths/apt-path.js'
+import { VOLATILE_CACHE_CONTROL, type AptContext, type AptRouteContext } from './apt-context.js'
+import { sendReleasePart } from './mirror-routes.js'
+
+const INDEX_CONTENT_TYPE = 'application/octet-stream'
+
+function checkSuite(apt: AptContext, suite: string): void {
+  if (suite !== apt.hosted.config.hostedSuite) {
+    throw new LarderError('E_NOT_FOUND', `the hosted repository has no suite "${suite}"`, { hint: `its suite is ${apt.hosted.config.hostedSuite}` })
+  }
+}
+
+async function serveBlob(c: AptRouteContext, apt: AptContext, sha256: string, size: number, contentType: string, cacheControl?: string): Promise<Response> {
+  const body = await apt.services.store.openBlob(sha256)
+  if (!body) throw new LarderError('E_STORE', `blob ${sha256} is missing from the store`)
+  const entry = { key: `apt-hosted:${apt.hosted.name}:blob`, status: 'ok' as const, fetchedAt: 0, blob: sha256, size }
+  c.set('cacheResult', 'PRIVATE')
+  return serveArtifact(c, { result: 'PRIVATE', body, size, contentType, entry }, apt.services.store, cacheControl ? { 'cache-control': cacheControl } : {})
+}
+
+export async function getHostedRelease(c: AptRouteContext, apt: AptContext, suite: string, file: ReleaseFileName): Promise<Response> {
+  checkSuite(apt, suite)
+  c.set('cacheResult', 'PRIVATE')
+  return sendReleasePart(c, apt, await apt.hosted.suite(), file)
+}
+
+export async function getHostedIndex(c: AptRouteContext, apt: AptContext, suite: string, path: string): Promise<Response> {
+  checkSuite(apt, suite)
+  const part = (await apt.hosted.suite()).parts?.[path]
+  if (!part || !path.startsWith('main/')) throw new LarderError('E_NOT_FOUND', `the hosted repository has no ${path}`)
+  return serveBlob(c, apt, part.sha256, part.size, INDEX_CONTENT_TYPE, VOLATILE_CACHE_CONTROL)
+}
+
+export async function getHostedByHash(c: AptRouteContext, apt: AptContext, suite: string, algorithm: ReleaseAlgorithm, hash: string): Promise<Response> {
+  checkSuite(apt, suite)
+  const entry = algorithm === 'sha256' ? await apt.services.store.getEntry(apt.hosted.byHashKey(hash)) : undefined
+  if (!entry?.blob || entry.size === undefined) throw new LarderError('E_NOT_FOUND', `the hosted repository never published an index with ${algorithm} ${hash}`)
+  return serveBlob(c, apt, entry.blob, entry.size, INDEX_CONTENT_TYPE)
+}
+
+export async function getHostedPool(c: AptRouteContext, apt: AptContext, path: string): Promise<Response> {
+  const entry = await apt.hosted.debEntry(path)
+  if (!entry?.blob || entry.size === undefined) throw new LarderError('E_NOT_FOUND', `the hosted repository has no ${path}`)
+  return serveBlob(c, apt, entry.blob, entry.size, entry.contentType ?? 'application/octet-stream')
+}
+
+export async function getKeyring(c: AptRouteContext, apt: AptContext, format: 'binary' | 'armored'): Promise<Response> {
+  const signer = await apt.hosted.signer()
+  const bytes = format === 'binary' ? Buffer.from(signer.publicBinary) : Buffer.from(signer.publicArmored)
+  c.set('cacheResult', 'PRIVATE')
+  const headers = {
+    'content-type': format === 'binary' ? 'application/pgp-keys' : 'application/pgp-keys; charset=utf-8',
+    'cache-control': VOLATILE_CACHE_CONTROL,
+    'x-larder-key-fingerprint': signer.fingerprint,
+  }
+  return sendStream(c, { headers, body: Readable.from([bytes]), size: bytes.length })
+}
+
+export async function putUpload(c: AptRouteContext, apt: AptContext, filename: string | undefined): Promise<Response> {
+  const { services } = apt
+  const principal = services.tokens.requirePublisher(c.req.header('authorization'), 'apt')
+  if (filename !== undefined && !filename.endsWith('.deb')) throw new LarderError('E_BAD_REQUEST', `"${filename}" is not a .deb file name`)
+  if (/^multipart\//i.test(c.req.header('content-type') ?? '')) {
+    throw new LarderError('E_UNSUPPORTED_MEDIA', 'send the .deb as the request body, not as a form', { hint: `curl --fail -T pkg.deb -H "Authorization: Bearer $TOKEN" .../upload/pkg.deb` })
+  }
+  const bytes = await readLimitedBody(c.req.raw, services.config.maxUploadBytes, 'the upload')
+  if (bytes.length === 0) throw new LarderError('E_BAD_REQUEST', 'the upload is empty', { hint: 'send the .deb as the request body' })
+  const { deb, created } = await apt.hosted.add(bytes, principal.name)
+  services.logger.info({ package: deb.package, version: deb.version, architecture: deb.architecture, sha256: deb.sha256, by: principal.name, created }, 'uploaded')
+  c.set('cacheResult', 'PRIVATE')
+  return c.json({ package: deb.package, version: deb.version, architecture: deb.architecture, filename: deb.poolPath, sha256: deb.sha256, size: deb.size }, created ? 201 : 200)
+}

@@ -1,0 +1,112 @@
+/** Packages uploaded to Larder: their versions and zips, stored apart from the mirror; a name here is never looked up upstream. */
+import { createHash } from 'node:crypto'
+import { LarderError, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import type { ComposerVersion } from '../metadata/minified.js'
+import { compareNewestFirst } from './version.js'
+
+export const PRIVATE_PACKAGE_PREFIX = 'composer-private:package:'
+export const PRIVATE_DIST_PREFIX = 'composer-private:dist:'
+export const ZIP_CONTENT_TYPE = 'application/zip'
+/** Keys of composer.json that describe a root project, not a published version. */
+const PROJECT_ONLY_KEYS = ['repositories', 'config', 'minimum-stability', 'prefer-stable', 'source', 'dist', 'version_normalized']
+
+export interface PrivatePackage {
+  name: string
+  /** Newest first; `dist.url` is left out (it depends on where clients reach Larder). */
+  versions: ComposerVersion[]
+}
+
+export interface UploadedRelease {
+  name: string
+  version: string
+  versionNormalized: string
+  composerJson: Record<string, unknown>
+  zip: Buffer
+}
+
+export class PrivateRepo {
+  private readonly locks = new Map<string, Promise<unknown>>()
+
+  constructor(private readonly store: CacheStore, private readonly now: () => number = Date.now) {}
+
+  async packageEntry(name: string): Promise<CacheEntry | undefined> {
+    const entry = await this.store.getEntry(PRIVATE_PACKAGE_PREFIX + name)
+    return entry?.status === 'ok' ? entry : undefined
+  }
+
+  async package(name: string): Promise<{ pkg: PrivatePackage; entry: CacheEntry } | undefined> {
+    const entry = await this.packageEntry(name)
+    if (!entry?.blob) return undefined
+    const body = await this.store.openBlob(entry.blob)
+    if (!body) throw new LarderError('E_STORE', `private package ${name} lost its body`)
+    const chunks: Buffer[] = []
+    for await (const chunk of body) chunks.push(chunk as Buffer)
+    return { pkg: JSON.parse(Buffer.concat(chunks).toString('utf8')) as PrivatePackage, entry }
+  }
+
+  async distEntry(name: string, reference: string): Promise<CacheEntry | undefined> {
+    const entry = await this.store.getEntry(`${PRIVATE_DIST_PREFIX}${name}:${reference}`)
+    return entry?.status === 'ok' ? entry : undefined
+  }
+
+  async *names(): AsyncIterable<string> {
+    for await (const key of this.store.listEntries(PRIVATE_PACKAGE_PREFIX)) yield key.slice(PRIVATE_PACKAGE_PREFIX.length)
+  }
+
+  /** Adds a release; a version already uploaded is refused (dists are immutable). */
+  add(release: UploadedRelease, principal: Principal): Promise<ComposerVersion> {
+    return this.serialized(release.name, async () => {
+      const existing = await this.package(release.name)
+      const pkg: PrivatePackage = existing ? { ...existing.pkg, versions: [...existing.pkg.versions] } : { name: release.name, versions: [] }
+      if (pkg.versions.some((v) => v.version_normalized === release.versionNormalized)) {
+        throw new LarderError('E_CONFLICT', `${release.name} ${release.version} is already uploaded`, { hint: 'upload a new version: released dists are immutable' })
+      }
+      const blob = await this.store.putBlob(release.zip)
+      const sha1 = createHash('sha1').update(release.zip).digest('hex')
+      const fetchedAt = this.now()
+      await this.store.putEntry({
+        key: `${PRIVATE_DIST_PREFIX}${release.name}:${sha1}`,
+        status: 'ok',
+        fetchedAt,
+        blob: blob.sha256,
+        size: blob.size,
+        contentType: ZIP_CONTENT_TYPE,
+        meta: { publishedBy: principal.name, version: release.version },
+      })
+      const fields = Object.fromEntries(Object.entries(release.composerJson).filter(([key]) => !PROJECT_ONLY_KEYS.includes(key)))
+      const version: ComposerVersion = {
+        ...fields,
+        name: release.name,
+        version: release.version,
+        version_normalized: release.versionNormalized,
+        time: new Date(fetchedAt).toISOString(),
+        dist: { type: 'zip', reference: sha1, shasum: sha1 },
+      }
+      pkg.versions.push(version)
+      pkg.versions.sort((a, b) => compareNewestFirst(String(a.version_normalized), String(b.version_normalized)))
+      const stored = await this.store.putBlob(Buffer.from(JSON.stringify(pkg)))
+      // Whole seconds, later than before: clients compare Last-Modified by the second.
+      const changedAt = Math.max(Math.floor(fetchedAt / 1000) * 1000, (existing?.entry.fetchedAt ?? 0) + 1000)
+      await this.store.putEntry({
+        key: PRIVATE_PACKAGE_PREFIX + release.name,
+        status: 'ok',
+        fetchedAt: changedAt,
+        blob: stored.sha256,
+        size: stored.size,
+        contentType: 'application/json',
+      })
+      return version
+    })
+  }
+
+  /** One upload at a time per name, so two uploads of one version cannot both pass the check. */
+  private serialized<T>(name: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(name) ?? Promise.resolve()
+    const next = previous.catch(() => {}).then(task)
+    this.locks.set(name, next)
+    void next.catch(() => {}).finally(() => {
+      if (this.locks.get(name) === next) this.locks.delete(name)
+    })
+    return next
+  }
+}

@@ -1,0 +1,35 @@
+/** What every Composer route needs: services, where the app is mounted, the metadata sources, the private repo, dist tokens. */
+import type { Context } from 'hono'
+import { externalBaseUrl, type LarderEnv, type LarderServices } from '@larder/core'
+import type { DistTokens } from '../dists/dist-tokens.js'
+import type { P2Source } from '../metadata/p2-source.js'
+import type { UpstreamRoot } from '../metadata/upstream-root.js'
+import type { PrivateRepo } from '../private/private-repo.js'
+
+export interface ComposerContext {
+  services: LarderServices
+  prefix: string
+  root: UpstreamRoot
+  p2: P2Source
+  privateRepo: PrivateRepo
+  distTokens: DistTokens
+}
+
+export type ComposerRouteContext = Context<LarderEnv>
+
+/** The app's URL as the client sees it, e.g. http://127.0.0.1:8080/composer. */
+export function appBase(c: ComposerRouteContext, composer: ComposerContext): string {
+  return externalBaseUrl(c, { prefix: composer.prefix, publicUrl: composer.services.config.publicUrl })
+}
+
+export function staleHeaders(staleReason: { code: string } | undefined): Record<string, string> {
+  if (!staleReason) return {}
+  return { 'x-larder-stale': staleReason.code, warning: '110 larder "Response is Stale"' }
+}
+
+/** True when the client's If-Modified-Since is at or after `lastModified` (both HTTP dates, one-second precision). */
+export function notModifiedSince(c: ComposerRouteContext, lastModified: string): boolean {
+  const since = Date.parse(c.req.header('if-modified-since') ?? '')
+  const modified = Date.parse(lastModified)
+  return !Number.isNaN(since) && !Number.isNaN(modified) && modified <= since
+}

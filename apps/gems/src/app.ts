@@ -1,0 +1,73 @@
+/** The RubyGems app: a mirror of an upstream gem source (compact index, legacy specs, .gem files) plus pushed gems. */
+import { Hono } from 'hono'
+import { LarderError, errorHandler, notFoundHandler, requestEdge, type LarderEnv, type LarderServices } from '@larder/core'
+import { ServedIndex } from './compact-index/served-index.js'
+import { UpstreamIndex } from './compact-index/upstream-index.js'
+import { parseGemPath } from './names/gem-path.js'
+import { PrivateGems } from './private/private-gems.js'
+import { getDependencies, pushGem, yankGem } from './routes/api-routes.js'
+import { getGemFile } from './routes/gem-file-route.js'
+import type { GemsContext, GemsRouteContext } from './routes/gems-context.js'
+import { getInfo, getNames, getVersions } from './routes/index-routes.js'
+import { getLegacySpecs, getQuickSpec } from './routes/legacy-routes.js'
+
+export const DEFAULT_GEMS_PREFIX = '/gems'
+
+export interface GemsAppOptions {
+  services: LarderServices
+  prefix?: string
+}
+
+export function createApp(options: GemsAppOptions): Hono<LarderEnv> {
+  const { services } = options
+  const prefix = options.prefix ?? DEFAULT_GEMS_PREFIX
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) throw new LarderError('E_INVALID_OPTION', `prefix must be a path like /gems, got "${prefix}"`)
+  const upstream = new UpstreamIndex(services)
+  const privateGems = new PrivateGems(services.store)
+  const gems: GemsContext = { services, prefix, upstream, privateGems, index: new ServedIndex(services, upstream, privateGems) }
+  const edge = { app: 'gems', logger: services.logger, metrics: services.metrics }
+  const app = new Hono<LarderEnv>()
+  app.use(`${prefix}/*`, requestEdge(edge))
+  app.onError(errorHandler(edge))
+  app.notFound(notFoundHandler)
+  app.all(`${prefix}/*`, (c) => dispatch(c, gems))
+  app.all(prefix, (c) => dispatch(c, gems))
+  return app
+}
+
+async function dispatch(c: GemsRouteContext, gems: GemsContext): Promise<Response> {
+  const method = c.req.method
+  const isRead = method === 'GET' || method === 'HEAD'
+  if (isRead) gems.services.tokens.requireReader(c.req.header('authorization'), 'gems')
+  const path = parseGemPath(rawPathAfter(c.req.url, gems.prefix))
+  if (isRead) {
+    switch (path.kind) {
+      case 'root':
+        return c.text('Larder RubyGems mirror: use this URL as a gem source.\n')
+      case 'versions':
+        return getVersions(c, gems)
+      case 'names':
+        return getNames(c, gems)
+      case 'info':
+        return getInfo(c, gems, path.name)
+      case 'legacy-specs':
+        return getLegacySpecs(c, gems, path.file)
+      case 'quick-spec':
+        return getQuickSpec(c, gems, path.stem)
+      case 'gem':
+        return getGemFile(c, gems, path.filename)
+      case 'dependencies':
+        return getDependencies()
+    }
+  }
+  if (method === 'POST' && path.kind === 'push') return pushGem(c, gems)
+  if (method === 'DELETE' && path.kind === 'yank') return yankGem(c, gems)
+  throw new LarderError('E_NOT_FOUND', `${method} is not supported here`)
+}
+
+/** The path after the prefix exactly as sent: URL parsing would resolve %2e%2e before we could refuse it. */
+function rawPathAfter(url: string, prefix: string): string {
+  const afterOrigin = url.replace(/^[a-z]+:\/\/[^/]*/i, '')
+  const path = afterOrigin.split(/[?#]/)[0] ?? ''
+  return path.startsWith(prefix) ? path.slice(prefix.length) : path
+}

@@ -1,0 +1,83 @@
+/** The upstream compact index as Larder caches it: /versions, /names and /info/<gem> bodies stored exactly as fetched. */
+import { LarderError, type CacheEntry, type IndexResponse, type LarderServices } from '@larder/core'
+import { md5Hex } from './info-file.js'
+import { lastInfoMd5s } from './versions-file.js'
+
+export const VERSIONS_KEY = 'gems:versions'
+export const NAMES_KEY = 'gems:names'
+export const INFO_KEY_PREFIX = 'gems:info:'
+const TEXT_TYPE = 'text/plain; charset=utf-8'
+
+export interface HeldInfo {
+  md5: string
+  fetchedAt: number
+}
+
+export class UpstreamIndex {
+  private md5Memo: { blob: string; md5s: Map<string, string> } | undefined
+
+  constructor(private readonly services: LarderServices) {}
+
+  private get base(): string {
+    return this.services.config.upstreams.gems
+  }
+
+  versions(): Promise<IndexResponse> {
+    return this.services.cache.index({
+      key: VERSIONS_KEY,
+      url: `${this.base}/versions`,
+      label: 'the RubyGems /versions file',
+      process: async (body) => ({ body: await body.readBytes(), contentType: TEXT_TYPE }),
+    })
+  }
+
+  names(): Promise<IndexResponse> {
+    return this.services.cache.index({
+      key: NAMES_KEY,
+      url: `${this.base}/names`,
+      label: 'the RubyGems /names file',
+      process: async (body) => ({ body: await body.readBytes(), contentType: TEXT_TYPE }),
+    })
+  }
+
+  /** /info/<gem> as upstream sent it; its md5 is kept so /versions can be matched to it without reading it. */
+  info(name: string, options: { forceRefresh?: boolean } = {}): Promise<IndexResponse> {
+    return this.services.cache.index({
+      key: INFO_KEY_PREFIX + name,
+      url: `${this.base}/info/${encodeURIComponent(name)}`,
+      forceRefresh: options.forceRefresh,
+      label: `/info/${name}`,
+      process: async (body) => {
+        const bytes = await body.readBytes()
+        return { body: bytes, contentType: TEXT_TYPE, meta: { md5: md5Hex(bytes) } }
+      },
+    })
+  }
+
+  async readText(entry: CacheEntry): Promise<string> {
+    const body = await this.services.cache.openEntry(entry)
+    if (!body) throw new LarderError('E_STORE', `stored ${entry.key} lost its body`)
+    const chunks: Buffer[] = []
+    for await (const chunk of body) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks).toString('utf8')
+  }
+
+  /** name -> md5 on its last line in the /versions Larder holds now (no upstream request); memoized per stored body. */
+  async upstreamMd5s(entry?: CacheEntry): Promise<{ md5s: Map<string, string>; fetchedAt: number } | undefined> {
+    const versions = entry ?? (await this.services.store.getEntry(VERSIONS_KEY))
+    if (versions?.status !== 'ok' || !versions.blob) return undefined
+    if (this.md5Memo?.blob !== versions.blob) this.md5Memo = { blob: versions.blob, md5s: lastInfoMd5s(await this.readText(versions)) }
+    return { md5s: this.md5Memo.md5s, fetchedAt: versions.fetchedAt }
+  }
+
+  /** The /info bodies Larder holds, by gem name. Read from the store each time, so replicas sharing it agree. */
+  async heldInfos(): Promise<Map<string, HeldInfo>> {
+    const out = new Map<string, HeldInfo>()
+    for await (const key of this.services.store.listEntries(INFO_KEY_PREFIX)) {
+      const entry = await this.services.store.getEntry(key)
+      const md5 = entry?.meta?.md5
+      if (entry?.status === 'ok' && typeof md5 === 'string') out.set(key.slice(INFO_KEY_PREFIX.length), { md5, fetchedAt: entry.fetchedAt })
+    }
+    return out
+  }
+}

@@ -1,0 +1,21 @@
+/** What every gems route needs: services, where the app is mounted, the upstream and served indexes, private gems. */
+import type { Context } from 'hono'
+import type { LarderEnv, LarderServices } from '@larder/core'
+import type { ServedIndex } from '../compact-index/served-index.js'
+import type { UpstreamIndex } from '../compact-index/upstream-index.js'
+import type { PrivateGems } from '../private/private-gems.js'
+
+export interface GemsContext {
+  services: LarderServices
+  prefix: string
+  upstream: UpstreamIndex
+  index: ServedIndex
+  privateGems: PrivateGems
+}
+
+export type GemsRouteContext = Context<LarderEnv>
+
+export function staleHeaders(staleReason: { code: string } | undefined): Record<string, string> {
+  if (!staleReason) return {}
+  return { 'x-larder-stale': staleReason.code, warning: '110 larder "Response is Stale"' }
+}

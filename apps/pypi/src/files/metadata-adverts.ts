@@ -1,0 +1,39 @@
+/**
+ * Which files' core metadata (PEP 658) a page may advertise: a 404 after advertising breaks pip and uv,
+ * so only what Larder can serve. Online, what upstream advertised (fetched on demand); when offline or
+ * the upstream is failing, only metadata already stored or extractable from a stored wheel.
+ */
+import type { CacheStore } from '@larder/core'
+import type { PageHandle } from '../simple/page-source.js'
+import { hashSegment, type PageFile } from '../simple/project-page.js'
+import type { MetadataAdverts } from '../simple/render-page.js'
+import { fileKey, metadataKey } from './file-keys.js'
+
+export async function metadataAdverts(handle: PageHandle, store: CacheStore, offline: boolean): Promise<MetadataAdverts> {
+  const adverts: MetadataAdverts = new Map()
+  const storeOnly = offline || handle.result === 'STALE'
+  for (const file of handle.page.files) {
+    if (handle.private) {
+      if (file.coreMetadata) adverts.set(file.filename, file.coreMetadata)
+      continue
+    }
+    if (file.coreMetadata && !storeOnly) {
+      adverts.set(file.filename, file.coreMetadata)
+      continue
+    }
+    const advert = await storedAdvert(handle.page.name, file, store)
+    if (advert) adverts.set(file.filename, advert)
+  }
+  return adverts
+}
+
+async function storedAdvert(project: string, file: PageFile, store: CacheStore): Promise<Record<string, string> | true | undefined> {
+  const segment = hashSegment(file)
+  const metadata = await store.getEntry(metadataKey(project, segment, file.filename))
+  if (metadata?.status === 'ok' && metadata.blob) return { sha256: metadata.blob }
+  if (!file.filename.endsWith('.whl')) return undefined
+  const wheel = await store.getEntry(fileKey(project, segment, file.filename))
+  if (wheel?.status !== 'ok' || !wheel.blob) return undefined
+  // Extracted on request and checked against upstream's hash when it gave one.
+  return file.coreMetadata ?? true
+}

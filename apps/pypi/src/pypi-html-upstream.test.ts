@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildPythonDists, type PythonDist } from '@larder/testkit'
+import { BASE, startPypiAppHarness, type PypiAppHarness } from './pypi-app.harness.js'
+
+const JSON_TYPE = 'application/vnd.pypi.simple.v1+json'
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex')
+const bytesOf = async (res: Response) => Buffer.from(await res.arrayBuffer())
+
+let dists: { wheel: PythonDist; sdist: PythonDist }
+let nohash: PythonDist
+let h: PypiAppHarness
+
+beforeAll(async () => {
+  dists = await buildPythonDists({ name: 'static_pkg', version: '0.5', requiresPython: '>=3.8,<4' })
+  nohash = (await buildPythonDists({ name: 'static_pkg', version: '0.4' })).wheel
+  h = await startPypiAppHarness('html', [dists.wheel, dists.sdist])
+  h.upstream.publish(nohash, { noHash: true })
+}, 60_000)
+
+afterAll(async () => {
+  await h?.close()
+})
+
+describe('an HTML-only static upstream', () => {
+  it('reads relative links and data attributes, and claims API 1.0 without sizes', async () => {
+    const doc = await (await h.request('/pypi/simple/static-pkg/', { headers: { accept: JSON_TYPE } })).json() as any
+    expect(doc.meta).toEqual({ 'api-version': '1.0' })
+    expect(doc.versions).toBeUndefined()
+    const wheel = doc.files.find((f: any) => f.filename === dists.wheel.filename)
+    expect(wheel).toEqual({
+      filename: dists.wheel.filename,
+      url: `${BASE}/pypi/files/static-pkg/${dists.wheel.sha256}/${dists.wheel.filename}`,
+      hashes: { sha256: dists.wheel.sha256 },
+      'requires-python': '>=3.8,<4',
+      'core-metadata': false,
+      yanked: false,
+    })
+    expect(doc.files.find((f: any) => f.filename === nohash.filename).url).toBe(`${BASE}/pypi/files/static-pkg/-/${nohash.filename}`)
+  })
+
+  it('fetches files from the page-relative link; once a wheel is stored its METADATA is advertised and served', async () => {
+    const res = await h.request(`/pypi/files/static-pkg/${dists.wheel.sha256}/${dists.wheel.filename}`)
+    expect(sha256(await bytesOf(res))).toBe(dists.wheel.sha256)
+    expect(h.upstream.index.hitCount(`/files/${dists.wheel.filename}`)).toBe(1)
+    const html = await (await h.request('/pypi/simple/static-pkg/')).text()
+    expect(html).toContain(`data-core-metadata="true"`)
+    const meta = await h.request(`/pypi/files/static-pkg/${dists.wheel.sha256}/${dists.wheel.filename}.metadata`)
+    expect((await bytesOf(meta)).equals(dists.wheel.metadata)).toBe(true)
+    const doc = await (await h.request('/pypi/simple/static-pkg/', { headers: { accept: JSON_TYPE } })).json() as any
+    expect(doc.files.find((f: any) => f.filename === dists.wheel.filename)['core-metadata']).toEqual({ sha256: sha256(dists.wheel.metadata) })
+    expect(doc.files.find((f: any) => f.filename === dists.sdist.filename)['core-metadata']).toBe(false)
+  })
+
+  it('stores a file listed without a hash as first fetched, and serves it offline', async () => {
+    const path = `/pypi/files/static-pkg/-/${nohash.filename}`
+    expect(sha256(await bytesOf(await h.request(path)))).toBe(nohash.sha256)
+    const offline = await h.reopen({ LARDER_OFFLINE: '1' })
+    expect(sha256(await bytesOf(await offline.request(path)))).toBe(nohash.sha256)
+  })
+
+  it('serves the page stale when the upstream is down, advertising only stored metadata', async () => {
+    const warm = await h.reopen({ LARDER_INDEX_TTL_SECONDS: '0' })
+    await h.upstream.index.setFault('refuse')
+    try {
+      const res = await warm.request('/pypi/simple/static-pkg/', { headers: { accept: 'text/html' } })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('x-larder-cache')).toBe('STALE')
+      expect(res.headers.get('x-larder-stale')).toBeTruthy()
+      const anchors = (await res.text()).split('\n').filter((line) => line.includes('<a '))
+      const advertised = anchors.filter((a) => a.includes('data-core-metadata')).map((a) => />([^<]+)<\/a>/.exec(a)![1])
+      expect(advertised.sort()).toEqual([nohash.filename, dists.wheel.filename].sort())
+      expect((await warm.request(`/pypi/files/static-pkg/${dists.sdist.sha256}/${dists.sdist.filename}`)).status).toBeGreaterThanOrEqual(500)
+    } finally {
+      await h.upstream.index.setFault(null)
+    }
+  })
+
+  it('lists the upstream projects on the root page', async () => {
+    const res = await h.request('/pypi/simple/', { headers: { accept: JSON_TYPE } })
+    expect(res.headers.get('vary')).toBe('Accept')
+    expect(await res.json() as any).toEqual({ meta: { 'api-version': '1.0' }, projects: [{ name: 'static_pkg' }] })
+    const html = await (await h.request('/pypi/simple/')).text()
+    expect(html).toContain(`<a href="${BASE}/pypi/simple/static-pkg/">static_pkg</a>`)
+  })
+})

@@ -1,0 +1,83 @@
+/** GET of `<file url>.metadata` (PEP 658): stored copy, else upstream's verified file, else extracted from the stored wheel. */
+import { createHash } from 'node:crypto'
+import { LarderError, serveArtifact, type ArtifactResponse, type CacheEntry } from '@larder/core'
+import { Readable } from 'node:stream'
+import { fileKey, metadataKey } from '../files/file-keys.js'
+import { distInfoPrefixOf, readWheelMetadata } from '../files/wheel-metadata.js'
+import type { PageFile } from '../simple/project-page.js'
+import { expectedDigests, locateFile } from './file-routes.js'
+import type { PypiContext, PypiRouteContext } from './pypi-context.js'
+
+export const METADATA_CONTENT_TYPE = 'application/octet-stream'
+
+export async function getMetadata(c: PypiRouteContext, pypi: PypiContext, project: string, segment: string, filename: string): Promise<Response> {
+  const { cache, store, config } = pypi.services
+  const own = await pypi.privateIndex.metadataEntry(project, filename)
+  const ownFile = own && (await pypi.privateIndex.fileEntry(project, filename))
+  if (own?.blob && ownFile?.blob === segment) return serveStored(c, pypi, own, 'PRIVATE')
+  if (await pypi.privateIndex.projectEntry(project)) throw new LarderError('E_NOT_FOUND', `${project} has no metadata file for ${filename}`)
+  const key = metadataKey(project, segment, filename)
+  const stored = await cache.lookupArtifact(key)
+  if (stored) return serveArtifact(c, stored, store)
+  const { file } = await locateFile(pypi, project, segment, filename)
+  let upstreamError: unknown
+  if (file.coreMetadata && !config.offline) {
+    try {
+      const artifact = await cache.artifact({
+        key,
+        url: `${file.url}.metadata`,
+        expected: file.coreMetadata === true ? {} : expectedDigests(file.coreMetadata),
+        contentType: METADATA_CONTENT_TYPE,
+        label: `${project}/${filename}.metadata`,
+      })
+      return serveArtifact(c, artifact, store)
+    } catch (error) {
+      upstreamError = error
+    }
+  }
+  const extracted = await extractFromStoredWheel(pypi, project, segment, file)
+  if (extracted) return serveStored(c, pypi, extracted, config.offline ? 'OFFLINE' : 'HIT')
+  throw upstreamError ?? new LarderError('E_NOT_FOUND', `no metadata file for ${filename} is available`)
+}
+
+async function serveStored(c: PypiRouteContext, pypi: PypiContext, entry: CacheEntry, result: ArtifactResponse['result']): Promise<Response> {
+  const body = entry.blob ? await pypi.services.store.openBlob(entry.blob) : undefined
+  if (!body) throw new LarderError('E_STORE', `stored ${entry.key} lost its body`)
+  return serveArtifact(c, { result, body, size: entry.size, contentType: METADATA_CONTENT_TYPE, entry }, pypi.services.store)
+}
+
+/** Reads METADATA out of the stored wheel, checks it against upstream's advertised hash, and stores it. */
+async function extractFromStoredWheel(pypi: PypiContext, project: string, segment: string, file: PageFile): Promise<CacheEntry | undefined> {
+  const { store } = pypi.services
+  if (!file.filename.endsWith('.whl')) return undefined
+  const wheel = await store.getEntry(fileKey(project, segment, file.filename))
+  if (wheel?.status !== 'ok' || !wheel.blob || wheel.size === undefined) return undefined
+  const blob = wheel.blob
+  const read = async (start: number, end: number) => {
+    if (end <= start) return Buffer.alloc(0)
+    const stream = (await store.openBlob(blob, { start, end: end - 1 })) ?? Readable.from([])
+    const chunks: Buffer[] = []
+    for await (const chunk of stream) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks)
+  }
+  const metadata = await readWheelMetadata(wheel.size, read, distInfoPrefixOf(file.filename))
+  if (!metadata) return undefined
+  const sha256 = createHash('sha256').update(metadata).digest('hex')
+  const advertised = file.coreMetadata === true ? undefined : file.coreMetadata?.sha256
+  if (advertised && advertised !== sha256) {
+    pypi.services.logger.warn({ project, filename: file.filename }, 'METADATA in the wheel differs from the metadata file upstream advertised')
+    return undefined
+  }
+  const info = await store.putBlob(metadata)
+  const entry: CacheEntry = {
+    key: metadataKey(project, segment, file.filename),
+    status: 'ok',
+    fetchedAt: Date.now(),
+    blob: info.sha256,
+    size: info.size,
+    contentType: METADATA_CONTENT_TYPE,
+    meta: { extractedFrom: wheel.blob },
+  }
+  await store.putEntry(entry)
+  return entry
+}

@@ -1,0 +1,46 @@
+/** Where a project page comes from: the private index first (never upstream then), else the upstream through the index cache. */
+import { LarderError, type CacheResult, type LarderServices } from '@larder/core'
+import type { PrivateIndex } from '../private/private-index.js'
+import type { ProjectPage } from './project-page.js'
+import { UPSTREAM_ACCEPT, processUpstreamPage } from './upstream-page.js'
+
+export const UPSTREAM_PAGE_PREFIX = 'pypi:simple:'
+
+export interface PageHandle {
+  page: ProjectPage
+  result: CacheResult
+  private: boolean
+  staleReason?: LarderError
+}
+
+export class PageSource {
+  constructor(
+    private readonly services: LarderServices,
+    private readonly privateIndex: PrivateIndex,
+  ) {}
+
+  /** The upstream URL of a project page: `${LARDER_PYPI_UPSTREAM}/<name>/`. */
+  pageUrl(project: string): string {
+    return `${this.services.config.upstreams.pypi}/${project}/`
+  }
+
+  async get(project: string, options: { forceRefresh?: boolean } = {}): Promise<PageHandle> {
+    const own = await this.privateIndex.page(project)
+    if (own) return { page: own, result: 'PRIVATE', private: true }
+    const url = this.pageUrl(project)
+    const response = await this.services.cache.index({
+      key: UPSTREAM_PAGE_PREFIX + project,
+      url,
+      headers: { accept: UPSTREAM_ACCEPT },
+      forceRefresh: options.forceRefresh,
+      label: `simple page of ${project}`,
+      process: (body, previous) => processUpstreamPage(project, url, body, previous),
+    })
+    const stream = await this.services.cache.openEntry(response.entry)
+    if (!stream) throw new LarderError('E_STORE', `stored page of ${project} lost its body`)
+    const chunks: Buffer[] = []
+    for await (const chunk of stream) chunks.push(chunk as Buffer)
+    const page = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ProjectPage
+    return { page, result: response.result, private: false, staleReason: response.staleReason }
+  }
+}

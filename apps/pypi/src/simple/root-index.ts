@@ -1,0 +1,79 @@
+/**
+ * The /simple/ root: private projects, then the upstream's list when it can be had. The upstream list is
+ * cached as plain lines (pypi.org lists ~600k names) and rendered as a stream; when the upstream is
+ * unreachable and nothing is cached the root lists private projects only rather than failing.
+ */
+import { Readable } from 'node:stream'
+import { isLarderError, type CacheResult, type LarderServices } from '@larder/core'
+import { isValidProjectName, normalizeProjectName } from '../names/project-name.js'
+import type { PrivateIndex } from '../private/private-index.js'
+import { JSON_TYPE, type SimpleFormat } from './negotiate.js'
+import { parseHtmlRoot } from './parse-html.js'
+import { parseJsonRoot } from './parse-json.js'
+import { escapeHtml } from './render-page.js'
+import { UPSTREAM_ACCEPT, isJsonResponse } from './upstream-page.js'
+
+export const ROOT_KEY = 'pypi:root'
+/** The root changes constantly and nobody installs from it: an hour is fresh enough. */
+export const ROOT_TTL_MS = 60 * 60_000
+const CHUNK_NAMES = 2000
+
+export interface RootListing {
+  names: string[]
+  result: CacheResult
+}
+
+export async function listProjects(services: LarderServices, privateIndex: PrivateIndex): Promise<RootListing> {
+  const names: string[] = []
+  const seen = new Set<string>()
+  for await (const project of privateIndex.projects()) {
+    seen.add(project)
+    names.push(project)
+  }
+  let result: CacheResult = 'PRIVATE'
+  try {
+    const response = await services.cache.index({
+      key: ROOT_KEY,
+      url: `${services.config.upstreams.pypi}/`,
+      headers: { accept: UPSTREAM_ACCEPT },
+      ttlMs: ROOT_TTL_MS,
+      label: 'simple index root',
+      process: async (body) => {
+        const text = (await body.readBytes()).toString('utf8')
+        const listed = isJsonResponse(body.headers) ? parseJsonRoot(JSON.parse(text), 'simple index root') : parseHtmlRoot(text)
+        return { body: Buffer.from(listed.filter(isValidProjectName).join('\n')), contentType: 'text/plain' }
+      },
+    })
+    result = response.result
+    const stream = await services.cache.openEntry(response.entry)
+    const chunks: Buffer[] = []
+    for await (const chunk of stream ?? []) chunks.push(chunk as Buffer)
+    for (const name of Buffer.concat(chunks).toString('utf8').split('\n')) {
+      const normalized = normalizeProjectName(name)
+      if (name && !seen.has(normalized)) {
+        seen.add(normalized)
+        names.push(name)
+      }
+    }
+  } catch (error) {
+    if (!isLarderError(error) || error.status < 404) throw error
+    services.logger.warn({ err: error }, 'the upstream root index is unavailable; listing private projects only')
+  }
+  return { names, result }
+}
+
+/** The root page as a stream of chunks, never one giant string. */
+export function renderRoot(names: string[], format: SimpleFormat, base: string): Readable {
+  const json = format === JSON_TYPE
+  function* chunks(): Generator<Buffer> {
+    yield Buffer.from(json ? '{"meta":{"api-version":"1.0"},"projects":[' : '<!DOCTYPE html>\n<html>\n  <head>\n    <meta name="pypi:repository-version" content="1.0">\n    <title>Simple index</title>\n  </head>\n  <body>\n')
+    for (let i = 0; i < names.length; i += CHUNK_NAMES) {
+      const slice = names.slice(i, i + CHUNK_NAMES)
+      yield Buffer.from(json
+        ? (i > 0 ? ',' : '') + slice.map((name) => JSON.stringify({ name })).join(',')
+        : slice.map((name) => `    <a href="${escapeHtml(`${base}/simple/${normalizeProjectName(name)}/`)}">${escapeHtml(name)}</a>\n`).join(''))
+    }
+    yield Buffer.from(json ? ']}' : '  </body>\n</html>\n')
+  }
+  return Readable.from(chunks())
+}

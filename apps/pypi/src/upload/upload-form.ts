@@ -1,0 +1,60 @@
+/** Checks a legacy-API upload (what twine sends): action, file name against name and version, digests. */
+import { createHash } from 'node:crypto'
+import { LarderError } from '@larder/core'
+import { isSafeFilename, isValidVersion, parseDistFilename } from '../names/dist-filename.js'
+import { isValidProjectName, normalizeProjectName } from '../names/project-name.js'
+import type { FormPart } from './multipart.js'
+
+export interface CheckedUpload {
+  project: string
+  version: string
+  filename: string
+  kind: 'wheel' | 'sdist'
+  bytes: Buffer
+  requiresPython?: string
+}
+
+const refuse = (message: string, hint?: string) => new LarderError('E_BAD_REQUEST', `upload refused: ${message}`, hint ? { hint } : {})
+
+export function checkUpload(parts: FormPart[]): CheckedUpload {
+  const field = (name: string): string | undefined => {
+    const part = parts.find((p) => p.name === name && p.filename === undefined)
+    return part?.data.toString('utf8').trim()
+  }
+  const action = field(':action')
+  if (action !== 'file_upload') throw refuse(`unsupported :action ${JSON.stringify(action ?? null)}; only file_upload is`)
+  const protocol = field('protocol_version')
+  if (protocol !== undefined && protocol !== '1') throw refuse(`unsupported protocol_version ${protocol}`)
+  const name = field('name') ?? ''
+  const version = field('version') ?? ''
+  if (!isValidProjectName(name)) throw refuse(`"${name.slice(0, 80)}" is not a valid project name`)
+  if (!isValidVersion(version)) throw refuse(`"${version.slice(0, 80)}" is not a valid PEP 440 version`)
+  const content = parts.find((p) => p.name === 'content' && p.filename !== undefined)
+  if (!content) throw refuse('no file in the "content" field')
+  const filename = content.filename!
+  if (!isSafeFilename(filename)) throw refuse(`"${filename.slice(0, 80)}" is not a valid distribution file name`)
+  const project = normalizeProjectName(name)
+  const parsed = parseDistFilename(filename, project)
+  if (!parsed) throw refuse(`"${filename}" is neither a wheel nor an sdist (name-version.tar.gz) of ${name}`)
+  if (parsed.project !== project) throw refuse(`"${filename}" is a file of ${parsed.project}, not of ${name}`)
+  if (normalizeVersionText(parsed.version) !== normalizeVersionText(version)) {
+    throw refuse(`"${filename}" is version ${parsed.version}, the form says ${version}`)
+  }
+  const filetype = field('filetype')
+  if (filetype && (parsed.kind === 'wheel') !== (filetype === 'bdist_wheel')) throw refuse(`filetype ${filetype} does not match "${filename}"`)
+  const bytes = content.data
+  if (bytes.length === 0) throw refuse('the file is empty')
+  const sha256 = field('sha256_digest')?.toLowerCase()
+  const md5 = field('md5_digest')?.toLowerCase()
+  if (!sha256 && !md5) throw refuse('no sha256_digest was sent', 'upload with twine, which sends the digest of the file')
+  const digestOk =
+    (!sha256 || createHash('sha256').update(bytes).digest('hex') === sha256) && (!md5 || createHash('md5').update(bytes).digest('hex') === md5)
+  if (!digestOk) throw refuse(`the file does not match its digest`, 'the upload was corrupted on the way; upload again')
+  const requiresPython = field('requires_python')
+  return { project, version, filename, kind: parsed.kind, bytes, ...(requiresPython ? { requiresPython } : {}) }
+}
+
+/** File names spell versions with '_' where a local version has '-' or '.' (wheel escaping); compare loosely on that only. */
+function normalizeVersionText(version: string): string {
+  return version.toLowerCase().replace(/[-_]/g, '.')
+}

@@ -1,0 +1,89 @@
+/**
+ * Larder's benchmarks: `npm run bench` (builds first) or `node bench/run.mjs [tarball] [packument] [streaming]`.
+ * Each figure is a ratio against a plain static file server measured in the same run; results go to
+ * the console and to bench/.out/results.json.
+ */
+import { existsSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { fixed, formatTable } from './lib/table.mjs'
+import { packumentThroughput } from './packument-throughput.mjs'
+import { streamingMemory } from './streaming-memory.mjs'
+import { tarballThroughput } from './tarball-throughput.mjs'
+
+const BENCHMARKS = { tarball: tarballThroughput, packument: packumentThroughput, streaming: streamingMemory }
+const OUT_DIR = fileURLToPath(new URL('./.out/', import.meta.url))
+const LARDER_MAIN = fileURLToPath(new URL('../apps/server/dist/main.js', import.meta.url))
+
+const selected = process.argv.slice(2)
+const unknown = selected.filter((name) => !(name in BENCHMARKS))
+if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`)
+if (!existsSync(LARDER_MAIN)) throw new Error(`${LARDER_MAIN} is missing: build first, or run \`npm run bench\`, which does`)
+
+const machine = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  memoryGb: Math.round(totalmem() / 1024 ** 3),
+  platform: `${process.platform} ${process.arch}`,
+  /** Other work on the machine depresses absolute figures; the ratios are what to compare across runs. */
+  loadAverage1m: loadavg()[0],
+}
+console.log(`Larder benchmarks: ${machine.date}, Node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, load average ${fixed(machine.loadAverage1m, 2)}`)
+
+const results = { machine, seconds: {} }
+const begin = performance.now()
+for (const name of selected.length > 0 ? selected : Object.keys(BENCHMARKS)) {
+  const started = performance.now()
+  process.stdout.write(`running ${name} ... `)
+  results[name] = await BENCHMARKS[name]()
+  results.seconds[name] = (performance.now() - started) / 1000
+  console.log(`${fixed(results.seconds[name], 1)} s`)
+}
+results.seconds.total = (performance.now() - begin) / 1000
+
+console.log(`\n${summary(results)}\n`)
+await mkdir(OUT_DIR, { recursive: true })
+await writeFile(new URL('results.json', `file://${OUT_DIR}`), `${JSON.stringify(results, null, 2)}\n`)
+console.log(`total ${fixed(results.seconds.total, 0)} s; details in bench/.out/results.json`)
+
+function summary({ tarball, packument, streaming }) {
+  const parts = []
+  const throughputRows = []
+  const addThroughput = (label, r) =>
+    throughputRows.push([
+      label,
+      fixed(r.larder.requestsPerSecond),
+      fixed(r.larder.megabytesPerSecond),
+      fixed(r.reference.requestsPerSecond),
+      fixed(r.reference.megabytesPerSecond),
+      fixed(r.ratio, 2),
+      fixed(r.cpuRatio, 2),
+    ])
+  if (tarball) addThroughput(`tarball ${fixed(tarball.bodyBytes / 1024 ** 2, 1)} MB`, tarball)
+  for (const c of packument?.cases ?? []) addThroughput(`packument ${c.versions} versions, ${c.form} (${kb(c.bodyBytes)})`, c)
+  if (throughputRows.length > 0) {
+    const header = ['warm cache, 16 clients', 'Larder req/s', 'MB/s', 'reference req/s', 'MB/s', 'ratio', 'CPU/req ratio']
+    parts.push(formatTable([header, ...throughputRows]))
+  }
+  if (streaming) {
+    const row = (label, r, ratio) => [label, fixed(r.server.baselineRssMb), fixed(r.server.peakRssMb), fixed(r.server.hwmMb), ratio, fixed(r.megabytesPerSecond), fixed(r.server.cpuSeconds, 1)]
+    const size = `${fixed(streaming.artifactBytes / 1024 ** 2)} MB × ${streaming.clients} clients`
+    parts.push(
+      formatTable([
+        [size, 'idle RSS MB', 'peak RSS MB', 'VmHWM MB', 'peak ratio', 'MB/s', 'CPU s'],
+        row('Larder, cold cache', streaming.larderCold, fixed(streaming.peakRatioCold, 2)),
+        row('Larder, warm cache', streaming.larderWarm, fixed(streaming.peakRatioWarm, 2)),
+        row('reference', streaming.reference, '1.00'),
+      ]),
+    )
+    parts.push(`cold run: upstream served the artifact ${streaming.upstreamArtifactHits} time(s) for ${streaming.clients} concurrent clients`)
+  }
+  return parts.join('\n\n')
+}
+
+function kb(bytes) {
+  return bytes >= 1024 ** 2 ? `${fixed(bytes / 1024 ** 2, 1)} MB` : `${fixed(bytes / 1024, 1)} kB`
+}

@@ -1,0 +1,133 @@
+/** gem and bundler install, push and resolve through Larder's RubyGems mirror: online, with the upstream down, and offline. */
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildGem, makeTempDir, startGemsUpstreamFixture, type BuiltGem, type GemsUpstreamFixture, type TempDir } from '@larder/testkit'
+import { startGemsLarder, type GemsLarder } from './gems-larder.js'
+import { createRubySandbox, describeRun, type RubySandbox } from './ruby-clients.js'
+
+const TOKEN = 'e2e-gems-token-1'
+let base: BuiltGem
+let top: BuiltGem
+let own: BuiltGem
+let fixture: GemsUpstreamFixture
+let data: TempDir
+let larder: GemsLarder
+const sandboxes: RubySandbox[] = []
+
+async function sandbox(): Promise<RubySandbox> {
+  const created = await createRubySandbox()
+  sandboxes.push(created)
+  return created
+}
+
+async function startLarder(extra: Record<string, string> = {}): Promise<GemsLarder> {
+  // TTL 0: every index request revalidates, so the runs below really meet the upstream (or its absence).
+  return startGemsLarder(data.path, { LARDER_GEMS_UPSTREAM: fixture.url, LARDER_TOKENS: `ci=${TOKEN}:gems`, LARDER_INDEX_TTL_SECONDS: '0', ...extra })
+}
+
+beforeAll(async () => {
+  base = await buildGem({ name: 'e2e-base', version: '1.0.0' })
+  top = await buildGem({ name: 'e2e-top', version: '1.0.0', dependencies: { 'e2e-base': ['~> 1.0'] } })
+  own = await buildGem({ name: 'e2e-private', version: '0.1.0', dependencies: { 'e2e-base': ['>= 1.0'] } })
+  fixture = await startGemsUpstreamFixture({ gems: [base, top] })
+  data = await makeTempDir('larder-e2e-gems-data-')
+  larder = await startLarder()
+})
+
+afterAll(async () => {
+  await larder?.stop()
+  await Promise.all(sandboxes.map((s) => s.cleanup()))
+  await fixture?.stop()
+  await data?.cleanup()
+})
+
+async function expectGemInstall(client: RubySandbox, name: string, installed: string[]): Promise<void> {
+  const result = await client.gem(['install', '--clear-sources', '--source', larder.source, '--no-document', name])
+  expect(result.code, `${describeRun(result)}\n${larder.output()}`).toBe(0)
+  const listed = await client.gem(['list', '--local'])
+  for (const full of installed) expect(listed.stdout).toContain(full)
+}
+
+async function expectBundleInstall(client: RubySandbox, source: string, gems: string[], lockRemote: string): Promise<string> {
+  await client.writeGemfile(source, gems)
+  const result = await client.bundle(['install'])
+  expect(result.code, `${describeRun(result)}\n${larder.output()}`).toBe(0)
+  const lock = await readFile(join(client.project, 'Gemfile.lock'), 'utf8')
+  expect(lock).toContain(`remote: ${lockRemote}`)
+  expect(lock).toContain('e2e-base (1.0.0)')
+  const loaded = await client.bundle(['exec', 'ruby', '-e', 'require "e2e-base"; print E2eBase::VERSION'])
+  expect(loaded.stdout, describeRun(loaded)).toBe('1.0.0')
+  return lock
+}
+
+describe('RubyGems through Larder', () => {
+  it('gem install resolves a gem and its dependency, fetching each .gem from upstream once', async () => {
+    await expectGemInstall(await sandbox(), 'e2e-top', ['e2e-top (1.0.0)', 'e2e-base (1.0.0)'])
+    expect(fixture.hitCount(`/gems/${top.filename}`)).toBe(1)
+    expect(fixture.hitCount(`/gems/${base.filename}`)).toBe(1)
+  })
+
+  it('gem push refuses a wrong key, publishes with the right one, and gem install takes the private gem beside mirrored ones', async () => {
+    const client = await sandbox()
+    const gemPath = join(client.root, own.filename)
+    await writeFile(gemPath, own.bytes)
+    const host = larder.source.replace(/\/$/, '')
+    const refused = await client.gem(['push', '--host', host, gemPath], { GEM_HOST_API_KEY: 'not-the-key' })
+    expect(refused.code, describeRun(refused)).not.toBe(0)
+    expect(`${refused.stdout}${refused.stderr}`).toMatch(/needs a Larder token/)
+    const pushed = await client.gem(['push', '--host', host, gemPath], { GEM_HOST_API_KEY: TOKEN })
+    expect(pushed.code, describeRun(pushed)).toBe(0)
+    expect(pushed.stdout).toContain('Successfully registered gem: e2e-private (0.1.0)')
+    await expectGemInstall(client, 'e2e-private', ['e2e-private (0.1.0)', 'e2e-base (1.0.0)'])
+    expect(fixture.hitCount('/info/e2e-private')).toBe(0)
+  })
+
+  it('bundle install with Larder as the source resolves mirrored and private gems from the compact index', async () => {
+    const seen = larder.requestPaths().length
+    await expectBundleInstall(await sandbox(), larder.source, ['e2e-top', 'e2e-private'], larder.source)
+    const asked = larder.requestPaths().slice(seen)
+    expect(asked).toEqual(expect.arrayContaining(['/gems/versions', '/gems/info/e2e-top', '/gems/info/e2e-private', '/gems/info/e2e-base']))
+    expect(asked.filter((p) => p.includes('specs.4.8') || p.includes('dependencies'))).toEqual([])
+  })
+
+  it('bundle config mirror keeps the canonical source in Gemfile.lock while every request goes to Larder', async () => {
+    const client = await sandbox()
+    const canonical = `${fixture.url}/`
+    const set = await client.bundle(['config', 'set', '--local', `mirror.${canonical}`, larder.source])
+    expect(set.code, describeRun(set)).toBe(0)
+    const seen = fixture.requests.length
+    const larderSeen = larder.requestPaths().length
+    await expectBundleInstall(client, canonical, ['e2e-top'], canonical)
+    expect(larder.requestPaths().slice(larderSeen)).toEqual(expect.arrayContaining(['/gems/versions', `/gems/gems/${top.filename}`]))
+    // Larder revalidated its index (TTL 0), but no client request reached the upstream directly.
+    const direct = fixture.requests.slice(seen).filter((r) => !r.headers['via'])
+    expect(direct.map((r) => r.path)).toEqual([])
+  })
+
+  it('serves a suffix range of /info/<gem> as bundler appends', async () => {
+    const full = await fetch(`${larder.source}info/e2e-top`)
+    const body = await full.text()
+    const partial = await fetch(`${larder.source}info/e2e-top`, { headers: { range: 'bytes=4-' } })
+    expect(partial.status).toBe(206)
+    expect(await partial.text()).toBe(body.slice(4))
+    expect(partial.headers.get('etag')).toBe(full.headers.get('etag'))
+  })
+
+  it('with the upstream down, empty client caches still install everything that passed through', async () => {
+    await fixture.setFault('refuse')
+    await expectGemInstall(await sandbox(), 'e2e-top', ['e2e-top (1.0.0)', 'e2e-base (1.0.0)'])
+    await expectGemInstall(await sandbox(), 'e2e-private', ['e2e-private (0.1.0)'])
+    await expectBundleInstall(await sandbox(), larder.source, ['e2e-top', 'e2e-private'], larder.source)
+    const mirrored = await sandbox()
+    await mirrored.bundle(['config', 'set', '--local', `mirror.${fixture.url}/`, larder.source])
+    await expectBundleInstall(mirrored, `${fixture.url}/`, ['e2e-top'], `${fixture.url}/`)
+  })
+
+  it('with LARDER_OFFLINE=1, the same installs succeed from the store alone', async () => {
+    await larder.stop()
+    larder = await startLarder({ LARDER_OFFLINE: '1' })
+    await expectGemInstall(await sandbox(), 'e2e-top', ['e2e-top (1.0.0)', 'e2e-base (1.0.0)'])
+    await expectBundleInstall(await sandbox(), larder.source, ['e2e-top', 'e2e-private'], larder.source)
+  })
+})
