@@ -22,7 +22,7 @@ afterAll(async () => {
   await work?.cleanup()
 })
 
-const upload = (body: BodyInit, headers: Record<string, string> = auth, name = 'x.deb') =>
+const upload = (body: Buffer, headers: Record<string, string> = auth, name = 'x.deb') =>
   h.request(`/apt/larder/upload/${name}`, { method: 'PUT', headers, body })
 
 async function expectError(res: Response, status: number, code: string): Promise<string> {

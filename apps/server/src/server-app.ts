@@ -1,6 +1,7 @@
 /** The all-in-one app: operations endpoints plus every mirror under its prefix, as one Hono app. */
 import { Hono } from 'hono'
-import { createOpsRoutes, type LarderEnv, type LarderServices } from '@larder/core'
+import { createApp as createAptApp } from '@larder/apt'
+import { createOpsRoutes, notFoundHandler, type LarderEnv, type LarderServices } from '@larder/core'
 import { createApp as createComposerApp } from '@larder/composer'
 import { createApp as createGemsApp } from '@larder/gems'
 import { createApp as createNpmApp } from '@larder/npm'
@@ -13,12 +14,20 @@ export function createServerApp(services: LarderServices): Hono<LarderEnv> {
   app.route('/', createGemsApp({ services }))
   app.route('/', createPypiApp({ services }))
   app.route('/', createComposerApp({ services }))
+  app.route('/', createAptApp({ services }))
   app.get('/', (c) =>
     c.json({
       name: 'larder',
-      mirrors: { npm: '/npm/', pypi: '/pypi/simple/', composer: '/composer/packages.json', gems: '/gems/' },
+      mirrors: {
+        npm: '/npm/',
+        pypi: '/pypi/simple/',
+        composer: '/composer/packages.json',
+        gems: '/gems/',
+        apt: Object.keys(services.config.upstreams.apt).map((name) => `/apt/${name}/`),
+      },
       ops: ['/healthz', '/readyz', '/metrics'],
     }),
   )
+  app.notFound(notFoundHandler)
   return app
 }

@@ -2,13 +2,12 @@
 import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { LarderError, type CacheEntry, type LarderServices } from '@larder/core'
-import { parseStanzas } from '../deb822/deb822.js'
+import { parseStanzas, renderStanza } from '../deb822/deb822.js'
 import type { AptConfig } from '../config/apt-config.js'
 import { KeyedLock } from '../mirror/keyed-lock.js'
 import { readDebControl } from './deb-file.js'
 import { renderPackages, renderRelease, type HostedDeb } from './repo-render.js'
 import { loadOrCreateSigner, type ArchiveSigner } from './signing-key.js'
-import { renderStanza } from '../deb822/deb822.js'
 
 export const DEB_CONTENT_TYPE = 'application/vnd.debian.binary-package'
 
@@ -37,12 +36,17 @@ export class HostedRepo {
     return `apt-hosted:${this.name}:suite:${this.config.hostedSuite}`
   }
 
+  private get configured(): string {
+    return this.config.hostedArchitectures.join(' ')
+  }
+
   private debKey(poolPath: string): string {
     return `apt-hosted:${this.name}:deb:${poolPath}`
   }
 
+  /** Its own namespace: listing the uploaded debs reads all of `apt-hosted`, which these would swell. */
   byHashKey(sha256: string): string {
-    return `apt-hosted:${this.name}:by-hash:${sha256}`
+    return `apt-hosted-index:${this.name}:${sha256}`
   }
 
   /** Larder's signing key, made on first use (main.ts warms it at start). */
@@ -87,12 +91,13 @@ export class HostedRepo {
   /** The signed suite (Release files and indexes as parts), generated on first use or when the key changed. */
   async suite(): Promise<CacheEntry> {
     const signer = await this.signer()
+    // Made again when the key or the configured architectures changed since it was signed.
+    const current = (entry: CacheEntry | undefined) => entry?.meta?.fingerprint === signer.fingerprint && entry.meta?.configured === this.configured
     const entry = await this.services.store.getEntry(this.suiteKey)
-    if (entry && entry.meta?.fingerprint === signer.fingerprint) return entry
+    if (entry && current(entry)) return entry
     return this.lock.run(this.suiteKey, async () => {
       const again = await this.services.store.getEntry(this.suiteKey)
-      if (again && again.meta?.fingerprint === signer.fingerprint) return again
-      return this.regenerate()
+      return again && current(again) ? again : this.regenerate()
     })
   }
 
@@ -141,7 +146,7 @@ export class HostedRepo {
       size: parts.Release!.size,
       contentType: 'text/plain; charset=utf-8',
       parts,
-      meta: { fingerprint: signer.fingerprint, debs: debs.length },
+      meta: { fingerprint: signer.fingerprint, configured: this.configured, debs: debs.length },
     }
     await this.services.store.putEntry(entry)
     return entry

@@ -20,6 +20,8 @@ export interface AptArchiveOptions {
   architecture?: string
   /** Adds `Valid-Until` this many seconds after `Date`. */
   validForSeconds?: number
+  /** Writes this `Valid-Until`, and a `Date` a week before it (e.g. in the past: a Release kept through a long offline period). */
+  validUntil?: Date
   /** Leaves InRelease out, as older archives do (Release + Release.gpg only). */
   withoutInRelease?: boolean
 }
@@ -83,7 +85,12 @@ export async function createAptArchive(options: AptArchiveOptions): Promise<AptA
       '-o', 'APT::FTPArchive::Release::Patterns::=Packages*',
       'release', relative(root, dist),
     ]
-    const release = await ftparchive(root, args)
+    let release = await ftparchive(root, args)
+    if (options.validUntil) {
+      const stamp = (date: Date) => date.toUTCString().replace('GMT', 'UTC')
+      const date = new Date(options.validUntil.getTime() - 7 * 24 * 3600 * 1000)
+      release = release.replace(/^Valid-Until: .*\n/m, '').replace(/^Date: .*\n/m, `Date: ${stamp(date)}\nValid-Until: ${stamp(options.validUntil)}\n`)
+    }
     const staging = join(root, '.staging')
     await mkdir(staging, { recursive: true })
     await writeFile(join(staging, 'Release'), release)

@@ -59,11 +59,16 @@ export async function createAptSandbox(sources: AptSource[], architecture = 'amd
     'Acquire::Retries=0',
     'Acquire::Languages=none',
   ]
+  // apt reads APT_CONFIG before /etc/apt: pointing Dir::Etc::main and ::parts away keeps the machine's settings
+  // (e.g. Acquire::Check-Valid-Until "false" in CI images) out of the test. -o comes too late for that.
+  const aptConf = join(root, 'apt.conf')
+  await writeFile(join(root, 'etc/apt.conf'), '')
+  await writeFile(aptConf, `Dir::Etc::main "${join(root, 'etc/apt.conf')}";\nDir::Etc::parts "${join(root, 'etc/apt.conf.d')}";\n`)
   const aptGet = (args: string[], extraOptions: string[] = []) =>
     run('apt-get', [...[...isolation, ...extraOptions].flatMap((o) => ['-o', o]), ...args], {
       cwd: root,
       timeoutMs: DEFAULT_APT_TIMEOUT_MS,
-      env: { LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive', http_proxy: undefined, HTTP_PROXY: undefined },
+      env: { APT_CONFIG: aptConf, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive', http_proxy: undefined, HTTP_PROXY: undefined },
     })
   return {
     root,

@@ -14,6 +14,7 @@ export interface AptUpstreamFixtureOptions {
   architecture?: string
   validForSeconds?: number
   withoutInRelease?: boolean
+  validUntil?: Date
   port?: number
 }
 
@@ -36,6 +37,7 @@ export async function startAptUpstreamFixture(options: AptUpstreamFixtureOptions
     ...(options.architecture ? { architecture: options.architecture } : {}),
     ...(options.validForSeconds ? { validForSeconds: options.validForSeconds } : {}),
     ...(options.withoutInRelease ? { withoutInRelease: true } : {}),
+    ...(options.validUntil ? { validUntil: options.validUntil } : {}),
   })
   await archive.publish(options.debs ?? [])
 
