@@ -41,7 +41,7 @@ export function createApp(options: AptAppOptions): AptApp {
     poolIndex: new PoolIndex(services, tables),
     hosted,
   }
-  const edge = { app: 'apt', logger: services.logger, metrics: services.metrics }
+  const edge = { app: 'apt', logger: services.logger, metrics: services.metrics, via: services.via }
   const app = new Hono<LarderEnv>()
   app.use(`${prefix}/*`, requestEdge(edge))
   app.onError(errorHandler(edge))

@@ -35,7 +35,7 @@ export function createApp(options: ComposerAppOptions): Hono<LarderEnv> {
     privateRepo: new PrivateRepo(services.store),
     distTokens: options.distTokens ?? parseDistTokens(process.env[DIST_TOKENS_ENV]),
   }
-  const edge = { app: 'composer', logger: services.logger, metrics: services.metrics }
+  const edge = { app: 'composer', logger: services.logger, metrics: services.metrics, via: services.via }
   const app = new Hono<LarderEnv>()
   app.use(`${prefix}/*`, requestEdge(edge))
   app.onError(errorHandler(edge))

@@ -25,7 +25,7 @@ export function createApp(options: GemsAppOptions): Hono<LarderEnv> {
   const upstream = new UpstreamIndex(services)
   const privateGems = new PrivateGems(services.store)
   const gems: GemsContext = { services, prefix, upstream, privateGems, index: new ServedIndex(services, upstream, privateGems) }
-  const edge = { app: 'gems', logger: services.logger, metrics: services.metrics }
+  const edge = { app: 'gems', logger: services.logger, metrics: services.metrics, via: services.via }
   const app = new Hono<LarderEnv>()
   app.use(`${prefix}/*`, requestEdge(edge))
   app.onError(errorHandler(edge))

@@ -1,6 +1,6 @@
 /** The npm registry app: a lazy mirror of an upstream registry plus private packages, mounted under a prefix. */
 import { Hono } from 'hono'
-import { LarderError, errorHandler, notFoundHandler, requestEdge, type LarderEnv, type LarderServices } from '@larder/core'
+import { LarderError, errorHandler, notFoundHandler, rawPathAfter, requestEdge, type LarderEnv, type LarderServices } from '@larder/core'
 import { parseNpmPath } from './names/npm-path.js'
 import { PackumentSource } from './packument/packument-source.js'
 import { PrivateRegistry } from './private/private-registry.js'
@@ -22,7 +22,7 @@ export function createApp(options: NpmAppOptions): Hono<LarderEnv> {
   const prefix = options.prefix ?? DEFAULT_NPM_PREFIX
   const privateRegistry = new PrivateRegistry(services.store)
   const npm: NpmContext = { services, prefix, privateRegistry, packuments: new PackumentSource(services, privateRegistry) }
-  const edge = { app: 'npm', logger: services.logger, metrics: services.metrics }
+  const edge = { app: 'npm', logger: services.logger, metrics: services.metrics, via: services.via }
   const app = new Hono<LarderEnv>()
   app.use(`${prefix}/*`, requestEdge(edge))
   app.onError(errorHandler(edge))
@@ -35,7 +35,8 @@ export function createApp(options: NpmAppOptions): Hono<LarderEnv> {
 async function dispatch(c: NpmRouteContext, npm: NpmContext): Promise<Response> {
   const method = c.req.method
   const isRead = method === 'GET' || method === 'HEAD'
-  if (isRead) npm.services.tokens.requireReader(c.req.header('authorization'), 'npm')
+  // Writes check the publisher token themselves; everything else (audit POSTs too) is a read.
+  if (method !== 'PUT' && method !== 'DELETE') npm.services.tokens.requireReader(c.req.header('authorization'), 'npm')
   const path = parseNpmPath(rawPathAfter(c.req.url, npm.prefix))
   switch (path.kind) {
     case 'root':
@@ -59,12 +60,5 @@ async function dispatch(c: NpmRouteContext, npm: NpmContext): Promise<Response> 
       if (method === 'DELETE') return deletePackage(c, npm, path.name, path.rev)
       break
   }
-  throw new LarderError('E_NOT_FOUND', `${method} is not supported here`)
-}
-
-/** The path after the prefix exactly as sent: URL parsing would resolve %2e%2e before we could refuse it. */
-function rawPathAfter(url: string, prefix: string): string {
-  const afterOrigin = url.replace(/^[a-z]+:\/\/[^/]*/i, '')
-  const path = afterOrigin.split(/[?#]/)[0] ?? ''
-  return path.startsWith(prefix) ? path.slice(prefix.length) : path
+  throw new LarderError('E_METHOD_NOT_ALLOWED', `${method} is not supported on ${path.kind} URLs`)
 }

@@ -32,7 +32,7 @@ describe('packuments', () => {
     const res = await h.request('/npm/app-left')
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('application/json')
-    expect(res.headers.get('vary')).toBe('Accept')
+    expect(res.headers.get('vary')).toMatch(/^Accept, Host, X-Forwarded-Host/)
     const doc = await res.json()
     const upstream = h.registry.packument('app-left') as any
     expect(doc.versions['1.0.0'].dist).toEqual({ ...upstream.versions['1.0.0'].dist, tarball: `${BASE}/npm/app-left/-/app-left-1.0.0.tgz` })
@@ -69,6 +69,11 @@ describe('packuments', () => {
     expect(abbreviated.status).toBe(200)
   })
 
+  it('gives the full form when the abbreviated one is refused with q=0', async () => {
+    const res = await h.request('/npm/app-left', { headers: { accept: `${ABBREVIATED};q=0, application/json` } })
+    expect(res.headers.get('content-type')).toBe('application/json')
+  })
+
   it('writes the public URL from X-Forwarded-* headers', async () => {
     const res = await h.request('/npm/app-left', {
       headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'pkgs.example.com' },
@@ -85,6 +90,19 @@ describe('packuments', () => {
     expect((await res.json()).dist.tarball).toBe(`${BASE}/npm/app-left/-/app-left-1.1.0.tgz`)
     expect(h.registry.hitCount('/app-left')).toBe(hitsBefore + 1)
     expect((await h.request('/npm/app-left/9.9.9')).status).toBe(404)
+    expect((await h.request('/npm/app-left/9.9.8')).status).toBe(404)
+    expect((await h.request('/npm/app-left/-/app-left-9.9.9.tgz')).status).toBe(404)
+    // The refresh for 1.1.0 used this package's one forced refresh for the interval: typos asked in a loop refetch nothing.
+    expect(h.registry.hitCount('/app-left')).toBe(hitsBefore + 1)
+  })
+
+  it('gives versions an ETag and answers 304 and HEAD', async () => {
+    const res = await h.request('/npm/app-left/1.0.0')
+    const etag = res.headers.get('etag')!
+    expect(etag).toMatch(/^"[0-9a-f]{40}"$/)
+    expect((await h.request('/npm/app-left/1.0.0', { headers: { 'if-none-match': etag } })).status).toBe(304)
+    const head = await h.request('/npm/app-left/1.0.0', { method: 'HEAD' })
+    expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(await res.text())))
   })
 
   it('404s quickly for unknown packages and remembers it', async () => {
@@ -137,6 +155,19 @@ describe('tarballs', () => {
 
   it('does not serve a file that is not in the packument', async () => {
     expect((await h.request('/npm/app-left/-/app-left-7.7.7.tgz')).status).toBe(404)
+  })
+
+  it('refuses to store a tarball the packument gives no digest for', async () => {
+    const bare = await packNpmPackage({ name: 'app-nodigest', version: '1.0.0' })
+    h.registry.publish({ ...bare, integrity: '', shasum: '' })
+    const res = await h.request('/npm/app-nodigest/-/app-nodigest-1.0.0.tgz')
+    expect(res.status).toBe(502)
+    expect((await res.json()).code).toBe('E_INTEGRITY')
+    expect(h.registry.hitCount('/app-nodigest/-/app-nodigest-1.0.0.tgz')).toBe(0)
+  })
+
+  it('answers 405 to a method an endpoint does not take', async () => {
+    expect((await h.request('/npm/app-left/-/app-left-1.0.0.tgz', { method: 'POST' })).status).toBe(405)
   })
 })
 

@@ -23,7 +23,7 @@ export function createApp(options: PypiAppOptions): Hono<LarderEnv> {
   if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) throw new LarderError('E_INVALID_OPTION', `prefix must look like /pypi, got "${prefix}"`)
   const privateIndex = new PrivateIndex(services.store)
   const pypi: PypiContext = { services, prefix, privateIndex, pages: new PageSource(services, privateIndex) }
-  const edge = { app: 'pypi', logger: services.logger, metrics: services.metrics }
+  const edge = { app: 'pypi', logger: services.logger, metrics: services.metrics, via: services.via }
   const app = new Hono<LarderEnv>()
   app.use(`${prefix}/*`, requestEdge(edge))
   app.onError(errorHandler(edge))

@@ -1,5 +1,5 @@
 /** Where a package's packument comes from: the private store first (never upstream then), else the upstream cache. */
-import { LarderError, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
+import { LarderError, readAll, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
 import { encodePackageName, type PackageName } from '../names/package-name.js'
 import type { PrivateRegistry } from '../private/private-registry.js'
 import { rewritePackument, type StoredPackument, type TarballSource } from './stored-packument.js'
@@ -12,6 +12,12 @@ export interface PackumentHandle {
 }
 
 export const UPSTREAM_KEY_PREFIX = 'npm:packument:'
+/**
+ * A version or file missing from a cached packument forces at most one refresh per package in this
+ * window: a loop asking for a typo must not refetch a multi-MB document each time.
+ */
+export const FORCED_REFRESH_INTERVAL_MS = 30_000
+const FORCED_REFRESH_MEMORY = 10_000
 
 /** Entry meta and parts of a stored packument, shared by upstream and private entries. */
 export function storedPackumentEntry(stored: StoredPackument) {
@@ -24,6 +30,8 @@ export function storedPackumentEntry(stored: StoredPackument) {
 }
 
 export class PackumentSource {
+  private readonly lastForced = new Map<string, number>()
+
   constructor(
     private readonly services: LarderServices,
     private readonly privateRegistry: PrivateRegistry,
@@ -48,13 +56,25 @@ export class PackumentSource {
     return { entry: response.entry, result: response.result, private: false, staleReason: response.staleReason }
   }
 
+  /** Whether to ask upstream again for something the cached copy lacks; claims the package's refresh if so. */
+  mayRefresh(handle: PackumentHandle): boolean {
+    if (handle.private || handle.result === 'OFFLINE' || handle.result === 'MISS' || handle.result === 'REVALIDATED') return false
+    const now = this.services.cache.options.now()
+    const last = this.lastForced.get(handle.entry.key)
+    if (last !== undefined && now - last < FORCED_REFRESH_INTERVAL_MS) return false
+    if (this.lastForced.size >= FORCED_REFRESH_MEMORY) {
+      for (const [key, at] of this.lastForced) if (now - at >= FORCED_REFRESH_INTERVAL_MS) this.lastForced.delete(key)
+      if (this.lastForced.size >= FORCED_REFRESH_MEMORY) return false
+    }
+    this.lastForced.set(handle.entry.key, now)
+    return true
+  }
+
   /** Where a tarball lives and what it hashes to, per the stored packument. */
   async tarballSource(handle: PackumentHandle, filename: string): Promise<TarballSource | undefined> {
     const body = await this.services.cache.openEntry(handle.entry, 'tarballs')
     if (!body) return undefined
-    const chunks: Buffer[] = []
-    for await (const chunk of body) chunks.push(chunk as Buffer)
-    const tarballs = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, TarballSource>
+    const tarballs = JSON.parse((await readAll(body)).toString('utf8')) as Record<string, TarballSource>
     return Object.hasOwn(tarballs, filename) ? tarballs[filename] : undefined
   }
 
@@ -62,9 +82,7 @@ export class PackumentSource {
   async readFull(handle: PackumentHandle): Promise<Record<string, any>> {
     const body = await this.services.cache.openEntry(handle.entry)
     if (!body) throw new LarderError('E_STORE', `stored packument ${handle.entry.key} is missing its body`)
-    const chunks: Buffer[] = []
-    for await (const chunk of body) chunks.push(chunk as Buffer)
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    return JSON.parse((await readAll(body)).toString('utf8'))
   }
 }
 

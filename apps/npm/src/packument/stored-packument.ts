@@ -74,7 +74,13 @@ export function tarballFilename(url: string): string | undefined {
   } catch {
     return undefined
   }
-  const last = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1))
+  let last: string
+  try {
+    last = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1))
+  } catch {
+    // One malformed URL costs that version its tarball, not the whole package.
+    return undefined
+  }
   return /^[A-Za-z0-9~-][A-Za-z0-9._~+-]*\.tgz$/.test(last) ? last : undefined
 }
 

@@ -1,6 +1,6 @@
 /** Packages published to Larder: stored apart from the mirror, and never looked up upstream once they exist. */
 import { createHash } from 'node:crypto'
-import { LarderError, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import { KeyedMutex, LarderError, readAll, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
 import type { PackageName } from '../names/package-name.js'
 import { storedPackumentEntry } from '../packument/packument-source.js'
 import { rewritePackument } from '../packument/stored-packument.js'
@@ -15,7 +15,8 @@ const PLACEHOLDER_ORIGIN = 'https://private.larder.invalid'
 type Doc = Record<string, any>
 
 export class PrivateRegistry {
-  private readonly locks = new Map<string, Promise<unknown>>()
+  // One change at a time per package, so two publishes cannot both take the same version.
+  private readonly locks = new KeyedMutex()
 
   constructor(private readonly store: CacheStore, private readonly now: () => number = Date.now) {}
 
@@ -41,13 +42,11 @@ export class PrivateRegistry {
     if (!sha256) return undefined
     const body = await this.store.openBlob(sha256)
     if (!body) throw new LarderError('E_STORE', `private packument of ${name.full} lost its source`)
-    const chunks: Buffer[] = []
-    for await (const chunk of body) chunks.push(chunk as Buffer)
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    return JSON.parse((await readAll(body)).toString('utf8'))
   }
 
   publish(name: PackageName, published: PublishedVersion, principal: Principal): Promise<string> {
-    return this.serialized(name, async () => {
+    return this.locks.run(name.full, async () => {
       const facts = await readTarballFacts(published.tarball)
       const current = (await this.source(name)) ?? (await this.freshDocument(name))
       if (current.versions[published.version] || current.time[published.version]) {
@@ -83,8 +82,9 @@ export class PrivateRegistry {
       if (facts.hasBindingGyp || ['preinstall', 'install', 'postinstall'].some((s) => s in scripts)) manifest.hasInstallScript = true
       const time = new Date(this.now()).toISOString()
       current.versions[published.version] = manifest
-      current['dist-tags'] = { ...current['dist-tags'], ...published.distTags }
-      if (!current['dist-tags'].latest) current['dist-tags'].latest = published.version
+      const tags = { ...current['dist-tags'], ...published.distTags }
+      if (!tags.latest) tags.latest = published.version
+      current['dist-tags'] = this.checkedTags(current, tags)
       current.time = { ...current.time, created: current.time.created ?? time, modified: time, [published.version]: time }
       if (published.readme !== undefined) current.readme = published.readme
       return this.save(name, current)
@@ -93,7 +93,7 @@ export class PrivateRegistry {
 
   /** Applies an npm unpublish of versions (a PUT of the document without them) or a dist-tag change. */
   update(name: PackageName, rev: string, next: Doc): Promise<string> {
-    return this.serialized(name, async () => {
+    return this.locks.run(name.full, async () => {
       const current = await this.requireRevision(name, rev)
       for (const version of Object.keys(next.versions ?? {})) {
         if (!current.versions[version]) throw new LarderError('E_BAD_REQUEST', `cannot add ${version} by update; publish it`)
@@ -108,7 +108,7 @@ export class PrivateRegistry {
   }
 
   setDistTag(name: PackageName, tag: string, version: string | undefined): Promise<string> {
-    return this.serialized(name, async () => {
+    return this.locks.run(name.full, async () => {
       const current = await this.source(name)
       if (!current) throw new LarderError('E_NOT_FOUND', `${name.full} is not a package published to Larder`)
       const tags = { ...current['dist-tags'] }
@@ -128,7 +128,7 @@ export class PrivateRegistry {
    * fall back to an upstream package of the same name, and its old versions cannot be reused.
    */
   remove(name: PackageName, rev: string): Promise<void> {
-    return this.serialized(name, async () => {
+    return this.locks.run(name.full, async () => {
       const current = await this.requireRevision(name, rev)
       for (const manifest of Object.values(current.versions) as Doc[]) {
         const file = String(manifest.dist?.tarball ?? '').split('/-/')[1]
@@ -153,7 +153,7 @@ export class PrivateRegistry {
 
   /** Removes a tarball whose version is no longer in the document. */
   removeTarball(name: PackageName, filename: string): Promise<void> {
-    return this.serialized(name, async () => {
+    return this.locks.run(name.full, async () => {
       const current = await this.source(name)
       const stillListed = Object.values(current?.versions ?? {}).some((m: any) => String(m.dist?.tarball).endsWith(`/-/${filename}`))
       if (stillListed) throw new LarderError('E_CONFLICT', `${filename} belongs to a published version; unpublish the version first`)
@@ -202,16 +202,5 @@ export class PrivateRegistry {
       meta: { ...stored.meta, rev: doc._rev },
     })
     return doc._rev
-  }
-
-  /** One change at a time per package, so two publishes cannot both take the same version. */
-  private serialized<T>(name: PackageName, task: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(name.full) ?? Promise.resolve()
-    const next = previous.catch(() => {}).then(task)
-    this.locks.set(name.full, next)
-    void next.catch(() => {}).finally(() => {
-      if (this.locks.get(name.full) === next) this.locks.delete(name.full)
-    })
-    return next
   }
 }

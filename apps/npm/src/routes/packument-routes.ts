@@ -1,6 +1,6 @@
 /** GET of a packument (full or abbreviated by Accept) and of one version or dist-tag. */
 import { createHash } from 'node:crypto'
-import { LarderError, clientHasCurrent, sendStream } from '@larder/core'
+import { LarderError, clientHasCurrent, sendStream, staleHeaders } from '@larder/core'
 import type { PackageName } from '../names/package-name.js'
 import { insertBaseUrl, insertedLength } from '../packument/insert-base-url.js'
 import type { PackumentHandle } from '../packument/packument-source.js'
@@ -8,13 +8,23 @@ import { registryBase, type NpmContext, type NpmRouteContext } from './npm-conte
 
 export const ABBREVIATED_TYPE = 'application/vnd.npm.install-v1+json'
 
-function wantsAbbreviated(accept: string | undefined): boolean {
-  return accept?.includes(ABBREVIATED_TYPE) ?? false
+/** True when Accept names the abbreviated type with a non-zero quality. */
+export function wantsAbbreviated(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((range) => {
+    const [type, ...params] = range.split(';').map((part) => part.trim())
+    if (type?.toLowerCase() !== ABBREVIATED_TYPE) return false
+    const q = params.find((param) => /^q=/i.test(param))
+    return q === undefined || Number(q.slice(2)) > 0
+  })
 }
 
-function staleHeaders(handle: PackumentHandle): Record<string, string> {
-  if (!handle.staleReason) return {}
-  return { 'x-larder-stale': handle.staleReason.code, warning: '110 larder "Response is Stale"' }
+/** Cache headers of documents whose links depend on how the client reached Larder. */
+function documentCacheHeaders(npm: NpmContext): Record<string, string> {
+  const { publicUrl, protectReads } = npm.services.config
+  return {
+    vary: publicUrl ? 'Accept' : 'Accept, Host, X-Forwarded-Host, X-Forwarded-Proto, X-Forwarded-Prefix',
+    'cache-control': `${protectReads ? 'private' : 'public'}, max-age=60`,
+  }
 }
 
 export async function getPackument(c: NpmRouteContext, npm: NpmContext, name: PackageName): Promise<Response> {
@@ -30,10 +40,9 @@ export async function getPackument(c: NpmRouteContext, npm: NpmContext, name: Pa
   const etag = `"${sha256.slice(0, 40)}-${createHash('sha1').update(base).digest('hex').slice(0, 8)}"`
   const headers: Record<string, string> = {
     'content-type': abbreviated ? ABBREVIATED_TYPE : 'application/json',
-    vary: 'Accept',
+    ...documentCacheHeaders(npm),
     etag,
-    'cache-control': 'public, max-age=60',
-    ...staleHeaders(handle),
+    ...staleHeaders(handle.staleReason),
   }
   if (clientHasCurrent(c, etag)) return c.body(null, 304, headers)
   const body = await npm.services.store.openBlob(sha256)
@@ -45,7 +54,7 @@ export async function getPackument(c: NpmRouteContext, npm: NpmContext, name: Pa
 export async function getVersion(c: NpmRouteContext, npm: NpmContext, name: PackageName, spec: string): Promise<Response> {
   let handle = await npm.packuments.get(name)
   let manifest = await findManifest(npm, handle, spec)
-  if (!manifest && !handle.private && (handle.result === 'HIT' || handle.result === 'STALE')) {
+  if (!manifest && npm.packuments.mayRefresh(handle)) {
     handle = await npm.packuments.get(name, { forceRefresh: true })
     manifest = await findManifest(npm, handle, spec)
   }
@@ -53,7 +62,13 @@ export async function getVersion(c: NpmRouteContext, npm: NpmContext, name: Pack
   if (!manifest) throw new LarderError('E_NOT_FOUND', `${name.full} has no version or tag "${spec}"`)
   const base = registryBase(c, npm)
   if (typeof manifest.dist?.tarball === 'string') manifest.dist.tarball = base + manifest.dist.tarball
-  return c.json(manifest, 200, staleHeaders(handle))
+  const body = JSON.stringify(manifest)
+  const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 40)}"`
+  const headers = { 'content-type': 'application/json', ...documentCacheHeaders(npm), etag, ...staleHeaders(handle.staleReason) }
+  if (clientHasCurrent(c, etag)) return c.body(null, 304, headers)
+  const sized = { ...headers, 'content-length': String(Buffer.byteLength(body)) }
+  if (c.req.method === 'HEAD') return c.body(null, 200, sized)
+  return c.body(body, 200, sized)
 }
 
 async function findManifest(npm: NpmContext, handle: PackumentHandle, spec: string): Promise<Record<string, any> | undefined> {

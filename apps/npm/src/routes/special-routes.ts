@@ -26,12 +26,19 @@ export async function handleSpecial(c: NpmRouteContext, npm: NpmContext, segment
   const purpose = PASS_THROUGH[joined]
   if (purpose) {
     const query = new URL(c.req.url).search
-    return passThrough(c, {
+    const forwarded = passThrough(c, {
       upstream: npm.services.upstream,
       url: `${npm.services.config.upstreams.npm}/-/${joined}${query}`,
       offline: npm.services.config.offline,
       purpose,
     })
+    // npm treats anything but 404 from the keys endpoint as fatal (npm/cli#5479): "no keys" is the honest answer.
+    if (joined === 'npm/v1/keys') {
+      return forwarded.catch((err: unknown) => {
+        throw new LarderError('E_NOT_FOUND', 'registry signing keys are not available from the upstream right now', { cause: err })
+      })
+    }
+    return forwarded
   }
   throw new LarderError('E_NOT_FOUND', `no such npm endpoint: /-/${joined.slice(0, 120)}`)
 }

@@ -22,15 +22,21 @@ export async function getTarball(c: NpmRouteContext, npm: NpmContext, name: Pack
 
   let handle = await npm.packuments.get(name)
   let source = await npm.packuments.tarballSource(handle, filename)
-  if (!source && (handle.result === 'HIT' || handle.result === 'STALE')) {
+  if (!source && npm.packuments.mayRefresh(handle)) {
     handle = await npm.packuments.get(name, { forceRefresh: true })
     source = await npm.packuments.tarballSource(handle, filename)
   }
   if (!source) throw new LarderError('E_NOT_FOUND', `${filename} is not a tarball of ${name.full}`)
+  const expected = expectedDigests(source)
+  if (Object.keys(expected).length === 0) {
+    throw new LarderError('E_INTEGRITY', `${name.full}@${source.version} has neither dist.integrity nor dist.shasum`, {
+      hint: 'Larder stores only tarballs it can verify; the upstream packument must give a digest',
+    })
+  }
   const artifact = await cache.artifact({
     key,
     url: source.url,
-    expected: expectedDigests(source),
+    expected,
     contentType: 'application/octet-stream',
     label: `${name.full}/-/${filename}`,
     meta: { version: source.version },

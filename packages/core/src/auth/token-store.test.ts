@@ -13,7 +13,8 @@ describe('parseTokenList', () => {
   })
 
   it('names the bad item and refuses unknown scopes or short tokens', () => {
-    expect(() => parseTokenList('x=short:npm')).toThrow(/LARDER_TOKENS/)
+    expect(() => parseTokenList('x=short:npm')).toThrow(/LARDER_TOKENS: cannot read item 1 \(x\)/)
+    expect(() => parseTokenList('ok=long-enough-1:npm,bad=secret-value-99')).toThrow(expect.objectContaining({ message: expect.not.stringContaining('secret-value') }))
     expect(() => parseTokenList('x=long-enough-token:maven')).toThrow(/unknown scope "maven"/)
   })
 })

@@ -33,10 +33,13 @@ const digest = (token: string) => createHash('sha256').update(token).digest()
 /** Parses `name=token:scope+scope,name2=token2:*` (the LARDER_TOKENS format). */
 export function parseTokenList(text: string, source = 'LARDER_TOKENS'): TokenGrant[] {
   const grants: TokenGrant[] = []
-  for (const item of text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))) {
+  const items = text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))
+  for (const [index, item] of items.entries()) {
     const match = /^([\w.@-]+)=([^:\s]{8,}):([\w*+]+)$/.exec(item)
     if (!match) {
-      throw new LarderError('E_INVALID_OPTION', `${source}: cannot read "${item.slice(0, 20)}..."`, {
+      // Never echo the item: it holds a secret.
+      const name = /^[\w.@-]+(?==)/.exec(item)?.[0]
+      throw new LarderError('E_INVALID_OPTION', `${source}: cannot read item ${index + 1}${name ? ` (${name})` : ''}`, {
         hint: 'each item is name=token:scope+scope, the token at least 8 characters, scopes among npm pypi composer gems apt *',
       })
     }

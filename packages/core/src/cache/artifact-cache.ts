@@ -101,6 +101,10 @@ export class ArtifactCache {
         }
         await store.putEntry(entry)
       },
+    }).catch((err: unknown) => {
+      // No spool (disk full, permissions): the upstream socket must not be left open.
+      response.body.destroy()
+      throw err
     })
     const active: ActiveFill = { fill, size: expectedSize, contentType }
     this.active.set(request.key, active)

@@ -11,6 +11,8 @@ export interface EdgeOptions {
   app: string
   logger: Logger
   metrics: MetricsRegistry
+  /** This process's Via token (sent upstream); a request already carrying it has looped back. */
+  via?: string
 }
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/
@@ -22,6 +24,12 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> 
     const incomingId = c.req.header('x-request-id')
     const requestId = incomingId && REQUEST_ID_PATTERN.test(incomingId) ? incomingId : randomUUID()
     c.set('requestId', requestId)
+    if (options.via && c.req.header('via')?.includes(options.via)) {
+      // Larder's upstream points back at itself (directly or through other proxies).
+      throw new LarderError('E_PROXY_LOOP', 'this request already went through this Larder: an upstream points back at it', {
+        hint: 'check the LARDER_*_UPSTREAM settings: none may point at this Larder',
+      })
+    }
     await next()
     const status = c.get('sentStatus') ?? c.res.status
     const cache = c.get('cacheResult') ?? 'PASS'

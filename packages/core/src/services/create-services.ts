@@ -1,4 +1,5 @@
 /** Everything an app needs, built once from the configuration: logger, metrics, store, upstream client, cache, tokens. */
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { createTokenStore, type TokenStore } from '../auth/index.js'
 import { createCache, type LarderCache } from '../cache/index.js'
@@ -16,6 +17,8 @@ export interface LarderServices {
   upstream: UpstreamClient
   cache: LarderCache
   tokens: TokenStore
+  /** This process's Via token: sent upstream, and refused when a request comes back carrying it. */
+  via: string
   /** Resolves true when the store answers. */
   ready(): Promise<boolean>
   close(): Promise<void>
@@ -30,6 +33,8 @@ export interface ServicesOverrides {
 export function createServices(config: LarderConfig, overrides: ServicesOverrides = {}): LarderServices {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel })
   const metrics = new MetricsRegistry()
+  // Unique per process, so Larder chained behind another Larder is fine but a loop is not.
+  const via = `1.1 larder-${randomBytes(6).toString('hex')}`
   const store = overrides.store ?? withEntryCache(createFsStore({ dir: join(config.dataDir, 'store') }))
   const upstream =
     overrides.upstream ??
@@ -38,6 +43,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
       headersTimeoutMs: config.upstreamTimeoutMs,
       bodyTimeoutMs: config.upstreamTimeoutMs,
       retries: config.upstreamRetries,
+      via,
     })
   const fillErrors = metrics.counter('larder_fill_errors_total', 'Artifact downloads refused (integrity, truncation, size)')
   const cache = createCache({
@@ -62,6 +68,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     upstream,
     cache,
     tokens,
+    via,
     async ready() {
       await store.getEntry('larder:readiness-probe')
       return true

@@ -1,0 +1,2 @@
+/** Stream helpers shared by apps. */
+export * from './read-all.js'
