@@ -1,6 +1,6 @@
 /** The APT app: mirrors of Debian-style archives (one per LARDER_APT_UPSTREAMS name) plus a hosted, signed repository. */
 import { Hono } from 'hono'
-import { LarderError, errorHandler, notFoundHandler, requestEdge, type LarderEnv, type LarderServices } from '@larder/core'
+import { LarderError, errorHandler, notFoundHandler, rawPathAfter, requestEdge, type LarderEnv, type LarderServices } from '@larder/core'
 import { loadAptConfig, type AptConfig } from './config/apt-config.js'
 import { HostedRepo } from './hosted/hosted-repo.js'
 import { FileTables } from './mirror/file-tables.js'
@@ -48,11 +48,6 @@ export function createApp(options: AptAppOptions): AptApp {
   app.notFound(notFoundHandler)
   app.all(`${prefix}/*`, (c) => dispatch(c, apt))
   return Object.assign(app, { hosted })
-}
-
-function rawPathAfter(url: string, prefix: string): string {
-  const path = url.replace(/^[a-z]+:\/\/[^/]*/i, '').split(/[?#]/)[0] ?? ''
-  return path.startsWith(prefix) ? path.slice(prefix.length) : path
 }
 
 async function dispatch(c: AptRouteContext, apt: AptContext): Promise<Response> {

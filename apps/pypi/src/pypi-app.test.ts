@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_CIRCUIT_FAILURE_THRESHOLD } from '@larder/core'
 import { buildPythonDists, type PythonDist } from '@larder/testkit'
 import { BASE, startPypiAppHarness, type PypiAppHarness } from './pypi-app.harness.js'
 
@@ -78,6 +79,12 @@ describe('project pages from a PEP 691 upstream', () => {
     }
     const refused = await h.request('/pypi/simple/alpha-pkg/', { headers: { accept: 'application/json' } })
     expect(refused.status).toBe(406)
+    expect(refused.headers.get('vary')).toBe('Accept')
+    const rootRefused = await h.request('/pypi/simple/', { headers: { accept: 'application/json' } })
+    expect(rootRefused.status).toBe(406)
+    expect(rootRefused.headers.get('vary')).toBe('Accept')
+    const latest = await h.request('/pypi/simple/alpha-pkg/', { headers: { accept: 'application/vnd.pypi.simple.latest+json' } })
+    expect(latest.headers.get('content-type')).toBe(JSON_TYPE)
   })
 
   it('404s unknown projects', async () => {
@@ -132,6 +139,31 @@ describe('freshness and failure', () => {
     expect((await again.json() as any).files).toHaveLength(1)
     h.upstream.serial = serial + 10
     expect((await (await warm.request('/pypi/simple/gamma/', { headers: { accept: JSON_TYPE } })).json() as any).files).toHaveLength(2)
+  })
+
+  it('while the upstream fails under a fresh page, advertises only metadata it holds or can extract', async () => {
+    const failing = await h.reopen({})
+    await h.upstream.files.setFault('refuse')
+    await h.upstream.index.setFault('refuse')
+    try {
+      // Asking for a file Larder does not hold fails until the circuit to the file host opens.
+      for (let i = 0; i < DEFAULT_CIRCUIT_FAILURE_THRESHOLD; i++) {
+        expect((await failing.request(fileUrl(alpha2.wheel, 'alpha-pkg'))).status).toBeGreaterThanOrEqual(500)
+      }
+      expect(failing.services.upstream.isCircuitOpen(`${h.upstream.files.url}/files/x`)).toBe(true)
+      const res = await failing.request('/pypi/simple/alpha-pkg/', { headers: { accept: PIP_ACCEPT } })
+      expect(res.headers.get('x-larder-cache')).toBe('HIT')
+      const doc = await res.json() as any
+      const advert = (name: string) => doc.files.find((f: any) => f.filename === name)['core-metadata']
+      expect(advert(alpha2.wheel.filename)).toBe(false)
+      expect(advert(alpha1.wheel.filename)).toEqual({ sha256: sha256(alpha1.wheel.metadata) })
+      expect(advert(alpha1.sdist.filename)).toEqual({ sha256: sha256(alpha1.sdist.metadata) })
+      const meta = await failing.request(`${fileUrl(alpha1.wheel, 'alpha-pkg')}.metadata`)
+      expect((await bytesOf(meta)).equals(alpha1.wheel.metadata)).toBe(true)
+    } finally {
+      await h.upstream.files.setFault(null)
+      await h.upstream.index.setFault(null)
+    }
   })
 
   it('offline: serves cached pages, advertises only metadata it holds, and serves stored files', async () => {

@@ -22,10 +22,27 @@ const fieldsFor = (dist: PythonDist, extra: Record<string, string> = {}) => ({
   ...extra,
 })
 
-function upload(dist: PythonDist, options: { token?: string; fields?: Record<string, string>; filename?: string } = {}) {
-  const form = uploadForm(fieldsFor(dist, options.fields), { filename: options.filename ?? dist.filename, bytes: dist.bytes })
+interface UploadOptions {
+  token?: string
+  /** Basic auth user name; default __token__. */
+  username?: string
+  fields?: Record<string, string>
+  /** Form fields to leave out. */
+  omit?: string[]
+  filename?: string
+  /** Other bytes than the dist's; the digest sent is theirs. */
+  bytes?: Buffer
+}
+
+function upload(dist: PythonDist, options: UploadOptions = {}) {
+  const bytes = options.bytes ?? dist.bytes
+  const fields = fieldsFor(dist, { sha256_digest: sha256(bytes), ...options.fields })
+  for (const name of options.omit ?? []) delete fields[name as keyof typeof fields]
+  const form = uploadForm(fields, { filename: options.filename ?? dist.filename, bytes })
   const headers: Record<string, string> = { 'content-type': form.contentType }
-  if (options.token !== undefined) headers.authorization = basicAuth(options.token)
+  if (options.token !== undefined) {
+    headers.authorization = options.username === undefined ? basicAuth(options.token) : `Basic ${Buffer.from(`${options.username}:${options.token}`).toString('base64')}`
+  }
   return h.request('/pypi/', { method: 'POST', headers, body: form.body })
 }
 
@@ -90,6 +107,75 @@ describe('upload', () => {
     const res = await upload(own.wheel, { token: TEST_TOKEN })
     expect(res.status).toBe(400)
     expect((await res.json() as any).error).toMatch(/File already exists/)
+  })
+
+  it('refuses the same release file under another spelling: version, name in the file name, second sdist', async () => {
+    const before = await allKeys()
+    const respelled = await buildPythonDists({ name: 'team-tool', version: '3.1.0' })
+    const again = await upload(respelled.wheel, { token: TEST_TOKEN })
+    expect(again.status).toBe(400)
+    expect((await again.json() as any).error).toMatch(/File already exists \('team_tool-3\.1\.0-py3-none-any\.whl' is the same file as 'team_tool-3\.1-py3-none-any\.whl'\)/)
+    const sdist = await upload(respelled.sdist, { token: TEST_TOKEN })
+    expect(sdist.status).toBe(400)
+    expect((await sdist.json() as any).error).toMatch(/Only one sdist may be uploaded per release/)
+    const dotted = await upload(own.wheel, { token: TEST_TOKEN, filename: 'Team.Tool-3.1-py3-none-any.whl' })
+    expect(dotted.status).toBe(400)
+    expect((await dotted.json() as any).error).toMatch(/not a normalized wheel file name; it should be "team_tool-3\.1-py3-none-any\.whl"/)
+    expect(await allKeys()).toEqual(before)
+  })
+
+  it('refuses a wheel or sdist whose metadata names another project or version than the form', async () => {
+    const before = await allKeys()
+    const otherName = await buildPythonDists({ name: 'team-tool', version: '3.2', metadataName: 'someone-else' })
+    const otherVersion = await buildPythonDists({ name: 'team-tool', version: '3.2', metadataVersion: '3.3' })
+    const cases: [PythonDist, RegExp][] = [
+      [otherName.wheel, /METADATA of team_tool-3\.2-py3-none-any\.whl names project "someone-else"/],
+      [otherVersion.wheel, /METADATA of team_tool-3\.2-py3-none-any\.whl says version "3\.3", the form says 3\.2/],
+      [otherVersion.sdist, /PKG-INFO of team_tool-3\.2\.tar\.gz says version "3\.3"/],
+    ]
+    for (const [dist, message] of cases) {
+      const res = await upload(dist, { token: TEST_TOKEN })
+      expect(res.status, String(message)).toBe(400)
+      expect((await res.json() as any).error).toMatch(message)
+    }
+    expect(await allKeys()).toEqual(before)
+  })
+
+  it('takes .tar.gz and .zip sdists holding {name}-{version}/PKG-INFO, and nothing else', async () => {
+    const before = await allKeys()
+    const { sdist } = await buildPythonDists({ name: 'team-tool', version: '3.5' })
+    const cases: [UploadOptions, RegExp][] = [
+      [{ filename: 'team_tool-3.5.tar.bz2' }, /not a \.tar\.gz or \.zip sdist/],
+      [{ filename: 'team_tool-3.5.tgz' }, /not a \.tar\.gz or \.zip sdist/],
+      [{ bytes: Buffer.from('not an archive at all') }, /team_tool-3\.5\.tar\.gz is not a readable archive with team_tool-3\.5\/PKG-INFO/],
+      [{ bytes: sdist.bytes.subarray(0, 40) }, /not a readable archive/],
+      [{ filename: 'team_tool-3.6.tar.gz', fields: { version: '3.6' } }, /not a readable archive with team_tool-3\.6\/PKG-INFO/],
+      [{ filename: 'team_tool-3.5.zip' }, /not a readable archive with team_tool-3\.5\/PKG-INFO/],
+    ]
+    for (const [options, message] of cases) {
+      const res = await upload(sdist, { token: TEST_TOKEN, ...options })
+      expect(res.status, String(message)).toBe(400)
+      expect((await res.json() as any).error).toMatch(message)
+    }
+    expect(await allKeys()).toEqual(before)
+    const zipped = await buildPythonDists({ name: 'team-tool', version: '3.6', sdistFormat: 'zip' })
+    expect((await upload(zipped.sdist, { token: TEST_TOKEN })).status).toBe(200)
+    const doc = await (await h.request('/pypi/simple/team-tool/', { headers: { accept: JSON_TYPE } })).json() as any
+    expect(doc.files.map((f: any) => f.filename)).toContain('team_tool-3.6.zip')
+  })
+
+  it('requires a sha256 digest and the __token__ user name', async () => {
+    const before = await allKeys()
+    const { wheel } = await buildPythonDists({ name: 'team-tool', version: '3.7' })
+    const md5 = createHash('md5').update(wheel.bytes).digest('hex')
+    const md5Only = await upload(wheel, { token: TEST_TOKEN, omit: ['sha256_digest'], fields: { md5_digest: md5 } })
+    expect(md5Only.status).toBe(400)
+    expect((await md5Only.json() as any).error).toMatch(/no sha256_digest/)
+    const named = await upload(wheel, { token: TEST_TOKEN, username: 'alice' })
+    expect(named.status).toBe(401)
+    expect((await named.json() as any).hint).toMatch(/user name __token__/)
+    expect(await allKeys()).toEqual(before)
+    expect((await upload(wheel, { token: TEST_TOKEN })).status).toBe(200)
   })
 
   it('refuses bad forms with a clear 400 and stores nothing', async () => {

@@ -1,10 +1,14 @@
 /** Debian control-file syntax (deb822): stanzas of `Field: value` lines with indented continuation lines. */
-import { LarderError } from '@larder/core'
+import { LarderError, type ErrorCode } from '@larder/core'
 
 /** Fields in file order; names keep their spelling, lookups ignore case as deb822 says. */
 export type Stanza = Array<[name: string, value: string]>
 
-export function parseStanzas(text: string, label: string): Stanza[] {
+/**
+ * `errorCode` says whose fault bad syntax is: the client's for uploads (E_BAD_REQUEST), the upstream's for
+ * Release and Packages files (E_UPSTREAM_GARBAGE, so the previous copy is served instead).
+ */
+export function parseStanzas(text: string, label: string, errorCode: ErrorCode = 'E_BAD_REQUEST'): Stanza[] {
   const stanzas: Stanza[] = []
   let current: Stanza = []
   const lines = text.split('\n')
@@ -18,12 +22,13 @@ export function parseStanzas(text: string, label: string): Stanza[] {
     if (line.startsWith('#')) continue
     if (line.startsWith(' ') || line.startsWith('\t')) {
       const last = current[current.length - 1]
-      if (!last) throw new LarderError('E_BAD_REQUEST', `${label}: line ${i + 1} continues no field`)
-      last[1] = last[1] === '' ? line : `${last[1]}\n${line}`
+      if (!last) throw new LarderError(errorCode, `${label}: line ${i + 1} continues no field`)
+      // An empty first line stays (Field:\n line): renderStanza writes it back the same way.
+      last[1] = `${last[1]}\n${line}`
       continue
     }
     const colon = line.indexOf(':')
-    if (colon <= 0 || /\s/.test(line.slice(0, colon))) throw new LarderError('E_BAD_REQUEST', `${label}: line ${i + 1} is not "Field: value"`)
+    if (colon <= 0 || /\s/.test(line.slice(0, colon))) throw new LarderError(errorCode, `${label}: line ${i + 1} is not "Field: value"`)
     current.push([line.slice(0, colon), line.slice(colon + 1).trim()])
   }
   if (current.length) stanzas.push(current)

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseStanzas, field, renderStanza } from './deb822.js'
+import { isLarderError } from '@larder/core'
+import { parsePoolIndex } from '../mirror/pool-index.js'
 import { parseRelease, signedText } from './release-file.js'
 
 const RELEASE = `Origin: Debian
@@ -29,8 +31,17 @@ describe('release files', () => {
     expect(() => signedText('Suite: s\n')).toThrow(/clearsigned/)
   })
 
-  it('refuses a document that is not a Release', () => {
-    expect(() => parseRelease('<html>\n', 'Release')).toThrow()
+  it('refuses a document that is not a Release as upstream garbage (the previous one is served), not as a bad request', () => {
+    for (const parse of [() => parseRelease('<html>\n', 'Release'), () => parseRelease(' Suite: x\n', 'Release'), () => parsePoolIndex('<html>\n', 'Packages')]) {
+      const error = (() => {
+        try {
+          parse()
+        } catch (err) {
+          return err
+        }
+      })()
+      expect(isLarderError(error, 'E_UPSTREAM_GARBAGE'), String(error)).toBe(true)
+    }
     expect(() => parseRelease('Foo: bar\n', 'Release')).toThrow(/neither/)
   })
 
@@ -38,5 +49,11 @@ describe('release files', () => {
     const [stanza] = parseStanzas('Package: a\nDescription: short\n long line\n .\n', 'control')
     expect(field(stanza!, 'description')).toBe('short\n long line\n .')
     expect(renderStanza(stanza!)).toBe('Package: a\nDescription: short\n long line\n .\n')
+  })
+
+  it('keeps a multi-line value whose first line is empty as it was', () => {
+    const text = 'Package: a\nConffiles:\n /etc/a 0123\nDescription: d\n'
+    const [stanza] = parseStanzas(text, 'control')
+    expect(renderStanza(stanza!)).toBe(text)
   })
 })

@@ -39,7 +39,7 @@ export function signedText(inRelease: string): string {
 }
 
 export function parseRelease(text: string, label: string): ReleaseFacts {
-  const [stanza] = parseStanzas(text, label)
+  const [stanza] = parseStanzas(text, label, 'E_UPSTREAM_GARBAGE')
   if (!stanza) throw new LarderError('E_UPSTREAM_GARBAGE', `${label} is empty`)
   const files: Record<string, IndexFileFacts> = {}
   let listed = false

@@ -11,6 +11,12 @@ export const VERSION = /^(?:[0-9]+:)?[0-9][A-Za-z0-9.+~-]*$/
 export const ARCHITECTURE = /^[a-z0-9][a-z0-9-]*$/
 /** Control files are small; this bounds what an upload can make Larder unpack. */
 export const MAX_CONTROL_BYTES = 16 * 1024 * 1024
+/** The control file is copied into every Packages the hosted repository renders: keep it a control file. */
+export const MAX_CONTROL_FILE_BYTES = 1024 * 1024
+/** deb822 field names: printable ASCII without ':' and not starting with '#' or '-'. */
+const FIELD_NAME = /^[!-"$-,.-9;-~][!-9;-~]*$/
+/** Control characters other than tab; line breaks are only the separators between continuation lines. */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f]/
 
 export interface DebControl {
   stanza: Stanza
@@ -39,7 +45,8 @@ export function readArMembers(bytes: Buffer): ArMember[] {
   while (offset + AR_HEADER <= bytes.length) {
     const header = bytes.toString('latin1', offset, offset + AR_HEADER)
     if (header.slice(58, 60) !== '`\n') throw invalid(`bad ar member header at byte ${offset}`)
-    const size = Number(header.slice(48, 58).trim())
+    const sizeText = header.slice(48, 58).trim()
+    const size = /^\d+$/.test(sizeText) ? Number(sizeText) : NaN
     if (!Number.isSafeInteger(size) || offset + AR_HEADER + size > bytes.length) throw invalid('an ar member runs past the end of the file')
     const name = header.slice(0, 16).trim().replace(/\/$/, '')
     members.push({ name, data: bytes.subarray(offset + AR_HEADER, offset + AR_HEADER + size) })
@@ -59,12 +66,30 @@ export async function readDebControl(bytes: Buffer): Promise<DebControl> {
   })
   const controlFile = readTarFile(tar, 'control')
   if (!controlFile) throw invalid(`${control.name} holds no control file`)
-  const [stanza] = parseStanzas(controlFile.toString('utf8'), 'control')
+  if (controlFile.length > MAX_CONTROL_FILE_BYTES) throw invalid(`the control file is over ${MAX_CONTROL_FILE_BYTES} bytes`)
+  const stanzas = parseStanzas(controlFile.toString('utf8'), 'control')
+  const [stanza] = stanzas
   if (!stanza) throw invalid('the control file is empty')
+  // dpkg reads one paragraph; a second one would be a second package in Packages.
+  if (stanzas.length > 1) throw invalid('the control file holds more than one paragraph')
   return checkControl(stanza)
 }
 
+/** Fields that render back into exactly one Packages entry: no duplicates, no odd names, no control characters. */
+function checkFields(stanza: Stanza): void {
+  const seen = new Set<string>()
+  for (const [name, value] of stanza) {
+    const lower = name.toLowerCase()
+    if (!FIELD_NAME.test(name)) throw invalid(`the control file has a field named "${name}"`)
+    // e.g. a Description line "Package: other" would give the Packages entry two Package fields.
+    if (seen.has(lower)) throw invalid(`the control file has the field ${name} twice`)
+    seen.add(lower)
+    if (CONTROL_CHARACTER.test(value)) throw invalid(`the control file's ${name} holds control characters`)
+  }
+}
+
 export function checkControl(stanza: Stanza): DebControl {
+  checkFields(stanza)
   const name = field(stanza, 'Package')
   const version = field(stanza, 'Version')
   const architecture = field(stanza, 'Architecture')

@@ -1,10 +1,9 @@
 /** The hosted repository: uploaded .debs in the store, and Packages/Release/InRelease/Release.gpg regenerated and signed on each upload. */
 import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
-import { LarderError, type CacheEntry, type LarderServices } from '@larder/core'
+import { KeyedMutex, LarderError, type CacheEntry, type LarderServices } from '@larder/core'
 import { parseStanzas, renderStanza } from '../deb822/deb822.js'
 import type { AptConfig } from '../config/apt-config.js'
-import { KeyedLock } from '../mirror/keyed-lock.js'
 import { readDebControl } from './deb-file.js'
 import { renderPackages, renderRelease, type HostedDeb } from './repo-render.js'
 import { loadOrCreateSigner, type ArchiveSigner } from './signing-key.js'
@@ -23,7 +22,7 @@ export interface AddedDeb {
 }
 
 export class HostedRepo {
-  private readonly lock = new KeyedLock()
+  private readonly lock = new KeyedMutex()
   private signerPromise: Promise<ArchiveSigner> | undefined
 
   constructor(private readonly services: LarderServices, readonly config: AptConfig) {}

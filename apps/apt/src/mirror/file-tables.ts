@@ -1,5 +1,5 @@
 /** Reads the index table (path -> size and digests) stored as a generation's main body, parsed once per blob. */
-import { LarderError, type CacheEntry, type LarderServices } from '@larder/core'
+import { LarderError, readAll, type CacheEntry, type LarderServices } from '@larder/core'
 import type { IndexFileFacts } from '../deb822/release-file.js'
 
 export const DEFAULT_TABLE_MEMO_SIZE = 64
@@ -18,9 +18,7 @@ export class FileTables {
     if (known) return known
     const stream = await this.services.store.openBlob(blob)
     if (!stream) throw new LarderError('E_STORE', `the file table of ${entry.key} (blob ${blob}) is missing from the store`)
-    const chunks: Buffer[] = []
-    for await (const chunk of stream) chunks.push(chunk as Buffer)
-    const table = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FileTable
+    const table = JSON.parse((await readAll(stream)).toString('utf8')) as FileTable
     if (this.memo.size >= this.memoSize) this.memo.delete(this.memo.keys().next().value!)
     this.memo.set(blob, table)
     return table

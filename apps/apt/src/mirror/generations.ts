@@ -4,11 +4,10 @@
  * is stored and verified, so clients never get a Release whose Packages Larder cannot give them
  * (upstream down, offline, or moving on mid-update) and never a Packages from another moment.
  */
-import { LarderError, toLarderError, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
+import { KeyedMutex, LarderError, toLarderError, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
 import type { IndexFileFacts } from '../deb822/release-file.js'
 import { FileTables, type FileTable } from './file-tables.js'
 import { IndexFiles, type IndexLocation } from './index-files.js'
-import { KeyedLock } from './keyed-lock.js'
 import { generationKey } from './mirror-keys.js'
 import { ReleaseSource, type ReleaseMeta } from './release-source.js'
 
@@ -36,7 +35,7 @@ export interface ServedGeneration {
 export class Generations {
   private readonly releases: ReleaseSource
   private readonly tables: FileTables
-  private readonly lock = new KeyedLock()
+  private readonly lock = new KeyedMutex()
 
   constructor(private readonly services: LarderServices, readonly indexFiles: IndexFiles) {
     this.releases = new ReleaseSource(services)

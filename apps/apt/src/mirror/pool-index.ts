@@ -1,5 +1,5 @@
 /** What the Packages and Sources indexes Larder served say about pool files (sha256 and size), to verify them on download. */
-import type { CacheEntry, LarderServices } from '@larder/core'
+import { readAll, type CacheEntry, type LarderServices } from '@larder/core'
 import { field, parseStanzas } from '../deb822/deb822.js'
 import { decompress } from '../decompress/decompress.js'
 import type { GenerationMeta } from './generations.js'
@@ -21,7 +21,7 @@ export type PoolTable = Map<string, PoolFileFacts>
 
 export function parsePoolIndex(text: string, label: string): PoolTable {
   const table: PoolTable = new Map()
-  for (const stanza of parseStanzas(text, label)) {
+  for (const stanza of parseStanzas(text, label, 'E_UPSTREAM_GARBAGE')) {
     const filename = field(stanza, 'Filename')
     const sha256 = field(stanza, 'SHA256')
     const size = field(stanza, 'Size')
@@ -81,9 +81,7 @@ export class PoolIndex {
     if (known) return known
     const stream = await this.services.store.openBlob(blob)
     if (!stream) return undefined
-    const chunks: Buffer[] = []
-    for await (const chunk of stream) chunks.push(chunk as Buffer)
-    const text = (await decompress(Buffer.concat(chunks), entry.key)).toString('utf8')
+    const text = (await decompress(await readAll(stream, Number.POSITIVE_INFINITY, entry.key), entry.key)).toString('utf8')
     const table = parsePoolIndex(text, entry.key)
     if (this.memo.size >= DEFAULT_POOL_MEMO_SIZE) this.memo.delete(this.memo.keys().next().value!)
     this.memo.set(blob, table)

@@ -1,10 +1,12 @@
 /** Fetches an upstream suite's InRelease (plus Release and Release.gpg from the same moment) as one cached document. */
-import { KEEP_PREVIOUS, LarderError, isLarderError, type CacheEntry, type IndexResponse, type LarderServices, type ProcessedIndex, type UpstreamIndexBody } from '@larder/core'
+import { KEEP_PREVIOUS, LarderError, isLarderError, readAll, type CacheEntry, type IndexResponse, type LarderServices, type ProcessedIndex, type UpstreamIndexBody } from '@larder/core'
 import { parseRelease, signedText, type ReleaseFacts } from '../deb822/release-file.js'
 import { encodePath } from '../paths/apt-path.js'
 import { upstreamReleaseKey } from './mirror-keys.js'
 
 export const RELEASE_CONTENT_TYPE = 'text/plain; charset=utf-8'
+/** Debian's largest Release files are well under 1 MiB; this bounds what a broken upstream can make Larder buffer. */
+export const MAX_RELEASE_BYTES = 64 * 1024 * 1024
 
 /** What the stored entry's meta holds (the file table is the entry's main body, as JSON). */
 export interface ReleaseMeta {
@@ -89,9 +91,10 @@ export class ReleaseSource {
       response.body.destroy()
       return undefined
     }
-    const chunks: Buffer[] = []
-    for await (const chunk of response.body) chunks.push(chunk as Buffer)
-    return Buffer.concat(chunks)
+    return readAll(response.body, MAX_RELEASE_BYTES, url).catch((err: unknown) => {
+      // Too large is the upstream's fault here, not the client's: it must not turn into a 413.
+      throw isLarderError(err, 'E_TOO_LARGE') ? new LarderError('E_UPSTREAM_GARBAGE', (err as Error).message, { cause: err }) : err
+    })
   }
 }
 

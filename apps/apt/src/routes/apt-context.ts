@@ -19,8 +19,3 @@ export type AptRouteContext = Context<LarderEnv>
 
 /** Volatile documents: clients and proxies must ask again each time. */
 export const VOLATILE_CACHE_CONTROL = 'no-cache'
-
-export function staleHeaders(staleReason: { code: string } | undefined): Record<string, string> {
-  if (!staleReason) return {}
-  return { 'x-larder-stale': staleReason.code, warning: '110 larder "Response is Stale"' }
-}

@@ -1,11 +1,11 @@
 /** GETs on a mirrored archive: Release files of the served generation, its index files, by-hash objects and pool files. */
-import { LarderError, clientHasCurrent, sendStream, serveArtifact, type ArtifactResponse, type CacheEntry } from '@larder/core'
+import { LarderError, clientHasCurrent, sendStream, serveArtifact, staleHeaders, type ArtifactResponse, type CacheEntry } from '@larder/core'
 import type { ReleaseAlgorithm } from '../deb822/release-file.js'
 import type { Generation } from '../mirror/generations.js'
 import { poolKey } from '../mirror/mirror-keys.js'
 import { encodePath, type ReleaseFileName } from '../paths/apt-path.js'
 import { RELEASE_CONTENT_TYPE } from '../mirror/release-source.js'
-import { VOLATILE_CACHE_CONTROL, staleHeaders, type AptContext, type AptRouteContext } from './apt-context.js'
+import { VOLATILE_CACHE_CONTROL, type AptContext, type AptRouteContext } from './apt-context.js'
 
 export const POOL_CONTENT_TYPE = 'application/vnd.debian.binary-package'
 

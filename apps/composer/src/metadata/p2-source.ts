@@ -1,5 +1,5 @@
 /** Upstream p2 files through the index cache: stored byte for byte, plus a "dists" part read from the expanded versions. */
-import { LarderError, type CacheEntry, type CacheResult, type LarderServices, type ProcessedIndex, type UpstreamIndexBody } from '@larder/core'
+import { LarderError, readAll, type CacheEntry, type CacheResult, type LarderServices, type ProcessedIndex, type UpstreamIndexBody } from '@larder/core'
 import { buildDistIndex, type DistIndex } from './dist-index.js'
 import { versionsOf } from './minified.js'
 import type { UpstreamRoot } from './upstream-root.js'
@@ -58,8 +58,6 @@ export class P2Source {
   async distIndex(handle: P2Handle): Promise<DistIndex> {
     const stream = await this.services.cache.openEntry(handle.entry, DISTS_PART)
     if (!stream) throw new LarderError('E_STORE', `stored ${handle.entry.key} lost its dists part`)
-    const chunks: Buffer[] = []
-    for await (const chunk of stream) chunks.push(chunk as Buffer)
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as DistIndex
+    return JSON.parse((await readAll(stream)).toString('utf8')) as DistIndex
   }
 }

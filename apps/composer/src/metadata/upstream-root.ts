@@ -1,5 +1,5 @@
 /** The upstream's packages.json, cached as an index: where its p2 files are, which names it has, where its advisories API is. */
-import { LarderError, isLarderError, type LarderServices } from '@larder/core'
+import { LarderError, isLarderError, readAll, type LarderServices } from '@larder/core'
 
 export const UPSTREAM_ROOT_KEY = 'composer:root'
 
@@ -65,9 +65,7 @@ export class UpstreamRoot {
       })
       const stream = await this.services.cache.openEntry(response.entry)
       if (!stream) throw new LarderError('E_STORE', 'the stored upstream packages.json lost its body')
-      const chunks: Buffer[] = []
-      for await (const chunk of stream) chunks.push(chunk as Buffer)
-      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as UpstreamRootFacts
+      return JSON.parse((await readAll(stream)).toString('utf8')) as UpstreamRootFacts
     } catch (error) {
       if (!isLarderError(error)) throw error
       return defaultRootFacts(this.upstream)

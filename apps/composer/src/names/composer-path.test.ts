@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseComposerPath, rawPathAfter } from './composer-path.js'
+import { rawPathAfter } from '@larder/core'
+import { parseComposerPath } from './composer-path.js'
 import { isPackageName } from './package-name.js'
 
 describe('parseComposerPath', () => {
@@ -22,8 +23,8 @@ describe('parseComposerPath', () => {
     expect(() => parseComposerPath('/dists/acme/lib/1.0/abc.zip/x')).toThrow(expect.objectContaining({ code: 'E_INVALID_NAME' }))
   })
 
-  it('keeps dot segments as sent', () => {
-    expect(rawPathAfter('http://h/composer/p2/%2e%2e/x.json?y=1', '/composer')).toBe('/p2/%2e%2e/x.json')
+  it('refuses dot segments as sent in the URL', () => {
+    expect(() => parseComposerPath(rawPathAfter('http://h/composer/p2/%2e%2e/x.json?y=1', '/composer'))).toThrow(expect.objectContaining({ code: 'E_NOT_FOUND' }))
   })
 
   it('knows Composer names', () => {

@@ -1,14 +1,13 @@
 /** Packages uploaded to Larder: their versions and zips, stored apart from the mirror; a name here is never looked up upstream. */
 import { createHash } from 'node:crypto'
-import { LarderError, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import { KeyedMutex, LarderError, readAll, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
 import type { ComposerVersion } from '../metadata/minified.js'
+import { publishedFields } from './published-fields.js'
 import { compareNewestFirst } from './version.js'
 
 export const PRIVATE_PACKAGE_PREFIX = 'composer-private:package:'
 export const PRIVATE_DIST_PREFIX = 'composer-private:dist:'
 export const ZIP_CONTENT_TYPE = 'application/zip'
-/** Keys of composer.json that describe a root project, not a published version. */
-const PROJECT_ONLY_KEYS = ['repositories', 'config', 'minimum-stability', 'prefer-stable', 'source', 'dist', 'version_normalized']
 
 export interface PrivatePackage {
   name: string
@@ -25,7 +24,8 @@ export interface UploadedRelease {
 }
 
 export class PrivateRepo {
-  private readonly locks = new Map<string, Promise<unknown>>()
+  /** One upload at a time per name, so two uploads of one version cannot both pass the check. */
+  private readonly uploads = new KeyedMutex()
 
   constructor(private readonly store: CacheStore, private readonly now: () => number = Date.now) {}
 
@@ -39,9 +39,7 @@ export class PrivateRepo {
     if (!entry?.blob) return undefined
     const body = await this.store.openBlob(entry.blob)
     if (!body) throw new LarderError('E_STORE', `private package ${name} lost its body`)
-    const chunks: Buffer[] = []
-    for await (const chunk of body) chunks.push(chunk as Buffer)
-    return { pkg: JSON.parse(Buffer.concat(chunks).toString('utf8')) as PrivatePackage, entry }
+    return { pkg: JSON.parse((await readAll(body)).toString('utf8')) as PrivatePackage, entry }
   }
 
   async distEntry(name: string, reference: string): Promise<CacheEntry | undefined> {
@@ -55,7 +53,7 @@ export class PrivateRepo {
 
   /** Adds a release; a version already uploaded is refused (dists are immutable). */
   add(release: UploadedRelease, principal: Principal): Promise<ComposerVersion> {
-    return this.serialized(release.name, async () => {
+    return this.uploads.run(release.name, async () => {
       const existing = await this.package(release.name)
       const pkg: PrivatePackage = existing ? { ...existing.pkg, versions: [...existing.pkg.versions] } : { name: release.name, versions: [] }
       if (pkg.versions.some((v) => v.version_normalized === release.versionNormalized)) {
@@ -73,9 +71,8 @@ export class PrivateRepo {
         contentType: ZIP_CONTENT_TYPE,
         meta: { publishedBy: principal.name, version: release.version },
       })
-      const fields = Object.fromEntries(Object.entries(release.composerJson).filter(([key]) => !PROJECT_ONLY_KEYS.includes(key)))
       const version: ComposerVersion = {
-        ...fields,
+        ...publishedFields(release.composerJson),
         name: release.name,
         version: release.version,
         version_normalized: release.versionNormalized,
@@ -97,16 +94,5 @@ export class PrivateRepo {
       })
       return version
     })
-  }
-
-  /** One upload at a time per name, so two uploads of one version cannot both pass the check. */
-  private serialized<T>(name: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(name) ?? Promise.resolve()
-    const next = previous.catch(() => {}).then(task)
-    this.locks.set(name, next)
-    void next.catch(() => {}).finally(() => {
-      if (this.locks.get(name) === next) this.locks.delete(name)
-    })
-    return next
   }
 }

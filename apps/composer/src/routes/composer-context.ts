@@ -1,6 +1,7 @@
-/** What every Composer route needs: services, where the app is mounted, the metadata sources, the private repo, dist tokens. */
+/** What every Composer route needs: services, where the app is mounted, the metadata sources, the private repo, dist tokens and hosts. */
 import type { Context } from 'hono'
 import { externalBaseUrl, type LarderEnv, type LarderServices } from '@larder/core'
+import type { DistHosts } from '../dists/dist-hosts.js'
 import type { DistTokens } from '../dists/dist-tokens.js'
 import type { P2Source } from '../metadata/p2-source.js'
 import type { UpstreamRoot } from '../metadata/upstream-root.js'
@@ -13,6 +14,7 @@ export interface ComposerContext {
   p2: P2Source
   privateRepo: PrivateRepo
   distTokens: DistTokens
+  distHosts: DistHosts
 }
 
 export type ComposerRouteContext = Context<LarderEnv>
@@ -20,11 +22,6 @@ export type ComposerRouteContext = Context<LarderEnv>
 /** The app's URL as the client sees it, e.g. http://127.0.0.1:8080/composer. */
 export function appBase(c: ComposerRouteContext, composer: ComposerContext): string {
   return externalBaseUrl(c, { prefix: composer.prefix, publicUrl: composer.services.config.publicUrl })
-}
-
-export function staleHeaders(staleReason: { code: string } | undefined): Record<string, string> {
-  if (!staleReason) return {}
-  return { 'x-larder-stale': staleReason.code, warning: '110 larder "Response is Stale"' }
 }
 
 /** True when the client's If-Modified-Since is at or after `lastModified` (both HTTP dates, one-second precision). */

@@ -1,5 +1,6 @@
 /** GET /dists/<vendor>/<name>/<version>/<reference>.<type>: private zips, else stored dists, else fetched once from the URL the metadata gives. */
 import { LarderError, isLarderError, serveArtifact, type ArtifactRequest, type ArtifactResponse } from '@larder/core'
+import { assertDistHostAllowed } from '../dists/dist-hosts.js'
 import { distRequestHeaders } from '../dists/dist-tokens.js'
 import { findDist, type DistRecord } from '../metadata/dist-index.js'
 import { ZIP_CONTENT_TYPE } from '../private/private-repo.js'
@@ -31,6 +32,8 @@ export async function getDist(c: ComposerRouteContext, composer: ComposerContext
   const stored = await cache.lookupArtifact(key)
   if (stored) return serveArtifact(c, stored, store)
   const record = await locateDist(composer, dist)
+  // Only the URL from the metadata is checked; redirects from an allowed host are followed as sent.
+  assertDistHostAllowed(composer.distHosts, record.url, `${dist.name} ${record.version}`)
   const request: ArtifactRequest = {
     key,
     url: record.url,

@@ -1,10 +1,10 @@
 /** GET /p2/<vendor>/<name>.json and ~dev.json: private packages built here, mirrored ones byte for byte, with Last-Modified. */
 import { createHash } from 'node:crypto'
-import { LarderError, clientHasCurrent, sendStream } from '@larder/core'
+import { LarderError, clientHasCurrent, sendStream, staleHeaders } from '@larder/core'
 import { versionSegment } from '../metadata/dist-index.js'
 import { P2_CONTENT_TYPE } from '../metadata/p2-source.js'
 import type { PrivatePackage } from '../private/private-repo.js'
-import { appBase, notModifiedSince, staleHeaders, type ComposerContext, type ComposerRouteContext } from './composer-context.js'
+import { appBase, notModifiedSince, type ComposerContext, type ComposerRouteContext } from './composer-context.js'
 
 export const P2_CACHE_CONTROL = 'max-age=60, public'
 

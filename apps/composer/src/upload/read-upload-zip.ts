@@ -1,5 +1,5 @@
 /** Reads composer.json out of an uploaded zip, refusing archives Composer could not or should not unpack. */
-import { LarderError } from '@larder/core'
+import { LarderError, readAll } from '@larder/core'
 import { fromBufferPromise, type Entry, type ZipFile } from 'yauzl'
 
 /** A composer.json is a few KB; a bigger one is not inflated into memory. */
@@ -29,7 +29,13 @@ export async function readUploadZip(bytes: Buffer): Promise<UploadZip> {
   } catch (cause) {
     throw refuse(`the zip has an unsafe or unreadable entry (${(cause as Error).message})`, 'entry names must be relative paths inside the package')
   }
+  // Which of two same-named entries wins depends on the unzipper: what Larder reads (e.g. composer.json)
+  // could differ from what Composer installs. A directory "a/" and a file "a" collide the same way.
+  const seen = new Set<string>()
   for (const entry of entries) {
+    const path = entry.fileName.replace(/\/$/, '')
+    if (seen.has(path)) throw refuse(`the zip holds two entries named ${entry.fileName}`, 'rebuild the zip so that every path appears once')
+    seen.add(path)
     if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) throw refuse(`the zip holds a symbolic link (${entry.fileName})`)
     if (entry.isEncrypted()) throw refuse(`the zip holds an encrypted entry (${entry.fileName})`)
   }
@@ -37,9 +43,7 @@ export async function readUploadZip(bytes: Buffer): Promise<UploadZip> {
   if (found.uncompressedSize > MAX_COMPOSER_JSON_BYTES) throw refuse(`${found.fileName} is over ${MAX_COMPOSER_JSON_BYTES} bytes`)
   let text: string
   try {
-    const chunks: Buffer[] = []
-    for await (const chunk of await zip.openReadStreamPromise(found)) chunks.push(chunk as Buffer)
-    text = Buffer.concat(chunks).toString('utf8')
+    text = (await readAll(await zip.openReadStreamPromise(found), MAX_COMPOSER_JSON_BYTES, found.fileName)).toString('utf8')
   } catch (cause) {
     throw refuse(`${found.fileName} cannot be read from the zip (${(cause as Error).message})`)
   }

@@ -1,22 +1,32 @@
 /**
  * Which files' core metadata (PEP 658) a page may advertise: a 404 after advertising breaks pip and uv,
  * so only what Larder can serve. Online, what upstream advertised (fetched on demand); when offline or
- * the upstream is failing, only metadata already stored or extractable from a stored wheel.
+ * the upstream is failing (stale page, or the circuit to the file's host open while the page is still
+ * fresh), only metadata already stored or extractable from a stored wheel.
  */
-import type { CacheStore } from '@larder/core'
+import type { CacheStore, UpstreamClient } from '@larder/core'
 import type { PageHandle } from '../simple/page-source.js'
 import { hashSegment, type PageFile } from '../simple/project-page.js'
 import type { MetadataAdverts } from '../simple/render-page.js'
 import { fileKey, metadataKey } from './file-keys.js'
 
-export async function metadataAdverts(handle: PageHandle, store: CacheStore, offline: boolean): Promise<MetadataAdverts> {
+export interface AdvertSources {
+  store: CacheStore
+  upstream: Pick<UpstreamClient, 'isCircuitOpen'>
+  offline: boolean
+}
+
+export async function metadataAdverts(handle: PageHandle, sources: AdvertSources): Promise<MetadataAdverts> {
+  const { store, upstream, offline } = sources
   const adverts: MetadataAdverts = new Map()
-  const storeOnly = offline || handle.result === 'STALE'
+  const pageStoreOnly = offline || handle.result === 'STALE'
   for (const file of handle.page.files) {
     if (handle.private) {
       if (file.coreMetadata) adverts.set(file.filename, file.coreMetadata)
       continue
     }
+    // The metadata file lives beside the file, which may be on another host than the page.
+    const storeOnly = pageStoreOnly || upstream.isCircuitOpen(`${file.url}.metadata`)
     if (file.coreMetadata && !storeOnly) {
       adverts.set(file.filename, file.coreMetadata)
       continue

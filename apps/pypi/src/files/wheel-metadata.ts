@@ -1,68 +1,14 @@
-/** Reads the core metadata file (`*.dist-info/METADATA`) out of a wheel by its zip central directory, in three range reads. */
-import { inflateRawSync } from 'node:zlib'
+/** Reads the core metadata file (`*.dist-info/METADATA`) out of a wheel. */
+import { readZipEntry, type ReadRange } from './zip-entry.js'
 
-/** Reads bytes [start, end) of the wheel. */
-export type ReadRange = (start: number, end: number) => Promise<Buffer>
-
-const EOCD_SIGNATURE = 0x06054b50
-const CENTRAL_SIGNATURE = 0x02014b50
-const LOCAL_SIGNATURE = 0x04034b50
-const EOCD_MIN = 22
-const EOCD_SEARCH = EOCD_MIN + 0xffff
-/** A METADATA file is a few KB; anything huge is not one Larder will inflate into memory. */
-export const MAX_METADATA_BYTES = 8 * 1024 * 1024
-
-export function bufferReader(bytes: Buffer): ReadRange {
-  return async (start, end) => bytes.subarray(start, end)
-}
+export { bufferReader, type ReadRange } from './zip-entry.js'
 
 /**
  * The METADATA of the wheel's `{distribution}-{version}.dist-info` directory, or undefined when the
  * file is not a wheel Larder can read (no such entry, zip64, unknown compression, corrupt).
  */
-export async function readWheelMetadata(size: number, read: ReadRange, distInfoPrefix?: string): Promise<Buffer | undefined> {
-  if (size < EOCD_MIN) return undefined
-  const tailStart = Math.max(0, size - EOCD_SEARCH)
-  const tail = await read(tailStart, size)
-  let eocd = -1
-  for (let i = tail.length - EOCD_MIN; i >= 0; i--) {
-    if (tail.readUInt32LE(i) === EOCD_SIGNATURE) {
-      eocd = i
-      break
-    }
-  }
-  if (eocd < 0) return undefined
-  const entries = tail.readUInt16LE(eocd + 10)
-  const cdSize = tail.readUInt32LE(eocd + 12)
-  const cdOffset = tail.readUInt32LE(eocd + 16)
-  if (entries === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff || cdOffset + cdSize > size) return undefined
-  const cd = await read(cdOffset, cdOffset + cdSize)
-  let at = 0
-  for (let n = 0; n < entries && at + 46 <= cd.length; n++) {
-    if (cd.readUInt32LE(at) !== CENTRAL_SIGNATURE) return undefined
-    const method = cd.readUInt16LE(at + 10)
-    const compressedSize = cd.readUInt32LE(at + 20)
-    const uncompressedSize = cd.readUInt32LE(at + 24)
-    const nameLength = cd.readUInt16LE(at + 28)
-    const extraLength = cd.readUInt16LE(at + 30)
-    const commentLength = cd.readUInt16LE(at + 32)
-    const localOffset = cd.readUInt32LE(at + 42)
-    const name = cd.subarray(at + 46, at + 46 + nameLength).toString('utf8')
-    at += 46 + nameLength + extraLength + commentLength
-    if (!isMetadataPath(name, distInfoPrefix)) continue
-    if (uncompressedSize > MAX_METADATA_BYTES || compressedSize > MAX_METADATA_BYTES) return undefined
-    const header = await read(localOffset, Math.min(size, localOffset + 30))
-    if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_SIGNATURE) return undefined
-    const dataStart = localOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28)
-    const data = await read(dataStart, dataStart + compressedSize)
-    try {
-      const bytes = method === 0 ? Buffer.from(data) : method === 8 ? inflateRawSync(data, { maxOutputLength: MAX_METADATA_BYTES }) : undefined
-      return bytes && bytes.length === uncompressedSize ? bytes : undefined
-    } catch {
-      return undefined
-    }
-  }
-  return undefined
+export function readWheelMetadata(size: number, read: ReadRange, distInfoPrefix?: string): Promise<Buffer | undefined> {
+  return readZipEntry(size, read, (path) => isMetadataPath(path, distInfoPrefix))
 }
 
 function isMetadataPath(name: string, distInfoPrefix: string | undefined): boolean {

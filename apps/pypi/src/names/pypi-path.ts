@@ -45,10 +45,3 @@ export function parsePypiPath(path: string): PypiPath {
   }
   return { kind: 'unknown' }
 }
-
-/** The path after the prefix exactly as sent: URL parsing would resolve %2e%2e before it could be refused. */
-export function rawPathAfter(url: string, prefix: string): string {
-  const afterOrigin = url.replace(/^[a-z]+:\/\/[^/]*/i, '')
-  const path = afterOrigin.split(/[?#]/)[0] ?? ''
-  return path.startsWith(prefix) ? path.slice(prefix.length) : path
-}

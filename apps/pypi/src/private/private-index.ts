@@ -1,6 +1,8 @@
 /** Projects uploaded to Larder: their page, files and metadata, stored apart from the mirror and never looked up upstream. */
 import { createHash } from 'node:crypto'
-import { LarderError, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import { KeyedMutex, LarderError, readAll, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import { releaseFileIdentity } from '../names/dist-filename.js'
+import { versionIdentity } from '../names/pep440.js'
 import type { PageFile, ProjectPage } from '../simple/project-page.js'
 import { STORED_PAGE_TYPE } from '../simple/upstream-page.js'
 
@@ -19,7 +21,8 @@ export interface UploadedFile {
 }
 
 export class PrivateIndex {
-  private readonly locks = new Map<string, Promise<unknown>>()
+  /** One upload at a time per project, so two uploads of one file cannot both pass the check. */
+  private readonly uploads = new KeyedMutex()
 
   constructor(private readonly store: CacheStore, private readonly now: () => number = Date.now) {}
 
@@ -33,9 +36,7 @@ export class PrivateIndex {
     if (!entry?.blob) return undefined
     const body = await this.store.openBlob(entry.blob)
     if (!body) throw new LarderError('E_STORE', `private page of ${project} lost its body`)
-    const chunks: Buffer[] = []
-    for await (const chunk of body) chunks.push(chunk as Buffer)
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as ProjectPage
+    return JSON.parse((await readAll(body)).toString('utf8')) as ProjectPage
   }
 
   async fileEntry(project: string, filename: string): Promise<CacheEntry | undefined> {
@@ -52,12 +53,21 @@ export class PrivateIndex {
     for await (const key of this.store.listEntries(PRIVATE_PROJECT_PREFIX)) yield key.slice(PRIVATE_PROJECT_PREFIX.length)
   }
 
-  /** Adds a file; the same file name twice is refused, as PyPI does (files are immutable). */
+  /**
+   * Adds a file; a file that is already there is refused as PyPI does (files are immutable), also under
+   * another spelling: the same project, PEP 440 version and (wheels) build and tags, or a second sdist.
+   */
   add(upload: UploadedFile, principal: Principal): Promise<PageFile> {
-    return this.serialized(upload.project, async () => {
+    return this.uploads.run(upload.project, async () => {
       const page = (await this.page(upload.project)) ?? { name: upload.project, files: [], versions: [] }
-      if (page.files.some((f) => f.filename.toLowerCase() === upload.filename.toLowerCase())) {
-        throw new LarderError('E_BAD_REQUEST', `File already exists ('${upload.filename}'). A file name can only be used once.`, {
+      const identity = releaseFileIdentity(upload.filename, upload.project)
+      const existing = page.files.find(
+        (f) => f.filename.toLowerCase() === upload.filename.toLowerCase() || (identity !== undefined && releaseFileIdentity(f.filename, upload.project) === identity),
+      )
+      if (existing) {
+        const same = existing.filename === upload.filename ? `'${upload.filename}'` : `'${upload.filename}' is the same file as '${existing.filename}'`
+        const message = identity?.endsWith(' sdist') && existing.filename !== upload.filename ? 'Only one sdist may be uploaded per release. ' : ''
+        throw new LarderError('E_BAD_REQUEST', `${message}File already exists (${same}). A file can only be uploaded once.`, {
           hint: 'publish a new version (or use a build tag for wheels): files are immutable',
         })
       }
@@ -98,7 +108,8 @@ export class PrivateIndex {
         ...(coreMetadata ? { coreMetadata } : {}),
       }
       page.files.push(file)
-      if (!page.versions?.includes(upload.version)) page.versions = [...(page.versions ?? []), upload.version]
+      const version = versionIdentity(upload.version)
+      if (!page.versions?.some((v) => versionIdentity(v) === version)) page.versions = [...(page.versions ?? []), upload.version]
       const body = Buffer.from(JSON.stringify(page))
       const stored = await this.store.putBlob(body)
       await this.store.putEntry({
@@ -112,16 +123,5 @@ export class PrivateIndex {
       })
       return file
     })
-  }
-
-  /** One upload at a time per project, so two uploads of one file name cannot both pass the check. */
-  private serialized<T>(project: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(project) ?? Promise.resolve()
-    const next = previous.catch(() => {}).then(task)
-    this.locks.set(project, next)
-    void next.catch(() => {}).finally(() => {
-      if (this.locks.get(project) === next) this.locks.delete(project)
-    })
-    return next
   }
 }

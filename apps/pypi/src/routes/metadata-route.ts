@@ -1,7 +1,6 @@
 /** GET of `<file url>.metadata` (PEP 658): stored copy, else upstream's verified file, else extracted from the stored wheel. */
 import { createHash } from 'node:crypto'
-import { LarderError, serveArtifact, type ArtifactResponse, type CacheEntry } from '@larder/core'
-import { Readable } from 'node:stream'
+import { LarderError, readAll, serveArtifact, type ArtifactResponse, type CacheEntry } from '@larder/core'
 import { fileKey, metadataKey } from '../files/file-keys.js'
 import { distInfoPrefixOf, readWheelMetadata } from '../files/wheel-metadata.js'
 import type { PageFile } from '../simple/project-page.js'
@@ -55,10 +54,8 @@ async function extractFromStoredWheel(pypi: PypiContext, project: string, segmen
   const blob = wheel.blob
   const read = async (start: number, end: number) => {
     if (end <= start) return Buffer.alloc(0)
-    const stream = (await store.openBlob(blob, { start, end: end - 1 })) ?? Readable.from([])
-    const chunks: Buffer[] = []
-    for await (const chunk of stream) chunks.push(chunk as Buffer)
-    return Buffer.concat(chunks)
+    const stream = await store.openBlob(blob, { start, end: end - 1 })
+    return stream ? readAll(stream) : Buffer.alloc(0)
   }
   const metadata = await readWheelMetadata(wheel.size, read, distInfoPrefixOf(file.filename))
   if (!metadata) return undefined

@@ -17,8 +17,3 @@ export type PypiRouteContext = Context<LarderEnv>
 export function appBase(c: PypiRouteContext, pypi: PypiContext): string {
   return externalBaseUrl(c, { prefix: pypi.prefix, publicUrl: pypi.services.config.publicUrl })
 }
-
-export function staleHeaders(staleReason: { code: string } | undefined): Record<string, string> {
-  if (!staleReason) return {}
-  return { 'x-larder-stale': staleReason.code, warning: '110 larder "Response is Stale"' }
-}

@@ -1,16 +1,18 @@
 /** GET of /simple/ and /simple/<project>/: negotiated format, canonical-name redirects, mirror URLs. */
 import { createHash } from 'node:crypto'
-import { clientHasCurrent, sendStream } from '@larder/core'
+import { clientHasCurrent, sendStream, staleHeaders } from '@larder/core'
 import { metadataAdverts } from '../files/metadata-adverts.js'
 import { parseProjectName } from '../names/project-name.js'
 import { CONTENT_TYPES, negotiateFormat } from '../simple/negotiate.js'
 import { renderPage } from '../simple/render-page.js'
 import { listProjects, renderRoot } from '../simple/root-index.js'
-import { appBase, staleHeaders, type PypiContext, type PypiRouteContext } from './pypi-context.js'
+import { appBase, type PypiContext, type PypiRouteContext } from './pypi-context.js'
 
 export const PAGE_CACHE_CONTROL = 'max-age=60, public'
 
 export async function getRoot(c: PypiRouteContext, pypi: PypiContext): Promise<Response> {
+  // Set before negotiating so a 406 says it depends on Accept too, and caches keep it apart.
+  c.header('vary', 'Accept')
   const format = negotiateFormat(c.req.header('accept'))
   const listing = await listProjects(pypi.services, pypi.privateIndex)
   c.set('cacheResult', listing.result)
@@ -24,10 +26,12 @@ export async function getProjectPage(c: PypiRouteContext, pypi: PypiContext, raw
   if (rawName !== normalized || !trailingSlash) {
     return c.body(null, 301, { location: `${base}/simple/${normalized}/`, vary: 'Accept' })
   }
+  c.header('vary', 'Accept')
   const format = negotiateFormat(c.req.header('accept'))
   const handle = await pypi.pages.get(normalized)
   c.set('cacheResult', handle.result)
-  const adverts = await metadataAdverts(handle, pypi.services.store, pypi.services.config.offline)
+  const { store, upstream, config } = pypi.services
+  const adverts = await metadataAdverts(handle, { store, upstream, offline: config.offline })
   const body = renderPage(handle.page, format, base, adverts)
   const etag = `"${createHash('sha256').update(format).update('\n').update(body).digest('hex').slice(0, 40)}"`
   const headers: Record<string, string> = {

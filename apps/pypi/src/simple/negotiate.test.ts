@@ -14,6 +14,12 @@ describe('negotiateFormat', () => {
     expect(negotiateFormat(undefined)).toBe(LEGACY_HTML_TYPE)
   })
 
+  it("accepts PEP 691's latest aliases as the v1 formats", () => {
+    expect(negotiateFormat('application/vnd.pypi.simple.latest+json')).toBe(JSON_TYPE)
+    expect(negotiateFormat('application/vnd.pypi.simple.latest+html')).toBe(HTML_V1_TYPE)
+    expect(negotiateFormat('application/vnd.pypi.simple.latest+html, application/vnd.pypi.simple.latest+json; q=0.5')).toBe(HTML_V1_TYPE)
+  })
+
   it('refuses with 406 when nothing fits', () => {
     expect(() => negotiateFormat('application/json')).toThrow(expect.objectContaining({ code: 'E_NOT_ACCEPTABLE' }))
     expect(() => negotiateFormat(`${JSON_TYPE}; q=0, text/*;q=0`)).toThrow(/acceptable/)

@@ -4,6 +4,10 @@ import { LarderError } from '@larder/core'
 export const JSON_TYPE = 'application/vnd.pypi.simple.v1+json'
 export const HTML_V1_TYPE = 'application/vnd.pypi.simple.v1+html'
 export const LEGACY_HTML_TYPE = 'text/html'
+/** PEP 691's `latest` aliases: the newest version of each format, which today is v1. */
+export const JSON_LATEST_TYPE = 'application/vnd.pypi.simple.latest+json'
+export const HTML_LATEST_TYPE = 'application/vnd.pypi.simple.latest+html'
+const ALIASES: Record<string, string[]> = { [JSON_TYPE]: [JSON_LATEST_TYPE], [HTML_V1_TYPE]: [HTML_LATEST_TYPE] }
 
 export type SimpleFormat = typeof JSON_TYPE | typeof HTML_V1_TYPE | typeof LEGACY_HTML_TYPE
 
@@ -37,7 +41,8 @@ function parseAccept(header: string): Range[] {
 }
 
 function matchOf(format: SimpleFormat, ranges: Range[]): { q: number; explicit: boolean } | undefined {
-  const exact = ranges.find((r) => r.type === format)
+  const names = [format, ...(ALIASES[format] ?? [])]
+  const exact = ranges.filter((r) => names.includes(r.type)).sort((a, b) => b.q - a.q)[0]
   if (exact) return { q: exact.q, explicit: true }
   const major = format.split('/')[0]
   const wildcard = ranges.find((r) => r.type === `${major}/*`) ?? ranges.find((r) => r.type === '*/*')

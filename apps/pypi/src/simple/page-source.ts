@@ -1,5 +1,5 @@
 /** Where a project page comes from: the private index first (never upstream then), else the upstream through the index cache. */
-import { LarderError, type CacheResult, type LarderServices } from '@larder/core'
+import { LarderError, readAll, type CacheResult, type LarderServices } from '@larder/core'
 import type { PrivateIndex } from '../private/private-index.js'
 import type { ProjectPage } from './project-page.js'
 import { UPSTREAM_ACCEPT, processUpstreamPage } from './upstream-page.js'
@@ -38,9 +38,7 @@ export class PageSource {
     })
     const stream = await this.services.cache.openEntry(response.entry)
     if (!stream) throw new LarderError('E_STORE', `stored page of ${project} lost its body`)
-    const chunks: Buffer[] = []
-    for await (const chunk of stream) chunks.push(chunk as Buffer)
-    const page = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ProjectPage
+    const page = JSON.parse((await readAll(stream)).toString('utf8')) as ProjectPage
     return { page, result: response.result, private: false, staleReason: response.staleReason }
   }
 }

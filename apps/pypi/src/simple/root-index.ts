@@ -4,7 +4,7 @@
  * unreachable and nothing is cached the root lists private projects only rather than failing.
  */
 import { Readable } from 'node:stream'
-import { isLarderError, type CacheResult, type LarderServices } from '@larder/core'
+import { isLarderError, readAll, type CacheResult, type LarderServices } from '@larder/core'
 import { isValidProjectName, normalizeProjectName } from '../names/project-name.js'
 import type { PrivateIndex } from '../private/private-index.js'
 import { JSON_TYPE, type SimpleFormat } from './negotiate.js'
@@ -46,9 +46,8 @@ export async function listProjects(services: LarderServices, privateIndex: Priva
     })
     result = response.result
     const stream = await services.cache.openEntry(response.entry)
-    const chunks: Buffer[] = []
-    for await (const chunk of stream ?? []) chunks.push(chunk as Buffer)
-    for (const name of Buffer.concat(chunks).toString('utf8').split('\n')) {
+    const listing = stream ? await readAll(stream) : Buffer.alloc(0)
+    for (const name of listing.toString('utf8').split('\n')) {
       const normalized = normalizeProjectName(name)
       if (name && !seen.has(normalized)) {
         seen.add(normalized)

@@ -1,7 +1,8 @@
 /** Checks a legacy-API upload (what twine sends): action, file name against name and version, digests. */
 import { createHash } from 'node:crypto'
 import { LarderError } from '@larder/core'
-import { isSafeFilename, isValidVersion, parseDistFilename } from '../names/dist-filename.js'
+import { UPLOAD_SDIST_EXTENSIONS, isSafeFilename, isValidVersion, normalizedWheelFilename, parseDistFilename } from '../names/dist-filename.js'
+import { versionIdentity } from '../names/pep440.js'
 import { isValidProjectName, normalizeProjectName } from '../names/project-name.js'
 import type { FormPart } from './multipart.js'
 
@@ -37,7 +38,17 @@ export function checkUpload(parts: FormPart[]): CheckedUpload {
   const parsed = parseDistFilename(filename, project)
   if (!parsed) throw refuse(`"${filename}" is neither a wheel nor an sdist (name-version.tar.gz) of ${name}`)
   if (parsed.project !== project) throw refuse(`"${filename}" is a file of ${parsed.project}, not of ${name}`)
-  if (normalizeVersionText(parsed.version) !== normalizeVersionText(version)) {
+  if (parsed.kind === 'sdist' && !(UPLOAD_SDIST_EXTENSIONS as readonly string[]).includes(parsed.extension!)) {
+    throw refuse(`"${filename}" is not a .tar.gz or .zip sdist`, 'PEP 625 allows only .tar.gz and .zip source distributions')
+  }
+  if (parsed.kind === 'wheel') {
+    const normalized = normalizedWheelFilename(filename)
+    if (normalized !== filename) {
+      throw refuse(`"${filename}" is not a normalized wheel file name${normalized ? `; it should be "${normalized}"` : ''}`, 'build the wheel with a current build backend')
+    }
+  }
+  const parsedVersion = parsed.kind === 'wheel' ? parsed.version : parsed.version.replace(/_/g, '-')
+  if (versionIdentity(parsedVersion) === undefined || versionIdentity(parsedVersion) !== versionIdentity(version)) {
     throw refuse(`"${filename}" is version ${parsed.version}, the form says ${version}`)
   }
   const filetype = field('filetype')
@@ -46,15 +57,10 @@ export function checkUpload(parts: FormPart[]): CheckedUpload {
   if (bytes.length === 0) throw refuse('the file is empty')
   const sha256 = field('sha256_digest')?.toLowerCase()
   const md5 = field('md5_digest')?.toLowerCase()
-  if (!sha256 && !md5) throw refuse('no sha256_digest was sent', 'upload with twine, which sends the digest of the file')
-  const digestOk =
-    (!sha256 || createHash('sha256').update(bytes).digest('hex') === sha256) && (!md5 || createHash('md5').update(bytes).digest('hex') === md5)
+  // md5 alone is not enough to tell a corrupted upload: PyPI requires sha256 too.
+  if (!sha256) throw refuse('no sha256_digest was sent', 'upload with twine, which sends the sha256 digest of the file')
+  const digestOk = createHash('sha256').update(bytes).digest('hex') === sha256 && (!md5 || createHash('md5').update(bytes).digest('hex') === md5)
   if (!digestOk) throw refuse(`the file does not match its digest`, 'the upload was corrupted on the way; upload again')
   const requiresPython = field('requires_python')
   return { project, version, filename, kind: parsed.kind, bytes, ...(requiresPython ? { requiresPython } : {}) }
-}
-
-/** File names spell versions with '_' where a local version has '-' or '.' (wheel escaping); compare loosely on that only. */
-function normalizeVersionText(version: string): string {
-  return version.toLowerCase().replace(/[-_]/g, '.')
 }

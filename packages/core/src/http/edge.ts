@@ -37,9 +37,9 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> 
       c.res.headers.set('x-request-id', requestId)
       c.res.headers.set('x-larder-cache', cache)
     }
-    requests.inc({ app: options.app, status, cache })
-    options.logger.info(
-      {
+    const log = (aborted: boolean) => {
+      requests.inc({ app: options.app, status, cache })
+      const line = {
         reqId: requestId,
         app: options.app,
         method: c.req.method,
@@ -47,9 +47,17 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> 
         status,
         cache,
         ms: Math.round((performance.now() - started) * 10) / 10,
-      },
-      'request',
-    )
+        ...(aborted ? { aborted: true } : {}),
+      }
+      options.logger.info(line, 'request')
+    }
+    // A body streamed straight to the socket is logged when it ends: its time, and whether the client got it all.
+    const outgoing = c.env?.outgoing
+    if (c.get('sentStatus') && outgoing && !outgoing.writableFinished) {
+      outgoing.once('close', () => log(!outgoing.writableFinished))
+    } else {
+      log(false)
+    }
   }
 }
 

@@ -27,14 +27,16 @@ export async function serveArtifact(
     return sendStream(c, { headers, body: artifact.body, size: artifact.size })
   }
   const etag = `"${entry.blob}"`
+  const lastModified = new Date(entry.fetchedAt).toUTCString()
   headers.etag = etag
+  headers['last-modified'] = lastModified
   headers['accept-ranges'] = 'bytes'
   if (clientHasCurrent(c, etag)) {
     artifact.body.destroy()
     return c.body(null, 304, { etag, 'cache-control': IMMUTABLE_CACHE_CONTROL })
   }
   const ifRange = c.req.header('if-range')
-  const range = ifRange && ifRange !== etag ? undefined : parseRange(c.req.header('range'), entry.size)
+  const range = ifRange && !rangeStillValid(ifRange, etag, entry.fetchedAt) ? undefined : parseRange(c.req.header('range'), entry.size)
   if (range === 'unsatisfiable') {
     artifact.body.destroy()
     return c.body(null, 416, { 'content-range': `bytes */${entry.size}` })
@@ -45,4 +47,15 @@ export async function serveArtifact(
   if (!partial) throw new LarderError('E_STORE', `blob ${entry.blob} vanished while serving ${entry.key}`)
   headers['content-range'] = `bytes ${range.start}-${range.end}/${entry.size}`
   return sendStream(c, { status: 206, headers, body: partial, size: range.end - range.start + 1 })
+}
+
+/**
+ * If-Range holds our ETag or a date (apt resumes with the Last-Modified it saw). Stored artifacts
+ * never change, so a date at or after the time we stored it names the same bytes.
+ */
+function rangeStillValid(ifRange: string, etag: string, storedAt: number): boolean {
+  const value = ifRange.trim()
+  if (value.startsWith('"') || value.startsWith('W/')) return value === etag
+  const date = Date.parse(value)
+  return Number.isFinite(date) && date >= Math.floor(storedAt / 1000) * 1000
 }

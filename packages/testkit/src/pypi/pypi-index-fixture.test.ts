@@ -14,6 +14,18 @@ describe('buildPythonDists', () => {
     const again = await buildPythonDists({ name: 'Fix.Ture_pkg', version: '1.2', requiresPython: '>=3.7' })
     expect(again.wheel.sha256).toBe(wheel.sha256)
   })
+
+  it('builds a zip sdist and mislabelled dists whose metadata names another project and version', async () => {
+    const { wheel, sdist } = await buildPythonDists({ name: 'zipped', version: '2.0', sdistFormat: 'zip', metadataName: 'other', metadataVersion: '9.9' })
+    expect(sdist.filename).toBe('zipped-2.0.zip')
+    const script = 'import io, sys, zipfile; sys.stdout.write(zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())).read(sys.argv[1]).decode())'
+    const pkgInfo = await run('python3', ['-c', script, 'zipped-2.0/PKG-INFO'], { input: sdist.bytes })
+    expect(pkgInfo.stdout).toBe(sdist.metadata.toString())
+    expect(pkgInfo.stdout).toContain('Name: other\nVersion: 9.9\n')
+    const metadata = await run('python3', ['-c', script, 'zipped-2.0.dist-info/METADATA'], { input: wheel.bytes })
+    expect(metadata.stdout).toBe(wheel.metadata.toString())
+    await expect(buildPythonDists({ name: 'x', version: '1.0', metadataName: 'a\nRequires-Dist: evil' })).rejects.toThrow(/metadataName/)
+  })
 })
 
 describe('startPypiIndexFixture', () => {

@@ -1,7 +1,8 @@
 /** A tiny in-tree PEP 517 build backend (stdlib only), so test dists build and install without setuptools or an index. */
 
 /**
- * Reads larder_dist.json beside it: {name, version, requires_python?, requires?}. Zip and tar entries get
+ * Reads larder_dist.json beside it: {name, version, requires_python?, requires?, metadata_name?, metadata_version?,
+ * sdist_format?}. Zip and tar entries get
  * fixed timestamps, so the same spec builds the same bytes.
  */
 export const PYTHON_BACKEND_SOURCE = String.raw`
@@ -14,7 +15,7 @@ DIST = NORM + '-' + CFG['version']
 EPOCH = (2020, 1, 1, 0, 0, 0)
 
 def _metadata():
-    lines = ['Metadata-Version: 2.1', 'Name: ' + CFG['name'], 'Version: ' + CFG['version'], 'Summary: Larder test package']
+    lines = ['Metadata-Version: 2.1', 'Name: ' + CFG.get('metadata_name', CFG['name']), 'Version: ' + CFG.get('metadata_version', CFG['version']), 'Summary: Larder test package']
     if CFG.get('requires_python'):
         lines.append('Requires-Python: ' + CFG['requires_python'])
     for req in CFG.get('requires', []):
@@ -51,7 +52,8 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     return filename
 
 def build_sdist(sdist_directory, config_settings=None):
-    filename = DIST + '.tar.gz'
+    zipped = CFG.get('sdist_format') == 'zip'
+    filename = DIST + ('.zip' if zipped else '.tar.gz')
     pyproject = b'[build-system]\nrequires = []\nbuild-backend = "larder_backend"\nbackend-path = ["."]\n'
     members = [
         ('pyproject.toml', pyproject),
@@ -59,6 +61,14 @@ def build_sdist(sdist_directory, config_settings=None):
         ('larder_dist.json', json.dumps(CFG, sort_keys=True).encode()),
         ('PKG-INFO', _metadata().encode()),
     ]
+    if zipped:
+        with zipfile.ZipFile(os.path.join(sdist_directory, filename), 'w', zipfile.ZIP_DEFLATED) as zf:
+            for path, data in members:
+                info = zipfile.ZipInfo(DIST + '/' + path, EPOCH)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, data)
+        return filename
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode='w', format=tarfile.PAX_FORMAT) as tf:
         for path, data in members:

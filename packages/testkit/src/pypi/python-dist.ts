@@ -17,6 +17,11 @@ export interface PythonDistSpec {
   /** Requires-Dist lines, e.g. 'other-pkg>=1.0'. */
   requires?: string[]
   python?: string
+  /** What METADATA and PKG-INFO claim instead of `name` and `version`: a mislabelled dist. */
+  metadataName?: string
+  metadataVersion?: string
+  /** The sdist's archive format; default tar.gz. */
+  sdistFormat?: 'tar.gz' | 'zip'
 }
 
 export interface PythonDist {
@@ -36,6 +41,9 @@ export interface PythonDist {
 export async function buildPythonDists(spec: PythonDistSpec): Promise<{ wheel: PythonDist; sdist: PythonDist }> {
   if (!NAME_PATTERN.test(spec.name)) throw new TypeError(`name must be a valid project name, got ${JSON.stringify(spec.name)}`)
   if (!VERSION_PATTERN.test(spec.version)) throw new TypeError(`version must be a simple PEP 440 version, got ${JSON.stringify(spec.version)}`)
+  for (const [option, value] of [['metadataName', spec.metadataName], ['metadataVersion', spec.metadataVersion]] as const) {
+    if (value !== undefined && !/^[^\r\n]+$/.test(value)) throw new TypeError(`${option} must be one non-empty line, got ${JSON.stringify(value)}`)
+  }
   const temp = await makeTempDir('larder-pydist-')
   try {
     const src = join(temp.path, 'src')
@@ -43,7 +51,15 @@ export async function buildPythonDists(spec: PythonDistSpec): Promise<{ wheel: P
     await mkdir(src)
     await mkdir(out)
     await writeFile(join(src, 'larder_backend.py'), PYTHON_BACKEND_SOURCE)
-    const cfg = { name: spec.name, version: spec.version, requires_python: spec.requiresPython, requires: spec.requires ?? [] }
+    const cfg = {
+      name: spec.name,
+      version: spec.version,
+      requires_python: spec.requiresPython,
+      requires: spec.requires ?? [],
+      ...(spec.metadataName !== undefined ? { metadata_name: spec.metadataName } : {}),
+      ...(spec.metadataVersion !== undefined ? { metadata_version: spec.metadataVersion } : {}),
+      ...(spec.sdistFormat === 'zip' ? { sdist_format: 'zip' } : {}),
+    }
     await writeFile(join(src, 'larder_dist.json'), JSON.stringify(cfg))
     const script = 'import sys; sys.path.insert(0, "."); import larder_backend as b; print(b.build_wheel(sys.argv[1])); print(b.build_sdist(sys.argv[1]))'
     const result = await run(spec.python ?? DEFAULT_PYTHON, ['-c', script, out], { cwd: src, env: { PYTHONDONTWRITEBYTECODE: '1' } })
@@ -63,7 +79,7 @@ export async function buildPythonDists(spec: PythonDistSpec): Promise<{ wheel: P
 
 /** The same METADATA text the backend writes (kept in step with python-backend.ts). */
 function metadataText(spec: PythonDistSpec): string {
-  const lines = ['Metadata-Version: 2.1', `Name: ${spec.name}`, `Version: ${spec.version}`, 'Summary: Larder test package']
+  const lines = ['Metadata-Version: 2.1', `Name: ${spec.metadataName ?? spec.name}`, `Version: ${spec.metadataVersion ?? spec.version}`, 'Summary: Larder test package']
   if (spec.requiresPython) lines.push(`Requires-Python: ${spec.requiresPython}`)
   for (const req of spec.requires ?? []) lines.push(`Requires-Dist: ${req}`)
   return lines.join('\n') + '\n'
