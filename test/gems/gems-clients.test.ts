@@ -1,5 +1,6 @@
 /** gem and bundler install, push and resolve through Larder's RubyGems mirror: online, with the upstream down, and offline. */
-import { readFile, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildGem, makeTempDir, startGemsUpstreamFixture, type BuiltGem, type GemsUpstreamFixture, type TempDir } from '@larder/testkit'
@@ -112,6 +113,29 @@ describe('RubyGems through Larder', () => {
     expect(partial.status).toBe(206)
     expect(await partial.text()).toBe(body.slice(4))
     expect(partial.headers.get('etag')).toBe(full.headers.get('etag'))
+  })
+
+  it('a second bundle run after an upstream release appends to its cached /versions with a 206 and stays consistent', async () => {
+    const client = await sandbox()
+    await expectBundleInstall(client, larder.source, ['e2e-top'], larder.source)
+    // A prerelease: later runs keep resolving e2e-base 1.0.0, which the offline tests below need.
+    await fixture.publish(await buildGem({ name: 'e2e-base', version: '1.1.0.pre' }))
+    const seen = larder.requests().length
+    const updated = await client.bundle(['update'])
+    expect(updated.code, `${describeRun(updated)}\n${larder.output()}`).toBe(0)
+    const versionsAnswers = larder.requests().slice(seen).filter((r) => r.path === '/gems/versions')
+    expect(versionsAnswers.length).toBeGreaterThan(0)
+    expect(versionsAnswers.map((r) => r.status)).toEqual(versionsAnswers.map(() => 206))
+    // bundler's own copies, as Larder served them: each gem's last md5 is the md5 of its /info.
+    const cacheRoot = join(client.root, 'bundle-home', 'cache', 'compact_index')
+    const [slug] = await readdir(cacheRoot)
+    const versions = await readFile(join(cacheRoot, slug!, 'versions'), 'utf8')
+    expect(versions).toMatch(/^e2e-base 1\.1\.0\.pre [0-9a-f]{32}$/m)
+    for (const name of ['e2e-base', 'e2e-top']) {
+      const lastMd5 = versions.split('\n').filter((l) => l.startsWith(`${name} `)).pop()?.split(' ').pop()
+      const info = await readFile(join(cacheRoot, slug!, 'info', name))
+      expect(lastMd5, name).toBe(createHash('md5').update(info).digest('hex'))
+    }
   })
 
   it('with the upstream down, empty client caches still install everything that passed through', async () => {

@@ -13,6 +13,8 @@ export interface GemsLarder {
   output(): string
   /** Paths of the requests Larder logged, in order. */
   requestPaths(): string[]
+  /** The requests Larder logged, in order, with the status it answered. */
+  requests(): { path: string; status: number }[]
   stop(): Promise<void>
 }
 
@@ -30,16 +32,19 @@ export async function startGemsLarder(dataDir: string, env: EnvOverrides = {}): 
     throw new Error(`the gems mirror named no port:\n${child.output().stdout}`)
   }
   const url = `http://127.0.0.1:${port}`
+  const requests = () =>
+    child
+      .output()
+      .stdout.split('\n')
+      .filter((l) => l.startsWith('{') && l.includes('"msg":"request"'))
+      .map((l) => JSON.parse(l) as { path?: unknown; status?: unknown })
+      .map((r) => ({ path: String(r.path), status: Number(r.status) }))
   return {
     url,
     source: `${url}/gems/`,
     output: () => `--- larder stdout ---\n${child.output().stdout}\n--- larder stderr ---\n${child.output().stderr}`,
-    requestPaths: () =>
-      child
-        .output()
-        .stdout.split('\n')
-        .filter((l) => l.startsWith('{') && l.includes('"msg":"request"'))
-        .map((l) => String((JSON.parse(l) as { path?: unknown }).path)),
+    requestPaths: () => requests().map((r) => r.path),
+    requests,
     stop: async () => {
       await child.stop()
     },

@@ -1,6 +1,6 @@
 /** The RubyGems app: a mirror of an upstream gem source (compact index, legacy specs, .gem files) plus pushed gems. */
 import { Hono } from 'hono'
-import { LarderError, errorHandler, notFoundHandler, requestEdge, type LarderEnv, type LarderServices } from '@larder/core'
+import { LarderError, errorHandler, notFoundHandler, rawPathAfter, requestEdge, type LarderEnv, type LarderServices } from '@larder/core'
 import { ServedIndex } from './compact-index/served-index.js'
 import { UpstreamIndex } from './compact-index/upstream-index.js'
 import { parseGemPath } from './names/gem-path.js'
@@ -18,7 +18,17 @@ export interface GemsAppOptions {
   prefix?: string
 }
 
+export interface GemsApp {
+  app: Hono<LarderEnv>
+  /** The compact index it serves: catchUpIdle() settles when background /info refreshes are done. */
+  index: ServedIndex
+}
+
 export function createApp(options: GemsAppOptions): Hono<LarderEnv> {
+  return createGemsApp(options).app
+}
+
+export function createGemsApp(options: GemsAppOptions): GemsApp {
   const { services } = options
   const prefix = options.prefix ?? DEFAULT_GEMS_PREFIX
   if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) throw new LarderError('E_INVALID_OPTION', `prefix must be a path like /gems, got "${prefix}"`)
@@ -32,7 +42,7 @@ export function createApp(options: GemsAppOptions): Hono<LarderEnv> {
   app.notFound(notFoundHandler)
   app.all(`${prefix}/*`, (c) => dispatch(c, gems))
   app.all(prefix, (c) => dispatch(c, gems))
-  return app
+  return { app, index: gems.index }
 }
 
 async function dispatch(c: GemsRouteContext, gems: GemsContext): Promise<Response> {
@@ -63,11 +73,4 @@ async function dispatch(c: GemsRouteContext, gems: GemsContext): Promise<Respons
   if (method === 'POST' && path.kind === 'push') return pushGem(c, gems)
   if (method === 'DELETE' && path.kind === 'yank') return yankGem(c, gems)
   throw new LarderError('E_NOT_FOUND', `${method} is not supported here`)
-}
-
-/** The path after the prefix exactly as sent: URL parsing would resolve %2e%2e before we could refuse it. */
-function rawPathAfter(url: string, prefix: string): string {
-  const afterOrigin = url.replace(/^[a-z]+:\/\/[^/]*/i, '')
-  const path = afterOrigin.split(/[?#]/)[0] ?? ''
-  return path.startsWith(prefix) ? path.slice(prefix.length) : path
 }

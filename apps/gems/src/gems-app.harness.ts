@@ -2,7 +2,7 @@
 import { createLogger, createServices, createUpstreamClient, loadConfig, type LarderServices } from '@larder/core'
 import { makeTempDir, startGemsUpstreamFixture, type BuiltGem, type GemsUpstreamFixture } from '@larder/testkit'
 import type { Hono } from 'hono'
-import { createApp } from './app.js'
+import { createGemsApp } from './app.js'
 
 export const TEST_TOKEN = 'gems-test-token-123'
 export const BASE = 'http://larder.test:8080'
@@ -12,6 +12,8 @@ export interface GemsAppHarness {
   services: LarderServices
   upstream: GemsUpstreamFixture
   request(path: string, init?: RequestInit): Promise<Response>
+  /** Settles when this app's background /info catch-up is done. */
+  catchUpIdle(): Promise<void>
   /** A second app over the same store, e.g. offline. */
   reopen(env: Record<string, string>): Promise<GemsAppHarness>
   close(): Promise<void>
@@ -34,9 +36,10 @@ export async function startGemsAppHarness(gems: BuiltGem[], env: Record<string, 
       upstream: createUpstreamClient({ headersTimeoutMs: 2000, connectTimeoutMs: 2000, retries: 0 }),
     })
     opened.push(services)
-    const app = createApp({ services })
+    const { app, index } = createGemsApp({ services })
     return {
       app,
+      catchUpIdle: () => index.catchUpIdle(),
       services,
       upstream,
       request: (path, init) => Promise.resolve(app.request(`${BASE}${path}`, init)),

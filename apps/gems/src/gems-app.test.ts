@@ -67,14 +67,51 @@ describe('compact index', () => {
     const info = await eager.request('/gems/info/app-base')
     expect(info.headers.get('x-larder-stale')).toBe('E_UPSTREAM_STATUS')
     expect(await info.text()).toBe(before)
-    expect(versions).toContain('app-base 1.0.0,1.1.0 ')
+    expect(versions).toMatch(/^app-base 1\.1\.0 /m)
     expect(lastMd5(versions, 'app-base')).toBe(md5(before))
+    await eager.catchUpIdle()
     await h.upstream.setFault(null)
-    // With upstream back, the next /versions generation brings /info up to date first.
+    // With upstream back, the next /versions starts the catch-up; once done, /versions names the new md5.
+    await eager.request('/gems/versions')
+    await eager.catchUpIdle()
     const next = await (await eager.request('/gems/versions')).text()
     const fresh = await (await eager.request('/gems/info/app-base')).text()
     expect(fresh).toBe(h.upstream.info('app-base'))
     expect(lastMd5(next, 'app-base')).toBe(md5(fresh))
+    expect(next.startsWith(versions)).toBe(true)
+  })
+
+  it('grows /versions only by appending, so a client that keeps its copy updates with a Range request as bundler does', async () => {
+    const eager = await h.reopen({ LARDER_INDEX_TTL_SECONDS: '0' })
+    let local = await (await eager.request('/gems/versions')).text()
+    await eager.request('/gems/info/app-top')
+    await eager.catchUpIdle()
+    // bundler: Range from its size minus one, If-None-Match its md5; append the tail, check the whole against the ETag.
+    const update = async () => {
+      const res = await eager.request('/gems/versions', { headers: { range: `bytes=${Buffer.byteLength(local) - 1}-`, 'if-none-match': `"${md5(local)}"` } })
+      const tail = await res.text()
+      expect(res.status).toBe(206)
+      expect(tail[0]).toBe(local.at(-1))
+      local += tail.slice(1)
+      expect(res.headers.get('etag')).toBe(`"${md5(local)}"`)
+    }
+    const consistent = async (name: string) => expect(lastMd5(local, name)).toBe(md5(await (await eager.request(`/gems/info/${name}`)).text()))
+    // A release upstream whose /info Larder cannot refetch yet: /versions grows by upstream's line plus
+    // one naming the md5 of the /info Larder still serves.
+    await h.upstream.setFault('status500', (path) => path.startsWith('/info/'))
+    await h.upstream.publish(await buildGem({ name: 'app-top', version: '2.1.0', dependencies: { 'app-base': ['~> 1.0'] } }))
+    await update()
+    await eager.catchUpIdle()
+    for (const name of ['app-base', 'app-top']) await consistent(name)
+    expect(local).toMatch(/^app-top 2\.1\.0 [0-9a-f]{32}\napp-top 2\.1\.0 [0-9a-f]{32}\n$/m)
+    // Upstream back: the catch-up refetches /info and the new md5 is appended, not written over the old.
+    await h.upstream.setFault(null)
+    await eager.request('/gems/versions')
+    await eager.catchUpIdle()
+    await update()
+    await consistent('app-top')
+    expect(lastMd5(local, 'app-top')).toBe(md5(h.upstream.info('app-top')!))
+    expect((await eager.request('/gems/versions', { headers: { 'if-none-match': `"${md5(local)}"` } })).status).toBe(304)
   })
 
   it('answers the retired dependency API with 404 so clients keep to the compact index', async () => {
@@ -139,6 +176,8 @@ describe('push and yank', () => {
   })
 
   it('publishes a private gem that shadows the upstream name in /versions, /info and /names', async () => {
+    expect((await h.request(`/gems/gems/${shadow.filename}`)).status).toBe(200)
+    const upstreamInfoHits = h.upstream.hitCount('/info/app-shadow')
     const res = await push(mine.bytes)
     expect(res.status).toBe(200)
     expect(await res.text()).toBe('Successfully registered gem: app-shadow (0.1.0)')
@@ -149,8 +188,9 @@ describe('push and yank', () => {
     expect(versions.split('\n').filter((l) => l.startsWith('app-shadow '))).toEqual([`app-shadow 0.1.0 ${md5(info)}`])
     const file = await h.request(`/gems/gems/${mine.filename}`)
     expect(Buffer.from(await file.arrayBuffer()).equals(mine.bytes)).toBe(true)
+    // Cached from upstream before the name was pushed: no longer served.
     expect((await h.request(`/gems/gems/${shadow.filename}`)).status).toBe(404)
-    expect(h.upstream.hitCount('/info/app-shadow')).toBe(0)
+    expect(h.upstream.hitCount('/info/app-shadow')).toBe(upstreamInfoHits)
   })
 
   it('writes a quick spec Ruby loads as the pushed Gem::Specification', async () => {

@@ -3,11 +3,12 @@
  * of the /info body Larder holds for it, with private gems merged in and shadowing upstream names.
  */
 import { createHash } from 'node:crypto'
-import { LarderError, type CacheResult, type LarderServices } from '@larder/core'
+import { KeyedMutex, LarderError, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
 import { PrivateGems } from '../private/private-gems.js'
 import { md5Hex } from './info-file.js'
 import type { UpstreamIndex } from './upstream-index.js'
-import { composeNames, composeVersions } from './versions-file.js'
+import { composeNames } from './versions-file.js'
+import { VersionsLog } from './versions-log.js'
 
 /** How many /info documents are brought up to date at once when a new /versions arrives. */
 export const INFO_CATCH_UP_CONCURRENCY = 4
@@ -29,7 +30,11 @@ function document(text: string, result: CacheResult, staleReason?: LarderError):
 const canServeWithoutUpstream = (error: unknown) => error instanceof LarderError && (error.code === 'E_OFFLINE_MISS' || error.isUpstreamFailure)
 
 export class ServedIndex {
-  private memo: { fingerprint: string; doc: ServedDocument } | undefined
+  private log: { versions: VersionsLog; upstreamBlob: string | undefined; privateKey: string } | undefined
+  private memo: { versions: VersionsLog; generation: number; doc: ServedDocument } | undefined
+  private readonly composing = new KeyedMutex()
+  private catchingUp: Promise<void> | undefined
+  private pendingCatchUp: { listed: ReadonlyMap<string, string>; privateNames: ReadonlySet<string> } | undefined
 
   constructor(
     private readonly services: LarderServices,
@@ -46,24 +51,21 @@ export class ServedIndex {
       fetched = await this.upstream.versions()
     } catch (error) {
       if (own.length === 0 || !canServeWithoutUpstream(error)) throw error
-      return document(composeVersions({ upstream: undefined, md5Overrides: new Map(), privateNames, privateLines }), 'PRIVATE')
+      return { ...(await this.compose(undefined, privateNames, privateLines)), result: 'PRIVATE' }
     }
-    const upstream = await this.upstream.upstreamMd5s(fetched.entry)
-    // Upstream just answered: bring the /info bodies Larder holds up to its /versions, so clients see
-    // new releases (with md5 overrides alone, a client holding the old /info would never ask again).
+    // Upstream just answered: bring the held /info bodies up to its /versions in the background
+    // (with md5 corrections alone, a client holding the old /info would never ask again). Until
+    // then the served /versions names the md5s of the /info bodies Larder holds: older, consistent.
     const upstreamAnswered = fetched.result === 'MISS' || fetched.result === 'REVALIDATED'
-    if (upstreamAnswered && upstream) await this.catchUp(upstream.md5s)
-    const overrides = new Map<string, string>()
-    for (const [name, held] of await this.upstream.heldInfos()) {
-      const listed = upstream?.md5s.get(name)
-      if (listed !== undefined && listed !== held.md5 && !privateNames.has(name)) overrides.set(name, held.md5)
-    }
-    const fingerprint = JSON.stringify([fetched.entry.blob, [...overrides], privateLines, [...privateNames]])
-    if (this.memo?.fingerprint !== fingerprint) {
-      const text = composeVersions({ upstream: await this.upstream.readText(fetched.entry), md5Overrides: overrides, privateNames, privateLines })
-      this.memo = { fingerprint, doc: document(text, fetched.result) }
-    }
-    return { ...this.memo.doc, result: fetched.result, staleReason: fetched.staleReason }
+    const listed = upstreamAnswered ? await this.upstream.upstreamMd5s(fetched.entry) : undefined
+    if (listed) this.startCatchUp(listed.md5s, privateNames)
+    const doc = await this.compose(fetched.entry, privateNames, privateLines)
+    return { ...doc, result: fetched.result, staleReason: fetched.staleReason }
+  }
+
+  /** Settles when no background /info catch-up is running (tests and shutdown wait on it). */
+  async catchUpIdle(): Promise<void> {
+    while (this.catchingUp) await this.catchingUp
   }
 
   async names(): Promise<ServedDocument> {
@@ -91,17 +93,56 @@ export class ServedIndex {
     return document(await this.upstream.readText(fetched.entry), fetched.result, fetched.staleReason)
   }
 
-  private async catchUp(listed: Map<string, string>): Promise<void> {
-    const held = await this.upstream.heldInfos()
-    const behind = [...held].filter(([name, info]) => listed.has(name) && listed.get(name) !== info.md5).map(([name]) => name)
+  /** Extends the served log with what upstream appended, or starts a new one when that is impossible. */
+  private compose(entry: CacheEntry | undefined, privateNames: ReadonlySet<string>, privateLines: readonly string[]): Promise<ServedDocument> {
+    return this.composing.run('versions', async () => {
+      const privateKey = JSON.stringify([privateLines, [...privateNames].sort()])
+      const upstreamBlob = entry?.blob
+      let log = this.log
+      if (!log || log.privateKey !== privateKey || log.upstreamBlob !== upstreamBlob) {
+        const upstream = entry ? await this.upstream.readText(entry) : undefined
+        const extended = log !== undefined && log.privateKey === privateKey && upstream !== undefined && log.versions.extend(upstream)
+        const versions = extended ? log!.versions : VersionsLog.start({ upstream, privateNames, privateLines })
+        log = this.log = { versions, upstreamBlob, privateKey }
+      }
+      log.versions.correct(await this.upstream.heldMd5s())
+      if (this.memo?.versions !== log.versions || this.memo.generation !== log.versions.generation) {
+        this.memo = { versions: log.versions, generation: log.versions.generation, doc: document(log.versions.text, 'HIT') }
+      }
+      return this.memo.doc
+    })
+  }
+
+  /** One catch-up at a time; a newer /versions arriving meanwhile is caught up to right after. */
+  private startCatchUp(listed: ReadonlyMap<string, string>, privateNames: ReadonlySet<string>): void {
+    if (this.catchingUp) {
+      this.pendingCatchUp = { listed, privateNames }
+      return
+    }
+    this.catchingUp = this.catchUp(listed, privateNames).finally(() => {
+      this.catchingUp = undefined
+      const next = this.pendingCatchUp
+      this.pendingCatchUp = undefined
+      if (next) this.startCatchUp(next.listed, next.privateNames)
+    })
+  }
+
+  private async catchUp(listed: ReadonlyMap<string, string>, privateNames: ReadonlySet<string>): Promise<void> {
+    const held = await this.upstream.heldMd5s().catch(() => new Map<string, string>())
+    const behind = [...held].filter(([name, md5]) => !privateNames.has(name) && listed.has(name) && listed.get(name) !== md5).map(([name]) => name)
+    if (behind.length === 0) return
+    let failed = 0
     const worker = async () => {
       for (let name = behind.shift(); name !== undefined; name = behind.shift()) {
         await this.upstream.info(name, { forceRefresh: true }).catch((error: unknown) => {
+          failed += 1
           // The held body stays and /versions names its md5: consistent, only older.
           this.services.logger.warn({ app: 'gems', gem: name, err: error }, 'could not refresh /info for the new /versions')
         })
       }
     }
+    const total = behind.length
     await Promise.all(Array.from({ length: INFO_CATCH_UP_CONCURRENCY }, worker))
+    this.services.logger.info({ app: 'gems', refreshed: total - failed, failed }, 'compact index caught up with upstream /versions')
   }
 }

@@ -1,5 +1,5 @@
 /** The upstream compact index as Larder caches it: /versions, /names and /info/<gem> bodies stored exactly as fetched. */
-import { LarderError, type CacheEntry, type IndexResponse, type LarderServices } from '@larder/core'
+import { LarderError, readAll, type CacheEntry, type IndexResponse, type LarderServices } from '@larder/core'
 import { md5Hex } from './info-file.js'
 import { lastInfoMd5s } from './versions-file.js'
 
@@ -8,13 +8,11 @@ export const NAMES_KEY = 'gems:names'
 export const INFO_KEY_PREFIX = 'gems:info:'
 const TEXT_TYPE = 'text/plain; charset=utf-8'
 
-export interface HeldInfo {
-  md5: string
-  fetchedAt: number
-}
-
 export class UpstreamIndex {
   private md5Memo: { blob: string; md5s: Map<string, string> } | undefined
+  /** name -> md5 of the /info body held: loaded from the store once, then kept up to date by info(). */
+  private readonly held = new Map<string, string>()
+  private heldLoaded: Promise<void> | undefined
 
   constructor(private readonly services: LarderServices) {}
 
@@ -41,8 +39,8 @@ export class UpstreamIndex {
   }
 
   /** /info/<gem> as upstream sent it; its md5 is kept so /versions can be matched to it without reading it. */
-  info(name: string, options: { forceRefresh?: boolean } = {}): Promise<IndexResponse> {
-    return this.services.cache.index({
+  async info(name: string, options: { forceRefresh?: boolean } = {}): Promise<IndexResponse> {
+    const fetched = await this.services.cache.index({
       key: INFO_KEY_PREFIX + name,
       url: `${this.base}/info/${encodeURIComponent(name)}`,
       forceRefresh: options.forceRefresh,
@@ -52,14 +50,15 @@ export class UpstreamIndex {
         return { body: bytes, contentType: TEXT_TYPE, meta: { md5: md5Hex(bytes) } }
       },
     })
+    const md5 = fetched.entry.meta?.md5
+    if (typeof md5 === 'string') this.held.set(name, md5)
+    return fetched
   }
 
   async readText(entry: CacheEntry): Promise<string> {
     const body = await this.services.cache.openEntry(entry)
     if (!body) throw new LarderError('E_STORE', `stored ${entry.key} lost its body`)
-    const chunks: Buffer[] = []
-    for await (const chunk of body) chunks.push(chunk as Buffer)
-    return Buffer.concat(chunks).toString('utf8')
+    return (await readAll(body, undefined, entry.key)).toString('utf8')
   }
 
   /** name -> md5 on its last line in the /versions Larder holds now (no upstream request); memoized per stored body. */
@@ -70,14 +69,27 @@ export class UpstreamIndex {
     return { md5s: this.md5Memo.md5s, fetchedAt: versions.fetchedAt }
   }
 
-  /** The /info bodies Larder holds, by gem name. Read from the store each time, so replicas sharing it agree. */
-  async heldInfos(): Promise<Map<string, HeldInfo>> {
-    const out = new Map<string, HeldInfo>()
+  /**
+   * name -> md5 of the /info body Larder holds. Listed from the store once (the first /versions after
+   * a start); after that this process's own fills keep it current, so no request lists the store.
+   */
+  async heldMd5s(): Promise<ReadonlyMap<string, string>> {
+    this.heldLoaded ??= this.loadHeld().catch((error: unknown) => {
+      this.heldLoaded = undefined
+      throw error
+    })
+    await this.heldLoaded
+    return this.held
+  }
+
+  private async loadHeld(): Promise<void> {
     for await (const key of this.services.store.listEntries(INFO_KEY_PREFIX)) {
+      const name = key.slice(INFO_KEY_PREFIX.length)
+      if (this.held.has(name)) continue
       const entry = await this.services.store.getEntry(key)
       const md5 = entry?.meta?.md5
-      if (entry?.status === 'ok' && typeof md5 === 'string') out.set(key.slice(INFO_KEY_PREFIX.length), { md5, fetchedAt: entry.fetchedAt })
+      // A fill by this process while listing is newer than what the store said.
+      if (entry?.status === 'ok' && typeof md5 === 'string' && !this.held.has(name)) this.held.set(name, md5)
     }
-    return out
   }
 }

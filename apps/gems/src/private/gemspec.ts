@@ -30,7 +30,10 @@ export interface GemSpecFacts {
   specificationVersion: number
 }
 
-const VERSION_PATTERN = /^[0-9]+(?:\.[0-9A-Za-z]+)*(?:-[0-9A-Za-z.-]+)?$/
+/** Gem::Version's canonical form: `gem build` has already turned a '-' into '.pre.'. */
+const VERSION_PATTERN = /^[0-9]+(?:\.[0-9A-Za-z]+)*$/
+/** Aliases a gemspec may use; `gem build` writes none, and more would let a small file expand without bound. */
+export const MAX_GEMSPEC_ALIASES = 100
 const PLATFORM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
 const OPERATOR_PATTERN = /^(?:=|!=|>|<|>=|<=|~>)$/
 
@@ -62,13 +65,23 @@ function requirementsOf(requirement: unknown, field: string): string[] {
  * into numbers; Ruby's !ruby/object tags are left unresolved and read as plain maps.
  */
 export function parseGemspecYaml(source: string): GemSpecFacts {
-  const doc = parseDocument(source, { schema: 'failsafe', logLevel: 'silent' })
-  if (doc.errors.length > 0) bad(`is not valid YAML (${doc.errors[0]!.message.split('\n')[0]})`)
-  const spec = doc.toJS({ maxAliasCount: 100 }) as Yaml | null
+  let spec: Yaml | null
+  try {
+    const doc = parseDocument(source, { schema: 'failsafe', logLevel: 'silent' })
+    if (doc.errors.length > 0) bad(`is not valid YAML (${doc.errors[0]!.message.split('\n')[0]})`)
+    spec = doc.toJS({ maxAliasCount: MAX_GEMSPEC_ALIASES }) as Yaml | null
+  } catch (error) {
+    if (error instanceof LarderError) throw error
+    // yaml throws on excessive aliases (an alias bomb) and on other unreadable input.
+    bad(`could not be read as YAML (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`)
+  }
   if (!spec || typeof spec !== 'object') bad('is not a Gem::Specification')
   const name = text(spec.name)
   const version = text(spec.version?.version)
   if (!name || !GEM_NAME_PATTERN.test(name)) bad(`names an invalid gem "${String(spec.name).slice(0, 80)}"`)
+  if (version?.includes('-')) {
+    bad(`has version "${version.slice(0, 40)}" with a '-': RubyGems reads it as a prerelease ('-' becomes '.pre.') and a platform belongs in the platform field`)
+  }
   if (!version || !VERSION_PATTERN.test(version)) bad(`has an invalid version "${String(spec.version?.version).slice(0, 40)}"`)
   const platform = text(spec.platform) ?? 'ruby'
   if (!PLATFORM_PATTERN.test(platform)) bad(`has an invalid platform "${platform.slice(0, 40)}"`)

@@ -1,5 +1,5 @@
 /** Gems pushed to Larder: stored apart from the mirror, listed in its compact index, never looked up upstream. */
-import { LarderError, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import { KeyedMutex, LarderError, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
 import { md5Hex, renderInfo, renderInfoLine } from '../compact-index/info-file.js'
 import { readGemPackage } from './gem-package.js'
 import { quickSpecBody } from './quick-spec.js'
@@ -25,7 +25,8 @@ export interface PushedGem {
 }
 
 export class PrivateGems {
-  private readonly locks = new Map<string, Promise<unknown>>()
+  /** One change at a time per gem, so two pushes cannot both take the same version. */
+  private readonly locks = new KeyedMutex()
 
   constructor(private readonly store: CacheStore, private readonly now: () => number = Date.now) {}
 
@@ -59,7 +60,7 @@ export class PrivateGems {
 
   push(bytes: Buffer, principal: Principal): Promise<PushedGem> {
     return readGemPackage(bytes).then(({ spec, sha256 }) =>
-      this.serialized(spec.name, async () => {
+      this.locks.run(spec.name, async () => {
         const versions = await this.versions(spec.name)
         const number = spec.platform === 'ruby' ? spec.version : `${spec.version}-${spec.platform}`
         if (versions.some((v) => v.number === number)) {
@@ -79,7 +80,7 @@ export class PrivateGems {
 
   /** Takes a version out of the index and stops serving its files; the number stays used. */
   yank(name: string, version: string, platform: string | undefined): Promise<string> {
-    return this.serialized(name, async () => {
+    return this.locks.run(name, async () => {
       const number = !platform || platform === 'ruby' ? version : `${version}-${platform}`
       const versions = await this.versions(name)
       const target = versions.find((v) => v.number === number && !v.yanked)
@@ -112,16 +113,5 @@ export class PrivateGems {
   private async putBlobEntry(key: string, bytes: Uint8Array, contentType: string, meta?: Record<string, unknown>): Promise<void> {
     const blob = await this.store.putBlob(bytes)
     await this.store.putEntry({ key, status: 'ok', fetchedAt: this.now(), blob: blob.sha256, size: blob.size, contentType, meta })
-  }
-
-  /** One change at a time per gem, so two pushes cannot both take the same version. */
-  private serialized<T>(name: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(name) ?? Promise.resolve()
-    const next = previous.catch(() => {}).then(task)
-    this.locks.set(name, next)
-    void next.catch(() => {}).finally(() => {
-      if (this.locks.get(name) === next) this.locks.delete(name)
-    })
-    return next
   }
 }

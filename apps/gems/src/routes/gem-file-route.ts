@@ -42,6 +42,11 @@ export async function getGemFile(c: GemsRouteContext, gems: GemsContext, filenam
   const own = await gems.privateGems.file(filename)
   if (own?.blob) return servePrivateFile(c, gems, own)
   const key = GEM_FILE_KEY_PREFIX + filename
+  // A copy fetched before its name was pushed privately must not be served any more.
+  const storedGem = (await store.getEntry(key))?.meta?.gem
+  if (typeof storedGem === 'string' && (await gems.privateGems.owns(storedGem))) {
+    throw new LarderError('E_NOT_FOUND', `${storedGem} is pushed to Larder and has no ${filename}`)
+  }
   const stored = await cache.lookupArtifact(key)
   if (stored) return serveArtifact(c, stored, store)
   const stem = filename.slice(0, -'.gem'.length)

@@ -14,8 +14,3 @@ export interface GemsContext {
 }
 
 export type GemsRouteContext = Context<LarderEnv>
-
-export function staleHeaders(staleReason: { code: string } | undefined): Record<string, string> {
-  if (!staleReason) return {}
-  return { 'x-larder-stale': staleReason.code, warning: '110 larder "Response is Stale"' }
-}

@@ -1,7 +1,7 @@
 /** GET of /versions, /names and /info/<gem>: strong MD5 ETags, 304, `Range: bytes=N-` and Repr-Digest, as bundler expects. */
-import { clientHasCurrent, parseRange } from '@larder/core'
+import { clientHasCurrent, parseRange, staleHeaders } from '@larder/core'
 import type { ServedDocument } from '../compact-index/served-index.js'
-import { staleHeaders, type GemsContext, type GemsRouteContext } from './gems-context.js'
+import type { GemsContext, GemsRouteContext } from './gems-context.js'
 
 /** Clients revalidate cheaply with If-None-Match, so a short max-age keeps them close to Larder's generation. */
 export const COMPACT_INDEX_CACHE_CONTROL = 'public, max-age=60'

@@ -1,8 +1,8 @@
 /** Old clients' endpoints: the Marshal spec lists and quick gemspecs, passed through and cached. */
-import { LarderError, sendStream, serveArtifact, clientHasCurrent } from '@larder/core'
+import { LarderError, sendStream, serveArtifact, clientHasCurrent, staleHeaders } from '@larder/core'
 import { stemCandidates, type LegacySpecsFile } from '../names/gem-path.js'
 import { servePrivateFile } from './gem-file-route.js'
-import { staleHeaders, type GemsContext, type GemsRouteContext } from './gems-context.js'
+import type { GemsContext, GemsRouteContext } from './gems-context.js'
 
 export const LEGACY_KEY_PREFIX = 'gems:legacy:'
 export const QUICK_KEY_PREFIX = 'gems:quick:'

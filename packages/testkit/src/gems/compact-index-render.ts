@@ -20,14 +20,20 @@ export function infoBody(gems: readonly BuiltGem[]): string {
   return `---\n${gems.map((gem) => `${infoLine(gem)}\n`).join('')}`
 }
 
-/** /versions: one line per gem naming every version and the MD5 of its /info body. */
+const versionNumber = (gem: BuiltGem) => (gem.platform === 'ruby' ? gem.version : `${gem.version}-${gem.platform}`)
+
+/** /versions as created: one line per gem naming every version and the MD5 of its /info body. */
 export function versionsBody(byName: ReadonlyMap<string, readonly BuiltGem[]>): string {
-  const lines = [...byName.keys()].sort().map((name) => {
-    const gems = byName.get(name)!
-    const versions = gems.map((gem) => (gem.platform === 'ruby' ? gem.version : `${gem.version}-${gem.platform}`))
-    return `${name} ${versions.join(',')} ${md5Hex(infoBody(gems))}\n`
-  })
+  const lines = [...byName.keys()].sort().map((name) => versionsLine(name, byName.get(name)!, byName.get(name)!))
   return `${FIXTURE_VERSIONS_CREATED_AT}\n---\n${lines.join('')}`
+}
+
+/**
+ * The line rubygems.org appends for a release: the new versions and the MD5 of the gem's whole /info
+ * (`all`) after it. The file only grows; the md5 on a gem's last line is the current one.
+ */
+export function versionsLine(name: string, added: readonly BuiltGem[], all: readonly BuiltGem[]): string {
+  return `${name} ${added.map(versionNumber).join(',')} ${md5Hex(infoBody(all))}\n`
 }
 
 export function namesBody(names: Iterable<string>): string {

@@ -56,8 +56,14 @@ describe('gems upstream fixture', () => {
     const specs = gunzipSync(Buffer.from(await (await fetch(`${fixture.url}/specs.4.8.gz`)).arrayBuffer()))
     const loaded = await run('ruby', ['-e', 'print Marshal.load(STDIN.read).map { |n, v, p| "#{n}-#{v}-#{p}" }.join(",")'], { input: specs })
     expect(loaded.stdout).toBe('kit-base-1.0.0-ruby,kit-top-2.0.0-ruby')
+    const before = (await text('/versions')).body
     await fixture.publish(await buildGem({ name: 'kit-base', version: '1.1.0' }))
     expect(fixture.info('kit-base')).toMatch(/^---\n1\.0\.0 \|checksum:[0-9a-f]{64}\n1\.1\.0 \|checksum:[0-9a-f]{64}\n$/)
-    expect(fixture.versions()).toContain(`kit-base 1.0.0,1.1.0 ${md5Hex(fixture.info('kit-base')!)}`)
+    // Like rubygems.org, a release appends a line: the old file is a prefix and bundler's Range append works.
+    const after = (await text('/versions')).body
+    expect(after).toBe(`${before}kit-base 1.1.0 ${md5Hex(fixture.info('kit-base')!)}\n`)
+    const appended = await text('/versions', { headers: { range: `bytes=${before.length - 1}-` } })
+    expect(appended.res.status).toBe(206)
+    expect(appended.body).toBe(after.slice(before.length - 1))
   })
 })

@@ -1,7 +1,7 @@
 /** A fixture RubyGems server: compact index, legacy specs, quick specs and .gem files, like rubygems.org. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { startFixtureServer, type FixtureServer } from '../fixture-server/fixture-server.js'
-import { infoBody, md5Hex, namesBody, versionsBody } from './compact-index-render.js'
+import { infoBody, md5Hex, namesBody, versionsBody, versionsLine } from './compact-index-render.js'
 import type { BuiltGem } from './gem-build.js'
 import { LEGACY_SPEC_FILES, buildLegacySpecs, type LegacySpecFile } from './legacy-specs.js'
 
@@ -11,7 +11,7 @@ export interface GemsUpstreamFixtureOptions {
 }
 
 export interface GemsUpstreamFixture extends FixtureServer {
-  /** Adds versions at runtime: /info/<name> grows and /versions names its new MD5. */
+  /** Adds versions at runtime: /info/<name> grows and /versions gets a line appended naming its new MD5, as rubygems.org does. */
   publish(gems: BuiltGem | readonly BuiltGem[]): Promise<void>
   /** The bodies as served now. */
   versions(): string
@@ -22,20 +22,27 @@ export async function startGemsUpstreamFixture(options: GemsUpstreamFixtureOptio
   const byName = new Map<string, BuiltGem[]>()
   const byFile = new Map<string, BuiltGem>()
   let legacy: Record<LegacySpecFile, Buffer> | undefined
+  let versions = ''
 
   const publish = async (batch: BuiltGem | readonly BuiltGem[]) => {
+    const added = new Map<string, BuiltGem[]>()
     for (const gem of Array.isArray(batch) ? batch : [batch as BuiltGem]) {
       byName.set(gem.name, [...(byName.get(gem.name) ?? []), gem])
+      added.set(gem.name, [...(added.get(gem.name) ?? []), gem])
       byFile.set(gem.filename, gem)
     }
+    for (const [name, gems] of added) versions += versionsLine(name, gems, byName.get(name)!)
     legacy = await buildLegacySpecs([...byFile.values()])
   }
-  await publish(options.gems ?? [])
+  for (const gem of options.gems ?? []) byName.set(gem.name, [...(byName.get(gem.name) ?? []), gem])
+  for (const gem of options.gems ?? []) byFile.set(gem.filename, gem)
+  versions = versionsBody(byName)
+  legacy = await buildLegacySpecs([...byFile.values()])
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://fixture.invalid').pathname
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n')
-    if (path === '/versions') return sendIndex(req, res, versionsBody(byName))
+    if (path === '/versions') return sendIndex(req, res, versions)
     if (path === '/names') return sendIndex(req, res, namesBody(byName.keys()))
     if (path.startsWith('/info/')) {
       const gems = byName.get(decodeURIComponent(path.slice('/info/'.length)))
@@ -60,7 +67,7 @@ export async function startGemsUpstreamFixture(options: GemsUpstreamFixtureOptio
   const server = await startFixtureServer({ handler, ...(options.port === undefined ? {} : { port: options.port }) })
   return Object.assign(server, {
     publish,
-    versions: () => versionsBody(byName),
+    versions: () => versions,
     info: (name: string) => {
       const gems = byName.get(name)
       return gems ? infoBody(gems) : undefined
