@@ -1,4 +1,4 @@
-/** Starts the real all-in-one Larder server (`node apps/server/dist/main.js`) as a child process for end-to-end tests. */
+/** Starts a real Larder process (the all-in-one server, or one app alone the way its container runs it) for end-to-end tests. */
 import { fileURLToPath } from 'node:url'
 import { makeTempDir, startProcess, type EnvOverrides, type ProcessExit, type StartedProcess } from '@larder/testkit'
 
@@ -10,6 +10,9 @@ export const DEFAULT_LARDER_READY_TIMEOUT_MS = 20_000
 const READY_LINE = /"msg":"listening on http:\/\/[^"]+"/
 
 export interface StartLarderOptions {
+  /** Which entry point to run; the all-in-one server by default, e.g. 'apps/pypi/dist/main.js' for one app alone. */
+  entry?: string
+  readyTimeoutMs?: number
   /** The store lives here; a fresh temp dir when omitted (then removed by `stop()`). */
   dataDir?: string
   /** 0 (the default) picks a free port; a restart on the port of an earlier process keeps lockfile URLs valid. */
@@ -51,7 +54,7 @@ export async function startLarder(options: StartLarderOptions = {}): Promise<Lar
   const dataDir = options.dataDir ?? ownDir!.path
   let child: StartedProcess
   try {
-    child = await startProcess(process.execPath, [SERVER_ENTRY], {
+    child = await startProcess(process.execPath, [options.entry ?? SERVER_ENTRY], {
       cwd: REPO_ROOT,
       env: {
         LARDER_LOG_LEVEL: 'info',
@@ -61,7 +64,7 @@ export async function startLarder(options: StartLarderOptions = {}): Promise<Lar
         LARDER_DATA_DIR: dataDir,
       },
       readyLine: READY_LINE,
-      readyTimeoutMs: DEFAULT_LARDER_READY_TIMEOUT_MS,
+      readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_LARDER_READY_TIMEOUT_MS,
     })
   } catch (error) {
     await ownDir?.cleanup()

@@ -37,26 +37,27 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> 
       c.res.headers.set('x-request-id', requestId)
       c.res.headers.set('x-larder-cache', cache)
     }
-    const log = (aborted: boolean) => {
-      requests.inc({ app: options.app, status, cache })
-      const line = {
-        reqId: requestId,
-        app: options.app,
-        method: c.req.method,
-        path: new URL(c.req.url).pathname,
-        status,
-        cache,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-        ...(aborted ? { aborted: true } : {}),
-      }
-      options.logger.info(line, 'request')
+    requests.inc({ app: options.app, status, cache })
+    const line = {
+      reqId: requestId,
+      app: options.app,
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status,
+      cache,
+      // Time to the response head; a streamed body goes on after this line.
+      ms: Math.round((performance.now() - started) * 10) / 10,
     }
-    // A body streamed straight to the socket is logged when it ends: its time, and whether the client got it all.
+    options.logger.info(line, 'request')
     const outgoing = c.env?.outgoing
     if (c.get('sentStatus') && outgoing && !outgoing.writableFinished) {
-      outgoing.once('close', () => log(!outgoing.writableFinished))
-    } else {
-      log(false)
+      // Said once more only when a streamed body did not reach the client whole.
+      outgoing.once('close', () => {
+        if (!outgoing.writableFinished) {
+          const ms = Math.round((performance.now() - started) * 10) / 10
+          options.logger.warn({ reqId: requestId, app: options.app, path: line.path, ms }, 'response aborted before the body was complete')
+        }
+      })
     }
   }
 }
