@@ -12,15 +12,31 @@ import { getTarball } from './routes/tarball-route.js'
 
 export const DEFAULT_NPM_PREFIX = '/npm'
 
+export const PRIVATE_SCOPES_ENV = 'LARDER_NPM_PRIVATE_SCOPES'
+
 export interface NpmAppOptions {
   services: LarderServices
   prefix?: string
+  /** Scopes like '@acme' that are private before anything is published in them; read from LARDER_NPM_PRIVATE_SCOPES when absent. */
+  privateScopes?: string[]
+}
+
+/** Parses `@acme,@internal` (LARDER_NPM_PRIVATE_SCOPES) into bare scope names. */
+export function parsePrivateScopes(text: string | undefined): string[] {
+  const scopes = (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+  for (const scope of scopes) {
+    if (!/^@[a-z0-9~-][a-z0-9._~-]*$/.test(scope)) {
+      throw new LarderError('E_INVALID_OPTION', `${PRIVATE_SCOPES_ENV}: "${scope}" is not a scope like @acme`)
+    }
+  }
+  return scopes.map((scope) => scope.slice(1))
 }
 
 export function createApp(options: NpmAppOptions): Hono<LarderEnv> {
   const { services } = options
   const prefix = options.prefix ?? DEFAULT_NPM_PREFIX
-  const privateRegistry = new PrivateRegistry(services.store)
+  const scopes = options.privateScopes?.map((s) => s.replace(/^@/, '')) ?? parsePrivateScopes(process.env[PRIVATE_SCOPES_ENV])
+  const privateRegistry = new PrivateRegistry(services.store, new Set(scopes))
   const npm: NpmContext = { services, prefix, privateRegistry, packuments: new PackumentSource(services, privateRegistry) }
   const edge = { app: 'npm', logger: services.logger, metrics: services.metrics, via: services.via }
   const app = new Hono<LarderEnv>()

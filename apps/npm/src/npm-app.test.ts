@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { packNpmPackage, type PackedPackage } from '@larder/testkit'
+import { createApp, parsePrivateScopes } from './app.js'
 import { BASE, TEST_TOKEN, startNpmAppHarness, type NpmAppHarness } from './npm-app.harness.js'
 
 let left: PackedPackage
@@ -274,6 +275,23 @@ describe('publishing', () => {
     expect(Object.keys(doc.versions)).toEqual(['1.0.0'])
     expect((await h.request('/npm/app-internal/-/app-internal-9.9.9.tgz')).status).toBe(404)
     expect(h.registry.hitCount((p) => p.startsWith('/app-internal'))).toBe(hits)
+  })
+
+  it('a reserved scope is never taken from upstream, even before anything is published in it', async () => {
+    const upstreamCopy = await packNpmPackage({ name: '@reserved/tool', version: '6.6.6' })
+    h.registry.publish(upstreamCopy)
+    const app = createApp({ services: h.services, privateScopes: ['@reserved'] })
+    const get = (path: string, init?: RequestInit) => Promise.resolve(app.request(`${BASE}${path}`, init))
+    const res = await get('/npm/@reserved%2ftool')
+    expect(res.status).toBe(404)
+    expect((await get('/npm/@reserved/tool/-/tool-6.6.6.tgz')).status).toBe(404)
+    expect(h.registry.hitCount((p) => p.includes('reserved'))).toBe(0)
+    const mine = await packNpmPackage({ name: '@reserved/tool', version: '1.0.0' })
+    const doc = JSON.parse(await publishDoc(mine))
+    const put = await get('/npm/@reserved%2ftool', { method: 'PUT', headers: { authorization: `Bearer ${TEST_TOKEN}` }, body: JSON.stringify(doc) })
+    expect(put.status).toBe(201)
+    expect(Object.keys((await (await get('/npm/@reserved%2ftool')).json()).versions)).toEqual(['1.0.0'])
+    expect(() => parsePrivateScopes('@ok,nope')).toThrow(/LARDER_NPM_PRIVATE_SCOPES/)
   })
 
   it('refuses an attachment that does not match its integrity', async () => {

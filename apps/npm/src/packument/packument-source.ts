@@ -41,7 +41,9 @@ export class PackumentSource {
     const own = await this.privateRegistry.entry(name)
     if (own) return { entry: own, result: 'PRIVATE', private: true }
     if (await this.privateRegistry.owns(name)) {
-      throw new LarderError('E_NOT_FOUND', `${name.full} was unpublished from Larder; the name stays private and is not taken from upstream`)
+      throw new LarderError('E_NOT_FOUND', `${name.full} is a private name (reserved scope, or unpublished from Larder) and has nothing published`, {
+        hint: 'private names are never taken from upstream; publish it to Larder',
+      })
     }
     const upstream = this.services.config.upstreams.npm
     const response = await this.services.cache.index({

@@ -18,15 +18,24 @@ export class PrivateRegistry {
   // One change at a time per package, so two publishes cannot both take the same version.
   private readonly locks = new KeyedMutex()
 
-  constructor(private readonly store: CacheStore, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly store: CacheStore,
+    /** Scopes (without '@') whose names are private even before anything is published in them. */
+    private readonly reservedScopes: ReadonlySet<string> = new Set(),
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async entry(name: PackageName): Promise<CacheEntry | undefined> {
     const entry = await this.store.getEntry(PRIVATE_PACKUMENT_PREFIX + name.full)
     return entry?.status === 'ok' ? entry : undefined
   }
 
-  /** True once a name was ever published here, even if it has since been unpublished: it stays private. */
+  /**
+   * True for names in a reserved scope, and once a name was ever published here (even if since
+   * unpublished): such names are never looked up upstream.
+   */
   async owns(name: PackageName): Promise<boolean> {
+    if (name.scope && this.reservedScopes.has(name.scope)) return true
     return (await this.store.getEntry(PRIVATE_PACKUMENT_PREFIX + name.full)) !== undefined
   }
 
