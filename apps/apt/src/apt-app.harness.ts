@@ -1,6 +1,6 @@
 /** Builds the APT app on real parts (fs store, upstream client, a fixture archive built with dpkg-deb and apt-ftparchive) for app.request() tests. */
 import { join } from 'node:path'
-import { createLogger, createServices, createUpstreamClient, loadConfig, type LarderServices } from '@larder/core'
+import { createServices, loadConfig, type LarderServices } from '@larder/core'
 import { makeTempDir, startAptUpstreamFixture, type AptUpstreamFixture, type AptUpstreamFixtureOptions, type BuiltDeb } from '@larder/testkit'
 import { createApp, type AptApp } from './app.js'
 import { loadAptConfig } from './config/apt-config.js'
@@ -35,10 +35,7 @@ export async function startAptAppHarness(debs: BuiltDeb[], env: Record<string, s
       ...extraEnv,
     }
     const config = loadConfig(allEnv)
-    const services = createServices(config, {
-      logger: createLogger({ level: 'silent' }),
-      upstream: createUpstreamClient({ headersTimeoutMs: 2000, connectTimeoutMs: 2000, retries: 0 }),
-    })
+    const services = createServices(config)
     opened.push(services)
     const app = createApp({ services, apt: loadAptConfig(config, allEnv) })
     const request = (path: string, init?: RequestInit) => Promise.resolve(app.request(`${BASE}${path}`, init))

@@ -1,5 +1,5 @@
 /** Builds the Composer app on real parts (fs store, upstream client, fixture metadata and dist hosts) for app.request() tests. */
-import { createLogger, createServices, createUpstreamClient, loadConfig, type LarderServices } from '@larder/core'
+import { createServices, loadConfig, type LarderServices } from '@larder/core'
 import {
   buildComposerPackage,
   composerVersionEntry,
@@ -52,16 +52,17 @@ export async function startComposerAppHarness(options: HarnessOptions = {}): Pro
   }
   const open = async (extraEnv: Record<string, string>): Promise<ComposerAppHarness> => {
     const config = loadConfig({
+      // Quiet, and an upstream that fails fast: each fault resolves within a test.
+      LARDER_LOG_LEVEL: 'silent',
+      LARDER_UPSTREAM_TIMEOUT_SECONDS: '2',
+      LARDER_UPSTREAM_RETRIES: '0',
       LARDER_DATA_DIR: dataDir.path,
       LARDER_COMPOSER_UPSTREAM: metadata.url,
       LARDER_TOKENS: `tester=${TEST_TOKEN}:composer,npmonly=npm-only-token-1:npm`,
       ...options.env,
       ...extraEnv,
     })
-    const services = createServices(config, {
-      logger: createLogger({ level: 'silent' }),
-      upstream: createUpstreamClient({ headersTimeoutMs: 2000, connectTimeoutMs: 2000, retries: 0 }),
-    })
+    const services = createServices(config)
     opened.push(services)
     const distHost = new URL(dists.url).host
     const app = createApp({ services, distTokens: options.distTokens?.(distHost) ?? new Map(), distHosts: options.distHosts?.(distHost) })

@@ -1,5 +1,5 @@
 /** Builds the gems app on real parts (fs store, upstream client, fixture gem server) for app.request() tests. */
-import { createLogger, createServices, createUpstreamClient, loadConfig, type LarderServices } from '@larder/core'
+import { createServices, loadConfig, type LarderServices } from '@larder/core'
 import { makeTempDir, startGemsUpstreamFixture, type BuiltGem, type GemsUpstreamFixture } from '@larder/testkit'
 import type { Hono } from 'hono'
 import { createGemsApp } from './app.js'
@@ -25,16 +25,17 @@ export async function startGemsAppHarness(gems: BuiltGem[], env: Record<string, 
   const opened: LarderServices[] = []
   const open = async (extraEnv: Record<string, string>): Promise<GemsAppHarness> => {
     const config = loadConfig({
+      // Quiet, and an upstream that fails fast: each fault resolves within a test.
+      LARDER_LOG_LEVEL: 'silent',
+      LARDER_UPSTREAM_TIMEOUT_SECONDS: '2',
+      LARDER_UPSTREAM_RETRIES: '0',
       LARDER_DATA_DIR: dataDir.path,
       LARDER_GEMS_UPSTREAM: upstream.url,
       LARDER_TOKENS: `tester=${TEST_TOKEN}:gems,npm-only=npm-only-token-1:npm`,
       ...env,
       ...extraEnv,
     })
-    const services = createServices(config, {
-      logger: createLogger({ level: 'silent' }),
-      upstream: createUpstreamClient({ headersTimeoutMs: 2000, connectTimeoutMs: 2000, retries: 0 }),
-    })
+    const services = createServices(config)
     opened.push(services)
     const { app, index } = createGemsApp({ services })
     return {

@@ -28,16 +28,17 @@ export async function startNpmAppHarness(packages: PackedPackage[], env: Record<
   const dataDir = await makeTempDir('larder-npm-app-')
   const open = async (extraEnv: Record<string, string>): Promise<NpmAppHarness> => {
     const config = loadConfig({
+      // Quiet, and an upstream that fails fast: each fault resolves within a test.
+      LARDER_LOG_LEVEL: 'silent',
+      LARDER_UPSTREAM_TIMEOUT_SECONDS: '2',
+      LARDER_UPSTREAM_RETRIES: '0',
       LARDER_DATA_DIR: dataDir.path,
       LARDER_NPM_UPSTREAM: registry.url,
       LARDER_TOKENS: `tester=${TEST_TOKEN}:npm`,
       ...env,
       ...extraEnv,
     })
-    const services = createServices(config, {
-      logger: createLogger({ level: 'silent' }),
-      upstream: createUpstreamClient({ headersTimeoutMs: 1000, connectTimeoutMs: 1000, retries: 0 }),
-    })
+    const services = createServices(config)
     const app = createApp({ services })
     return {
       app,

@@ -1,5 +1,5 @@
 /** Builds the PyPI app on real parts (fs store, upstream client, fixture indexes) for app.request() tests. */
-import { createLogger, createServices, createUpstreamClient, loadConfig, type LarderServices } from '@larder/core'
+import { createServices, loadConfig, type LarderServices } from '@larder/core'
 import { makeTempDir, startPypiIndexFixture, type PypiIndexFixture, type PypiIndexFormat, type PythonDist } from '@larder/testkit'
 import type { Hono } from 'hono'
 import { createApp } from './app.js'
@@ -23,16 +23,17 @@ export async function startPypiAppHarness(format: PypiIndexFormat, dists: Python
   const opened: LarderServices[] = []
   const open = async (extraEnv: Record<string, string>): Promise<PypiAppHarness> => {
     const config = loadConfig({
+      // Quiet, and an upstream that fails fast: each fault resolves within a test.
+      LARDER_LOG_LEVEL: 'silent',
+      LARDER_UPSTREAM_TIMEOUT_SECONDS: '2',
+      LARDER_UPSTREAM_RETRIES: '0',
       LARDER_DATA_DIR: dataDir.path,
       LARDER_PYPI_UPSTREAM: upstream.simpleUrl,
       LARDER_TOKENS: `tester=${TEST_TOKEN}:pypi,npmonly=npm-only-token-1:npm`,
       ...env,
       ...extraEnv,
     })
-    const services = createServices(config, {
-      logger: createLogger({ level: 'silent' }),
-      upstream: createUpstreamClient({ headersTimeoutMs: 2000, connectTimeoutMs: 2000, retries: 0 }),
-    })
+    const services = createServices(config)
     opened.push(services)
     const app = createApp({ services })
     return {
