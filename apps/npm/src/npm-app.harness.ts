@@ -1,11 +1,5 @@
 /** Builds the npm app on real parts (fs store, upstream client, fixture registry) for app.request() tests. */
-import {
-  createLogger,
-  createServices,
-  createUpstreamClient,
-  loadConfig,
-  type LarderServices,
-} from '@larder/core'
+import { createServices, loadConfig, type LarderServices } from '@larder/core'
 import { makeTempDir, startNpmRegistryFixture, type NpmRegistryFixture, type PackedPackage } from '@larder/testkit'
 import type { Hono } from 'hono'
 import { createApp } from './app.js'
