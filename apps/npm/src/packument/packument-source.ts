@@ -1,5 +1,5 @@
 /** Where a package's packument comes from: the private store first (never upstream then), else the upstream cache. */
-import { LarderError, readAll, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
+import { ConcurrencyLimit, LarderError, readAll, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
 import { encodePackageName, type PackageName } from '../names/package-name.js'
 import type { PrivateRegistry } from '../private/private-registry.js'
 import { rewritePackument, type StoredPackument, type TarballSource } from './stored-packument.js'
@@ -18,6 +18,11 @@ export const UPSTREAM_KEY_PREFIX = 'npm:packument:'
  */
 export const FORCED_REFRESH_INTERVAL_MS = 30_000
 const FORCED_REFRESH_MEMORY = 10_000
+/**
+ * Packuments rewritten at once. Each holds its document several times over while it is parsed and
+ * serialised (tens of MB for the biggest); parsing is synchronous anyway, so more would only cost memory.
+ */
+export const PACKUMENT_PROCESSING_LIMIT = 2
 
 /** Entry meta and parts of a stored packument, shared by upstream and private entries. */
 export function storedPackumentEntry(stored: StoredPackument) {
@@ -31,6 +36,7 @@ export function storedPackumentEntry(stored: StoredPackument) {
 
 export class PackumentSource {
   private readonly lastForced = new Map<string, number>()
+  private readonly processing = new ConcurrencyLimit(PACKUMENT_PROCESSING_LIMIT)
 
   constructor(
     private readonly services: LarderServices,
@@ -53,7 +59,10 @@ export class PackumentSource {
       headers: { accept: 'application/json' },
       forceRefresh: options.forceRefresh,
       label: `packument of ${name.full}`,
-      process: async (body) => storedPackumentEntry(rewritePackument(JSON.parse((await body.readBytes()).toString('utf8')), { name: name.full })),
+      process: (body) =>
+        this.processing.run(async () =>
+          storedPackumentEntry(rewritePackument(JSON.parse((await body.readBytes()).toString('utf8')), { name: name.full })),
+        ),
     })
     return { entry: response.entry, result: response.result, private: false, staleReason: response.staleReason }
   }

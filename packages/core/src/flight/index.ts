@@ -2,3 +2,4 @@
 export * from './single-flight.js'
 export * from './spool-fill.js'
 export * from './keyed-mutex.js'
+export * from './concurrency-limit.js'
