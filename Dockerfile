@@ -4,7 +4,7 @@
 # all-in-one server (every mirror under its prefix, like `npm start`).
 
 # --- build: install everything, compile with turbo, then drop the dev dependencies ---
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 ENV TURBO_TELEMETRY_DISABLED=1 \
     npm_config_audit=false \
@@ -18,7 +18,7 @@ RUN npm ci \
  && rm -rf .turbo node_modules/.cache
 
 # --- runtime: the built tree only, run by an unprivileged user ---
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \

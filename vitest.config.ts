@@ -8,7 +8,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
-          testTimeout: 20_000,
+          // Sized for a loaded 2-core machine: fixtures build real packages (npm pack, gem build) in hooks.
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {
