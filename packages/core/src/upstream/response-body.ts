@@ -1,32 +1,86 @@
 /** Response bodies: failures after the response was handed over become 'error' events carrying a LarderError. */
 import { PassThrough, type Readable } from 'node:stream'
-import { toUpstreamError } from './upstream-failure.js'
+import { LarderError } from '../errors/larder-error.js'
+import { safeOrigin, toUpstreamError } from './upstream-failure.js'
 
 /** Bodies of responses we do not return (redirects, retried 5xx) are read up to this size to keep the connection. */
 export const DISCARD_LIMIT_BYTES = 64 * 1024
+
+export interface ThroughputFloor {
+  /** Below this average rate over one window the body is given up; 0 disables the floor. */
+  minBytesPerSecond: number
+  windowMs: number
+}
 
 export interface BodyContext {
   url: string
   proxied: boolean
   signal?: AbortSignal | undefined
+  floor?: ThroughputFloor | undefined
+  /** Called once when the body has ended, failed or been destroyed (clears the request's deadline). */
+  onSettled?: (() => void) | undefined
 }
 
 /**
  * Pipes undici's body through a PassThrough so that a mid-body failure (timeout, reset,
- * truncation) reaches the caller as a LarderError rather than an undici-specific error.
- * Destroying the returned stream aborts the upstream request and frees its connection.
+ * truncation, a trickle below the throughput floor) reaches the caller as a LarderError rather
+ * than an undici-specific error. Destroying the returned stream aborts the upstream request.
  */
 export function wrapBody(source: Readable, context: BodyContext): Readable {
   const body = new PassThrough()
+  const stopFloor = context.floor ? watchThroughput(source, body, context.url, context.floor) : () => {}
+  let settled = false
+  const settle = () => {
+    if (settled) return
+    settled = true
+    stopFloor()
+    context.onSettled?.()
+  }
   source.on('error', (err) => {
     const reason = context.signal?.aborted ? context.signal.reason : toUpstreamError(err, { ...context, midBody: true })
     body.destroy(reason instanceof Error ? reason : new Error(String(reason)))
   })
+  source.on('end', settle)
   body.on('close', () => {
+    settle()
     if (!source.destroyed) source.destroy()
   })
   source.pipe(body)
   return body
+}
+
+/**
+ * A body that keeps the connection alive with a byte now and then (a 1 byte/s drip) never trips
+ * the idle timeout; judging the rate per window does. A window in which our reader left bytes
+ * unread is not judged: then the reader, not the upstream, is the slow side.
+ */
+function watchThroughput(source: Readable, body: PassThrough, url: string, floor: ThroughputFloor): () => void {
+  if (floor.minBytesPerSecond <= 0) return () => {}
+  const needed = Math.ceil((floor.minBytesPerSecond * floor.windowMs) / 1000)
+  let received = 0
+  const count = (chunk: Buffer) => {
+    received += chunk.byteLength
+  }
+  source.on('data', count)
+  const timer = setInterval(() => {
+    const readerIsBehind = body.readableLength > 0 || body.writableLength > 0
+    if (received < needed && !readerIsBehind) {
+      const seconds = Math.round(floor.windowMs / 100) / 10
+      body.destroy(
+        new LarderError(
+          'E_UPSTREAM_TIMEOUT',
+          `upstream ${safeOrigin(url)} sent ${received} bytes in ${seconds} s, below the floor of ${floor.minBytesPerSecond} bytes/s`,
+          { hint: 'the upstream or the network to it is too slow; LARDER_UPSTREAM_MIN_BYTES_PER_SECOND sets the floor (0 turns it off)' },
+        ),
+      )
+    }
+    received = 0
+  }, floor.windowMs)
+  timer.unref()
+  return () => {
+    clearInterval(timer)
+    source.off('data', count)
+  }
 }
 
 /** Throws a body away without waiting; small ones are read so the keep-alive connection can be reused. */

@@ -56,6 +56,11 @@ export interface UpstreamClientOptions {
   /** Sent as a Via header so that a proxy loop back into Larder can be spotted. */
   via?: string
   maxConnectionsPerOrigin?: number
+  /** The whole request, redirects, retries and body included, must end within this. */
+  deadlineMs?: number
+  /** A body averaging less than this over one `throughputWindowMs` is given up; 0 turns the floor off. */
+  minBytesPerSecond?: number
+  throughputWindowMs?: number
   /** Where HTTP_PROXY/HTTPS_PROXY/NO_PROXY (or lower-case) are read; defaults to process.env. */
   env?: Record<string, string | undefined>
 }

@@ -38,28 +38,37 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     failureThreshold: settings.circuitFailureThreshold,
     cooldownMs: settings.circuitCooldownMs,
   })
+  const floor = { minBytesPerSecond: settings.minBytesPerSecond, windowMs: settings.throughputWindowMs }
   let closed = false
 
   async function request(req: UpstreamRequest): Promise<UpstreamResponse> {
     if (closed) throw new LarderError('E_INTERNAL', 'the upstream client is closed')
     const hop = firstHop(req, settings.userAgent, settings.via)
+    const deadline = startDeadline(settings.deadlineMs, hop)
+    hop.signal = deadline.signal
     const followRedirects = isIdempotent(hop.method) && settings.maxRedirects > 0
-    for (let redirects = 0; ; redirects++) {
-      const response = await sendWithCircuit(hop)
-      const location = followRedirects ? redirectTarget(response) : undefined
-      if (location === undefined) {
-        return { ...response, body: wrapBody(response.body, { url: response.url, proxied, signal: hop.signal }) }
+    try {
+      for (let redirects = 0; ; redirects++) {
+        const response = await sendWithCircuit(hop)
+        const location = followRedirects ? redirectTarget(response) : undefined
+        if (location === undefined) {
+          const body = wrapBody(response.body, { url: response.url, proxied, signal: hop.signal, floor, onSettled: deadline.clear })
+          return { ...response, body }
+        }
+        discardBody(response.body)
+        if (redirects >= settings.maxRedirects) {
+          throw new LarderError('E_UPSTREAM_GARBAGE', `upstream ${safeOrigin(req.url)} redirected more than ${settings.maxRedirects} times`, {
+            hint: 'the upstream URL may be wrong, or the upstream is in a redirect loop',
+          })
+        }
+        if (new URL(location).origin !== new URL(hop.url).origin) {
+          for (const name of CREDENTIAL_HEADERS) delete hop.headers[name]
+        }
+        hop.url = location
       }
-      discardBody(response.body)
-      if (redirects >= settings.maxRedirects) {
-        throw new LarderError('E_UPSTREAM_GARBAGE', `upstream ${safeOrigin(req.url)} redirected more than ${settings.maxRedirects} times`, {
-          hint: 'the upstream URL may be wrong, or the upstream is in a redirect loop',
-        })
-      }
-      if (new URL(location).origin !== new URL(hop.url).origin) {
-        for (const name of CREDENTIAL_HEADERS) delete hop.headers[name]
-      }
-      hop.url = location
+    } catch (err) {
+      deadline.clear()
+      throw err
     }
   }
 
@@ -193,6 +202,25 @@ function circuitOpenError(origin: string, retryAt: number): LarderError {
   return new LarderError('E_CIRCUIT_OPEN', `upstream ${origin} keeps failing, so it is not being contacted; Larder ${when}`, {
     hint: 'wait for the upstream to recover; cached copies are still served',
   })
+}
+
+/**
+ * The whole exchange, redirects, retries and body included, must end within `deadlineMs`: the
+ * idle and throughput limits alone let an upstream that is merely slow hold a client for hours.
+ */
+function startDeadline(deadlineMs: number, hop: Hop): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController()
+  const timer = setTimeout(() => {
+    const seconds = Math.round(deadlineMs / 100) / 10
+    controller.abort(
+      new LarderError('E_UPSTREAM_TIMEOUT', `upstream ${safeOrigin(hop.url)} did not finish within ${seconds} s`, {
+        hint: 'the file may be too large for the link to the upstream; LARDER_UPSTREAM_DEADLINE_SECONDS sets the limit',
+      }),
+    )
+  }, deadlineMs)
+  timer.unref()
+  const signal = hop.signal ? AbortSignal.any([hop.signal, controller.signal]) : controller.signal
+  return { signal, clear: () => clearTimeout(timer) }
 }
 
 function abortableDelay(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -13,6 +13,11 @@ export const DEFAULT_CIRCUIT_COOLDOWN_MS = 15_000
 export const DEFAULT_USER_AGENT = 'larder/0.1 (+caching mirror)'
 export const DEFAULT_VIA = '1.1 larder'
 export const DEFAULT_MAX_CONNECTIONS_PER_ORIGIN = 16
+/** An hour: an 8 GiB artifact at 2.5 MB/s still makes it. */
+export const DEFAULT_DEADLINE_MS = 60 * 60 * 1000
+/** A body slower than 1 KiB/s averaged over 30 s is given up: a trickle that only keeps the socket alive. */
+export const DEFAULT_MIN_BYTES_PER_SECOND = 1024
+export const DEFAULT_THROUGHPUT_WINDOW_MS = 30_000
 
 export type ResolvedUpstreamOptions = Required<UpstreamClientOptions>
 
@@ -29,6 +34,9 @@ export function resolveUpstreamOptions(options: UpstreamClientOptions = {}): Res
     userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
     via: options.via ?? DEFAULT_VIA,
     maxConnectionsPerOrigin: options.maxConnectionsPerOrigin ?? DEFAULT_MAX_CONNECTIONS_PER_ORIGIN,
+    deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    minBytesPerSecond: options.minBytesPerSecond ?? DEFAULT_MIN_BYTES_PER_SECOND,
+    throughputWindowMs: options.throughputWindowMs ?? DEFAULT_THROUGHPUT_WINDOW_MS,
     env: options.env ?? process.env,
   }
   requirePositive('connectTimeoutMs', resolved.connectTimeoutMs)
@@ -40,6 +48,9 @@ export function resolveUpstreamOptions(options: UpstreamClientOptions = {}): Res
   requirePositive('circuitFailureThreshold', resolved.circuitFailureThreshold, true)
   requireCount('circuitCooldownMs', resolved.circuitCooldownMs)
   requirePositive('maxConnectionsPerOrigin', resolved.maxConnectionsPerOrigin, true)
+  requirePositive('deadlineMs', resolved.deadlineMs)
+  requireCount('minBytesPerSecond', resolved.minBytesPerSecond)
+  requirePositive('throughputWindowMs', resolved.throughputWindowMs)
   requireHeaderValue('userAgent', resolved.userAgent)
   requireHeaderValue('via', resolved.via)
   if (typeof resolved.env !== 'object' || resolved.env === null) {
