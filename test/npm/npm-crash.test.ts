@@ -1,5 +1,7 @@
 /** Larder killed (SIGKILL) in the middle of a tarball download: the next process fetches it again and serves the exact bytes. */
 import { createHash, randomBytes } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTempDir, packNpmPackage, startNpmRegistryFixture, waitFor, type NpmRegistryFixture, type PackedPackage, type TempDir } from '@larder/testkit'
 import { startLarder, type LarderServer } from '../support/larder-process.js'
@@ -62,8 +64,18 @@ describe('a crash in the middle of a download', () => {
     expect(received).toBeLessThan(big.tarball.length)
     expect(fixture.hitCount(upstreamPath)).toBe(1)
 
+    // The dead process's spool folder still holds the partial download...
+    const spoolRoot = join(dataDir.path, 'store', 'tmp')
+    const leftBehind = (await readdir(spoolRoot)).filter((name) => !name.endsWith('.owner'))
+    expect(leftBehind).toHaveLength(1)
+    expect((await readdir(join(spoolRoot, leftBehind[0]!))).some((name) => name.startsWith('fill-'))).toBe(true)
+
     await fixture.setFault(null)
     const second = await start()
+    // ...and the next start removes it, young as it is: no owner of it is alive.
+    const afterRestart = await readdir(spoolRoot)
+    expect(afterRestart).not.toContain(leftBehind[0])
+    expect(afterRestart.filter((name) => !name.endsWith('.owner'))).toHaveLength(1)
     const again = await fetch(`${second.npmRegistry}${big.name}/-/${big.filename}`)
     expect(again.status).toBe(200)
     const bytes = Buffer.from(await again.arrayBuffer())

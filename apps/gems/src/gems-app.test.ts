@@ -138,7 +138,7 @@ describe('.gem files', () => {
     const good = await h.request(`/gems/gems/${base.filename}`)
     expect(good.headers.get('x-larder-cache')).toBe('MISS')
     expect(Buffer.from(await good.arrayBuffer()).equals(base.bytes)).toBe(true)
-    expect(await readdir(join(h.services.config.dataDir, 'store', 'tmp'))).toEqual([])
+    expect(await readdir(h.services.store.spoolDir)).toEqual([])
   })
 
   it('404s a file /info does not list, and refuses traversal', async () => {

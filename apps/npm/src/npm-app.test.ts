@@ -157,7 +157,7 @@ describe('tarballs', () => {
     const good = await h.request('/npm/app-corrupt/-/app-corrupt-1.0.0.tgz')
     expect(sha512(await body(good))).toBe(bad.integrity)
     expect(good.headers.get('x-larder-cache')).toBe('MISS')
-    const spool = await readdir(join(h.services.config.dataDir, 'store', 'tmp'))
+    const spool = await readdir(h.services.store.spoolDir)
     expect(spool).toEqual([])
   })
 

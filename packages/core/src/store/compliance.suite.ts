@@ -111,6 +111,15 @@ export function runStoreComplianceSuite(name: string, makeStore: () => Promise<S
       })
     })
 
+    describe('probe', () => {
+      it('resolves on a healthy store, again and again', async () => {
+        await store.probe()
+        await store.putEntry(fullEntry('npm:after-probe'))
+        await store.probe()
+        expect(await store.getEntry('npm:after-probe')).toBeDefined()
+      })
+    })
+
     describe('blobs', () => {
       it('stores bytes under their sha256 and returns exactly them', async () => {
         const data = new TextEncoder().encode('{"name":"left-pad"}')

@@ -99,6 +99,7 @@ export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {
     ingestBlob: (localPath, expected) => store.ingestBlob(localPath, expected),
     putBlob: (data) => store.putBlob(data),
     deleteBlob: (sha256) => store.deleteBlob(sha256),
+    probe: () => store.probe(),
 
     async close() {
       cache.clear()

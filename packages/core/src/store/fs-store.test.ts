@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isLarderError } from '../errors/larder-error.js'
 import { runStoreComplianceSuite } from './compliance.suite.js'
@@ -39,7 +39,7 @@ describe('createFsStore', () => {
     const keyHash = sha256Hex(entry.key)
     expect(existsSync(join(dir, 'blobs', 'sha256', sha256.slice(0, 2), sha256))).toBe(true)
     expect(existsSync(join(dir, 'entries', 'npm', keyHash.slice(0, 2), `${keyHash}.json`))).toBe(true)
-    expect(store.spoolDir).toBe(join(dir, 'tmp'))
+    expect(dirname(store.spoolDir)).toBe(join(dir, 'tmp'))
     expect(await readdir(store.spoolDir)).toEqual([])
   })
 
@@ -53,17 +53,19 @@ describe('createFsStore', () => {
     expect(await second.statBlob(sha256)).toEqual({ sha256, size: 9 })
   })
 
-  it('sweeps temp files older than the max age on open and keeps newer ones', async () => {
+  it('sweeps loose temp files older than the max age and ownerless folders on open, and keeps newer loose files', async () => {
     const tmp = join(dir, 'tmp')
-    await mkdir(join(tmp, 'old-folder'), { recursive: true })
+    await mkdir(join(tmp, 'ownerless-folder'), { recursive: true })
     await writeFile(join(tmp, 'old-download'), 'partial')
-    await writeFile(join(tmp, 'old-folder', 'part'), 'partial')
+    await writeFile(join(tmp, 'ownerless-folder', 'part'), 'partial')
     await writeFile(join(tmp, 'fresh-download'), 'in progress')
     const old = new Date(Date.now() - DEFAULT_TMP_MAX_AGE_MS - 60_000)
     await utimes(join(tmp, 'old-download'), old, old)
-    await utimes(join(tmp, 'old-folder'), old, old)
-    createFsStore({ dir })
-    expect((await readdir(tmp)).sort()).toEqual(['fresh-download'])
+    const store = createFsStore({ dir })
+    const own = basename(store.spoolDir)
+    expect((await readdir(tmp)).sort()).toEqual(['fresh-download', own, `${own}.owner`].sort())
+    await store.close()
+    expect(await readdir(tmp)).toEqual(['fresh-download'])
   })
 
   it('takes the temp max age from tmpMaxAgeMs', async () => {
@@ -72,9 +74,9 @@ describe('createFsStore', () => {
     await writeFile(join(tmp, 'ten-minutes-old'), 'partial')
     const tenMinutesAgo = new Date(Date.now() - 10 * 60_000)
     await utimes(join(tmp, 'ten-minutes-old'), tenMinutesAgo, tenMinutesAgo)
-    createFsStore({ dir })
+    await createFsStore({ dir }).close()
     expect(await readdir(tmp)).toEqual(['ten-minutes-old'])
-    createFsStore({ dir, tmpMaxAgeMs: 5 * 60_000 })
+    await createFsStore({ dir, tmpMaxAgeMs: 5 * 60_000 }).close()
     expect(await readdir(tmp)).toEqual([])
   })
 

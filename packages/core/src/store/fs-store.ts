@@ -1,22 +1,28 @@
 /** The default backend: blobs and entries as files under one folder, every write renamed into place. */
 import { createHash, randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
-import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, copyFile, mkdir, open, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import { LarderError } from '../errors/larder-error.js'
-import { exists, isNotFound, readdirIfExists, sweepTmp } from './fs-files.js'
+import { exists, isNotFound, readdirIfExists } from './fs-files.js'
+import { claimSpoolFolder, type SpoolClaim } from './spool-owner.js'
 import type { BlobInfo, ByteRange, CacheEntry, CacheStore } from './types.js'
 import { assertBlobInfo, assertRange, assertSha256, namespaceOf, namespaceOfPrefix } from './validate.js'
 
-/** Temp files older than this are left over from a crash (or a download that died) and are swept on open. */
+/** Loose temp files (from before per-process spool folders) older than this are swept on open. */
 export const DEFAULT_TMP_MAX_AGE_MS = 60 * 60 * 1000
+/** probe() fails below this much free space: a store that cannot take the next download is not ready. */
+export const DEFAULT_MIN_FREE_BYTES = 256 * 1024 * 1024
 
 export interface FsStoreOptions {
   /** Root folder of the store; created if missing. */
   dir: string
-  /** Age after which files in tmp/ are deleted when the store opens. */
+  /** Age after which loose files in tmp/ are deleted; folders of dead processes go whatever their age. */
   tmpMaxAgeMs?: number
+  /** probe() fails when the filesystem has less than this free for this process. */
+  minFreeBytes?: number
 }
 
 export function createFsStore(options: FsStoreOptions): CacheStore {
@@ -27,13 +33,17 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
   if (!Number.isFinite(tmpMaxAgeMs) || tmpMaxAgeMs < 0) {
     throw new LarderError('E_INVALID_OPTION', 'tmpMaxAgeMs must be a non-negative number')
   }
+  const minFreeBytes = options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES
+  if (!Number.isFinite(minFreeBytes) || minFreeBytes < 0) {
+    throw new LarderError('E_INVALID_OPTION', 'minFreeBytes must be a non-negative number')
+  }
   const dir = resolve(options.dir)
   const blobsDir = join(dir, 'blobs', 'sha256')
   const entriesDir = join(dir, 'entries')
-  const spoolDir = join(dir, 'tmp')
+  let spool: SpoolClaim
   try {
-    for (const folder of [blobsDir, entriesDir, spoolDir]) mkdirSync(folder, { recursive: true })
-    sweepTmp(spoolDir, tmpMaxAgeMs)
+    for (const folder of [blobsDir, entriesDir]) mkdirSync(folder, { recursive: true })
+    spool = claimSpoolFolder(join(dir, 'tmp'), { looseMaxAgeMs: tmpMaxAgeMs })
   } catch (err) {
     throw new LarderError('E_STORE', `cannot open store in ${dir}: ${(err as Error).message}`, {
       cause: err,
@@ -41,6 +51,7 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
     })
   }
 
+  const spoolDir = spool.dir
   const blobPath = (sha256: string): string => {
     assertSha256(sha256)
     return join(blobsDir, sha256.slice(0, 2), sha256)
@@ -180,7 +191,31 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
 
     deleteBlob: (sha256) => guard('deleteBlob', () => rm(blobPath(sha256), { force: true })),
 
-    async close() {},
+    async probe() {
+      const { bavail, bsize } = await statfs(dir)
+      const free = bavail * bsize
+      if (free < minFreeBytes) {
+        throw new LarderError('E_STORE', `only ${megabytes(free)} MB free where the store lives (${dir}), below ${megabytes(minFreeBytes)} MB`, {
+          hint: 'free disk space or move LARDER_DATA_DIR to a larger disk; LARDER_MIN_FREE_MB sets the threshold',
+        })
+      }
+      const probePath = join(spoolDir, `probe-${randomUUID()}`)
+      try {
+        for (const folder of [blobsDir, entriesDir]) await access(folder, constants.W_OK)
+        await writeFile(probePath, 'probe', { flag: 'wx' })
+      } catch (err) {
+        throw new LarderError('E_STORE', `the store in ${dir} cannot be written: ${(err as Error).message}`, {
+          cause: err,
+          hint: 'check that the data folder is writable by this process, mounted read-write, and not full',
+        })
+      } finally {
+        await rm(probePath, { force: true }).catch(() => {})
+      }
+    },
+
+    async close() {
+      spool.release()
+    },
   }
 }
 
@@ -192,6 +227,10 @@ async function guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
     if (err instanceof LarderError) throw err
     throw new LarderError('E_STORE', `fs store ${operation} failed: ${(err as Error).message}`, { cause: err })
   }
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)
 }
 
 function sha256Hex(data: string | Uint8Array): string {

@@ -30,6 +30,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
   return {
     spoolDir,
 
+    async probe() {},
+
     async getEntry(key) {
       namespaceOf(key)
       const text = entries.get(key)

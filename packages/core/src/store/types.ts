@@ -69,5 +69,11 @@ export interface CacheStore {
   putBlob(data: Uint8Array): Promise<BlobInfo>
   deleteBlob(sha256: string): Promise<void>
 
+  /**
+   * Checks, with real I/O each time, that the store can take writes now (space left, writable,
+   * reachable); rejects with an E_STORE error naming what is wrong. Used by /readyz.
+   */
+  probe(): Promise<void>
+
   close(): Promise<void>
 }
