@@ -1,19 +1,13 @@
 /** Runs the APT mirror alone (one container per app in docker-compose), at the same URL layout as the all-in-one server. */
-import { serve } from '@hono/node-server'
-import { Hono } from 'hono'
-import { createOpsRoutes, createServices, loadConfig, type LarderEnv } from '@larder/core'
+import { launch } from '@larder/core'
 import { createApp } from './app.js'
 
-const services = createServices(loadConfig())
-const aptApp = createApp({ services })
-// Made (or read) before listening: the first client should not wait for key generation.
-const signer = await aptApp.hosted.signer()
-const app = new Hono<LarderEnv>()
-app.route('/', createOpsRoutes({ metrics: services.metrics, ready: () => services.ready() }))
-app.route('/', aptApp)
-const server = serve({ fetch: app.fetch, port: services.config.port, hostname: services.config.host }, (info) => {
-  services.logger.info({ port: info.port, host: services.config.host, app: 'apt', signingKey: signer.fingerprint }, `listening on http://${services.config.host}:${info.port}`)
+await launch({
+  name: 'apt',
+  build: async (services) => {
+    const app = createApp({ services })
+    // Made (or read) before listening: the first client should not wait for key generation.
+    const signer = await app.hosted.signer()
+    return { app, listening: { signingKey: signer.fingerprint } }
+  },
 })
-const shutdown = () => server.close(() => void services.close().then(() => process.exit(0)))
-process.on('SIGTERM', shutdown)
-process.on('SIGINT', shutdown)

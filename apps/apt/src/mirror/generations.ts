@@ -4,7 +4,7 @@
  * is stored and verified, so clients never get a Release whose Packages Larder cannot give them
  * (upstream down, offline, or moving on mid-update) and never a Packages from another moment.
  */
-import { KeyedMutex, LarderError, toLarderError, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
+import { errorFields, KeyedMutex, LarderError, toLarderError, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
 import type { IndexFileFacts } from '../deb822/release-file.js'
 import { FileTables, type FileTable } from './file-tables.js'
 import { IndexFiles, type IndexLocation } from './index-files.js'
@@ -56,7 +56,7 @@ export class Generations {
       const error = toLarderError(err)
       const fallback = await this.services.store.getEntry(generationKey(archive, suite))
       if (!fallback) throw error
-      this.services.logger.warn({ archive, suite, code: error.code, err: error }, 'newer Release not complete; serving the previous generation')
+      this.services.logger.warn({ archive, suite, ...errorFields(error) }, 'newer Release not complete; serving the previous generation')
       return { generation: await this.load(fallback), result: 'STALE', staleReason: error }
     }
   }

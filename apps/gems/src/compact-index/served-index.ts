@@ -3,7 +3,7 @@
  * of the /info body Larder holds for it, with private gems merged in and shadowing upstream names.
  */
 import { createHash } from 'node:crypto'
-import { KeyedMutex, LarderError, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
+import { errorFields, KeyedMutex, LarderError, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
 import { PrivateGems } from '../private/private-gems.js'
 import { md5Hex } from './info-file.js'
 import type { UpstreamIndex } from './upstream-index.js'
@@ -137,7 +137,7 @@ export class ServedIndex {
         await this.upstream.info(name, { forceRefresh: true }).catch((error: unknown) => {
           failed += 1
           // The held body stays and /versions names its md5: consistent, only older.
-          this.services.logger.warn({ app: 'gems', gem: name, err: error }, 'could not refresh /info for the new /versions')
+          this.services.logger.warn({ app: 'gems', gem: name, ...errorFields(error) }, 'could not refresh /info for the new /versions')
         })
       }
     }

@@ -4,7 +4,7 @@
  * unreachable and nothing is cached the root lists private projects only rather than failing.
  */
 import { Readable } from 'node:stream'
-import { isLarderError, readAll, type CacheResult, type LarderServices } from '@larder/core'
+import { errorFields, isLarderError, readAll, type CacheResult, type LarderServices } from '@larder/core'
 import { isValidProjectName, normalizeProjectName } from '../names/project-name.js'
 import type { PrivateIndex } from '../private/private-index.js'
 import { JSON_TYPE, type SimpleFormat } from './negotiate.js'
@@ -56,7 +56,7 @@ export async function listProjects(services: LarderServices, privateIndex: Priva
     }
   } catch (error) {
     if (!isLarderError(error) || error.status < 404) throw error
-    services.logger.warn({ err: error }, 'the upstream root index is unavailable; listing private projects only')
+    services.logger.warn(errorFields(error), 'the upstream root index is unavailable; listing private projects only')
   }
   return { names, result }
 }

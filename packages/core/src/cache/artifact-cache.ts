@@ -71,7 +71,9 @@ export class ArtifactCache {
     if (response.status !== 200) {
       response.body.destroy()
       if (response.status === 404 || response.status === 410) {
-        throw new LarderError('E_NOT_FOUND', `${label} is not on the upstream (${response.status} from ${response.url})`)
+        throw new LarderError('E_NOT_FOUND', `${label} is not on the upstream (${response.status} from ${response.url})`, {
+          cacheResult: 'MISS',
+        })
       }
       throw new LarderError('E_UPSTREAM_STATUS', `${label}: upstream answered ${response.status} (${response.url})`)
     }

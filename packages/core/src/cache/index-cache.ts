@@ -29,7 +29,7 @@ export class IndexCache {
       case 'serve':
         return { result: decision.result, entry: entry! }
       case 'not-found':
-        throw new LarderError('E_NOT_FOUND', `${label} is not on the upstream (cached answer)`)
+        throw new LarderError('E_NOT_FOUND', `${label} is not on the upstream (cached answer)`, { cacheResult: 'HIT' })
       case 'offline-miss':
         throw new LarderError('E_OFFLINE_MISS', `${label} is not cached and Larder is offline`, {
           hint: 'unset LARDER_OFFLINE to let Larder fetch it from upstream',
@@ -77,7 +77,7 @@ export class IndexCache {
       }
       if (isNotFoundStatus(response.status)) {
         response.body.destroy()
-        const error = new LarderError('E_NOT_FOUND', `${label} is not on the upstream (${response.status})`)
+        const error = new LarderError('E_NOT_FOUND', `${label} is not on the upstream (${response.status})`, { cacheResult: 'MISS' })
         // Deleted upstream after we cached it: keep serving what builds already depend on.
         if (stale) return { result: 'STALE', entry: stale, staleReason: error }
         await this.options.store.putEntry({ key: request.key, status: 'missing', fetchedAt: this.options.now() })

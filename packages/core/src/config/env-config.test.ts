@@ -32,5 +32,44 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LARDER_OFFLINE: 'maybe' })).toThrow(/LARDER_OFFLINE/)
     expect(() => loadConfig({ LARDER_NPM_UPSTREAM: 'ftp://x' })).toThrow(/LARDER_NPM_UPSTREAM/)
     expect(() => parseNamedUrls('LARDER_APT_UPSTREAMS', 'Debian=http://x')).toThrow(/LARDER_APT_UPSTREAMS/)
+    expect(() => loadConfig({ LARDER_LOG_LEVEL: 'verbose' })).toThrow(/LARDER_LOG_LEVEL must be one of fatal, error, warn, info/)
+    expect(() => loadConfig({ LARDER_UPSTREAM_DEADLINE_SECONDS: '0' })).toThrow(/LARDER_UPSTREAM_DEADLINE_SECONDS/)
+    expect(() => loadConfig({ LARDER_MIN_FREE_MB: '-1' })).toThrow(/LARDER_MIN_FREE_MB/)
+    expect(() => loadConfig({ LARDER_REQUEST_HEADERS_TIMEOUT_SECONDS: '30', LARDER_REQUEST_TIMEOUT_SECONDS: '10' })).toThrow(
+      /LARDER_REQUEST_TIMEOUT_SECONDS must be 0/,
+    )
+  })
+
+  it('reads the hard limits on upstream downloads and client connections', () => {
+    expect(loadConfig({})).toMatchObject({
+      upstreamDeadlineMs: 3_600_000,
+      upstreamMinBytesPerSecond: 1024,
+      upstreamThroughputWindowMs: 30_000,
+      requestHeadersTimeoutMs: 20_000,
+      requestTimeoutMs: 3_600_000,
+      keepAliveTimeoutMs: 5000,
+      minFreeBytes: 256 * 1024 * 1024,
+      logLevel: 'info',
+    })
+    const config = loadConfig({
+      LARDER_UPSTREAM_DEADLINE_SECONDS: '20',
+      LARDER_UPSTREAM_MIN_BYTES_PER_SECOND: '0',
+      LARDER_UPSTREAM_THROUGHPUT_WINDOW_SECONDS: '2',
+      LARDER_REQUEST_HEADERS_TIMEOUT_SECONDS: '3',
+      LARDER_REQUEST_TIMEOUT_SECONDS: '0',
+      LARDER_KEEP_ALIVE_TIMEOUT_SECONDS: '7',
+      LARDER_MIN_FREE_MB: '1',
+      LARDER_LOG_LEVEL: 'WARN',
+    })
+    expect(config).toMatchObject({
+      upstreamDeadlineMs: 20_000,
+      upstreamMinBytesPerSecond: 0,
+      upstreamThroughputWindowMs: 2000,
+      requestHeadersTimeoutMs: 3000,
+      requestTimeoutMs: 0,
+      keepAliveTimeoutMs: 7000,
+      minFreeBytes: 1024 * 1024,
+      logLevel: 'warn',
+    })
   })
 })

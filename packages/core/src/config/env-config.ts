@@ -13,6 +13,17 @@ export const DEFAULT_NEGATIVE_TTL_SECONDS = 60
 export const DEFAULT_MAX_UPLOAD_MB = 1024
 export const DEFAULT_UPSTREAM_TIMEOUT_SECONDS = 20
 export const DEFAULT_UPSTREAM_RETRIES = 2
+export const DEFAULT_UPSTREAM_DEADLINE_SECONDS = 3600
+export const DEFAULT_UPSTREAM_MIN_BYTES_PER_SECOND = 1024
+export const DEFAULT_UPSTREAM_THROUGHPUT_WINDOW_SECONDS = 30
+/** A client must have sent its request line and headers within this (slowloris). */
+export const DEFAULT_REQUEST_HEADERS_TIMEOUT_SECONDS = 20
+/** A whole request, upload body included; an hour lets 1 GiB through at 300 kB/s. */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 3600
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS = 5
+/** /readyz fails when the store's filesystem has less than this free. */
+export const DEFAULT_MIN_FREE_MB = 256
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export const DEFAULT_UPSTREAMS = {
   npm: 'https://registry.npmjs.org',
   pypi: 'https://pypi.org/simple',
@@ -34,6 +45,17 @@ export interface LarderConfig {
   /** How long upstream may take to answer (connect and headers) and to send the next body chunk. */
   upstreamTimeoutMs: number
   upstreamRetries: number
+  /** The whole upstream exchange, body included, must end within this. */
+  upstreamDeadlineMs: number
+  /** A body slower than this on average over one window is given up (0: no floor). */
+  upstreamMinBytesPerSecond: number
+  upstreamThroughputWindowMs: number
+  /** Server side: request head, whole request, idle keep-alive connection. */
+  requestHeadersTimeoutMs: number
+  requestTimeoutMs: number
+  keepAliveTimeoutMs: number
+  /** Readiness fails below this much free space where the store lives. */
+  minFreeBytes: number
   /** With a stale copy at hand, how long a client waits for upstream before it gets the stale copy. */
   staleDeadlineMs: number
   upstreams: { npm: string; pypi: string; composer: string; gems: string; apt: Record<string, string> }
@@ -92,19 +114,27 @@ export function loadConfig(env: Env = process.env): LarderConfig {
     ...(env.LARDER_TOKENS_FILE ? parseTokenList(readTokensFile(env.LARDER_TOKENS_FILE), env.LARDER_TOKENS_FILE) : []),
   ]
   const publicUrl = env.LARDER_PUBLIC_URL?.trim() ? httpUrl('LARDER_PUBLIC_URL', env.LARDER_PUBLIC_URL.trim()) : undefined
-  return {
+  const config: LarderConfig = {
     host: env.HOST?.trim() || DEFAULT_HOST,
     port: integer(env, 'PORT', DEFAULT_PORT),
     dataDir: resolve(env.LARDER_DATA_DIR?.trim() || DEFAULT_DATA_DIR),
     publicUrl,
     offline: flag(env, 'LARDER_OFFLINE'),
-    logLevel: env.LARDER_LOG_LEVEL?.trim() || 'info',
+    logLevel: logLevel(env),
     indexTtlMs: integer(env, 'LARDER_INDEX_TTL_SECONDS', DEFAULT_INDEX_TTL_SECONDS) * 1000,
     negativeTtlMs: integer(env, 'LARDER_NEGATIVE_TTL_SECONDS', DEFAULT_NEGATIVE_TTL_SECONDS) * 1000,
     maxUploadBytes: integer(env, 'LARDER_MAX_UPLOAD_MB', DEFAULT_MAX_UPLOAD_MB, 1) * 1024 * 1024,
     upstreamTimeoutMs: integer(env, 'LARDER_UPSTREAM_TIMEOUT_SECONDS', DEFAULT_UPSTREAM_TIMEOUT_SECONDS, 1) * 1000,
     upstreamRetries: integer(env, 'LARDER_UPSTREAM_RETRIES', DEFAULT_UPSTREAM_RETRIES),
     staleDeadlineMs: integer(env, 'LARDER_STALE_DEADLINE_MS', DEFAULT_STALE_DEADLINE_MS),
+    upstreamDeadlineMs: integer(env, 'LARDER_UPSTREAM_DEADLINE_SECONDS', DEFAULT_UPSTREAM_DEADLINE_SECONDS, 1) * 1000,
+    upstreamMinBytesPerSecond: integer(env, 'LARDER_UPSTREAM_MIN_BYTES_PER_SECOND', DEFAULT_UPSTREAM_MIN_BYTES_PER_SECOND),
+    upstreamThroughputWindowMs:
+      integer(env, 'LARDER_UPSTREAM_THROUGHPUT_WINDOW_SECONDS', DEFAULT_UPSTREAM_THROUGHPUT_WINDOW_SECONDS, 1) * 1000,
+    requestHeadersTimeoutMs: integer(env, 'LARDER_REQUEST_HEADERS_TIMEOUT_SECONDS', DEFAULT_REQUEST_HEADERS_TIMEOUT_SECONDS, 1) * 1000,
+    requestTimeoutMs: integer(env, 'LARDER_REQUEST_TIMEOUT_SECONDS', DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
+    keepAliveTimeoutMs: integer(env, 'LARDER_KEEP_ALIVE_TIMEOUT_SECONDS', DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS, 1) * 1000,
+    minFreeBytes: integer(env, 'LARDER_MIN_FREE_MB', DEFAULT_MIN_FREE_MB) * 1024 * 1024,
     upstreams: {
       npm: httpUrl('LARDER_NPM_UPSTREAM', env.LARDER_NPM_UPSTREAM?.trim() || DEFAULT_UPSTREAMS.npm),
       pypi: httpUrl('LARDER_PYPI_UPSTREAM', env.LARDER_PYPI_UPSTREAM?.trim() || DEFAULT_UPSTREAMS.pypi),
@@ -115,6 +145,21 @@ export function loadConfig(env: Env = process.env): LarderConfig {
     tokens,
     protectReads: flag(env, 'LARDER_PROTECT_READS'),
   }
+  if (config.requestTimeoutMs > 0 && config.requestTimeoutMs < config.requestHeadersTimeoutMs) {
+    throw new LarderError(
+      'E_INVALID_OPTION',
+      'LARDER_REQUEST_TIMEOUT_SECONDS must be 0 (no limit) or at least LARDER_REQUEST_HEADERS_TIMEOUT_SECONDS',
+    )
+  }
+  return config
+}
+
+function logLevel(env: Env): string {
+  const level = env.LARDER_LOG_LEVEL?.trim().toLowerCase() || 'info'
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new LarderError('E_INVALID_OPTION', `LARDER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LARDER_LOG_LEVEL}"`)
+  }
+  return level
 }
 
 function readTokensFile(path: string): string {

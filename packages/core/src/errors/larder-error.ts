@@ -30,17 +30,21 @@ export interface LarderErrorOptions {
   cause?: unknown
   /** What the user can do about it; shown in the response body and the log. */
   hint?: string
+  /** For the request line: where this answer came from (a remembered upstream 404 is a HIT). */
+  cacheResult?: string
 }
 
 export class LarderError extends Error {
   override readonly name = 'LarderError'
   readonly code: ErrorCode
   readonly hint: string | undefined
+  readonly cacheResult: string | undefined
 
   constructor(code: ErrorCode, message: string, options: LarderErrorOptions = {}) {
     super(message, { cause: options.cause })
     this.code = code
     this.hint = options.hint
+    this.cacheResult = options.cacheResult
   }
 
   get status(): number {

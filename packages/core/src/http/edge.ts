@@ -4,6 +4,7 @@ import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from '
 import { LarderError, toLarderError } from '../errors/index.js'
 import type { Logger } from '../log/index.js'
 import type { MetricsRegistry } from '../metrics/index.js'
+import type { CacheResult } from '../policy/index.js'
 import type { LarderEnv } from './types.js'
 
 export interface EdgeOptions {
@@ -55,7 +56,11 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> 
       outgoing.once('close', () => {
         if (!outgoing.writableFinished) {
           const ms = Math.round((performance.now() - started) * 10) / 10
-          options.logger.warn({ reqId: requestId, app: options.app, path: line.path, ms }, 'response aborted before the body was complete')
+          const cause = c.get('streamError')
+          const reason = cause ? toLarderError(cause) : undefined
+          const fields = { reqId: requestId, app: options.app, path: line.path, ms, code: reason?.code ?? 'E_CLIENT_GONE' }
+          const why = reason ? reason.message : 'the client closed the connection'
+          options.logger.warn(fields, `response cut off before the body was complete: ${why}`)
         }
       })
     }
@@ -66,10 +71,22 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> 
 export function errorHandler(options: EdgeOptions): ErrorHandler<LarderEnv> {
   return (err, c) => {
     const error = toLarderError(err)
-    const level = error.status >= 500 ? 'error' : 'warn'
-    options.logger[level]({ reqId: c.get('requestId'), app: options.app, code: error.code, err: error }, error.message)
+    const cache = (error.cacheResult as CacheResult | undefined) ?? cacheResultOfError(error)
+    if (!c.get('cacheResult') && cache) c.set('cacheResult', cache)
+    const fields = { reqId: c.get('requestId'), app: options.app, code: error.code }
+    // A client error is an answer, not a fault: no stack. Only a 5xx of our own needs one.
+    if (error.status < 500) options.logger[error.status === 404 ? 'info' : 'warn'](fields, error.message)
+    else if (error.isUpstreamFailure || error.code === 'E_OFFLINE_MISS') options.logger.warn(fields, error.message)
+    else options.logger.error({ ...fields, err: error }, error.message)
     return errorResponse(c, error)
   }
+}
+
+/** What the request line says for a request that failed: OFFLINE for offline misses, MISS when upstream failed it. */
+function cacheResultOfError(error: LarderError): CacheResult | undefined {
+  if (error.code === 'E_OFFLINE_MISS') return 'OFFLINE'
+  if (error.isUpstreamFailure || error.code === 'E_UPSTREAM_TIMEOUT') return 'MISS'
+  return undefined
 }
 
 export function errorResponse(c: Context<LarderEnv>, error: LarderError): Response {

@@ -18,25 +18,22 @@ export function sendStream(c: Context<LarderEnv>, options: SendStreamOptions): R
   if (options.size !== undefined) headers['content-length'] = String(options.size)
   const cache = c.get('cacheResult')
   if (cache) headers['x-larder-cache'] = cache
-  const isHead = c.req.method === 'HEAD'
-  const outgoing = c.env?.outgoing
-  if (!outgoing) {
-    if (isHead) {
-      options.body.destroy()
-      return new Response(null, { status, headers })
-    }
-    return new Response(Readable.toWeb(options.body) as ReadableStream, { status, headers })
+  if (c.req.method === 'HEAD') {
+    // Hono answers HEAD by wrapping the GET response in a new Response, which would lose
+    // RESPONSE_ALREADY_SENT and make the Node adapter write the head a second time.
+    options.body.destroy()
+    return new Response(null, { status, headers })
   }
+  const outgoing = c.env?.outgoing
+  if (!outgoing) return new Response(Readable.toWeb(options.body) as ReadableStream, { status, headers })
   // Web streams cost a copy and several promise hops per chunk; tarballs and packuments go straight to the socket.
   c.set('sentStatus', status)
   outgoing.writeHead(status, headers)
-  if (isHead) {
-    options.body.destroy()
-    outgoing.end()
-  } else {
-    pipeline(options.body, outgoing, (err) => {
-      if (err) outgoing.destroy()
-    })
-  }
+  pipeline(options.body, outgoing, (err) => {
+    if (!err) return
+    c.set('streamError', err)
+    // No error passed: an 'error' event on the response would have no listener.
+    outgoing.destroy()
+  })
   return RESPONSE_ALREADY_SENT
 }

@@ -8,6 +8,8 @@ export interface LarderVariables {
   cacheResult: CacheResult
   /** Status of a response written straight to the socket (bypassing Hono's Response). */
   sentStatus: number
+  /** Why a streamed body stopped before its end (upstream failed, digest mismatch), for the log. */
+  streamError: Error
 }
 
 export interface LarderBindings {

@@ -1,2 +1,3 @@
 /** Logging: pino JSON, one line per request. */
 export * from './logger.js'
+export * from './error-fields.js'

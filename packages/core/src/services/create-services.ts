@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { createTokenStore, type TokenStore } from '../auth/index.js'
 import { createCache, type LarderCache } from '../cache/index.js'
 import type { LarderConfig } from '../config/index.js'
-import { createLogger, type Logger } from '../log/index.js'
+import { createLogger, errorFields, type Logger } from '../log/index.js'
 import { MetricsRegistry } from '../metrics/index.js'
 import { createFsStore, withEntryCache, type CacheStore } from '../store/index.js'
 import { createUpstreamClient, type UpstreamClient } from '../upstream/index.js'
@@ -19,9 +19,15 @@ export interface LarderServices {
   tokens: TokenStore
   /** This process's Via token: sent upstream, and refused when a request comes back carrying it. */
   via: string
-  /** Resolves true when the store answers. */
-  ready(): Promise<boolean>
+  /** Probes the store (space, writes) each time it is called. */
+  ready(): Promise<ReadyState>
   close(): Promise<void>
+}
+
+export interface ReadyState {
+  ready: boolean
+  /** Why not, for the operator. */
+  reason?: string
 }
 
 export interface ServicesOverrides {
@@ -35,7 +41,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
   const metrics = new MetricsRegistry()
   // Unique per process, so Larder chained behind another Larder is fine but a loop is not.
   const via = `1.1 larder-${randomBytes(6).toString('hex')}`
-  const store = overrides.store ?? withEntryCache(createFsStore({ dir: join(config.dataDir, 'store') }))
+  const store = overrides.store ?? withEntryCache(createFsStore({ dir: join(config.dataDir, 'store'), minFreeBytes: config.minFreeBytes }))
   const upstream =
     overrides.upstream ??
     createUpstreamClient({
@@ -43,6 +49,9 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
       headersTimeoutMs: config.upstreamTimeoutMs,
       bodyTimeoutMs: config.upstreamTimeoutMs,
       retries: config.upstreamRetries,
+      deadlineMs: config.upstreamDeadlineMs,
+      minBytesPerSecond: config.upstreamMinBytesPerSecond,
+      throughputWindowMs: config.upstreamThroughputWindowMs,
       via,
     })
   const fillErrors = metrics.counter('larder_fill_errors_total', 'Artifact downloads refused (integrity, truncation, size)')
@@ -55,7 +64,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     staleDeadlineMs: config.staleDeadlineMs,
     onFillError: (key, error) => {
       fillErrors.inc({ code: error.code })
-      logger.warn({ key, code: error.code, err: error }, `download of ${key} refused: ${error.message}`)
+      logger.warn({ key, ...errorFields(error) }, `download of ${key} refused: ${error.message}`)
     },
   })
   metrics.gauge('larder_active_fills', 'Upstream downloads in progress', () => cache.activeFills)
@@ -70,8 +79,12 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     tokens,
     via,
     async ready() {
-      await store.getEntry('larder:readiness-probe')
-      return true
+      try {
+        await store.probe()
+        return { ready: true }
+      } catch (err) {
+        return { ready: false, reason: err instanceof Error ? err.message : String(err) }
+      }
     },
     async close() {
       await upstream.close()
