@@ -2,9 +2,10 @@
 import { createHash } from 'node:crypto'
 import { KeyedMutex, LarderError, readAll, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
 import type { PackageName } from '../names/package-name.js'
-import { storedPackumentEntry } from '../packument/packument-source.js'
+import { UPSTREAM_KEY_PREFIX, storedPackumentEntry } from '../packument/packument-source.js'
 import { rewritePackument } from '../packument/stored-packument.js'
-import { isSemver, type PublishedVersion } from './publish-document.js'
+import { applyVersionUpdate } from './metadata-write.js'
+import { checkedTags, privateManifest, publishersOf, type PublishedVersion } from './publish-document.js'
 import { readTarballFacts } from './tarball-facts.js'
 
 export const PRIVATE_PACKUMENT_PREFIX = 'npm-private:packument:'
@@ -73,63 +74,45 @@ export class PrivateRegistry {
         contentType: 'application/octet-stream',
         meta: { publishedBy: principal.name },
       })
-      const scripts = (published.manifest.scripts ?? {}) as Record<string, unknown>
-      const manifest: Doc = {
-        ...published.manifest,
-        _id: `${name.full}@${published.version}`,
-        _npmUser: { name: principal.name },
-        _hasShrinkwrap: facts.hasShrinkwrap,
-        dist: {
-          ...(published.manifest.dist as Doc | undefined),
-          tarball: `${PLACEHOLDER_ORIGIN}/${name.full}/-/${published.filename}`,
-          integrity: published.integrity,
-          shasum: published.shasum,
-          fileCount: facts.fileCount,
-          unpackedSize: facts.unpackedSize,
-        },
-      }
-      if (facts.hasBindingGyp || ['preinstall', 'install', 'postinstall'].some((s) => s in scripts)) manifest.hasInstallScript = true
+      const manifest = privateManifest(name, published, facts, principal.name, PLACEHOLDER_ORIGIN)
       const time = new Date(this.now()).toISOString()
       current.versions[published.version] = manifest
       const tags = { ...current['dist-tags'], ...published.distTags }
       if (!tags.latest) tags.latest = published.version
-      current['dist-tags'] = this.checkedTags(current, tags)
+      current['dist-tags'] = checkedTags(current, tags)
       current.time = { ...current.time, created: current.time.created ?? time, modified: time, [published.version]: time }
       if (published.readme !== undefined) current.readme = published.readme
       return this.save(name, current)
     })
   }
 
-  /** Applies an npm unpublish of versions (a PUT of the document without them) or a dist-tag change. */
-  update(name: PackageName, rev: string, next: Doc): Promise<string> {
+  /**
+   * Applies a document sent back without tarballs: `npm deprecate` (PUT /name) and `npm unpublish
+   * name@v` (PUT /name/-rev/rev). `verb` says what was refused when the name is not published here.
+   */
+  update(name: PackageName, rev: unknown, next: Doc, verb: string): Promise<string> {
     return this.locks.run(name.full, async () => {
-      const current = await this.requireRevision(name, rev)
-      for (const version of Object.keys(next.versions ?? {})) {
-        if (!current.versions[version]) throw new LarderError('E_BAD_REQUEST', `cannot add ${version} by update; publish it`)
-      }
-      for (const version of Object.keys(current.versions)) {
-        if (!next.versions?.[version]) delete current.versions[version]
-      }
-      current['dist-tags'] = this.checkedTags(current, next['dist-tags'] ?? current['dist-tags'])
+      const current = await this.requireRevision(name, rev, verb)
+      const removed = applyVersionUpdate(name.full, current, next)
+      current['dist-tags'] = checkedTags(current, next['dist-tags'] ?? current['dist-tags'])
       current.time.modified = new Date(this.now()).toISOString()
-      return this.save(name, current)
+      const saved = await this.save(name, current)
+      // Only once the document is saved, so a failed save loses no tarball; npm's own DELETE of each comes next and finds it gone.
+      for (const file of removed) await this.store.deleteEntry(`${PRIVATE_TARBALL_PREFIX}${name.full}/${file}`)
+      return saved
     })
   }
 
   setDistTag(name: PackageName, tag: string, version: string | undefined): Promise<string> {
     return this.locks.run(name.full, async () => {
-      const current = await this.source(name)
-      if (!current) throw new LarderError('E_NOT_FOUND', `${name.full} is not a package published to Larder`)
+      const current = await this.requireOwn(name, 'tagged')
       const tags = { ...current['dist-tags'] }
       if (version === undefined) delete tags[tag]
       else tags[tag] = version
-      current['dist-tags'] = this.checkedTags(current, tags)
+      current['dist-tags'] = checkedTags(current, tags)
+      current.time.modified = new Date(this.now()).toISOString()
       return this.save(name, current)
     })
-  }
-
-  async distTags(name: PackageName): Promise<Record<string, string> | undefined> {
-    return (await this.source(name))?.['dist-tags']
   }
 
   /**
@@ -138,7 +121,7 @@ export class PrivateRegistry {
    */
   remove(name: PackageName, rev: string): Promise<void> {
     return this.locks.run(name.full, async () => {
-      const current = await this.requireRevision(name, rev)
+      const current = await this.requireRevision(name, rev, 'unpublished')
       for (const manifest of Object.values(current.versions) as Doc[]) {
         const file = String(manifest.dist?.tarball ?? '').split('/-/')[1]
         if (file) await this.store.deleteEntry(`${PRIVATE_TARBALL_PREFIX}${name.full}/${file}`)
@@ -163,34 +146,34 @@ export class PrivateRegistry {
   /** Removes a tarball whose version is no longer in the document. */
   removeTarball(name: PackageName, filename: string): Promise<void> {
     return this.locks.run(name.full, async () => {
-      const current = await this.source(name)
-      const stillListed = Object.values(current?.versions ?? {}).some((m: any) => String(m.dist?.tarball).endsWith(`/-/${filename}`))
+      const current = await this.requireOwn(name, 'unpublished')
+      const stillListed = Object.values(current.versions).some((m: any) => String(m.dist?.tarball).endsWith(`/-/${filename}`))
       if (stillListed) throw new LarderError('E_CONFLICT', `${filename} belongs to a published version; unpublish the version first`)
       await this.store.deleteEntry(`${PRIVATE_TARBALL_PREFIX}${name.full}/${filename}`)
     })
   }
 
-  private checkedTags(doc: Doc, tags: Record<string, unknown>): Record<string, string> {
-    const out: Record<string, string> = {}
-    for (const [tag, version] of Object.entries(tags ?? {})) {
-      if (typeof version !== 'string' || !doc.versions[version]) {
-        throw new LarderError('E_BAD_REQUEST', `dist-tag ${tag} points at ${String(version)}, which is not published`)
-      }
-      if (isSemver(tag)) throw new LarderError('E_BAD_REQUEST', `a dist-tag cannot look like a version (${tag})`)
-      out[tag] = version
-    }
-    return out
-  }
-
-  private async requireRevision(name: PackageName, rev: string): Promise<Doc> {
-    const current = await this.source(name)
-    if (!current) throw new LarderError('E_NOT_FOUND', `${name.full} is not a package published to Larder`)
+  private async requireRevision(name: PackageName, rev: unknown, verb: string): Promise<Doc> {
+    const current = await this.requireOwn(name, verb)
+    if (typeof rev !== 'string') throw new LarderError('E_BAD_REQUEST', `a change to ${name.full} must name the revision (_rev) it is based on`)
     if (current._rev !== rev) throw new LarderError('E_CONFLICT', `${name.full} changed since revision ${rev}; fetch it again`)
     return current
   }
 
+  /** The private document, or an error that says why there is none: mirrored names get 405 and the reason. */
+  private async requireOwn(name: PackageName, verb: string): Promise<Doc> {
+    const current = await this.source(name)
+    if (current) return current
+    const mirrored = !(await this.owns(name)) && (await this.store.getEntry(UPSTREAM_KEY_PREFIX + name.full))?.status === 'ok'
+    if (mirrored) {
+      throw new LarderError('E_METHOD_NOT_ALLOWED', `${name.full} is mirrored from upstream; only packages published to this Larder can be ${verb}`)
+    }
+    throw new LarderError('E_NOT_FOUND', `${name.full} is not a package published to Larder`, { hint: 'npm publish it first' })
+  }
+
   private async save(name: PackageName, doc: Doc): Promise<string> {
     const revision = Number(String(doc._rev ?? '0').split('-')[0]) + 1
+    doc.maintainers = publishersOf(doc)
     doc._rev = `${revision}-${createHash('sha256').update(JSON.stringify(doc.versions)).digest('hex').slice(0, 16)}`
     const stored = storedPackumentEntry(rewritePackument(doc, { name: name.full }))
     const source = Buffer.from(JSON.stringify(doc))

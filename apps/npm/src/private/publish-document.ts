@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto'
 import { LarderError, parseIntegrity, toIntegrity } from '@larder/core'
 import type { PackageName } from '../names/package-name.js'
+import type { TarballFacts } from './tarball-facts.js'
 
 export interface PublishedVersion {
   version: string
@@ -18,14 +19,8 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0
 
 const bad = (message: string) => new LarderError('E_BAD_REQUEST', `publish refused: ${message}`)
 
-export function readPublishDocument(name: PackageName, body: Buffer): PublishedVersion {
-  let doc: Record<string, any>
-  try {
-    doc = JSON.parse(body.toString('utf8'))
-  } catch (cause) {
-    throw new LarderError('E_BAD_REQUEST', 'publish refused: the body is not JSON', { cause })
-  }
-  if (typeof doc !== 'object' || doc === null) throw bad('the body is not a JSON object')
+/** `doc` is the parsed body (a JSON object). */
+export function readPublishDocument(name: PackageName, doc: Record<string, any>): PublishedVersion {
   if (doc.name !== name.full) throw bad(`the document names ${String(doc.name)}, the URL ${name.full}`)
   const versions = Object.keys(doc.versions ?? {})
   if (versions.length !== 1) throw bad('exactly one version must be published at a time')
@@ -72,4 +67,55 @@ export function readPublishDocument(name: PackageName, body: Buffer): PublishedV
 
 export function isSemver(version: string): boolean {
   return SEMVER.test(version)
+}
+
+/** The manifest Larder stores for a published version: what npm sent, with the facts only the server can vouch for. */
+export function privateManifest(
+  name: PackageName,
+  published: PublishedVersion,
+  facts: TarballFacts,
+  publisher: string,
+  tarballOrigin: string,
+): Record<string, any> {
+  const scripts = (published.manifest.scripts ?? {}) as Record<string, unknown>
+  const manifest: Record<string, any> = {
+    ...published.manifest,
+    _id: `${name.full}@${published.version}`,
+    _npmUser: { name: publisher },
+    _hasShrinkwrap: facts.hasShrinkwrap,
+    dist: {
+      ...(published.manifest.dist as Record<string, unknown> | undefined),
+      tarball: `${tarballOrigin}/${name.full}/-/${published.filename}`,
+      integrity: published.integrity,
+      shasum: published.shasum,
+      fileCount: facts.fileCount,
+      unpackedSize: facts.unpackedSize,
+    },
+  }
+  if (facts.hasBindingGyp || ['preinstall', 'install', 'postinstall'].some((s) => s in scripts)) manifest.hasInstallScript = true
+  return manifest
+}
+
+/**
+ * The package's maintainers (what `npm owner ls` prints): the token names that published its
+ * versions. Tokens have no e-mail address; npm prints `name <email>`, so a reserved, obviously
+ * unreal one stands in.
+ */
+export function publishersOf(doc: Record<string, any>): { name: string; email: string }[] {
+  const known = Array.isArray(doc.maintainers) ? doc.maintainers.map((m: any) => String(m?.name)) : []
+  const publishers = Object.values(doc.versions ?? {}).map((m: any) => m?._npmUser?.name).filter((n) => typeof n === 'string')
+  return [...new Set<string>([...known, ...publishers])].map((name) => ({ name, email: `${name}@larder.invalid` }))
+}
+
+/** Dist-tags as stored: each names a published version, and none looks like a version itself. */
+export function checkedTags(doc: Record<string, any>, tags: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [tag, version] of Object.entries(tags ?? {})) {
+    if (typeof version !== 'string' || !doc.versions[version]) {
+      throw new LarderError('E_BAD_REQUEST', `dist-tag ${tag} points at ${String(version)}, which is not published`)
+    }
+    if (isSemver(tag)) throw new LarderError('E_BAD_REQUEST', `a dist-tag cannot look like a version (${tag})`)
+    out[tag] = version
+  }
+  return out
 }

@@ -1,6 +1,7 @@
-/** Writes to the private registry: publish, unpublish (whole or per version), tarball removal. All need a token. */
+/** Writes to the private registry: publish, deprecate, unpublish (whole or per version), tarball removal. All need a token. */
 import { LarderError, readLimitedBody } from '@larder/core'
 import type { PackageName } from '../names/package-name.js'
+import { hasAttachments, ownersNotSupported, parseWriteBody, readMetadataWrite, starsNotSupported } from '../private/metadata-write.js'
 import { readPublishDocument } from '../private/publish-document.js'
 import type { NpmContext, NpmRouteContext } from './npm-context.js'
 
@@ -12,29 +13,37 @@ async function readJson(c: NpmRouteContext, npm: NpmContext, label: string): Pro
   return readLimitedBody(c.req.raw, npm.services.config.maxUploadBytes, label)
 }
 
-/** PUT /name: `npm publish`. */
+/**
+ * PUT /name: `npm publish` (one new version and its tarball as an attachment), or the document
+ * sent back without attachments: `npm deprecate`, and `npm star` (refused).
+ */
 export async function putPackage(c: NpmRouteContext, npm: NpmContext, name: PackageName): Promise<Response> {
   const principal = publisher(c, npm)
-  const body = await readJson(c, npm, `publish of ${name.full}`)
-  const published = readPublishDocument(name, body)
+  const doc = parseWriteBody(await readJson(c, npm, `publish of ${name.full}`), 'publish')
+  c.set('cacheResult', 'PRIVATE')
+  if (!hasAttachments(doc)) return putMetadata(c, npm, name, doc, doc._rev, 'deprecated')
+  const published = readPublishDocument(name, doc)
   const rev = await npm.privateRegistry.publish(name, published, principal)
   npm.services.logger.info({ package: name.full, version: published.version, by: principal.name }, 'published')
-  c.set('cacheResult', 'PRIVATE')
   return c.json({ ok: true, id: name.full, rev, success: true }, 201)
 }
 
-/** PUT /name/-rev/rev: the document without the versions `npm unpublish name@v` removes. */
+/** PUT /name/-rev/rev: the document without the versions `npm unpublish name@v` removes; `npm owner add/rm` (refused). */
 export async function putRevision(c: NpmRouteContext, npm: NpmContext, name: PackageName, rev: string): Promise<Response> {
   publisher(c, npm)
-  const body = await readJson(c, npm, `update of ${name.full}`)
-  let doc: Record<string, unknown>
-  try {
-    doc = JSON.parse(body.toString('utf8'))
-  } catch (cause) {
-    throw new LarderError('E_BAD_REQUEST', 'the update body is not JSON', { cause })
-  }
-  const next = await npm.privateRegistry.update(name, rev, doc)
+  const doc = parseWriteBody(await readJson(c, npm, `update of ${name.full}`), 'update')
   c.set('cacheResult', 'PRIVATE')
+  return putMetadata(c, npm, name, doc, rev, 'unpublished')
+}
+
+async function putMetadata(c: NpmRouteContext, npm: NpmContext, name: PackageName, doc: Record<string, any>, rev: unknown, verb: string) {
+  if (doc.name !== undefined && doc.name !== name.full) {
+    throw new LarderError('E_BAD_REQUEST', `update refused: the document names ${String(doc.name)}, the URL ${name.full}`)
+  }
+  const write = readMetadataWrite(doc)
+  if (write.kind === 'owners') throw ownersNotSupported(name.full)
+  if (write.kind === 'stars') throw starsNotSupported(name.full)
+  const next = await npm.privateRegistry.update(name, rev, write.doc, verb)
   return c.json({ ok: true, id: name.full, rev: next }, 201)
 }
 

@@ -1,8 +1,9 @@
-/** The /-/ endpoints: ping, whoami, login, dist-tags, and pass-through of search, audit and keys. */
+/** The /-/ endpoints: ping, whoami, login, dist-tags, pass-through of search, audit and keys, and refusals of what Larder does not do. */
 import { LarderError, passThrough, readLimitedBody } from '@larder/core'
 import { parsePackageName, type PackageName } from '../names/package-name.js'
 import { isSemver } from '../private/publish-document.js'
 import type { NpmContext, NpmRouteContext } from './npm-context.js'
+import { unsupportedEndpoint } from './unsupported-routes.js'
 
 const PASS_THROUGH: Record<string, string> = {
   'v1/search': 'npm search',
@@ -23,6 +24,8 @@ export async function handleSpecial(c: NpmRouteContext, npm: NpmContext, segment
   }
   if (segments[0] === 'user' && segments.length === 2 && method === 'PUT') return login(c, npm)
   if (segments[0] === 'package' && segments.includes('dist-tags')) return distTags(c, npm, segments.slice(1))
+  const unsupported = unsupportedEndpoint(method, segments)
+  if (unsupported) throw unsupported
   const purpose = PASS_THROUGH[joined]
   if (purpose) {
     const query = new URL(c.req.url).search
