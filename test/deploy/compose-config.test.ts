@@ -89,10 +89,18 @@ describe('docker-compose.yml', () => {
     expect(mounts).toContainEqual({ source: join(REPO_ROOT, 'deploy/nginx.conf'), target: '/etc/nginx/conf.d/default.conf' })
   })
 
+  it('trusts X-Forwarded-* only from the proxy, which has a fixed address inside the compose subnet', () => {
+    const address = (config.services.proxy as { networks?: { default?: { ipv4_address?: string } } }).networks?.default?.ipv4_address
+    expect(address).toBe('172.30.57.10')
+    for (const app of ['npm', 'pypi', 'composer', 'gems', 'apt']) {
+      expect(config.services[app]!.environment?.LARDER_TRUSTED_PROXIES, app).toBe(address)
+    }
+  })
+
   it('passes every LARDER_* setting of .env.example to the apps', async () => {
     const example = await readFile(join(REPO_ROOT, '.env.example'), 'utf8')
     const settings = [...example.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]!)
-    const composeOnly = new Set(['LARDER_PORT', 'LARDER_IMAGE'])
+    const composeOnly = new Set(['LARDER_PORT', 'LARDER_IMAGE', 'LARDER_NETWORK_SUBNET', 'LARDER_PROXY_ADDRESS'])
     for (const name of settings.filter((s) => !composeOnly.has(s))) {
       expect(Object.keys(config.services.npm!.environment ?? {}), name).toContain(name)
     }

@@ -63,6 +63,8 @@ export async function startProxyStack(): Promise<ProxyStack> {
       LARDER_APT_UPSTREAMS: `debian=http://${closed}/debian`,
       LARDER_TOKENS: `ci=${PUBLISH_TOKEN}:npm`,
       LARDER_PUBLIC_URL: undefined,
+      // nginx reaches the apps from loopback: its X-Forwarded-* headers are believed, nobody else's.
+      LARDER_TRUSTED_PROXIES: '127.0.0.1',
       LARDER_OFFLINE: undefined,
       HTTP_PROXY: undefined,
       HTTPS_PROXY: undefined,

@@ -1,6 +1,7 @@
 /** Real npm, pip and gem through deploy/nginx.conf (Debian's nginx) in front of each app running alone, as in docker-compose.yml. */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTempDir, type TempDir } from '@larder/testkit'
@@ -44,6 +45,18 @@ afterAll(async () => {
   await ruby?.cleanup()
   await work?.cleanup()
 })
+
+/** Writes raw bytes to a port and returns everything read until the peer closes (or 5 s pass). */
+function rawExchange(port: number, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(raw))
+    let received = ''
+    socket.setTimeout(5000, () => socket.end())
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')))
+    socket.on('close', () => resolve(received))
+    socket.on('error', reject)
+  })
+}
 
 function app(name: string): AppProcess {
   const found = stack.apps.find((a) => a.app === name)
@@ -127,6 +140,29 @@ describe('the reverse proxy in front of the apps', () => {
     const tarball = Buffer.from(await (await fetch(dist.tarball)).arrayBuffer())
     expect(tarball.length).toBeGreaterThan(BIG_FILE_BYTES)
     expect(sha512(tarball)).toBe(dist.integrity)
+  })
+
+  it('refuses a request that carries both Content-Length and Transfer-Encoding (no smuggling past nginx)', async () => {
+    const smuggled = '/npm/smuggled-by-a-second-request'
+    const raw = [
+      'POST /npm/-/npm/v1/security/advisories/bulk HTTP/1.1',
+      `Host: 127.0.0.1:${stack.proxy.port}`,
+      'Content-Type: application/json',
+      'Content-Length: 4',
+      'Transfer-Encoding: chunked',
+      '',
+      '0',
+      '',
+      `GET ${smuggled} HTTP/1.1`,
+      `Host: 127.0.0.1:${stack.proxy.port}`,
+      '',
+      '',
+    ].join('\r\n')
+    const answer = await rawExchange(stack.proxy.port, raw)
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /)
+    // Answered by nginx alone: a request that reached no app cannot be split into two by one of them.
+    const npmApp = stack.apps.find((a) => a.app === 'npm')!
+    expect(npmApp.requestPaths().filter((path) => path.includes('smuggled') || path.includes('advisories'))).toEqual([])
   })
 
   it('pip install from the simple index through the proxy; file links point at the proxy', async () => {

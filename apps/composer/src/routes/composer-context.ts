@@ -21,7 +21,7 @@ export type ComposerRouteContext = Context<LarderEnv>
 
 /** The app's URL as the client sees it, e.g. http://127.0.0.1:8080/composer. */
 export function appBase(c: ComposerRouteContext, composer: ComposerContext): string {
-  return externalBaseUrl(c, { prefix: composer.prefix, publicUrl: composer.services.config.publicUrl })
+  return externalBaseUrl(c, { prefix: composer.prefix, publicUrl: composer.services.config.publicUrl, trustedProxies: composer.services.config.trustedProxies })
 }
 
 /** True when the client's If-Modified-Since is at or after `lastModified` (both HTTP dates, one-second precision). */

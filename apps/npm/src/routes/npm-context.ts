@@ -15,5 +15,5 @@ export type NpmRouteContext = Context<LarderEnv>
 
 /** The registry's URL as the client sees it, e.g. http://127.0.0.1:8080/npm. */
 export function registryBase(c: NpmRouteContext, npm: NpmContext): string {
-  return externalBaseUrl(c, { prefix: npm.prefix, publicUrl: npm.services.config.publicUrl })
+  return externalBaseUrl(c, { prefix: npm.prefix, publicUrl: npm.services.config.publicUrl, trustedProxies: npm.services.config.trustedProxies })
 }

@@ -15,5 +15,5 @@ export type PypiRouteContext = Context<LarderEnv>
 
 /** The app's URL as the client sees it, e.g. http://127.0.0.1:8080/pypi. */
 export function appBase(c: PypiRouteContext, pypi: PypiContext): string {
-  return externalBaseUrl(c, { prefix: pypi.prefix, publicUrl: pypi.services.config.publicUrl })
+  return externalBaseUrl(c, { prefix: pypi.prefix, publicUrl: pypi.services.config.publicUrl, trustedProxies: pypi.services.config.trustedProxies })
 }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import { parseTokenList, type TokenGrant } from '../auth/index.js'
 import { DEFAULT_STALE_DEADLINE_MS } from '../cache/options.js'
 import { LarderError } from '../errors/index.js'
+import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js'
 
 export const DEFAULT_PORT = 8080
 export const DEFAULT_HOST = '127.0.0.1'
@@ -61,6 +62,13 @@ export interface LarderConfig {
   upstreams: { npm: string; pypi: string; composer: string; gems: string; apt: Record<string, string> }
   tokens: TokenGrant[]
   protectReads: boolean
+  /** Peers whose X-Forwarded-* headers are believed (LARDER_TRUSTED_PROXIES); nobody by default. */
+  trustedProxies: TrustedProxies
+  /**
+   * Host header values (host or host:port, lower case) served besides loopback ones: LARDER_ALLOWED_HOSTS
+   * plus the host of LARDER_PUBLIC_URL. Empty (neither is set): any Host is served.
+   */
+  allowedHosts: string[]
 }
 
 type Env = Record<string, string | undefined>
@@ -144,6 +152,8 @@ export function loadConfig(env: Env = process.env): LarderConfig {
     },
     tokens,
     protectReads: flag(env, 'LARDER_PROTECT_READS'),
+    trustedProxies: parseTrustedProxies('LARDER_TRUSTED_PROXIES', env.LARDER_TRUSTED_PROXIES),
+    allowedHosts: allowedHosts(env.LARDER_ALLOWED_HOSTS, publicUrl),
   }
   if (config.requestTimeoutMs > 0 && config.requestTimeoutMs < config.requestHeadersTimeoutMs) {
     throw new LarderError(
@@ -152,6 +162,17 @@ export function loadConfig(env: Env = process.env): LarderConfig {
     )
   }
   return config
+}
+
+function allowedHosts(text: string | undefined, publicUrl: string | undefined): string[] {
+  const hosts = (text ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
+  for (const host of hosts) {
+    if (!/^([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/.test(host)) {
+      throw new LarderError('E_INVALID_OPTION', `LARDER_ALLOWED_HOSTS: "${host}" is not a host or host:port`)
+    }
+  }
+  if (publicUrl) hosts.push(new URL(publicUrl).host)
+  return [...new Set(hosts)]
 }
 
 function logLevel(env: Env): string {

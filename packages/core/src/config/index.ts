@@ -1,2 +1,3 @@
 /** Configuration: environment variables, validated eagerly. */
 export * from './env-config.js'
+export * from './trusted-proxies.js'

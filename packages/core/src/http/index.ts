@@ -2,6 +2,7 @@
 export * from './types.js'
 export * from './edge.js'
 export * from './external-url.js'
+export * from './allowed-host.js'
 export * from './ops-routes.js'
 export * from './send-stream.js'
 export * from './serve-artifact.js'
@@ -12,3 +13,5 @@ export * from './pass-through.js'
 export * from './raw-path.js'
 export * from './stale-headers.js'
 export * from './launch.js'
+
+export * from './node-server.js'
