@@ -17,6 +17,15 @@ export interface EdgeOptions {
 }
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/
+/** On every response: no browser may guess a type other than the one Larder sends. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = { 'x-content-type-options': 'nosniff' }
+
+/** Adds SECURITY_HEADERS to every response that is not written straight to the socket (sendStream adds them there). */
+export const securityHeaders: MiddlewareHandler<LarderEnv> = async (c, next) => {
+  await next()
+  if (c.get('sentStatus')) return
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value)
+}
 
 export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> {
   const requests = options.metrics.counter('larder_requests_total', 'Requests answered, by app, status and cache result')
@@ -37,6 +46,7 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> 
     if (!c.get('sentStatus')) {
       c.res.headers.set('x-request-id', requestId)
       c.res.headers.set('x-larder-cache', cache)
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value)
     }
     requests.inc({ app: options.app, status, cache })
     const line = {

@@ -1,17 +1,15 @@
 /** Starts a Larder process: configuration, services, the HTTP server with its client timeouts, and shutdown. */
 import type { Server } from 'node:http'
-import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { loadConfig, type LarderConfig } from '../config/index.js'
 import { isLarderError } from '../errors/index.js'
 import { createServices, type LarderServices } from '../services/index.js'
+import { allowedHostCheck } from './allowed-host.js'
+import { errorHandler, securityHeaders } from './edge.js'
+import { routeConsoleToLog } from './console-to-log.js'
+import { startNodeServer } from './node-server.js'
 import { createOpsRoutes } from './ops-routes.js'
 import type { LarderEnv } from './types.js'
-
-/** How often the server looks for requests over their header or request timeout. */
-export const CONNECTIONS_CHECK_INTERVAL_MS = 1000
-/** After SIGTERM, how long downloads in flight may go on before their connections are cut. */
-export const SHUTDOWN_GRACE_MS = 10_000
 
 export interface LaunchedApp {
   app: Hono<LarderEnv>
@@ -43,6 +41,7 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
     return undefined
   }
   const { logger } = services
+  routeConsoleToLog(logger)
   process.on('uncaughtException', (err) => {
     logger.fatal({ err }, `uncaught exception, exiting: ${err.message}`)
     process.exit(1)
@@ -51,40 +50,21 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
     logger.error({ err: reason }, 'unhandled promise rejection')
   })
   const root = new Hono<LarderEnv>()
+  root.onError(errorHandler({ app: options.name, logger, metrics: services.metrics }))
+  root.use('*', securityHeaders)
+  root.use('*', allowedHostCheck(config))
   if (options.opsRoutes ?? true) root.route('/', createOpsRoutes({ metrics: services.metrics, ready: () => services.ready() }))
   root.route('/', app.app)
-  const server = serve(
-    {
-      fetch: root.fetch,
-      port: config.port,
-      hostname: config.host,
-      serverOptions: {
-        headersTimeout: config.requestHeadersTimeoutMs,
-        requestTimeout: config.requestTimeoutMs,
-        keepAliveTimeout: config.keepAliveTimeoutMs,
-        connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
-      },
+  return startNodeServer({
+    app: root,
+    config,
+    logger,
+    onListening: (port) => {
+      const fields = { app: options.name, port, host: config.host, dataDir: config.dataDir, offline: config.offline }
+      logger.info({ ...fields, ...app.listening }, `listening on http://${config.host}:${port}`)
     },
-    (info) => {
-      const fields = { app: options.name, port: info.port, host: config.host, dataDir: config.dataDir, offline: config.offline }
-      logger.info({ ...fields, ...app.listening }, `listening on http://${config.host}:${info.port}`)
-    },
-  ) as Server
-  server.on('error', (err) => {
-    logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}: ${err.message}`)
-    process.exit(2)
+    onClosed: () => services.close(),
   })
-  let stopping = false
-  const shutdown = () => {
-    if (stopping) return
-    stopping = true
-    server.close(() => void services.close().then(() => process.exit(0)))
-    server.closeIdleConnections()
-    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref()
-  }
-  process.on('SIGTERM', shutdown)
-  process.on('SIGINT', shutdown)
-  return server
 }
 
 function exitWithStartError(err: unknown): void {

@@ -2,6 +2,7 @@
 import { Readable, pipeline } from 'node:stream'
 import type { Context } from 'hono'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import { SECURITY_HEADERS } from './edge.js'
 import type { LarderEnv } from './types.js'
 
 export interface SendStreamOptions {
@@ -14,7 +15,7 @@ export interface SendStreamOptions {
 
 export function sendStream(c: Context<LarderEnv>, options: SendStreamOptions): Response {
   const status = options.status ?? 200
-  const headers: Record<string, string> = { ...options.headers, 'x-request-id': c.get('requestId') }
+  const headers: Record<string, string> = { ...options.headers, ...SECURITY_HEADERS, 'x-request-id': c.get('requestId') }
   if (options.size !== undefined) headers['content-length'] = String(options.size)
   const cache = c.get('cacheResult')
   if (cache) headers['x-larder-cache'] = cache

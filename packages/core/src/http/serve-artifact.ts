@@ -9,6 +9,14 @@ import { sendStream } from './send-stream.js'
 import type { LarderEnv } from './types.js'
 
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable'
+/** Types a browser would render or run: a package file is data, whatever an upstream or an uploader called it. */
+const ACTIVE_CONTENT_TYPE = /html|xml|svg|javascript|ecmascript|xsl|multipart/i
+export const SAFE_ARTIFACT_CONTENT_TYPE = 'application/octet-stream'
+
+/** The type an artifact is served with: its own, unless a browser would render it as a page or a script. */
+export function safeArtifactContentType(contentType: string): string {
+  return ACTIVE_CONTENT_TYPE.test(contentType) ? SAFE_ARTIFACT_CONTENT_TYPE : contentType
+}
 
 export async function serveArtifact(
   c: Context<LarderEnv>,
@@ -18,7 +26,7 @@ export async function serveArtifact(
 ): Promise<Response> {
   c.set('cacheResult', artifact.result)
   const headers: Record<string, string> = {
-    'content-type': artifact.contentType,
+    'content-type': safeArtifactContentType(artifact.contentType),
     'cache-control': IMMUTABLE_CACHE_CONTROL,
     ...extraHeaders,
   }
