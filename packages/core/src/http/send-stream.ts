@@ -13,28 +13,61 @@ export interface SendStreamOptions {
   size?: number
 }
 
-export function sendStream(c: Context<LarderEnv>, options: SendStreamOptions): Response {
+export async function sendStream(c: Context<LarderEnv>, options: SendStreamOptions): Promise<Response> {
   const status = options.status ?? 200
   const headers: Record<string, string> = { ...options.headers, ...SECURITY_HEADERS, 'x-request-id': c.get('requestId') }
   if (options.size !== undefined) headers['content-length'] = String(options.size)
   const cache = c.get('cacheResult')
   if (cache) headers['x-larder-cache'] = cache
+  const { body } = options
   if (c.req.method === 'HEAD') {
     // Hono answers HEAD by wrapping the GET response in a new Response, which would lose
     // RESPONSE_ALREADY_SENT and make the Node adapter write the head a second time.
-    options.body.destroy()
+    body.destroy()
     return new Response(null, { status, headers })
   }
+  // The head waits for the first byte: a body that fails before it (the upstream closed, a fill
+  // refused) is answered with its error status, not a connection reset after a 200.
+  await untilFirstChunk(body)
   const outgoing = c.env?.outgoing
-  if (!outgoing) return new Response(Readable.toWeb(options.body) as ReadableStream, { status, headers })
+  if (!outgoing) return new Response(Readable.toWeb(body) as ReadableStream, { status, headers })
   // Web streams cost a copy and several promise hops per chunk; tarballs and packuments go straight to the socket.
   c.set('sentStatus', status)
+  // Before pipeline destroys the response: the request log reads the reason when the socket closes.
+  body.once('error', (err) => c.set('streamError', err))
   outgoing.writeHead(status, headers)
-  pipeline(options.body, outgoing, (err) => {
+  pipeline(body, outgoing, (err) => {
     if (!err) return
-    c.set('streamError', err)
     // No error passed: an 'error' event on the response would have no listener.
     outgoing.destroy()
   })
   return RESPONSE_ALREADY_SENT
+}
+
+/** Resolves once the body has a first chunk (put back, unread) or has ended empty; rejects when it fails first. */
+function untilFirstChunk(body: Readable): Promise<void> {
+  if (body.errored) return Promise.reject(body.errored)
+  if (body.readableEnded || body.readableLength > 0) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const settle = (error?: unknown) => {
+      body.off('data', onData)
+      body.off('end', onEnd)
+      body.off('error', onError)
+      body.off('close', onClose)
+      if (error) reject(error)
+      else resolve()
+    }
+    const onData = (chunk: Buffer) => {
+      body.pause()
+      body.unshift(chunk)
+      settle()
+    }
+    const onEnd = () => settle()
+    const onError = (err: Error) => settle(err)
+    const onClose = () => settle(body.errored ?? new Error('the body closed before its first byte'))
+    body.on('data', onData)
+    body.once('end', onEnd)
+    body.once('error', onError)
+    body.once('close', onClose)
+  })
 }

@@ -28,6 +28,9 @@ export interface BodyContext {
  */
 export function wrapBody(source: Readable, context: BodyContext): Readable {
   const body = new PassThrough()
+  // The caller may attach its reader only after an await (opening a spool file): a failure before
+  // then must wait for it in body.errored, not end the process as an 'error' nobody listens to.
+  body.on('error', () => {})
   const stopFloor = context.floor ? watchThroughput(source, body, context.url, context.floor) : () => {}
   let settled = false
   const settle = () => {
@@ -58,12 +61,21 @@ function watchThroughput(source: Readable, body: PassThrough, url: string, floor
   if (floor.minBytesPerSecond <= 0) return () => {}
   const needed = Math.ceil((floor.minBytesPerSecond * floor.windowMs) / 1000)
   let received = 0
+  let readerWasBehind = false
   const count = (chunk: Buffer) => {
     received += chunk.byteLength
+    // Runs after pipe() wrote the chunk: a full buffer means our reader held the upstream back.
+    if (body.writableNeedDrain) readerWasBehind = true
   }
   source.on('data', count)
+  let lastTick = performance.now()
   const timer = setInterval(() => {
-    const readerIsBehind = body.readableLength > 0 || body.writableLength > 0
+    const now = performance.now()
+    // A late tick means this process, not the upstream, was starved: bytes may sit unread in the socket.
+    const starved = now - lastTick > floor.windowMs * 1.5
+    lastTick = now
+    const readerIsBehind = starved || readerWasBehind || source.readableLength > 0 || body.readableLength > 0 || body.writableLength > 0
+    readerWasBehind = false
     if (received < needed && !readerIsBehind) {
       const seconds = Math.round(floor.windowMs / 100) / 10
       body.destroy(
