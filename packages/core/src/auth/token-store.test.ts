@@ -54,4 +54,17 @@ describe('createTokenStore', () => {
     expect(() => locked.requireReader(undefined, 'npm')).toThrow(/LARDER_PROTECT_READS/)
     expect(() => locked.requireReader('Bearer secret-ci-token', 'npm')).not.toThrow()
   })
+
+  it("refuses another ecosystem's token for reads with E_FORBIDDEN, an unknown one with E_UNAUTHORIZED", () => {
+    const locked = createTokenStore(grants, { protectReads: true })
+    expect(() => locked.requireReader('Bearer secret-ci-token', 'apt')).toThrow(expect.objectContaining({ code: 'E_FORBIDDEN' }))
+    expect(() => locked.requireReader('Bearer not-a-token', 'apt')).toThrow(expect.objectContaining({ code: 'E_UNAUTHORIZED' }))
+  })
+
+  it('checks what a route does: a write needs a publisher even with reads open', () => {
+    expect(() => tokens.requireAccess(undefined, 'npm', 'read')).not.toThrow()
+    expect(() => tokens.requireAccess(undefined, 'npm', 'write')).toThrow(expect.objectContaining({ code: 'E_UNAUTHORIZED' }))
+    expect(() => tokens.requireAccess('Bearer secret-ci-token', 'gems', 'write')).toThrow(expect.objectContaining({ code: 'E_FORBIDDEN' }))
+    expect(() => tokens.requireAccess('Bearer secret-ci-token', 'pypi', 'write')).not.toThrow()
+  })
 })

@@ -18,13 +18,23 @@ export interface Principal {
   scopes: (Ecosystem | '*')[]
 }
 
+/** What a route does: 'read' serves what is mirrored or hosted, 'write' changes what Larder hosts. */
+export type RouteAccess = 'read' | 'write'
+
+/** Whether a principal's scopes cover `ecosystem`: a token of an ecosystem both reads and publishes there. */
+export function allowsEcosystem(principal: Principal, ecosystem: Ecosystem): boolean {
+  return principal.scopes.includes('*') || principal.scopes.includes(ecosystem)
+}
+
 export interface TokenStore {
   /** The principal behind an Authorization header (Bearer, Basic with the token as password, or the bare token). */
   authenticate(authorization: string | undefined): Principal | undefined
   /** Throws E_UNAUTHORIZED / E_FORBIDDEN unless the header grants publishing to `ecosystem`. */
   requirePublisher(authorization: string | undefined, ecosystem: Ecosystem): Principal
-  /** When reads are protected, throws E_UNAUTHORIZED unless the header holds a valid token for `ecosystem`. */
+  /** When reads are protected, throws E_UNAUTHORIZED (no valid token) or E_FORBIDDEN (another ecosystem's) unless the header may read `ecosystem`. */
   requireReader(authorization: string | undefined, ecosystem: Ecosystem): void
+  /** The check for what a route does: a read needs requireReader, a write requirePublisher, whatever the method. */
+  requireAccess(authorization: string | undefined, ecosystem: Ecosystem, access: RouteAccess): void
   readonly protectReads: boolean
 }
 
@@ -77,7 +87,6 @@ export function createTokenStore(grants: TokenGrant[], options: { protectReads?:
     const wanted = digest(token)
     return byDigest.find((candidate) => timingSafeEqual(candidate.digest, wanted))?.principal
   }
-  const allows = (principal: Principal, ecosystem: Ecosystem) => principal.scopes.includes('*') || principal.scopes.includes(ecosystem)
   return {
     protectReads: options.protectReads ?? false,
     authenticate,
@@ -88,7 +97,7 @@ export function createTokenStore(grants: TokenGrant[], options: { protectReads?:
           hint: grants.length === 0 ? 'no tokens are configured: set LARDER_TOKENS or LARDER_TOKENS_FILE' : 'send a token from LARDER_TOKENS',
         })
       }
-      if (!allows(principal, ecosystem)) {
+      if (!allowsEcosystem(principal, ecosystem)) {
         throw new LarderError('E_FORBIDDEN', `token "${principal.name}" may not publish to ${ecosystem}`)
       }
       return principal
@@ -96,9 +105,13 @@ export function createTokenStore(grants: TokenGrant[], options: { protectReads?:
     requireReader(authorization, ecosystem) {
       if (!this.protectReads) return
       const principal = authenticate(authorization)
-      if (!principal || !allows(principal, ecosystem)) {
-        throw new LarderError('E_UNAUTHORIZED', `reading ${ecosystem} needs a Larder token (LARDER_PROTECT_READS is on)`)
-      }
+      if (!principal) throw new LarderError('E_UNAUTHORIZED', `reading ${ecosystem} needs a Larder token (LARDER_PROTECT_READS is on)`)
+      // A valid token of another ecosystem is known but not allowed here: 403, so clients do not prompt for new credentials.
+      if (!allowsEcosystem(principal, ecosystem)) throw new LarderError('E_FORBIDDEN', `token "${principal.name}" may not read ${ecosystem}`)
+    },
+    requireAccess(authorization, ecosystem, access) {
+      if (access === 'write') this.requirePublisher(authorization, ecosystem)
+      else this.requireReader(authorization, ecosystem)
     },
   }
 }

@@ -1,5 +1,6 @@
 /** Forwards a request to upstream unchanged and streams the answer back (search, audit: never cached). */
 import type { Context } from 'hono'
+import { methodNotAllowed } from '../auth/route-methods.js'
 import { LarderError } from '../errors/index.js'
 import type { UpstreamClient } from '../upstream/index.js'
 import { readLimitedBody } from './limited-body.js'
@@ -10,23 +11,29 @@ export const DEFAULT_PASS_THROUGH_MAX_BODY_BYTES = 16 * 1024 * 1024
 const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'content-encoding', 'npm-command', 'user-agent']
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'content-encoding', 'cache-control', 'etag', 'last-modified']
 
+export type PassThroughMethod = 'GET' | 'HEAD' | 'POST'
+
 export interface PassThroughOptions {
   upstream: UpstreamClient
   url: string
   offline: boolean
   /** What the endpoint is for, in errors: 'npm audit'. */
   purpose: string
+  /** The methods the upstream endpoint has (upper case); any other is refused before upstream hears of it. */
+  methods: readonly PassThroughMethod[]
   maxBodyBytes?: number
 }
 
 export async function passThrough(c: Context<LarderEnv>, options: PassThroughOptions): Promise<Response> {
+  const method = c.req.method
+  // Forwarding any method would let a PUT or DELETE reach an upstream endpoint that only reads, under our name.
+  if (!(options.methods as readonly string[]).includes(method)) throw methodNotAllowed(method, options.methods, options.purpose)
   c.set('cacheResult', 'PASS')
   if (options.offline) {
     throw new LarderError('E_OFFLINE_MISS', `${options.purpose} needs the upstream registry, and Larder is offline`, {
       hint: 'this endpoint is not cached; it works again when LARDER_OFFLINE is unset and the upstream is reachable',
     })
   }
-  const method = c.req.method as 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD'
   const headers: Record<string, string> = {}
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = c.req.header(name)
@@ -36,7 +43,7 @@ export async function passThrough(c: Context<LarderEnv>, options: PassThroughOpt
     method === 'GET' || method === 'HEAD'
       ? undefined
       : await readLimitedBody(c.req.raw, options.maxBodyBytes ?? DEFAULT_PASS_THROUGH_MAX_BODY_BYTES, options.purpose)
-  const response = await options.upstream.request({ url: options.url, method, headers, body }).catch((err: unknown) => {
+  const response = await options.upstream.request({ url: options.url, method: method as PassThroughMethod, headers, body }).catch((err: unknown) => {
     if (err instanceof LarderError) {
       throw new LarderError(err.code, `${options.purpose} needs the upstream registry: ${err.message}`, {
         cause: err,
