@@ -26,6 +26,8 @@ let larder: ComposerServer
 const lib10 = buildComposerPackage({ name: 'acme/lib', version: '1.0.0' })
 // Same name as the private package, higher version: it must never be chosen.
 const impostor = buildComposerPackage({ name: 'team/tool', version: '9.0.0' })
+// On the upstream and not listed private: an upload must not take it over.
+const publicPkg = buildComposerPackage({ name: 'other/public', version: '1.0.0' })
 
 const upload = (body: Buffer, authorization?: string) =>
   fetch(`${larder.repositoryUrl}/upload`, {
@@ -52,11 +54,13 @@ async function composerArchive(name: string, version: string): Promise<Buffer> {
 beforeAll(async () => {
   dists = await startComposerDistFixture()
   metadata = await startComposerMetadataFixture({
-    versions: [composerVersionEntry(lib10, { distUrl: dists.add(lib10) }), composerVersionEntry(impostor, { distUrl: dists.add(impostor) })],
+    versions: [composerVersionEntry(lib10, { distUrl: dists.add(lib10) }), composerVersionEntry(impostor, { distUrl: dists.add(impostor) }), composerVersionEntry(publicPkg, { distUrl: dists.add(publicPkg) })],
   })
   client = await createComposerClient()
   await client.freshCache()
-  larder = await startComposerServer({ env: { LARDER_COMPOSER_UPSTREAM: metadata.url, LARDER_TOKENS: `ci=${TOKEN}:composer`, LARDER_MAX_UPLOAD_MB: '1' } })
+  // team/tool has a public impostor upstream: the team vendor is listed private, so its uploads may shadow it.
+  const env = { LARDER_COMPOSER_UPSTREAM: metadata.url, LARDER_TOKENS: `ci=${TOKEN}:composer`, LARDER_MAX_UPLOAD_MB: '1', LARDER_COMPOSER_PRIVATE_NAMES: 'team/*' }
+  larder = await startComposerServer({ env })
 })
 
 afterAll(async () => {
@@ -82,6 +86,17 @@ describe('private Composer packages', () => {
     expect(php.stdout.trim(), describeRun(php)).toBe('1.0.0')
     expect(metadata.hitCount((p) => p.startsWith('/p2/team/tool'))).toBe(0)
     expect(dists.hitCount(`/zipball/team/tool/${impostor.reference}`)).toBe(0)
+  })
+
+  it('refuses an upload of a package the upstream has that is not listed private (409 naming LARDER_COMPOSER_PRIVATE_NAMES)', async () => {
+    const zip = await composerArchive('other/public', '9.0.0')
+    const refused = await upload(zip, basic(TOKEN))
+    expect(refused.status).toBe(409)
+    const body = (await refused.json()) as { code: string; error: string }
+    expect(body.code).toBe('E_CONFLICT')
+    expect(body.error).toBe(`other/public exists on the upstream registry ${new URL(metadata.url).origin}; publishing it here would shadow it for every client. List it in LARDER_COMPOSER_PRIVATE_NAMES to publish it anyway`)
+    const p2 = (await (await fetch(`${larder.repositoryUrl}/p2/other/public.json`)).json()) as { packages: Record<string, { version: string }[]> }
+    expect(p2.packages['other/public']!.map((v) => v.version)).toEqual(['1.0.0'])
   })
 
   it('refuses an upload without a token', async () => {

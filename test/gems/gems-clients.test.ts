@@ -81,7 +81,21 @@ describe('RubyGems through Larder', () => {
     expect(pushed.code, describeRun(pushed)).toBe(0)
     expect(pushed.stdout).toContain('Successfully registered gem: e2e-private (0.1.0)')
     await expectGemInstall(client, 'e2e-private', ['e2e-private (0.1.0)', 'e2e-base (1.0.0)'])
-    expect(fixture.hitCount('/info/e2e-private')).toBe(0)
+    // Once: the first push asked whether the upstream has the name (a 404); installs never ask.
+    expect(fixture.hitCount('/info/e2e-private')).toBe(1)
+  })
+
+  it('gem push of a gem named like one the upstream has is refused (409 naming LARDER_GEMS_PRIVATE_NAMES)', async () => {
+    const client = await sandbox()
+    const takeover = await buildGem({ name: 'e2e-base', version: '9.0.0' })
+    const gemPath = join(client.root, takeover.filename)
+    await writeFile(gemPath, takeover.bytes)
+    const refused = await client.gem(['push', '--host', larder.source.replace(/\/$/, ''), gemPath], { GEM_HOST_API_KEY: TOKEN })
+    expect(refused.code, describeRun(refused)).not.toBe(0)
+    const output = `${refused.stdout}${refused.stderr}`
+    expect(output).toContain(`e2e-base exists on the upstream registry ${new URL(fixture.url).origin}`)
+    expect(output).toContain('List it in LARDER_GEMS_PRIVATE_NAMES to publish it anyway')
+    expect(await (await fetch(`${larder.source}info/e2e-base`)).text()).not.toMatch(/^9\.0\.0 /m)
   })
 
   it('bundle install with Larder as the source resolves mirrored and private gems from the compact index', async () => {

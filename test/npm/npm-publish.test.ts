@@ -1,7 +1,7 @@
 /** Private packages: npm publish / install / dist-tag / unpublish / whoami against Larder, tokens enforced, names never mixed with upstream. */
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeTempDir, packNpmPackage, startNpmRegistryFixture, type NpmRegistryFixture, type TempDir } from '@larder/testkit'
+import { makeTempDir, packNpmPackage, startNpmRegistryFixture, type NpmRegistryFixture, type PackedPackage, type TempDir } from '@larder/testkit'
 import { createClientSandbox, describeRun, type ClientSandbox } from '../support/clients.js'
 import { startLarder, type LarderServer } from '../support/larder-process.js'
 import { packNpmGraph, resolveInstalled, writeProject } from '../support/npm-graph.js'
@@ -9,8 +9,14 @@ import { publishDocument, putPackage, writePackageSource } from '../support/npm-
 
 const TOKEN = 'e2e-publish-token-1'
 const PYPI_ONLY_TOKEN = 'e2e-pypi-token-22'
-/** Exists on the fixture upstream (9.9.9) and is also published to Larder (1.0.0): the private one must win. */
+/**
+ * Published to Larder (1.0.0) while the upstream has no such name, then published upstream (9.9.9),
+ * as in dependency confusion: the private one must win.
+ */
 const SHADOWED = 'e2e-shadowed'
+/** Exists on the fixture upstream: a publish must not take it over unless LARDER_NPM_PRIVATE_NAMES lists it. */
+const PUBLIC_NAME = 'e2e-right'
+let upstreamShadowed: PackedPackage
 
 let fixture: NpmRegistryFixture
 let larder: LarderServer
@@ -23,8 +29,8 @@ const isPrivateName = (path: string) => path.includes('e2e-private')
 
 beforeAll(async () => {
   const graph = await packNpmGraph()
-  const upstreamShadowed = await packNpmPackage({ name: SHADOWED, version: '9.9.9' })
-  fixture = await startNpmRegistryFixture({ packages: [...graph.all, upstreamShadowed] })
+  upstreamShadowed = await packNpmPackage({ name: SHADOWED, version: '9.9.9' })
+  fixture = await startNpmRegistryFixture({ packages: graph.all })
   larder = await startLarder({
     env: { LARDER_NPM_UPSTREAM: fixture.url, LARDER_TOKENS: `ci=${TOKEN}:npm,py=${PYPI_ONLY_TOKEN}:pypi` },
   })
@@ -129,10 +135,35 @@ describe('publishing to Larder', () => {
     expect(Buffer.from(after).equals(Buffer.from(before))).toBe(true)
   })
 
-  it('serves a private name that also exists upstream from the private store only', async () => {
-    // Until the name is private, npm's pre-publish look-up sees the upstream 9.9.9 and wants the tag spelled out.
-    const result = await publish(publisher, SHADOWED, '1.0.0', {}, ['--tag', 'latest'])
+  it('refuses npm publish of a name the upstream has (409 naming LARDER_NPM_PRIVATE_NAMES), and takes it only once listed there', async () => {
+    const refused = await publish(publisher, PUBLIC_NAME, '99.0.0')
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain('E409')
+    expect(refused.stderr).toContain(`${PUBLIC_NAME} exists on the upstream registry ${new URL(fixture.url).origin}`)
+    expect(refused.stderr).toContain('List it in LARDER_NPM_PRIVATE_NAMES to publish it anyway')
+    const upstreamCopy = await packument(PUBLIC_NAME)
+    expect(upstreamCopy.cache).not.toBe('PRIVATE')
+    expect(Object.keys(upstreamCopy.doc.versions).sort()).toEqual(['1.0.0', '1.1.0'])
+
+    const listing = await startLarder({ env: { LARDER_NPM_UPSTREAM: fixture.url, LARDER_TOKENS: `ci=${TOKEN}:npm`, LARDER_NPM_PRIVATE_NAMES: PUBLIC_NAME } })
+    const owner = await createClientSandbox({ registry: listing.npmRegistry, npmrc: [`//127.0.0.1:${listing.port}/npm/:_authToken=${TOKEN}`] })
+    try {
+      const taken = await owner.npm(['publish'], { cwd: await writePackageSource(join(work.path, 'listed'), PUBLIC_NAME, '99.0.0') })
+      expect(taken.code, describeRun(taken)).toBe(0)
+      const response = await fetch(`${listing.npmRegistry}${PUBLIC_NAME}`)
+      expect(response.headers.get('x-larder-cache')).toBe('PRIVATE')
+      expect(Object.keys(((await response.json()) as any).versions)).toEqual(['99.0.0'])
+    } finally {
+      await owner.cleanup()
+      await listing.stop()
+    }
+  })
+
+  it('serves a private name that the upstream registered later from the private store only', async () => {
+    // The upstream has no such name yet, so the publish is allowed; then someone claims it upstream.
+    const result = await publish(publisher, SHADOWED, '1.0.0')
     expect(result.code, describeRun(result)).toBe(0)
+    fixture.publish(upstreamShadowed)
     const upstreamHitsAfterPublish = fixture.hitCount((path) => path.includes(SHADOWED))
 
     const { doc, cache } = await packument(SHADOWED)

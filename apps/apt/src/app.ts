@@ -1,13 +1,13 @@
 /** The APT app: mirrors of Debian-style archives (one per LARDER_APT_UPSTREAMS name) plus a hosted, signed repository. */
 import { Hono } from 'hono'
-import { LarderError, errorHandler, notFoundHandler, rawPathAfter, requestEdge, type LarderEnv, type LarderServices } from '@larder/core'
+import { LarderError, errorHandler, notFoundHandler, rawPathAfter, readRoute, requestEdge, runRoute, writeAction, type LarderEnv, type LarderServices, type RouteMethods } from '@larder/core'
 import { loadAptConfig, type AptConfig } from './config/apt-config.js'
 import { HostedRepo } from './hosted/hosted-repo.js'
 import { FileTables } from './mirror/file-tables.js'
 import { Generations } from './mirror/generations.js'
 import { IndexFiles } from './mirror/index-files.js'
 import { PoolIndex } from './mirror/pool-index.js'
-import { parseAptPath } from './paths/apt-path.js'
+import { parseAptPath, type AptPath } from './paths/apt-path.js'
 import type { AptContext, AptRouteContext } from './routes/apt-context.js'
 import { getHostedByHash, getHostedIndex, getHostedPool, getHostedRelease, getKeyring, putUpload } from './routes/hosted-routes.js'
 import { getMirrorByHash, getMirrorIndex, getMirrorPool, getMirrorRelease } from './routes/mirror-routes.js'
@@ -51,33 +51,45 @@ export function createApp(options: AptAppOptions): AptApp {
 }
 
 async function dispatch(c: AptRouteContext, apt: AptContext): Promise<Response> {
-  const method = c.req.method
-  const isRead = method === 'GET' || method === 'HEAD'
-  if (isRead) apt.services.tokens.requireReader(c.req.header('authorization'), 'apt')
+  const authorization = c.req.header('authorization')
+  // With LARDER_PROTECT_READS every request needs a token of apt before anything is parsed or fetched.
+  apt.services.tokens.requireReader(authorization, 'apt')
   const parsed = parseAptPath(rawPathAfter(c.req.url, apt.prefix))
-  if (!parsed) throw new LarderError('E_NOT_FOUND', 'name an archive: /apt/<name>/dists/<suite>/InRelease', { hint: `archives: ${[apt.hosted.name, ...Object.keys(apt.upstreams)].join(', ')}` })
+  if (!parsed) throw new LarderError('E_NOT_FOUND', 'name an archive: /apt/<name>/dists/<suite>/InRelease', { hint: `archives: ${archiveNames(apt)}` })
   const { archive, path } = parsed
-  if (archive === apt.hosted.name) {
-    if (path.kind === 'upload' && (method === 'PUT' || method === 'POST')) return putUpload(c, apt, path.filename)
-    if (!isRead) throw new LarderError('E_NOT_FOUND', `${method} is not supported here`, { hint: `upload with PUT ${apt.prefix}/${archive}/upload/<file>.deb` })
-    switch (path.kind) {
-      case 'release': return getHostedRelease(c, apt, path.suite, path.file)
-      case 'index': return getHostedIndex(c, apt, path.suite, path.path)
-      case 'by-hash': return getHostedByHash(c, apt, path.suite, path.algorithm, path.hash)
-      case 'pool': return getHostedPool(c, apt, path.path)
-      case 'keyring': return getKeyring(c, apt, path.format)
-      default: throw new LarderError('E_NOT_FOUND', `no such path in the hosted repository: ${new URL(c.req.url).pathname}`)
-    }
-  }
-  if (!(archive in apt.upstreams)) {
-    throw new LarderError('E_NOT_FOUND', `no APT archive is named "${archive}"`, { hint: `configure it in LARDER_APT_UPSTREAMS (name=url); archives: ${[apt.hosted.name, ...Object.keys(apt.upstreams)].join(', ')}` })
-  }
-  if (!isRead) throw new LarderError('E_NOT_FOUND', `${method} is not supported on a mirrored archive`)
+  const routes = archive === apt.hosted.name ? hostedRoutes(c, apt, path) : mirrorRoutes(c, apt, archive, path)
+  return runRoute(routes, { method: c.req.method, authorization }, apt.services.tokens, 'apt', `the APT ${path.kind} URL`)
+}
+
+const archiveNames = (apt: AptContext) => [apt.hosted.name, ...Object.keys(apt.upstreams)].join(', ')
+
+/** What each method does in the hosted repository: reads, and the upload (a write whatever the method). */
+function hostedRoutes(c: AptRouteContext, apt: AptContext, path: AptPath): RouteMethods {
   switch (path.kind) {
-    case 'release': return getMirrorRelease(c, apt, archive, path.suite, path.file)
-    case 'index': return getMirrorIndex(c, apt, archive, path.suite, path.path)
-    case 'by-hash': return getMirrorByHash(c, apt, archive, path.suite, path.dir, path.algorithm, path.hash)
-    case 'pool': return getMirrorPool(c, apt, archive, path.path)
+    case 'upload': {
+      const upload = writeAction(() => putUpload(c, apt, path.filename))
+      return { PUT: upload, POST: upload }
+    }
+    case 'release': return readRoute(() => getHostedRelease(c, apt, path.suite, path.file))
+    case 'index': return readRoute(() => getHostedIndex(c, apt, path.suite, path.path))
+    case 'by-hash': return readRoute(() => getHostedByHash(c, apt, path.suite, path.algorithm, path.hash))
+    case 'pool': return readRoute(() => getHostedPool(c, apt, path.path))
+    case 'keyring': return readRoute(() => getKeyring(c, apt, path.format))
+    default: throw new LarderError('E_NOT_FOUND', `no such path in the hosted repository: ${new URL(c.req.url).pathname}`)
+  }
+}
+
+/** A mirrored archive only reads. */
+function mirrorRoutes(c: AptRouteContext, apt: AptContext, archive: string, path: AptPath): RouteMethods {
+  // hasOwn, not `in`: "constructor" is no archive.
+  if (!Object.hasOwn(apt.upstreams, archive)) {
+    throw new LarderError('E_NOT_FOUND', `no APT archive is named "${archive}"`, { hint: `configure it in LARDER_APT_UPSTREAMS (name=url); archives: ${archiveNames(apt)}` })
+  }
+  switch (path.kind) {
+    case 'release': return readRoute(() => getMirrorRelease(c, apt, archive, path.suite, path.file))
+    case 'index': return readRoute(() => getMirrorIndex(c, apt, archive, path.suite, path.path))
+    case 'by-hash': return readRoute(() => getMirrorByHash(c, apt, archive, path.suite, path.dir, path.algorithm, path.hash))
+    case 'pool': return readRoute(() => getMirrorPool(c, apt, archive, path.path))
     default: throw new LarderError('E_NOT_FOUND', `no such path in a mirrored archive: ${new URL(c.req.url).pathname}`)
   }
 }

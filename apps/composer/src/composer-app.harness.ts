@@ -65,7 +65,9 @@ export async function startComposerAppHarness(options: HarnessOptions = {}): Pro
     const services = createServices(config)
     opened.push(services)
     const distHost = new URL(dists.url).host
-    const app = createApp({ services, distTokens: options.distTokens?.(distHost) ?? new Map(), distHosts: options.distHosts?.(distHost) })
+    // Read from process.env in production; from the harness env here.
+    const privateNames = ({ ...options.env, ...extraEnv }).LARDER_COMPOSER_PRIVATE_NAMES?.split(',')
+    const app = createApp({ services, distTokens: options.distTokens?.(distHost) ?? new Map(), distHosts: options.distHosts?.(distHost), ...(privateNames ? { privateNames } : {}) })
     return {
       app,
       services,

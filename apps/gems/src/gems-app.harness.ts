@@ -37,7 +37,9 @@ export async function startGemsAppHarness(gems: BuiltGem[], env: Record<string, 
     })
     const services = createServices(config)
     opened.push(services)
-    const { app, index } = createGemsApp({ services })
+    // Read from process.env in production; from the harness env here.
+    const privateNames = ({ ...env, ...extraEnv }).LARDER_GEMS_PRIVATE_NAMES?.split(',')
+    const { app, index } = createGemsApp({ services, ...(privateNames ? { privateNames } : {}) })
     return {
       app,
       catchUpIdle: () => index.catchUpIdle(),

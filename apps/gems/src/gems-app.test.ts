@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildGem, run, type BuiltGem } from '@larder/testkit'
-import { TEST_TOKEN, startGemsAppHarness, type GemsAppHarness } from './gems-app.harness.js'
+import { createGemsApp } from './app.js'
+import { BASE, TEST_TOKEN, startGemsAppHarness, type GemsAppHarness } from './gems-app.harness.js'
 
 let base: BuiltGem
 let top: BuiltGem
@@ -178,7 +179,10 @@ describe('push and yank', () => {
   it('publishes a private gem that shadows the upstream name in /versions, /info and /names', async () => {
     expect((await h.request(`/gems/gems/${shadow.filename}`)).status).toBe(200)
     const upstreamInfoHits = h.upstream.hitCount('/info/app-shadow')
-    const res = await push(mine.bytes)
+    // The upstream has app-shadow: only a name listed in LARDER_GEMS_PRIVATE_NAMES may shadow it.
+    expect((await push(mine.bytes)).status).toBe(409)
+    const { app: listing } = createGemsApp({ services: h.services, privateNames: ['app-shadow'] })
+    const res = await listing.request(`${BASE}/gems/api/v1/gems`, { method: 'POST', body: new Uint8Array(mine.bytes), headers: { authorization: TEST_TOKEN } })
     expect(res.status).toBe(200)
     expect(await res.text()).toBe('Successfully registered gem: app-shadow (0.1.0)')
     expect((await push(mine.bytes)).status).toBe(409)

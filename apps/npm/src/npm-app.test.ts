@@ -75,11 +75,11 @@ describe('packuments', () => {
     expect(res.headers.get('content-type')).toBe('application/json')
   })
 
-  it('writes the public URL from X-Forwarded-* headers', async () => {
+  it('ignores X-Forwarded-* headers from a peer that is not a trusted proxy (no poisoned links)', async () => {
     const res = await h.request('/npm/app-left', {
-      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'pkgs.example.com' },
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' },
     })
-    expect((await res.json()).versions['1.0.0'].dist.tarball).toBe('https://pkgs.example.com/npm/app-left/-/app-left-1.0.0.tgz')
+    expect((await res.json()).versions['1.0.0'].dist.tarball).toBe(`${BASE}/npm/app-left/-/app-left-1.0.0.tgz`)
   })
 
   it('serves a version and a tag, refreshing once for a version published since it was cached', async () => {
@@ -269,7 +269,15 @@ describe('publishing', () => {
 
   it('a name published privately is never taken from upstream', async () => {
     const mine = await packNpmPackage({ name: 'app-internal', version: '1.0.0' })
-    expect((await put(mine, TEST_TOKEN)).status).toBe(201)
+    // The upstream has app-internal too: only a name listed in LARDER_NPM_PRIVATE_NAMES may shadow it.
+    expect((await put(mine, TEST_TOKEN)).status).toBe(409)
+    const listing = createApp({ services: h.services, privateNames: ['app-internal'] })
+    const publish = await listing.request(`${BASE}/npm/app-internal`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKEN}` },
+      body: await publishDoc(mine),
+    })
+    expect(publish.status).toBe(201)
     const hits = h.registry.hitCount((p) => p.startsWith('/app-internal'))
     const doc = await (await h.request('/npm/app-internal')).json()
     expect(Object.keys(doc.versions)).toEqual(['1.0.0'])

@@ -35,7 +35,9 @@ export async function startPypiAppHarness(format: PypiIndexFormat, dists: Python
     })
     const services = createServices(config)
     opened.push(services)
-    const app = createApp({ services })
+    // Read from process.env in production; from the harness env here.
+    const privateNames = ({ ...env, ...extraEnv }).LARDER_PYPI_PRIVATE_NAMES?.split(',')
+    const app = createApp({ services, ...(privateNames ? { privateNames } : {}) })
     return {
       app,
       services,

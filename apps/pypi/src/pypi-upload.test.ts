@@ -55,7 +55,8 @@ async function allKeys(): Promise<string[]> {
 beforeAll(async () => {
   own = await buildPythonDists({ name: 'Team_Tool', version: '3.1', requiresPython: '>=3.9' })
   publicShadow = (await buildPythonDists({ name: 'team-tool', version: '99.0' })).wheel
-  h = await startPypiAppHarness('json', [publicShadow])
+  // Shadowing a public project is the scenario here: only a listed name may do it.
+  h = await startPypiAppHarness('json', [publicShadow], { LARDER_PYPI_PRIVATE_NAMES: 'team-tool' })
 }, 60_000)
 
 afterAll(async () => {

@@ -1,14 +1,15 @@
 /** Reads an uploaded .deb: an ar archive of debian-binary, control.tar.* and data.tar.*, and the control file inside. */
-import { LarderError } from '@larder/core'
+import { LarderError, readSafeTar } from '@larder/core'
 import { field, parseStanzas, type Stanza } from '../deb822/deb822.js'
-import { decompress } from '../decompress/decompress.js'
-import { readTarFile } from './tar-reader.js'
+import { decompress, sniffCompression } from '../decompress/decompress.js'
+import { decompressStream } from '../decompress/decompress-stream.js'
 
 const AR_MAGIC = '!<arch>\n'
 const AR_HEADER = 60
 export const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/
 export const VERSION = /^(?:[0-9]+:)?[0-9][A-Za-z0-9.+~-]*$/
 export const ARCHITECTURE = /^[a-z0-9][a-z0-9-]*$/
+const DATA_MEMBER = /^data\.tar(\.(gz|xz|zst|bz2|lzma))?$/
 /** Control files are small; this bounds what an upload can make Larder unpack. */
 export const MAX_CONTROL_BYTES = 16 * 1024 * 1024
 /** The control file is copied into every Packages the hosted repository renders: keep it a control file. */
@@ -34,8 +35,8 @@ interface ArMember {
   data: Buffer
 }
 
-function invalid(message: string): LarderError {
-  return new LarderError('E_BAD_REQUEST', `not a valid .deb: ${message}`, { hint: 'upload a package built with dpkg-deb (an ar archive with debian-binary, control.tar.* and data.tar.*)' })
+function invalid(message: string, hint = 'upload a package built with dpkg-deb (an ar archive with debian-binary, control.tar.* and data.tar.*)'): LarderError {
+  return new LarderError('E_BAD_REQUEST', `not a valid .deb: ${message}`, { hint })
 }
 
 export function readArMembers(bytes: Buffer): ArMember[] {
@@ -60,11 +61,11 @@ export async function readDebControl(bytes: Buffer): Promise<DebControl> {
   const [binary, control, data] = members
   if (binary?.name !== 'debian-binary' || !/^2\.\d+\n/.test(binary.data.toString('latin1'))) throw invalid('the first member is not debian-binary 2.x')
   if (!control || !/^control\.tar(\.(gz|xz|zst))?$/.test(control.name)) throw invalid('the second member is not control.tar.*')
-  if (!data || !members.some((m) => /^data\.tar(\.(gz|xz|zst|bz2|lzma))?$/.test(m.name))) throw invalid('there is no data.tar.* member')
+  if (!data || !members.some((m) => DATA_MEMBER.test(m.name))) throw invalid('there is no data.tar.* member')
   const tar = await decompress(Buffer.from(control.data), control.name, MAX_CONTROL_BYTES).catch((err: unknown) => {
     throw invalid(`${control.name} cannot be unpacked (${(err as Error).message})`)
   })
-  const controlFile = readTarFile(tar, 'control')
+  const controlFile = (await readSafeTar(tar, { label: control.name, read: (entry) => entry.path === 'control', maxReadBytes: MAX_CONTROL_BYTES })).get('control')
   if (!controlFile) throw invalid(`${control.name} holds no control file`)
   if (controlFile.length > MAX_CONTROL_FILE_BYTES) throw invalid(`the control file is over ${MAX_CONTROL_FILE_BYTES} bytes`)
   const stanzas = parseStanzas(controlFile.toString('utf8'), 'control')
@@ -72,7 +73,20 @@ export async function readDebControl(bytes: Buffer): Promise<DebControl> {
   if (!stanza) throw invalid('the control file is empty')
   // dpkg reads one paragraph; a second one would be a second package in Packages.
   if (stanzas.length > 1) throw invalid('the control file holds more than one paragraph')
-  return checkControl(stanza)
+  const checked = checkControl(stanza)
+  await assertSafeDataTar(members.find((m) => DATA_MEMBER.test(m.name))!)
+  return checked
+}
+
+/** dpkg unpacks data.tar into /: every entry must stay under it (absolute link targets point into it). Streamed, nothing kept. */
+async function assertSafeDataTar(member: ArMember): Promise<void> {
+  const compression = sniffCompression(member.data)
+  if (!/\.(gz|xz|zst)$|^data\.tar$/.test(member.name) || (compression === 'none') !== (member.name === 'data.tar')) {
+    throw invalid(`Larder cannot check ${member.name}`, 'build the package with dpkg-deb -Zxz, -Zzstd or -Zgzip')
+  }
+  const bytes = Buffer.from(member.data)
+  const tar = compression === 'xz' || compression === 'zstd' ? decompressStream(compression, bytes, member.name) : bytes
+  await readSafeTar(tar, { label: `the .deb's ${member.name}`, absoluteLinks: 'root' })
 }
 
 /** Fields that render back into exactly one Packages entry: no duplicates, no odd names, no control characters. */

@@ -1,7 +1,7 @@
 /** The hosted repository: uploaded .debs in the store, and Packages/Release/InRelease/Release.gpg regenerated and signed on each upload. */
 import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
-import { KeyedMutex, LarderError, type CacheEntry, type LarderServices } from '@larder/core'
+import { KeyedMutex, LarderError, commitPublish, type CacheEntry, type LarderServices } from '@larder/core'
 import { parseStanzas, renderStanza } from '../deb822/deb822.js'
 import type { AptConfig } from '../config/apt-config.js'
 import { readDebControl } from './deb-file.js'
@@ -77,8 +77,10 @@ export class HostedRepo {
       }
       const blob = await this.services.store.putBlob(bytes)
       const meta: StoredDebMeta = { ...deb, control: renderStanza(deb.control), uploadedBy }
-      await this.services.store.putEntry({ key: this.debKey(deb.poolPath), status: 'ok', fetchedAt: Date.now(), blob: blob.sha256, size: blob.size, contentType: DEB_CONTENT_TYPE, meta: { ...meta } })
-      await this.regenerate()
+      const entry: CacheEntry = { key: this.debKey(deb.poolPath), status: 'ok', fetchedAt: Date.now(), blob: blob.sha256, size: blob.size, contentType: DEB_CONTENT_TYPE, meta: { ...meta } }
+      // Rendered and signed with the new package before anything is visible: a failure leaves the repository as it was.
+      const staged = await this.stageSuite([...(await this.listDebs()), deb])
+      await commitPublish(this.services.store, [entry, ...staged.byHash], staged.suite)
       return { deb, created: true }
     })
   }
@@ -113,8 +115,15 @@ export class HostedRepo {
 
   /** Call inside the lock. */
   private async regenerate(): Promise<CacheEntry> {
+    const staged = await this.stageSuite(await this.listDebs())
+    for (const entry of staged.byHash) await this.services.store.putEntry(entry)
+    await this.services.store.putEntry(staged.suite)
+    return staged.suite
+  }
+
+  /** The signed suite of `debs` and its by-hash entries, their bodies stored; nothing is served until the entries are put. */
+  private async stageSuite(debs: HostedDeb[]): Promise<{ suite: CacheEntry; byHash: CacheEntry[] }> {
     const signer = await this.signer()
-    const debs = await this.listDebs()
     const architectures = [...new Set([...this.config.hostedArchitectures, ...debs.map((d) => d.architecture).filter((a) => a !== 'all')])].sort()
     const files: Record<string, Uint8Array> = {}
     for (const arch of architectures) {
@@ -133,11 +142,11 @@ export class HostedRepo {
     const parts: Record<string, { sha256: string; size: number }> = {}
     for (const [path, bytes] of Object.entries(bodies)) parts[path] = await this.services.store.putBlob(bytes)
     // Index objects stay addressable by digest after the next upload (clients mid-update ask by-hash).
-    for (const path of Object.keys(files)) {
+    const byHash = Object.keys(files).map((path): CacheEntry => {
       const blob = parts[path]!
-      await this.services.store.putEntry({ key: this.byHashKey(blob.sha256), status: 'ok', fetchedAt: Date.now(), blob: blob.sha256, size: blob.size, contentType: 'application/octet-stream' })
-    }
-    const entry: CacheEntry = {
+      return { key: this.byHashKey(blob.sha256), status: 'ok', fetchedAt: Date.now(), blob: blob.sha256, size: blob.size, contentType: 'application/octet-stream' }
+    })
+    const suite: CacheEntry = {
       key: this.suiteKey,
       status: 'ok',
       fetchedAt: Date.now(),
@@ -147,7 +156,6 @@ export class HostedRepo {
       parts,
       meta: { fingerprint: signer.fingerprint, configured: this.configured, debs: debs.length },
     }
-    await this.services.store.putEntry(entry)
-    return entry
+    return { suite, byHash }
   }
 }

@@ -1,6 +1,6 @@
 /** Packages uploaded to Larder: their versions and zips, stored apart from the mirror; a name here is never looked up upstream. */
 import { createHash } from 'node:crypto'
-import { KeyedMutex, LarderError, readAll, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import { KeyedMutex, LarderError, commitPublish, readAll, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
 import type { ComposerVersion } from '../metadata/minified.js'
 import { publishedFields } from './published-fields.js'
 import { compareNewestFirst } from './version.js'
@@ -27,7 +27,17 @@ export class PrivateRepo {
   /** One upload at a time per name, so two uploads of one version cannot both pass the check. */
   private readonly uploads = new KeyedMutex()
 
-  constructor(private readonly store: CacheStore, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly store: CacheStore,
+    /** Names private before anything is uploaded (LARDER_COMPOSER_PRIVATE_NAMES). */
+    private readonly isReserved: (name: string) => boolean = () => false,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** True for listed names and once anything was uploaded: such names are never looked up upstream. */
+  async owns(name: string): Promise<boolean> {
+    return this.isReserved(name) || (await this.packageEntry(name)) !== undefined
+  }
 
   async packageEntry(name: string): Promise<CacheEntry | undefined> {
     const entry = await this.store.getEntry(PRIVATE_PACKAGE_PREFIX + name)
@@ -59,18 +69,8 @@ export class PrivateRepo {
       if (pkg.versions.some((v) => v.version_normalized === release.versionNormalized)) {
         throw new LarderError('E_CONFLICT', `${release.name} ${release.version} is already uploaded`, { hint: 'upload a new version: released dists are immutable' })
       }
-      const blob = await this.store.putBlob(release.zip)
       const sha1 = createHash('sha1').update(release.zip).digest('hex')
       const fetchedAt = this.now()
-      await this.store.putEntry({
-        key: `${PRIVATE_DIST_PREFIX}${release.name}:${sha1}`,
-        status: 'ok',
-        fetchedAt,
-        blob: blob.sha256,
-        size: blob.size,
-        contentType: ZIP_CONTENT_TYPE,
-        meta: { publishedBy: principal.name, version: release.version },
-      })
       const version: ComposerVersion = {
         ...publishedFields(release.composerJson),
         name: release.name,
@@ -81,10 +81,22 @@ export class PrivateRepo {
       }
       pkg.versions.push(version)
       pkg.versions.sort((a, b) => compareNewestFirst(String(a.version_normalized), String(b.version_normalized)))
-      const stored = await this.store.putBlob(Buffer.from(JSON.stringify(pkg)))
+      // Everything that can refuse the upload (serializing the document too) runs before anything is visible.
+      const document = Buffer.from(JSON.stringify(pkg))
+      const blob = await this.store.putBlob(release.zip)
+      const stored = await this.store.putBlob(document)
       // Whole seconds, later than before: clients compare Last-Modified by the second.
       const changedAt = Math.max(Math.floor(fetchedAt / 1000) * 1000, (existing?.entry.fetchedAt ?? 0) + 1000)
-      await this.store.putEntry({
+      const dist: CacheEntry = {
+        key: `${PRIVATE_DIST_PREFIX}${release.name}:${sha1}`,
+        status: 'ok',
+        fetchedAt,
+        blob: blob.sha256,
+        size: blob.size,
+        contentType: ZIP_CONTENT_TYPE,
+        meta: { publishedBy: principal.name, version: release.version },
+      }
+      await commitPublish(this.store, [dist], {
         key: PRIVATE_PACKAGE_PREFIX + release.name,
         status: 'ok',
         fetchedAt: changedAt,

@@ -25,8 +25,8 @@ export async function getDist(c: ComposerRouteContext, composer: ComposerContext
   const own = dist.reference ? await composer.privateRepo.distEntry(dist.name, dist.reference) : undefined
   const ownBody = own?.blob ? await store.openBlob(own.blob) : undefined
   if (own && ownBody) return serveArtifact(c, { result: 'PRIVATE', body: ownBody, size: own.size, contentType: ZIP_CONTENT_TYPE, entry: own }, store)
-  if (await composer.privateRepo.packageEntry(dist.name)) {
-    throw new LarderError('E_NOT_FOUND', `${dist.name} is uploaded to Larder and has no dist with reference ${dist.reference || '(none)'}`)
+  if (await composer.privateRepo.owns(dist.name)) {
+    throw new LarderError('E_NOT_FOUND', `${dist.name} is a private package and has no dist with reference ${dist.reference || '(none)'}`)
   }
   const key = distKey(dist)
   const stored = await cache.lookupArtifact(key)

@@ -32,6 +32,11 @@ export async function getP2(c: ComposerRouteContext, composer: ComposerContext, 
     if (clientHasCurrent(c, etag) || notModifiedSince(c, headers['last-modified'])) return c.body(null, 304, headers)
     return c.body(body, 200, headers)
   }
+  if (await composer.privateRepo.owns(name)) {
+    throw new LarderError('E_NOT_FOUND', `${name} is a private package (LARDER_COMPOSER_PRIVATE_NAMES) and has nothing uploaded`, {
+      hint: 'private packages are never taken from upstream; upload it to Larder',
+    })
+  }
   const handle = await composer.p2.get(name, dev)
   c.set('cacheResult', handle.result)
   const { entry } = handle

@@ -1,6 +1,7 @@
 /** PUT or POST /upload with a zip body: token, size limit, a safe zip with a composer.json naming the package and its version. */
 import { LarderError, readLimitedBody } from '@larder/core'
 import { assertPackageName } from '../names/package-name.js'
+import { admitUploadName } from '../private/private-names.js'
 import { normalizeReleaseVersion } from '../private/version.js'
 import { readUploadZip } from '../upload/read-upload-zip.js'
 import type { ComposerContext, ComposerRouteContext } from './composer-context.js'
@@ -16,6 +17,7 @@ export async function putUpload(c: ComposerRouteContext, composer: ComposerConte
   const bytes = await readLimitedBody(c.req.raw, services.config.maxUploadBytes, 'the upload')
   const { composerJson } = await readUploadZip(bytes)
   const name = assertPackageName(composerJson.name, 'upload refused: composer.json "name"')
+  await admitUploadName(composer, name)
   if (composerJson.version === undefined) {
     throw new LarderError('E_BAD_REQUEST', 'upload refused: composer.json has no "version"', { hint: 'set "version" in composer.json (e.g. 1.0.0) before zipping' })
   }

@@ -1,11 +1,8 @@
 /** Reads composer.json out of an uploaded zip, refusing archives Composer could not or should not unpack. */
-import { LarderError, readAll } from '@larder/core'
-import { fromBufferPromise, type Entry, type ZipFile } from 'yauzl'
+import { LarderError, SafeZip, parseLimitedJsonObject, type ZipEntryInfo } from '@larder/core'
 
 /** A composer.json is a few KB; a bigger one is not inflated into memory. */
 export const MAX_COMPOSER_JSON_BYTES = 1024 * 1024
-const S_IFMT = 0o170000
-const S_IFLNK = 0o120000
 
 export interface UploadZip {
   composerJson: Record<string, unknown>
@@ -16,53 +13,49 @@ export interface UploadZip {
 const refuse = (message: string, hint?: string) => new LarderError('E_BAD_REQUEST', `upload refused: ${message}`, hint ? { hint } : {})
 
 export async function readUploadZip(bytes: Buffer): Promise<UploadZip> {
-  let zip: ZipFile
+  // The shared entry check: relative names inside the package, no '..', no backslashes, no links out of it.
+  const zip = await SafeZip.open(bytes, { label: 'the upload' }).catch((error: unknown) => {
+    if (error instanceof LarderError && /is not a zip archive/.test(error.message)) {
+      throw new LarderError(error.code, error.message, { cause: error, hint: 'send the zip itself with Content-Type: application/zip' })
+    }
+    throw error
+  })
   try {
-    zip = await fromBufferPromise(bytes, { strictFileNames: true, validateEntrySizes: true, autoClose: false })
-  } catch (cause) {
-    throw refuse(`the body is not a zip archive (${(cause as Error).message})`, 'send the zip itself with Content-Type: application/zip')
+    checkEntries(zip.entries)
+    const found = findComposerJson(zip.entries)
+    if (found.size > MAX_COMPOSER_JSON_BYTES) throw refuse(`${found.name} is over ${MAX_COMPOSER_JSON_BYTES} bytes`)
+    let json: Buffer
+    try {
+      json = await zip.read(found, MAX_COMPOSER_JSON_BYTES)
+    } catch (cause) {
+      throw refuse(`${found.name} cannot be read from the zip (${(cause as Error).message})`)
+    }
+    const composerJson = parseLimitedJsonObject(json, { label: `upload refused: ${found.name}`, maxBytes: MAX_COMPOSER_JSON_BYTES })
+    return { composerJson, root: found.name.slice(0, -'composer.json'.length) }
+  } finally {
+    zip.close()
   }
-  const entries: Entry[] = []
-  try {
-    // yauzl refuses absolute names, "..", and backslashes here (strictFileNames).
-    for await (const entry of zip.eachEntry()) entries.push(entry)
-  } catch (cause) {
-    throw refuse(`the zip has an unsafe or unreadable entry (${(cause as Error).message})`, 'entry names must be relative paths inside the package')
-  }
+}
+
+function checkEntries(entries: readonly ZipEntryInfo[]): void {
   // Which of two same-named entries wins depends on the unzipper: what Larder reads (e.g. composer.json)
   // could differ from what Composer installs. A directory "a/" and a file "a" collide the same way.
   const seen = new Set<string>()
   for (const entry of entries) {
-    const path = entry.fileName.replace(/\/$/, '')
-    if (seen.has(path)) throw refuse(`the zip holds two entries named ${entry.fileName}`, 'rebuild the zip so that every path appears once')
-    seen.add(path)
-    if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) throw refuse(`the zip holds a symbolic link (${entry.fileName})`)
-    if (entry.isEncrypted()) throw refuse(`the zip holds an encrypted entry (${entry.fileName})`)
+    if (seen.has(entry.path)) throw refuse(`the zip holds two entries named ${entry.name}`, 'rebuild the zip so that every path appears once')
+    seen.add(entry.path)
+    // Composer's unzippers (ZipArchive, unzip) differ on links; a package needs none.
+    if (entry.kind === 'symlink') throw refuse(`the zip holds a symbolic link (${entry.name})`)
+    if (entry.encrypted) throw refuse(`the zip holds an encrypted entry (${entry.name})`)
   }
-  const found = findComposerJson(entries)
-  if (found.uncompressedSize > MAX_COMPOSER_JSON_BYTES) throw refuse(`${found.fileName} is over ${MAX_COMPOSER_JSON_BYTES} bytes`)
-  let text: string
-  try {
-    text = (await readAll(await zip.openReadStreamPromise(found), MAX_COMPOSER_JSON_BYTES, found.fileName)).toString('utf8')
-  } catch (cause) {
-    throw refuse(`${found.fileName} cannot be read from the zip (${(cause as Error).message})`)
-  }
-  let composerJson: unknown
-  try {
-    composerJson = JSON.parse(text)
-  } catch (cause) {
-    throw refuse(`${found.fileName} is not valid JSON (${(cause as Error).message})`)
-  }
-  if (typeof composerJson !== 'object' || composerJson === null || Array.isArray(composerJson)) throw refuse(`${found.fileName} is not a JSON object`)
-  return { composerJson: composerJson as Record<string, unknown>, root: found.fileName.slice(0, -'composer.json'.length) }
 }
 
 /** composer.json at the top, else in the one top directory, as Composer's artifact repository looks for it. */
-function findComposerJson(entries: Entry[]): Entry {
-  const top = entries.find((e) => e.fileName === 'composer.json')
+function findComposerJson(entries: readonly ZipEntryInfo[]): ZipEntryInfo {
+  const top = entries.find((e) => e.name === 'composer.json')
   if (top) return top
-  const nested = entries.filter((e) => /^[^/]+\/composer\.json$/.test(e.fileName))
+  const nested = entries.filter((e) => /^[^/]+\/composer\.json$/.test(e.name))
   if (nested.length === 1) return nested[0]!
-  if (nested.length > 1) throw refuse(`the zip has several top directories with a composer.json (${nested.map((e) => e.fileName).join(', ')})`)
+  if (nested.length > 1) throw refuse(`the zip has several top directories with a composer.json (${nested.map((e) => e.name).join(', ')})`)
   throw refuse('the zip has no composer.json at its top (or in its single top directory)', 'zip the package directory, the one holding composer.json')
 }

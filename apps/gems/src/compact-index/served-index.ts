@@ -83,6 +83,11 @@ export class ServedIndex {
   async info(name: string): Promise<ServedDocument> {
     const own = await this.privateGems.entry(name)
     if (own) return document(await this.upstream.readText(own), 'PRIVATE')
+    if (await this.privateGems.owns(name)) {
+      throw new LarderError('E_NOT_FOUND', `${name} is a private gem (LARDER_GEMS_PRIVATE_NAMES) and has nothing pushed`, {
+        hint: 'private gems are never taken from upstream; push it to Larder',
+      })
+    }
     let fetched = await this.upstream.info(name)
     if (fetched.result === 'HIT' && !this.services.config.offline) {
       const upstream = await this.upstream.upstreamMd5s()

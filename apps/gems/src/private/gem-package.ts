@@ -1,12 +1,10 @@
-/** Opens a pushed .gem (a plain tar of metadata.gz, data.tar.gz and checksums.yaml.gz) and checks it is whole. */
+/** Opens a pushed .gem (a plain tar of metadata.gz, data.tar.gz and checksums.yaml.gz), checks it is whole and that nothing in it unpacks outside the gem. */
 import { createHash } from 'node:crypto'
 import { gunzipSync } from 'node:zlib'
-import { Parser } from 'tar'
-import { LarderError } from '@larder/core'
-import { parseGemspecYaml, type GemSpecFacts } from './gemspec.js'
+import { LarderError, UnsafeArchiveEntryError, isLarderError, readSafeTar } from '@larder/core'
+import { MAX_GEMSPEC_BYTES, parseGemspecYaml, type GemSpecFacts } from './gemspec.js'
 
-/** The gemspec YAML is small; anything bigger is not a gem we want to parse. */
-export const MAX_METADATA_BYTES = 4 * 1024 * 1024
+const MEMBERS = ['metadata.gz', 'data.tar.gz', 'checksums.yaml.gz']
 
 export interface GemPackage {
   spec: GemSpecFacts
@@ -18,22 +16,13 @@ function malformed(message: string, cause?: unknown): LarderError {
 }
 
 export async function readGemPackage(bytes: Buffer): Promise<GemPackage> {
-  const members = new Map<string, Buffer>()
-  await new Promise<void>((resolve, reject) => {
-    const parser = new Parser({
-      strict: true,
-      onReadEntry: (entry) => {
-        const wanted = ['metadata.gz', 'data.tar.gz', 'checksums.yaml.gz'].includes(entry.path) && entry.type === 'File'
-        if (!wanted) return void entry.resume()
-        const chunks: Buffer[] = []
-        entry.on('data', (chunk: Buffer) => chunks.push(chunk))
-        entry.on('end', () => members.set(entry.path, Buffer.concat(chunks)))
-      },
-    })
-    parser.on('error', reject)
-    parser.on('end', resolve)
-    parser.end(bytes)
+  const members = await readSafeTar(bytes, {
+    label: 'the pushed gem',
+    read: (entry) => MEMBERS.includes(entry.path),
+    maxReadBytes: bytes.length,
   }).catch((cause: unknown) => {
+    // Unsafe entries and limits keep their own message; what is left is a file that is no tar.
+    if (cause instanceof UnsafeArchiveEntryError || (isLarderError(cause) && cause.code !== 'E_BAD_REQUEST')) throw cause
     throw malformed('it is not a readable tar', cause)
   })
   const metadata = members.get('metadata.gz')
@@ -42,11 +31,17 @@ export async function readGemPackage(bytes: Buffer): Promise<GemPackage> {
   checkChecksums(members.get('checksums.yaml.gz'), { 'metadata.gz': metadata, 'data.tar.gz': data })
   let yaml: string
   try {
-    yaml = gunzipSync(metadata, { maxOutputLength: MAX_METADATA_BYTES }).toString('utf8')
+    yaml = gunzipSync(metadata, { maxOutputLength: MAX_GEMSPEC_BYTES }).toString('utf8')
   } catch (cause) {
+    if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new LarderError('E_TOO_LARGE', `the gem's metadata unpacks to more than the limit of ${MAX_GEMSPEC_BYTES} bytes`, { cause })
+    }
     throw malformed('metadata.gz does not gunzip', cause)
   }
-  return { spec: parseGemspecYaml(yaml), sha256: createHash('sha256').update(bytes).digest('hex') }
+  const spec = parseGemspecYaml(yaml)
+  // What `gem install` unpacks into the gem's folder: streamed, each entry checked, nothing kept.
+  await readSafeTar(data, { label: `the pushed gem's data.tar.gz` })
+  return { spec, sha256: createHash('sha256').update(bytes).digest('hex') }
 }
 
 /** checksums.yaml lists SHA256 (and SHA512) of the other two members: a mismatch means a damaged upload. */

@@ -1,6 +1,5 @@
 /** Reads what Larder needs from a gem's metadata.gz: the YAML Gem::Specification that `gem build` writes. */
-import { parseDocument } from 'yaml'
-import { LarderError } from '@larder/core'
+import { LarderError, parseLimitedYaml } from '@larder/core'
 import { GEM_NAME_PATTERN } from '../names/gem-path.js'
 
 export interface GemDependency {
@@ -34,6 +33,8 @@ export interface GemSpecFacts {
 const VERSION_PATTERN = /^[0-9]+(?:\.[0-9A-Za-z]+)*$/
 /** Aliases a gemspec may use; `gem build` writes none, and more would let a small file expand without bound. */
 export const MAX_GEMSPEC_ALIASES = 100
+/** What metadata.gz may unpack to (gem-package.ts stops gunzip there too). */
+export const MAX_GEMSPEC_BYTES = 4 * 1024 * 1024
 const PLATFORM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
 const OPERATOR_PATTERN = /^(?:=|!=|>|<|>=|<=|~>)$/
 
@@ -65,16 +66,8 @@ function requirementsOf(requirement: unknown, field: string): string[] {
  * into numbers; Ruby's !ruby/object tags are left unresolved and read as plain maps.
  */
 export function parseGemspecYaml(source: string): GemSpecFacts {
-  let spec: Yaml | null
-  try {
-    const doc = parseDocument(source, { schema: 'failsafe', logLevel: 'silent' })
-    if (doc.errors.length > 0) bad(`is not valid YAML (${doc.errors[0]!.message.split('\n')[0]})`)
-    spec = doc.toJS({ maxAliasCount: MAX_GEMSPEC_ALIASES }) as Yaml | null
-  } catch (error) {
-    if (error instanceof LarderError) throw error
-    // yaml throws on excessive aliases (an alias bomb) and on other unreadable input.
-    bad(`could not be read as YAML (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`)
-  }
+  // Size, nesting and aliases are limited before anything is built from the text.
+  const spec = parseLimitedYaml(source, { label: "the gem's metadata", maxBytes: MAX_GEMSPEC_BYTES, maxAliasCount: MAX_GEMSPEC_ALIASES, schema: 'failsafe' }) as Yaml | null
   if (!spec || typeof spec !== 'object') bad('is not a Gem::Specification')
   const name = text(spec.name)
   const version = text(spec.version?.version)

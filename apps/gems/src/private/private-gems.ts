@@ -1,5 +1,5 @@
 /** Gems pushed to Larder: stored apart from the mirror, listed in its compact index, never looked up upstream. */
-import { KeyedMutex, LarderError, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import { KeyedMutex, LarderError, commitPublish, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
 import { md5Hex, renderInfo, renderInfoLine } from '../compact-index/info-file.js'
 import { readGemPackage } from './gem-package.js'
 import { quickSpecBody } from './quick-spec.js'
@@ -28,7 +28,12 @@ export class PrivateGems {
   /** One change at a time per gem, so two pushes cannot both take the same version. */
   private readonly locks = new KeyedMutex()
 
-  constructor(private readonly store: CacheStore, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly store: CacheStore,
+    /** Gems private before anything is pushed (LARDER_GEMS_PRIVATE_NAMES). */
+    private readonly isReserved: (name: string) => boolean = () => false,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The gem's /info entry (its blob is the /info body); present once a version was ever pushed, yanked or not. */
   async entry(name: string): Promise<CacheEntry | undefined> {
@@ -36,8 +41,9 @@ export class PrivateGems {
     return entry?.status === 'ok' ? entry : undefined
   }
 
+  /** True for listed gems and once a version was ever pushed: such gems are never looked up upstream. */
   async owns(name: string): Promise<boolean> {
-    return (await this.entry(name)) !== undefined
+    return this.isReserved(name) || (await this.entry(name)) !== undefined
   }
 
   async file(filename: string): Promise<CacheEntry | undefined> {
@@ -58,9 +64,11 @@ export class PrivateGems {
     return entries.filter((entry): entry is CacheEntry => entry?.status === 'ok')
   }
 
-  push(bytes: Buffer, principal: Principal): Promise<PushedGem> {
-    return readGemPackage(bytes).then(({ spec, sha256 }) =>
-      this.locks.run(spec.name, async () => {
+  /** `admitName` runs once the gem's name is known and before anything is stored: the name policy of a push. */
+  push(bytes: Buffer, principal: Principal, admitName: (name: string) => Promise<void> = async () => {}): Promise<PushedGem> {
+    return readGemPackage(bytes).then(async ({ spec, sha256 }) => {
+      await admitName(spec.name)
+      return this.locks.run(spec.name, async () => {
         const versions = await this.versions(spec.name)
         const number = spec.platform === 'ruby' ? spec.version : `${spec.version}-${spec.platform}`
         if (versions.some((v) => v.number === number)) {
@@ -69,13 +77,18 @@ export class PrivateGems {
         const filename = `${spec.name}-${number}.gem`
         const runtime = spec.dependencies.filter((dep) => dep.type === 'runtime')
         const infoLine = renderInfoLine({ ...spec, dependencies: runtime, sha256 })
-        await this.putBlobEntry(PRIVATE_FILE_PREFIX + filename, bytes, 'application/octet-stream', { sha256 })
-        await this.putBlobEntry(PRIVATE_QUICK_PREFIX + `${spec.name}-${number}`, quickSpecBody(spec), 'application/octet-stream')
+        const quick = quickSpecBody(spec)
         const time = new Date(this.now()).toISOString()
-        await this.save(spec.name, [...versions, { number, filename, infoLine, yanked: false, publishedBy: principal.name, publishedAt: time }])
+        const info = await this.stage(spec.name, [...versions, { number, filename, infoLine, yanked: false, publishedBy: principal.name, publishedAt: time }])
+        // Every check has run; the .gem and its quick spec become visible with the /info entry that lists them.
+        const artifacts = [
+          await this.stageBlobEntry(PRIVATE_FILE_PREFIX + filename, bytes, 'application/octet-stream', { sha256 }),
+          await this.stageBlobEntry(PRIVATE_QUICK_PREFIX + `${spec.name}-${number}`, quick, 'application/octet-stream'),
+        ]
+        await commitPublish(this.store, artifacts, info)
         return { name: spec.name, number, filename }
-      }),
-    )
+      })
+    })
   }
 
   /** Takes a version out of the index and stops serving its files; the number stays used. */
@@ -106,12 +119,17 @@ export class PrivateGems {
   }
 
   private async save(name: string, versions: PrivateVersion[]): Promise<void> {
-    const body = renderInfo(versions.filter((v) => !v.yanked).map((v) => v.infoLine))
-    await this.putBlobEntry(PRIVATE_GEM_PREFIX + name, Buffer.from(body), 'text/plain; charset=utf-8', { name, md5: md5Hex(body), versions })
+    await this.store.putEntry(await this.stage(name, versions))
   }
 
-  private async putBlobEntry(key: string, bytes: Uint8Array, contentType: string, meta?: Record<string, unknown>): Promise<void> {
+  /** The gem's /info entry for these versions, its body stored; nothing changes until the entry is put. */
+  private stage(name: string, versions: PrivateVersion[]): Promise<CacheEntry> {
+    const body = renderInfo(versions.filter((v) => !v.yanked).map((v) => v.infoLine))
+    return this.stageBlobEntry(PRIVATE_GEM_PREFIX + name, Buffer.from(body), 'text/plain; charset=utf-8', { name, md5: md5Hex(body), versions })
+  }
+
+  private async stageBlobEntry(key: string, bytes: Uint8Array, contentType: string, meta?: Record<string, unknown>): Promise<CacheEntry> {
     const blob = await this.store.putBlob(bytes)
-    await this.store.putEntry({ key, status: 'ok', fetchedAt: this.now(), blob: blob.sha256, size: blob.size, contentType, meta })
+    return { key, status: 'ok', fetchedAt: this.now(), blob: blob.sha256, size: blob.size, contentType, meta }
   }
 }

@@ -1,6 +1,7 @@
 /** /api/v1: gem push and yank for private gems, and the retired dependency API. */
 import { LarderError, readLimitedBody } from '@larder/core'
 import { parseGemName } from '../names/gem-path.js'
+import { admitPushName } from '../private/private-names.js'
 import type { GemsContext, GemsRouteContext } from './gems-context.js'
 
 export const MAX_YANK_BODY_BYTES = 64 * 1024
@@ -20,7 +21,7 @@ export async function pushGem(c: GemsRouteContext, gems: GemsContext): Promise<R
   const principal = gems.services.tokens.requirePublisher(c.req.header('authorization'), 'gems')
   const body = await readLimitedBody(c.req.raw, gems.services.config.maxUploadBytes, 'the pushed gem')
   if (body.length === 0) throw new LarderError('E_BAD_REQUEST', 'the push has no body', { hint: 'send the .gem file as the request body' })
-  const pushed = await gems.privateGems.push(body, principal)
+  const pushed = await gems.privateGems.push(body, principal, (name) => admitPushName(gems, name))
   gems.services.logger.info({ app: 'gems', gem: pushed.name, version: pushed.number, by: principal.name }, 'gem pushed')
   c.set('cacheResult', 'PRIVATE')
   return c.text(`Successfully registered gem: ${pushed.name} (${pushed.number})`, 200)

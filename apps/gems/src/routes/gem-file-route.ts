@@ -16,7 +16,7 @@ export async function servePrivateFile(c: GemsRouteContext, gems: GemsContext, e
 /** The gem a file stem belongs to and its /info checksum; a name owned privately is never looked up upstream. */
 async function upstreamChecksum(gems: GemsContext, stem: string): Promise<{ name: string; sha256: string } | undefined> {
   for (const { name, number } of stemCandidates(stem)) {
-    if (await gems.privateGems.owns(name)) throw new LarderError('E_NOT_FOUND', `${name} is pushed to Larder and has no ${stem}`)
+    if (await gems.privateGems.owns(name)) throw new LarderError('E_NOT_FOUND', `${name} is a private gem and has no ${stem}`)
     let fetched
     try {
       fetched = await gems.upstream.info(name)
@@ -45,7 +45,7 @@ export async function getGemFile(c: GemsRouteContext, gems: GemsContext, filenam
   // A copy fetched before its name was pushed privately must not be served any more.
   const storedGem = (await store.getEntry(key))?.meta?.gem
   if (typeof storedGem === 'string' && (await gems.privateGems.owns(storedGem))) {
-    throw new LarderError('E_NOT_FOUND', `${storedGem} is pushed to Larder and has no ${filename}`)
+    throw new LarderError('E_NOT_FOUND', `${storedGem} is a private gem and has no ${filename}`)
   }
   const stored = await cache.lookupArtifact(key)
   if (stored) return serveArtifact(c, stored, store)

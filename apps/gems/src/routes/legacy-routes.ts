@@ -29,7 +29,7 @@ export async function getQuickSpec(c: GemsRouteContext, gems: GemsContext, stem:
   const own = await gems.privateGems.quickSpec(stem)
   if (own?.blob) return servePrivateFile(c, gems, own)
   for (const { name } of stemCandidates(stem)) {
-    if (await gems.privateGems.owns(name)) throw new LarderError('E_NOT_FOUND', `${name} is pushed to Larder and has no ${stem}`)
+    if (await gems.privateGems.owns(name)) throw new LarderError('E_NOT_FOUND', `${name} is a private gem and has no ${stem}`)
   }
   const artifact = await gems.services.cache.artifact({
     key: QUICK_KEY_PREFIX + stem,

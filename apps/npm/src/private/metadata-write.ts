@@ -1,6 +1,6 @@
 /** Packument writes without a tarball (npm deprecate, unpublish of a version, owner, star): what they ask for, and what Larder applies. */
 import { isDeepStrictEqual } from 'node:util'
-import { LarderError } from '@larder/core'
+import { LarderError, parseLimitedJsonObject } from '@larder/core'
 import { tarballFilename } from '../packument/stored-packument.js'
 
 type Doc = Record<string, any>
@@ -17,17 +17,9 @@ export type MetadataWrite =
 /** The tarball files of versions an update removed, for the caller to delete once the document is saved. */
 export type RemovedTarballs = string[]
 
+/** The body as a JSON object; its size was limited when it was read, its depth is limited here (MAX_JSON_DEPTH). */
 export function parseWriteBody(body: Buffer, label: string): Doc {
-  let doc: unknown
-  try {
-    doc = JSON.parse(body.toString('utf8'))
-  } catch (cause) {
-    throw new LarderError('E_BAD_REQUEST', `${label} refused: the body is not JSON`, { cause })
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new LarderError('E_BAD_REQUEST', `${label} refused: the body is not a JSON object`)
-  }
-  return doc as Doc
+  return parseLimitedJsonObject(body, { label: `${label} refused: the body`, maxBytes: body.length }) as Doc
 }
 
 export function hasAttachments(doc: Doc): boolean {

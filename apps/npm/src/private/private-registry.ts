@@ -1,6 +1,6 @@
 /** Packages published to Larder: stored apart from the mirror, and never looked up upstream once they exist. */
 import { createHash } from 'node:crypto'
-import { KeyedMutex, LarderError, readAll, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import { KeyedMutex, LarderError, commitPublish, readAll, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
 import type { PackageName } from '../names/package-name.js'
 import { UPSTREAM_KEY_PREFIX, storedPackumentEntry } from '../packument/packument-source.js'
 import { rewritePackument } from '../packument/stored-packument.js'
@@ -21,8 +21,8 @@ export class PrivateRegistry {
 
   constructor(
     private readonly store: CacheStore,
-    /** Scopes (without '@') whose names are private even before anything is published in them. */
-    private readonly reservedScopes: ReadonlySet<string> = new Set(),
+    /** Names private even before anything is published under them (reserved scopes, listed names). */
+    private readonly isReserved: (name: PackageName) => boolean = () => false,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -32,11 +32,11 @@ export class PrivateRegistry {
   }
 
   /**
-   * True for names in a reserved scope, and once a name was ever published here (even if since
+   * True for names reserved by configuration, and once a name was ever published here (even if since
    * unpublished): such names are never looked up upstream.
    */
   async owns(name: PackageName): Promise<boolean> {
-    if (name.scope && this.reservedScopes.has(name.scope)) return true
+    if (this.isReserved(name)) return true
     return (await this.store.getEntry(PRIVATE_PACKUMENT_PREFIX + name.full)) !== undefined
   }
 
@@ -64,16 +64,6 @@ export class PrivateRegistry {
           hint: 'bump the version: a published version can never be replaced',
         })
       }
-      const tarball = await this.store.putBlob(published.tarball)
-      await this.store.putEntry({
-        key: `${PRIVATE_TARBALL_PREFIX}${name.full}/${published.filename}`,
-        status: 'ok',
-        fetchedAt: this.now(),
-        blob: tarball.sha256,
-        size: tarball.size,
-        contentType: 'application/octet-stream',
-        meta: { publishedBy: principal.name },
-      })
       const manifest = privateManifest(name, published, facts, principal.name, PLACEHOLDER_ORIGIN)
       const time = new Date(this.now()).toISOString()
       current.versions[published.version] = manifest
@@ -82,7 +72,14 @@ export class PrivateRegistry {
       current['dist-tags'] = checkedTags(current, tags)
       current.time = { ...current.time, created: current.time.created ?? time, modified: time, [published.version]: time }
       if (published.readme !== undefined) current.readme = published.readme
-      return this.save(name, current)
+      // Everything that can refuse the publish has run; only the two entries make it visible, the packument last.
+      const packument = await this.stage(name, current)
+      const tarball = await this.store.putBlob(published.tarball)
+      const key = `${PRIVATE_TARBALL_PREFIX}${name.full}/${published.filename}`
+      const meta = { publishedBy: principal.name }
+      const entry: CacheEntry = { key, status: 'ok', fetchedAt: this.now(), blob: tarball.sha256, size: tarball.size, contentType: 'application/octet-stream', meta }
+      await commitPublish(this.store, [entry], packument)
+      return current._rev
     })
   }
 
@@ -172,6 +169,12 @@ export class PrivateRegistry {
   }
 
   private async save(name: PackageName, doc: Doc): Promise<string> {
+    await this.store.putEntry(await this.stage(name, doc))
+    return doc._rev
+  }
+
+  /** Gives the document its next revision and stores its bodies; nothing is served until the returned entry is put. */
+  private async stage(name: PackageName, doc: Doc): Promise<CacheEntry> {
     const revision = Number(String(doc._rev ?? '0').split('-')[0]) + 1
     doc.maintainers = publishersOf(doc)
     doc._rev = `${revision}-${createHash('sha256').update(JSON.stringify(doc.versions)).digest('hex').slice(0, 16)}`
@@ -183,7 +186,7 @@ export class PrivateRegistry {
       tarballs: await this.store.putBlob(stored.parts.tarballs),
       source: await this.store.putBlob(source),
     }
-    await this.store.putEntry({
+    return {
       key: PRIVATE_PACKUMENT_PREFIX + name.full,
       status: 'ok',
       fetchedAt: this.now(),
@@ -192,7 +195,6 @@ export class PrivateRegistry {
       contentType: stored.contentType,
       parts,
       meta: { ...stored.meta, rev: doc._rev },
-    })
-    return doc._rev
+    }
   }
 }

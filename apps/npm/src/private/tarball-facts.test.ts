@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { packNpmPackage } from '@larder/testkit'
+import { packNpmPackage, writeTarGz } from '@larder/testkit'
 import { readTarballFacts } from './tarball-facts.js'
 
 describe('readTarballFacts', () => {
@@ -20,5 +20,15 @@ describe('readTarballFacts', () => {
 
   it('refuses bytes that are not a tarball', async () => {
     await expect(readTarballFacts(Buffer.from('not a tarball at all'))).rejects.toMatchObject({ code: 'E_BAD_REQUEST' })
+  })
+})
+
+describe('readTarballFacts on hostile tarballs', () => {
+  it.each([
+    [[{ name: 'package/package.json', data: '{}' }, { name: 'package/../../evil', data: 'x' }], "'..' segment"],
+    [[{ name: '/etc/cron.d/evil', data: 'x' }], 'absolute path'],
+    [[{ name: 'package/index.js', type: 'symlink' as const, linkTarget: '../../../../home/user/.bashrc' }], 'links outside the package'],
+  ])('refuses an unsafe entry with a 400 (%#)', async (entries, reason) => {
+    await expect(readTarballFacts(writeTarGz(entries))).rejects.toMatchObject({ code: 'E_BAD_REQUEST', message: expect.stringContaining(reason) })
   })
 })

@@ -2,6 +2,7 @@
 import { LarderError, readLimitedBody } from '@larder/core'
 import type { PackageName } from '../names/package-name.js'
 import { hasAttachments, ownersNotSupported, parseWriteBody, readMetadataWrite, starsNotSupported } from '../private/metadata-write.js'
+import { admitPublishName } from '../private/private-names.js'
 import { readPublishDocument } from '../private/publish-document.js'
 import type { NpmContext, NpmRouteContext } from './npm-context.js'
 
@@ -22,6 +23,7 @@ export async function putPackage(c: NpmRouteContext, npm: NpmContext, name: Pack
   const doc = parseWriteBody(await readJson(c, npm, `publish of ${name.full}`), 'publish')
   c.set('cacheResult', 'PRIVATE')
   if (!hasAttachments(doc)) return putMetadata(c, npm, name, doc, doc._rev, 'deprecated')
+  await admitPublishName(npm, name)
   const published = readPublishDocument(name, doc)
   const rev = await npm.privateRegistry.publish(name, published, principal)
   npm.services.logger.info({ package: name.full, version: published.version, by: principal.name }, 'published')

@@ -1,6 +1,6 @@
 /** Projects uploaded to Larder: their page, files and metadata, stored apart from the mirror and never looked up upstream. */
 import { createHash } from 'node:crypto'
-import { KeyedMutex, LarderError, readAll, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import { KeyedMutex, LarderError, commitPublish, readAll, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
 import { releaseFileIdentity } from '../names/dist-filename.js'
 import { versionIdentity } from '../names/pep440.js'
 import type { PageFile, ProjectPage } from '../simple/project-page.js'
@@ -24,7 +24,17 @@ export class PrivateIndex {
   /** One upload at a time per project, so two uploads of one file cannot both pass the check. */
   private readonly uploads = new KeyedMutex()
 
-  constructor(private readonly store: CacheStore, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly store: CacheStore,
+    /** Projects private before anything is uploaded (LARDER_PYPI_PRIVATE_NAMES). */
+    private readonly isReserved: (project: string) => boolean = () => false,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** True for listed projects and once anything was uploaded: such projects are never looked up upstream. */
+  async owns(project: string): Promise<boolean> {
+    return this.isReserved(project) || (await this.projectEntry(project)) !== undefined
+  }
 
   async projectEntry(project: string): Promise<CacheEntry | undefined> {
     const entry = await this.store.getEntry(PRIVATE_PROJECT_PREFIX + project)
@@ -71,22 +81,17 @@ export class PrivateIndex {
           hint: 'publish a new version (or use a build tag for wheels): files are immutable',
         })
       }
+      // Every check has run: store the bodies, then make the file, its metadata and the page visible together.
       const blob = await this.store.putBlob(upload.bytes)
       const fetchedAt = this.now()
       const meta = { publishedBy: principal.name, version: upload.version }
-      await this.store.putEntry({
-        key: `${PRIVATE_FILE_PREFIX}${upload.project}/${upload.filename}`,
-        status: 'ok',
-        fetchedAt,
-        blob: blob.sha256,
-        size: blob.size,
-        contentType: 'application/octet-stream',
-        meta,
-      })
+      const artifacts: CacheEntry[] = [
+        { key: `${PRIVATE_FILE_PREFIX}${upload.project}/${upload.filename}`, status: 'ok', fetchedAt, blob: blob.sha256, size: blob.size, contentType: 'application/octet-stream', meta },
+      ]
       let coreMetadata: Record<string, string> | undefined
       if (upload.metadata) {
         const stored = await this.store.putBlob(upload.metadata)
-        await this.store.putEntry({
+        artifacts.push({
           key: `${PRIVATE_METADATA_PREFIX}${upload.project}/${upload.filename}`,
           status: 'ok',
           fetchedAt,
@@ -112,7 +117,7 @@ export class PrivateIndex {
       if (!page.versions?.some((v) => versionIdentity(v) === version)) page.versions = [...(page.versions ?? []), upload.version]
       const body = Buffer.from(JSON.stringify(page))
       const stored = await this.store.putBlob(body)
-      await this.store.putEntry({
+      await commitPublish(this.store, artifacts, {
         key: PRIVATE_PROJECT_PREFIX + upload.project,
         status: 'ok',
         fetchedAt,

@@ -37,8 +37,8 @@ export async function getFile(c: PypiRouteContext, pypi: PypiContext, project: s
     const body = await store.openBlob(own.blob)
     if (body) return serveArtifact(c, { result: 'PRIVATE', body, size: own.size, contentType: FILE_CONTENT_TYPE, entry: own }, store)
   }
-  if (await pypi.privateIndex.projectEntry(project)) {
-    throw new LarderError('E_NOT_FOUND', `${project} is uploaded to Larder and has no ${filename} with sha256 ${segment}`)
+  if (await pypi.privateIndex.owns(project)) {
+    throw new LarderError('E_NOT_FOUND', `${project} is a private project and has no ${filename} with sha256 ${segment}`)
   }
   const key = fileKey(project, segment, filename)
   const stored = await cache.lookupArtifact(key)

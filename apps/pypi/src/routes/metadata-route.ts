@@ -14,7 +14,7 @@ export async function getMetadata(c: PypiRouteContext, pypi: PypiContext, projec
   const own = await pypi.privateIndex.metadataEntry(project, filename)
   const ownFile = own && (await pypi.privateIndex.fileEntry(project, filename))
   if (own?.blob && ownFile?.blob === segment) return serveStored(c, pypi, own, 'PRIVATE')
-  if (await pypi.privateIndex.projectEntry(project)) throw new LarderError('E_NOT_FOUND', `${project} has no metadata file for ${filename}`)
+  if (await pypi.privateIndex.owns(project)) throw new LarderError('E_NOT_FOUND', `${project} has no metadata file for ${filename}`)
   const key = metadataKey(project, segment, filename)
   const stored = await cache.lookupArtifact(key)
   if (stored) return serveArtifact(c, stored, store)

@@ -3,6 +3,8 @@ import { LarderError, readLimitedBody } from '@larder/core'
 import { bufferReader, distInfoPrefixOf, readWheelMetadata } from '../files/wheel-metadata.js'
 import { versionIdentity } from '../names/pep440.js'
 import { normalizeProjectName } from '../names/project-name.js'
+import { admitUploadName } from '../private/private-names.js'
+import { assertSafeDistArchive } from '../upload/archive-check.js'
 import { readCoreMetadataFields } from '../upload/core-metadata-fields.js'
 import { multipartBoundary, parseMultipart } from '../upload/multipart.js'
 import { readSdistPkgInfo } from '../upload/sdist-archive.js'
@@ -20,6 +22,8 @@ export async function postUpload(c: PypiRouteContext, pypi: PypiContext): Promis
   const boundary = multipartBoundary(c.req.header('content-type'))
   const body = await readLimitedBody(c.req.raw, services.config.maxUploadBytes, 'the upload')
   const upload = checkUpload(parseMultipart(body, boundary))
+  // The project name is only known from the form; the archive is checked after the name is admitted.
+  await admitUploadName(pypi, upload.project)
   const metadata = await readUploadMetadata(upload)
   const file = await pypi.privateIndex.add(
     {
@@ -70,6 +74,7 @@ async function readUploadMetadata(upload: CheckedUpload): Promise<Buffer> {
   if (version === undefined || version !== versionIdentity(upload.version)) {
     throw new LarderError('E_BAD_REQUEST', `upload refused: the ${what} of ${upload.filename} says version ${JSON.stringify(fields.version ?? null)}, the form says ${upload.version}`)
   }
+  await assertSafeDistArchive(upload)
   return metadata
 }
 

@@ -27,6 +27,11 @@ export class PageSource {
   async get(project: string, options: { forceRefresh?: boolean } = {}): Promise<PageHandle> {
     const own = await this.privateIndex.page(project)
     if (own) return { page: own, result: 'PRIVATE', private: true }
+    if (await this.privateIndex.owns(project)) {
+      throw new LarderError('E_NOT_FOUND', `${project} is a private project (LARDER_PYPI_PRIVATE_NAMES) and has nothing uploaded`, {
+        hint: 'private projects are never taken from upstream; upload it to Larder',
+      })
+    }
     const url = this.pageUrl(project)
     const response = await this.services.cache.index({
       key: UPSTREAM_PAGE_PREFIX + project,

@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   E_UPSTREAM_GARBAGE: 502,
   E_INTEGRITY: 502,
   E_CIRCUIT_OPEN: 503,
+  /** A first publish needs the upstream's word that it has no such name, and it could not be had. */
+  E_NAME_CHECK_UNAVAILABLE: 503,
   E_OFFLINE_MISS: 504,
   E_UPSTREAM_TIMEOUT: 504,
   E_PROXY_LOOP: 508,

@@ -4,3 +4,4 @@ export { createFsStore, DEFAULT_TMP_MAX_AGE_MS, type FsStoreOptions } from './fs
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js'
 export { withEntryCache, DEFAULT_ENTRY_CACHE_MAX_ENTRIES, type EntryCacheOptions } from './entry-cache.js'
 export { NAMESPACE_PATTERN, SHA256_HEX_PATTERN } from './validate.js'
+export { commitPublish } from './commit-publish.js'

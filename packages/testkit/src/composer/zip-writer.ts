@@ -7,6 +7,10 @@ export interface ZipEntryInput {
   data: string | Buffer
   /** Store without compression (e.g. for an incompressible oversized test file). */
   stored?: boolean
+  /** Unix mode in the external attributes; default 0o100644 (a regular file). 0o120777 makes a symlink whose target is `data`. */
+  mode?: number
+  /** A different name in the local header than in the central directory (an unzipper disagreement). */
+  localName?: string
 }
 
 const LOCAL_SIGNATURE = 0x04034b50
@@ -23,6 +27,7 @@ export function writeZip(entries: readonly ZipEntryInput[]): Buffer {
   let offset = 0
   for (const entry of entries) {
     const name = Buffer.from(entry.name, 'utf8')
+    const localName = Buffer.from(entry.localName ?? entry.name, 'utf8')
     const data = typeof entry.data === 'string' ? Buffer.from(entry.data) : entry.data
     const method = entry.stored ? 0 : 8
     const body = entry.stored ? data : deflateRawSync(data)
@@ -37,7 +42,7 @@ export function writeZip(entries: readonly ZipEntryInput[]): Buffer {
     local.writeUInt32LE(crc, 14)
     local.writeUInt32LE(body.length, 18)
     local.writeUInt32LE(data.length, 22)
-    local.writeUInt16LE(name.length, 26)
+    local.writeUInt16LE(localName.length, 26)
     local.writeUInt16LE(0, 28)
     const central = Buffer.alloc(46)
     central.writeUInt32LE(CENTRAL_SIGNATURE, 0)
@@ -52,11 +57,11 @@ export function writeZip(entries: readonly ZipEntryInput[]): Buffer {
     central.writeUInt32LE(data.length, 24)
     central.writeUInt16LE(name.length, 28)
     // Unix mode 0644 for a regular file, so unzip does not create unreadable files.
-    central.writeUInt32LE((0o100644 << 16) >>> 0, 38)
+    central.writeUInt32LE(((entry.mode ?? 0o100644) << 16) >>> 0, 38)
     central.writeUInt32LE(offset, 42)
-    locals.push(local, name, body)
+    locals.push(local, localName, body)
     centrals.push(central, name)
-    offset += local.length + name.length + body.length
+    offset += local.length + localName.length + body.length
   }
   const centralBytes = Buffer.concat(centrals)
   const eocd = Buffer.alloc(22)

@@ -1,0 +1,5 @@
+/** Checks on uploaded archives (tar, zip): every entry a relative path inside the package, every link pointing inside it. */
+export * from './safe-archive-path.js'
+export * from './archive-links.js'
+export * from './tar-entries.js'
+export * from './zip-entries.js'

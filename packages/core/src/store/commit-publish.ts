@@ -1,0 +1,21 @@
+/** Makes a validated publish visible: its artifact entries, then the index entry that lists them, and no artifact left served if the index write fails. */
+import type { CacheEntry, CacheStore } from './types.js'
+
+/**
+ * Call only once everything that can refuse the publish has run and every body is stored as a
+ * blob: this writes entries only. Artifacts go first, so the index never lists a file that is not
+ * there yet; if the index write fails, they are taken back (their blobs stay, unreferenced and harmless).
+ */
+export async function commitPublish(store: CacheStore, artifacts: readonly CacheEntry[], index: CacheEntry): Promise<void> {
+  const written: string[] = []
+  try {
+    for (const artifact of artifacts) {
+      await store.putEntry(artifact)
+      written.push(artifact.key)
+    }
+    await store.putEntry(index)
+  } catch (error) {
+    for (const key of written) await store.deleteEntry(key).catch(() => {})
+    throw error
+  }
+}
