@@ -2,7 +2,8 @@
 import { ConcurrencyLimit, LarderError, readAll, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
 import { encodePackageName, type PackageName } from '../names/package-name.js'
 import type { PrivateRegistry } from '../private/private-registry.js'
-import { rewritePackument, type StoredPackument, type TarballSource } from './stored-packument.js'
+import { PackumentWorkers } from './packument-workers.js'
+import type { StoredPackument, TarballSource } from './stored-packument.js'
 
 export interface PackumentHandle {
   entry: CacheEntry
@@ -20,7 +21,8 @@ export const FORCED_REFRESH_INTERVAL_MS = 30_000
 const FORCED_REFRESH_MEMORY = 10_000
 /**
  * Packuments rewritten at once. Each holds its document several times over while it is parsed and
- * serialised (tens of MB for the biggest); parsing is synchronous anyway, so more would only cost memory.
+ * serialised (tens of MB for the biggest); big ones go to this many worker threads, so the event
+ * loop keeps serving while a 30 MB document is rewritten.
  */
 export const PACKUMENT_PROCESSING_LIMIT = 2
 
@@ -37,6 +39,7 @@ export function storedPackumentEntry(stored: StoredPackument) {
 export class PackumentSource {
   private readonly lastForced = new Map<string, number>()
   private readonly processing = new ConcurrencyLimit(PACKUMENT_PROCESSING_LIMIT)
+  private readonly workers = new PackumentWorkers(PACKUMENT_PROCESSING_LIMIT)
 
   constructor(
     private readonly services: LarderServices,
@@ -47,7 +50,7 @@ export class PackumentSource {
     const own = await this.privateRegistry.entry(name)
     if (own) return { entry: own, result: 'PRIVATE', private: true }
     if (await this.privateRegistry.owns(name)) {
-      throw new LarderError('E_NOT_FOUND', `${name.full} is a private name (reserved scope, or unpublished from Larder) and has nothing published`, {
+      throw new LarderError('E_NOT_FOUND', `${name.full} is a private name (listed in LARDER_NPM_PRIVATE_SCOPES or _NAMES, or unpublished from Larder) and has nothing published`, {
         hint: 'private names are never taken from upstream; publish it to Larder',
       })
     }
@@ -60,9 +63,15 @@ export class PackumentSource {
       forceRefresh: options.forceRefresh,
       label: `packument of ${name.full}`,
       process: (body) =>
-        this.processing.run(async () =>
-          storedPackumentEntry(rewritePackument(JSON.parse((await body.readBytes()).toString('utf8')), { name: name.full })),
-        ),
+        this.processing.run(async () => {
+          const processed = await this.workers.process(body.path, body.size, name.full, () => body.readBytes())
+          return {
+            body: processed.body,
+            contentType: 'application/json',
+            parts: { abbreviated: processed.abbreviated, tarballs: processed.tarballs },
+            meta: { fullOffsets: processed.fullOffsets, abbreviatedOffsets: processed.abbreviatedOffsets },
+          }
+        }),
     })
     return { entry: response.entry, result: response.result, private: false, staleReason: response.staleReason }
   }
