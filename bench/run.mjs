@@ -1,18 +1,19 @@
 /**
- * Larder's benchmarks: `npm run bench` (builds first) or `node bench/run.mjs [tarball] [packument] [streaming]`.
- * Each figure is a ratio against a plain static file server measured in the same run; results go to
- * the console and to bench/.out/results.json.
+ * Larder's benchmarks: `npm run bench` (builds first) or `node bench/run.mjs [tarball] [packument] [streaming] [loop]`.
+ * Throughput and memory are ratios against a plain static file server measured in the same run, event-loop
+ * delay under load is compared with the idle figure; results go to the console and to bench/.out/results.json.
  */
 import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { eventLoopDelay } from './event-loop-delay.mjs'
 import { fixed, formatTable } from './lib/table.mjs'
 import { packumentThroughput } from './packument-throughput.mjs'
 import { streamingMemory } from './streaming-memory.mjs'
 import { tarballThroughput } from './tarball-throughput.mjs'
 
-const BENCHMARKS = { tarball: tarballThroughput, packument: packumentThroughput, streaming: streamingMemory }
+const BENCHMARKS = { tarball: tarballThroughput, packument: packumentThroughput, streaming: streamingMemory, loop: eventLoopDelay }
 const OUT_DIR = fileURLToPath(new URL('./.out/', import.meta.url))
 const LARDER_MAIN = fileURLToPath(new URL('../apps/server/dist/main.js', import.meta.url))
 
@@ -49,7 +50,7 @@ await mkdir(OUT_DIR, { recursive: true })
 await writeFile(new URL('results.json', `file://${OUT_DIR}`), `${JSON.stringify(results, null, 2)}\n`)
 console.log(`total ${fixed(results.seconds.total, 0)} s; details in bench/.out/results.json`)
 
-function summary({ tarball, packument, streaming }) {
+function summary({ tarball, packument, streaming, loop }) {
   const parts = []
   const throughputRows = []
   const addThroughput = (label, r) =>
@@ -81,7 +82,23 @@ function summary({ tarball, packument, streaming }) {
     )
     parts.push(`cold run: upstream served the artifact ${streaming.upstreamArtifactHits} time(s) for ${streaming.clients} concurrent clients`)
   }
+  if (loop) parts.push(loopSummary(loop))
   return parts.join('\n\n')
+}
+
+function loopSummary(loop) {
+  const row = (label, d) => [label, fixed(d.p50Ms, 1), fixed(d.p99Ms, 1), fixed(d.maxMs, 1), String(d.samples), String(d.samplesOver), fixed(d.utilization * 100)]
+  const load = `${fixed(loop.artifactBytes / 1024 ** 2)} MB × ${loop.clients} clients + ${loop.packuments.fetches.length} × ${kb(Math.max(...loop.packuments.upstreamBytes))} packument, cold`
+  const busyMachine = loop.idle.p99Ms > loop.targetP99Ms ? '; the idle p99 is over target too: other processes were delaying the loop' : ''
+  const verdict = `${loop.pass ? 'PASS' : 'FAIL'}: p99 under load ${fixed(loop.load.p99Ms, 1)} ms (${fixed(loop.p99Ratio, 1)} × idle), target ≤ ${loop.targetP99Ms} ms${busyMachine}`
+  return [
+    formatTable([
+      ['event-loop delay, ms', 'p50', 'p99', 'max', 'samples', `> ${loop.load.thresholdMs} ms`, 'loop busy %'],
+      row('Larder idle', loop.idle),
+      row(load, loop.load),
+    ]),
+    verdict,
+  ].join('\n')
 }
 
 function kb(bytes) {

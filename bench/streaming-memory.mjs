@@ -1,9 +1,10 @@
 /** Benchmark 3: memory while a 500 MB artifact streams to 10 clients at once, Larder cold and warm vs the reference. */
-import { createHash, randomFillSync } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { makeTempDir, startNpmRegistryFixture } from '@larder/testkit'
 import { Agent, request } from 'undici'
+import { makeArtifact } from './lib/artifact.mjs'
 import { BYTES_PER_MB, countBytes, fetchOnce } from './lib/load.mjs'
 import { sampleProcess } from './lib/process-sampler.mjs'
 import { startLarder, startReference } from './lib/processes.mjs'
@@ -18,8 +19,7 @@ const VERSION = '1.0.0'
 const FILENAME = `${NAME}-${VERSION}.tgz`
 
 export async function streamingMemory(options = STREAMING_OPTIONS) {
-  const artifact = makeArtifact(options.artifactMb * BYTES_PER_MB)
-  // Larder checks the digest, not the format: random bytes make a fine (incompressible) "tarball".
+  const artifact = makeArtifact({ name: NAME, version: VERSION, size: options.artifactMb * BYTES_PER_MB })
   const upstream = await startNpmRegistryFixture({ packages: [artifact.pkg] })
   const work = await makeTempDir('larder-bench-streaming-')
   const stops = [() => work.cleanup()]
@@ -70,24 +70,6 @@ async function withServer(starting, use) {
   } finally {
     await server.stop()
   }
-}
-
-function makeArtifact(size) {
-  const tarball = randomFillSync(Buffer.allocUnsafe(size))
-  const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`
-  const pkg = {
-    name: NAME,
-    version: VERSION,
-    filename: FILENAME,
-    tarball,
-    integrity,
-    shasum: createHash('sha1').update(tarball).digest('hex'),
-    fileCount: 1,
-    unpackedSize: size,
-    manifest: { name: NAME, version: VERSION, license: 'MIT' },
-    readme: '',
-  }
-  return { pkg, sha256: createHash('sha256').update(tarball).digest('hex') }
 }
 
 /**

@@ -12,11 +12,13 @@ const STATIC_SERVER = fileURLToPath(new URL('./static-server.mjs', import.meta.u
 /**
  * Larder with LARDER_LOG_LEVEL=warn (one info line per request would tax both CPUs), which also
  * hides the "listening" line: so it gets a port picked here and is ready once /readyz answers 200.
+ * `nodeArgs` go before the script (e.g. `--import` a probe, `--cpu-prof`); `env` adds variables.
  */
-export async function startLarder({ dataDir, npmUpstream }) {
+export async function startLarder({ dataDir, npmUpstream, nodeArgs = [], env = {} }) {
   const port = await freePort()
-  const child = await startProcess(process.execPath, [LARDER_MAIN], {
+  const child = await startProcess(process.execPath, [...nodeArgs, LARDER_MAIN], {
     env: {
+      ...env,
       HOST,
       PORT: String(port),
       LARDER_DATA_DIR: dataDir,
