@@ -17,6 +17,7 @@ import {
   type StartedProcess,
   type TempDir,
 } from '@larder/testkit'
+import { createPythonClients, describeRun, type PythonClients } from '../pypi/python-clients.js'
 import { startLarder, type LarderServer } from '../support/larder-process.js'
 import { bigDeb, bigWheel } from './big-payload.js'
 import { FAULT_SUITE_ENV } from './fault-target.js'
@@ -29,6 +30,9 @@ let archive: AptArchive
 let big: BuiltDeb
 let small: BuiltDeb
 let wheel: PythonDist
+/** Installed by real pip, cold through Larder: the case that took the whole server down under undici 7. */
+let pipWheel: PythonDist
+let pythonClients: PythonClients
 let python: StartedProcess
 let upstream: string
 let larder: LarderServer
@@ -47,6 +51,12 @@ beforeAll(async () => {
   await writeFile(join(root.path, 'files', wheel.filename), wheel.bytes)
   const link = `<a href="../../files/${wheel.filename}#sha256=${wheel.sha256}">${wheel.filename}</a>`
   await writeFile(join(root.path, 'simple', wheel.name, 'index.html'), `<!DOCTYPE html><html><body>${link}</body></html>\n`)
+  pipWheel = bigWheel('py-pip', '1.0')
+  await mkdir(join(root.path, 'simple', pipWheel.name), { recursive: true })
+  await writeFile(join(root.path, 'files', pipWheel.filename), pipWheel.bytes)
+  const pipLink = `<a href="../../files/${pipWheel.filename}#sha256=${pipWheel.sha256}">${pipWheel.filename}</a>`
+  await writeFile(join(root.path, 'simple', pipWheel.name, 'index.html'), `<!DOCTYPE html><html><body>${pipLink}</body></html>\n`)
+  pythonClients = await createPythonClients()
   python = await startProcess('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', root.path, '0'], {
     env: { PYTHONUNBUFFERED: '1' },
     readyLine: /Serving HTTP on \S+ port (\d+)/,
@@ -59,6 +69,7 @@ beforeAll(async () => {
 }, 300_000)
 
 afterAll(async () => {
+  await pythonClients?.cleanup()
   await larder?.stop()
   await python?.stop()
   await key?.cleanup()
@@ -104,6 +115,15 @@ describe('python http.server as a raw upstream', () => {
   it('PyPI: the project page, and a multi-MB wheel read by a paused client, byte for byte', async () => {
     expect((await expectServed(`/pypi/simple/${wheel.name}/`)).toString()).toContain(wheel.filename)
     await expectPausedRead(`/pypi/files/${wheel.name}/${wheel.sha256}/${wheel.filename}`, wheel)
+  })
+
+  it('real pip installs a multi-MB wheel from it through Larder, cold, with its hash checked', async () => {
+    const requirements = await pythonClients.writeFile('requirements.txt', `py-pip==1.0 --hash=sha256:${pipWheel.sha256}\n`)
+    const install = await pythonClients.pip(['install', '--index-url', `${larder.url}/pypi/simple/`, '--require-hashes', '-r', requirements])
+    expect(install.code, `${describeRun(install)}\n${larder.output().slice(-3000)}`).toBe(0)
+    const imported = await pythonClients.python(['-c', 'import py_pip; print(py_pip.VERSION)'])
+    expect(imported.stdout.trim()).toBe('1.0')
+    expect(await hasBlob(larder.dataDir, pipWheel.sha256)).toBe(true)
   })
 
   it('leaves the process alive, serving, and its store sound', async () => {
