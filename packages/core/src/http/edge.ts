@@ -20,11 +20,30 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/
 /** On every response: no browser may guess a type other than the one Larder sends. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = { 'x-content-type-options': 'nosniff' }
 
-/** Adds SECURITY_HEADERS to every response that is not written straight to the socket (sendStream adds them there). */
-export const securityHeaders: MiddlewareHandler<LarderEnv> = async (c, next) => {
-  await next()
-  if (c.get('sentStatus')) return
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value)
+/**
+ * A token-protected answer kept by a shared cache would be handed to clients without a token:
+ * under read protection every Cache-Control says private.
+ */
+export function privateCacheControl(value: string | null | undefined): string {
+  if (!value) return 'private'
+  const directives = value.split(',').map((d) => d.trim()).filter((d) => d && !/^(public|private|s-maxage=.*)$/i.test(d))
+  return ['private', ...directives].join(', ')
+}
+
+export interface SecurityHeadersOptions {
+  /** LARDER_PROTECT_READS: responses are for the token holder only. */
+  protectReads: boolean
+}
+
+/** Adds SECURITY_HEADERS (and private caching under read protection) to every response; sendStream does the same for the socket path. */
+export function securityHeaders(options: SecurityHeadersOptions): MiddlewareHandler<LarderEnv> {
+  return async (c, next) => {
+    if (options.protectReads) c.set('privateResponses', true)
+    await next()
+    if (c.get('sentStatus')) return
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value)
+    if (options.protectReads) c.res.headers.set('cache-control', privateCacheControl(c.res.headers.get('cache-control')))
+  }
 }
 
 export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> {

@@ -51,7 +51,7 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
   })
   const root = new Hono<LarderEnv>()
   root.onError(errorHandler({ app: options.name, logger, metrics: services.metrics }))
-  root.use('*', securityHeaders)
+  root.use('*', securityHeaders({ protectReads: config.protectReads }))
   root.use('*', allowedHostCheck(config))
   if (options.opsRoutes ?? true) root.route('/', createOpsRoutes({ metrics: services.metrics, ready: () => services.ready() }))
   root.route('/', app.app)

@@ -2,7 +2,7 @@
 import { Readable, pipeline } from 'node:stream'
 import type { Context } from 'hono'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import { SECURITY_HEADERS } from './edge.js'
+import { SECURITY_HEADERS, privateCacheControl } from './edge.js'
 import type { LarderEnv } from './types.js'
 
 export interface SendStreamOptions {
@@ -19,6 +19,7 @@ export async function sendStream(c: Context<LarderEnv>, options: SendStreamOptio
   if (options.size !== undefined) headers['content-length'] = String(options.size)
   const cache = c.get('cacheResult')
   if (cache) headers['x-larder-cache'] = cache
+  if (c.get('privateResponses')) headers['cache-control'] = privateCacheControl(headers['cache-control'])
   const { body } = options
   if (c.req.method === 'HEAD') {
     // Hono answers HEAD by wrapping the GET response in a new Response, which would lose

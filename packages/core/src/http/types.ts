@@ -10,6 +10,8 @@ export interface LarderVariables {
   sentStatus: number
   /** Why a streamed body stopped before its end (upstream failed, digest mismatch), for the log. */
   streamError: Error
+  /** Set under LARDER_PROTECT_READS: no response may be kept by a shared cache. */
+  privateResponses: boolean
 }
 
 export interface LarderBindings {
