@@ -1,4 +1,5 @@
 /** Benchmark 4: Larder's event-loop delay, idle and while 10 clients stream a 500 MB artifact and 30 MB packuments are processed, all cold. */
+import { mkdir, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -9,7 +10,7 @@ import { BYTES_PER_MB, countBytes, fetchOnce } from './lib/load.mjs'
 import { LOOP_DELAY_FILE_ENV } from './lib/loop-delay-probe.mjs'
 import { LOOP_DELAY_PROBE, loopDelayReader } from './lib/loop-delay-reader.mjs'
 import { sampleProcess } from './lib/process-sampler.mjs'
-import { startLarder } from './lib/processes.mjs'
+import { startLarder, startReference } from './lib/processes.mjs'
 
 export const LOOP_OPTIONS = {
   artifactMb: 500,
@@ -60,6 +61,10 @@ export async function eventLoopDelay(options = LOOP_OPTIONS) {
     const loadDelay = await probe.snapshot()
     const server = sampler.stop()
 
+    await larder.stop()
+    stops.shift()
+    const reference = await referenceUnderLoad(artifact, work.path, options)
+
     for (const [index, fetched] of load.packuments.entries()) checkPackument(fetched, names[index], options.packumentVersions)
     const upstreamArtifactHits = upstream.hitCount((path) => path.endsWith('.tgz'))
     if (upstreamArtifactHits !== 1) throw new Error(`upstream served the artifact ${upstreamArtifactHits} times; expected 1`)
@@ -68,6 +73,9 @@ export async function eventLoopDelay(options = LOOP_OPTIONS) {
       idle,
       load: loadDelay,
       p99Ratio: loadDelay.p99Ms / idle.p99Ms,
+      /** The same 10 streams from a plain static server with the same probe: what this machine allows. */
+      reference,
+      p99VsReference: loadDelay.p99Ms / reference.p99Ms,
       pass: loadDelay.p99Ms <= options.targetP99Ms,
       /** Other processes delay the loop too: an idle p99 above the target says the machine, not Larder, was busy. */
       loadAverage1m: { idle: loadAverageIdle, load: loadavg()[0] },
@@ -140,4 +148,33 @@ function checkPackument(fetched, name, versions) {
   const count = Object.keys(JSON.parse(fetched.body.toString('utf8')).versions).length
   if (count !== versions) throw new Error(`/npm/${name} has ${count} versions, expected ${versions}`)
   if (fetched.cache !== 'MISS') throw new Error(`/npm/${name} answered x-larder-cache ${fetched.cache}; a cold fetch is a MISS`)
+}
+
+/** The same file to the same number of clients from the reference static server, its loop measured by the same probe. */
+async function referenceUnderLoad(artifact, workDir, options) {
+  const root = join(workDir, 'reference')
+  await mkdir(root, { recursive: true })
+  await writeFile(join(root, artifact.pkg.filename), artifact.pkg.tarball)
+  const probeFile = join(workDir, 'reference-loop-delay.json')
+  const reference = await startReference(root, { nodeArgs: ['--import', LOOP_DELAY_PROBE], env: { [LOOP_DELAY_FILE_ENV]: probeFile } })
+  try {
+    const probe = loopDelayReader(reference.pid, probeFile)
+    await probe.snapshot()
+    const dispatcher = new Agent({ connections: options.clients })
+    try {
+      await Promise.all(
+        Array.from({ length: options.clients }, async () => {
+          const { statusCode, body } = await request(`${reference.url}/${artifact.pkg.filename}`, { dispatcher })
+          if (statusCode !== 200) throw new Error(`reference GET: status ${statusCode}`)
+          const bytes = await countBytes(body)
+          if (bytes !== artifact.pkg.tarball.length) throw new Error(`reference sent ${bytes} bytes`)
+        }),
+      )
+    } finally {
+      await dispatcher.close()
+    }
+    return await probe.snapshot()
+  } finally {
+    await reference.stop()
+  }
 }

@@ -96,8 +96,9 @@ function loopSummary(loop) {
       ['event-loop delay, ms', 'p50', 'p99', 'max', 'samples', `> ${loop.load.thresholdMs} ms`, 'loop busy %'],
       row('Larder idle', loop.idle),
       row(load, loop.load),
+      row(`reference static server, the same ${loop.clients} streams (warm)`, loop.reference),
     ]),
-    verdict,
+    `${verdict}; ${fixed(loop.p99VsReference, 2)} × the reference's p99 in the same run`,
   ].join('\n')
 }
 

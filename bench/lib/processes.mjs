@@ -43,8 +43,9 @@ export async function startLarder({ dataDir, npmUpstream, nodeArgs = [], env = {
 }
 
 /** The reference static server on `root`, as its own process like Larder. */
-export async function startReference(root) {
-  const child = await startProcess(process.execPath, [STATIC_SERVER, root], {
+export async function startReference(root, { nodeArgs = [], env = {} } = {}) {
+  const child = await startProcess(process.execPath, [...nodeArgs, STATIC_SERVER, root], {
+    env,
     readyLine: /"port":(\d+)/,
     readyTimeoutMs: READY_TIMEOUT_MS,
   })
