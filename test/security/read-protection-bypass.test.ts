@@ -66,6 +66,11 @@ describe('read protection bypass (issue #11, finding 1)', () => {
     for (const request of FORBIDDEN_METHODS) {
       expect(await send(open, request), `${request.method} ${request.path}`).toEqual({ status: 405, code: 'E_METHOD_NOT_ALLOWED' })
     }
+    // RFC 9110: the 405 names the methods the URL has.
+    const search = await fetch(`${open.url}/npm/-/v1/search?text=x`, { method: 'PUT', body: 'x' })
+    expect([search.status, search.headers.get('allow')]).toEqual([405, 'GET, HEAD'])
+    const audit = await fetch(`${open.url}/npm/-/npm/v1/security/advisories/bulk`, { method: 'DELETE' })
+    expect([audit.status, audit.headers.get('allow')]).toEqual([405, 'POST'])
     expect(upstreamRequests()).toEqual([])
   })
 

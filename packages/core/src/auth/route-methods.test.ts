@@ -22,7 +22,11 @@ describe('runRoute', () => {
   it('answers a method the route does not list with 405 naming the ones it does, running nothing', async () => {
     ran.length = 0
     for (const method of ['POST', 'DELETE', 'PATCH', 'OPTIONS', 'constructor', 'toString']) {
-      await expect(run(method, 'Bearer secret-ci-token')).rejects.toMatchObject({ code: 'E_METHOD_NOT_ALLOWED', hint: 'this URL answers GET, HEAD, PUT' })
+      await expect(run(method, 'Bearer secret-ci-token')).rejects.toMatchObject({
+        code: 'E_METHOD_NOT_ALLOWED',
+        hint: 'this URL answers GET, HEAD, PUT',
+        headers: { allow: 'GET, HEAD, PUT' },
+      })
     }
     expect(ran).toEqual([])
   })

@@ -27,7 +27,9 @@ export function writeAction(run: RouteAction['run']): RouteAction {
 /** The error for a method a route does not answer; nothing upstream or in the store has been touched when it is thrown. */
 export function methodNotAllowed(method: string, allowed: readonly string[], what: string): LarderError {
   const message = `${method.slice(0, 16)} is not supported on ${what}`
-  return new LarderError('E_METHOD_NOT_ALLOWED', message, allowed.length > 0 ? { hint: `this URL answers ${allowed.join(', ')}` } : {})
+  // RFC 9110: a 405 says which methods the resource has.
+  const headers = { allow: allowed.join(', ') }
+  return new LarderError('E_METHOD_NOT_ALLOWED', message, allowed.length > 0 ? { hint: `this URL answers ${allowed.join(', ')}`, headers } : { headers })
 }
 
 /**

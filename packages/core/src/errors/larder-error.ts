@@ -34,6 +34,8 @@ export interface LarderErrorOptions {
   hint?: string
   /** For the request line: where this answer came from (a remembered upstream 404 is a HIT). */
   cacheResult?: string
+  /** Response headers the status calls for, e.g. Allow with a 405. */
+  headers?: Record<string, string>
 }
 
 export class LarderError extends Error {
@@ -41,12 +43,14 @@ export class LarderError extends Error {
   readonly code: ErrorCode
   readonly hint: string | undefined
   readonly cacheResult: string | undefined
+  readonly headers: Readonly<Record<string, string>> | undefined
 
   constructor(code: ErrorCode, message: string, options: LarderErrorOptions = {}) {
     super(message, { cause: options.cause })
     this.code = code
     this.hint = options.hint
     this.cacheResult = options.cacheResult
+    this.headers = options.headers
   }
 
   get status(): number {

@@ -121,7 +121,7 @@ function cacheResultOfError(error: LarderError): CacheResult | undefined {
 export function errorResponse(c: Context<LarderEnv>, error: LarderError): Response {
   const body: Record<string, string> = { error: error.message, code: error.code }
   if (error.hint) body.hint = error.hint
-  return c.json(body, error.status as 400)
+  return c.json(body, error.status as 400, error.headers ? { ...error.headers } : undefined)
 }
 
 export const notFoundHandler: NotFoundHandler<LarderEnv> = (c) =>
