@@ -1,6 +1,6 @@
 /** Immutable artifacts: served from the store, or fetched once, verified, and streamed to every waiting client. */
 import { LarderError } from '../errors/index.js'
-import { SingleFlight, SpoolFill } from '../flight/index.js'
+import { SpoolFill, type Flight } from '../flight/index.js'
 import type { CacheEntry } from '../store/types.js'
 import type { ResolvedCacheOptions } from './options.js'
 import type { ArtifactRequest, ArtifactResponse } from './types.js'
@@ -14,15 +14,18 @@ interface ActiveFill {
 }
 
 export class ArtifactCache {
-  private readonly starting = new SingleFlight<ActiveFill>()
+  private readonly starting: Flight<ActiveFill>
   /**
    * Concurrent callers share one store lookup, so they all reach `starting` together: with a lookup
    * each, a late one could find a fast upstream failure already settled and ask upstream again.
    */
-  private readonly lookups = new SingleFlight<CacheEntry | undefined>()
+  private readonly lookups: Flight<CacheEntry | undefined>
   private readonly active = new Map<string, ActiveFill>()
 
-  constructor(private readonly options: ResolvedCacheOptions) {}
+  constructor(private readonly options: ResolvedCacheOptions) {
+    this.starting = options.createFlight<ActiveFill>('artifact-fill')
+    this.lookups = options.createFlight<CacheEntry | undefined>('artifact-lookup')
+  }
 
   /** The number of downloads in progress (for /metrics). */
   get activeFills(): number {

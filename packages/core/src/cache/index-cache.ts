@@ -1,7 +1,7 @@
 /** Volatile indexes: TTL, revalidation, stale-if-error, negative caching, one upstream fetch per key. */
 import { readFile, rm } from 'node:fs/promises'
 import { LarderError, toLarderError } from '../errors/index.js'
-import { SingleFlight, SpoolFill } from '../flight/index.js'
+import { SpoolFill, type Flight } from '../flight/index.js'
 import { decideIndex, isNotFoundStatus, revalidationHeaders } from '../policy/index.js'
 import type { BlobInfo, CacheEntry } from '../store/types.js'
 import type { UpstreamResponse } from '../upstream/index.js'
@@ -9,14 +9,17 @@ import type { ResolvedCacheOptions } from './options.js'
 import { KEEP_PREVIOUS, type IndexRequest, type IndexResponse, type ProcessedIndex, type UpstreamIndexBody } from './types.js'
 
 export class IndexCache {
-  private readonly flights = new SingleFlight<IndexResponse>()
+  private readonly flights: Flight<IndexResponse>
   /**
    * Concurrent callers share one store read, so they all reach `flights` together: with a read
    * each, a late one could find a fast upstream failure already settled and ask upstream again.
    */
-  private readonly lookups = new SingleFlight<CacheEntry | undefined>()
+  private readonly lookups: Flight<CacheEntry | undefined>
 
-  constructor(private readonly options: ResolvedCacheOptions) {}
+  constructor(private readonly options: ResolvedCacheOptions) {
+    this.flights = options.createFlight<IndexResponse>('index-fetch')
+    this.lookups = options.createFlight<CacheEntry | undefined>('index-lookup')
+  }
 
   /** The cached entry of an index, fetching or revalidating it as the policy says. */
   async get(request: IndexRequest): Promise<IndexResponse> {

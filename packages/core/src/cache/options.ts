@@ -1,5 +1,6 @@
 /** Options of the cache engine, with their defaults, validated eagerly. */
 import { LarderError } from '../errors/index.js'
+import { inProcessFlights, type FlightFactory } from '../flight/index.js'
 import { DEFAULT_INDEX_TTL_MS, DEFAULT_NEGATIVE_TTL_MS } from '../policy/index.js'
 import type { CacheStore } from '../store/types.js'
 import type { UpstreamClient } from '../upstream/index.js'
@@ -22,6 +23,8 @@ export interface CacheOptions {
    * refresh goes on in the background). 0 waits for upstream however long it takes.
    */
   staleDeadlineMs?: number
+  /** Makes the coalescing of each kind of work; in-process single-flight by default. */
+  createFlight?: FlightFactory
   /** Told about fills that failed in the background (integrity, truncation), for the log. */
   onFillError?: (key: string, error: LarderError) => void
   now?: () => number
@@ -37,6 +40,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     maxArtifactBytes: DEFAULT_MAX_ARTIFACT_BYTES,
     maxIndexBytes: DEFAULT_MAX_INDEX_BYTES,
     staleDeadlineMs: DEFAULT_STALE_DEADLINE_MS,
+    createFlight: inProcessFlights,
     now: Date.now,
     ...options,
   }
@@ -45,6 +49,9 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new LarderError('E_INVALID_OPTION', `${name} must be a non-negative number, got ${String(value)}`)
     }
+  }
+  if (typeof resolved.createFlight !== 'function') {
+    throw new LarderError('E_INVALID_OPTION', 'createFlight must be a function that makes a Flight per purpose')
   }
   if (!resolved.store) throw new LarderError('E_INVALID_OPTION', 'store is required')
   if (!resolved.upstream) throw new LarderError('E_INVALID_OPTION', 'upstream is required')

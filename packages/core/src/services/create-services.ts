@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { createTokenStore, type TokenStore } from '../auth/index.js'
 import { createCache, type LarderCache } from '../cache/index.js'
 import type { LarderConfig } from '../config/index.js'
+import type { FlightFactory } from '../flight/index.js'
 import { createLogger, errorFields, type Logger } from '../log/index.js'
 import { MetricsRegistry } from '../metrics/index.js'
 import { createFsStore, withEntryCache, type CacheStore } from '../store/index.js'
@@ -32,8 +33,11 @@ export interface ReadyState {
 
 export interface ServicesOverrides {
   logger?: Logger
+  /** Another backend (the filesystem store under LARDER_DATA_DIR by default). */
   store?: CacheStore
   upstream?: UpstreamClient
+  /** Coalescing across replicas (in-process single-flight by default). */
+  createFlight?: FlightFactory
 }
 
 export function createServices(config: LarderConfig, overrides: ServicesOverrides = {}): LarderServices {
@@ -62,6 +66,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     indexTtlMs: config.indexTtlMs,
     negativeTtlMs: config.negativeTtlMs,
     staleDeadlineMs: config.staleDeadlineMs,
+    ...(overrides.createFlight ? { createFlight: overrides.createFlight } : {}),
     onFillError: (key, error) => {
       fillErrors.inc({ code: error.code })
       logger.warn({ key, ...errorFields(error) }, `download of ${key} refused: ${error.message}`)
