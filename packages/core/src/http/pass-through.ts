@@ -8,7 +8,7 @@ import { sendStream } from './send-stream.js'
 import type { LarderEnv } from './types.js'
 
 export const DEFAULT_PASS_THROUGH_MAX_BODY_BYTES = 16 * 1024 * 1024
-const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'content-encoding', 'npm-command', 'user-agent']
+const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'content-encoding', 'user-agent']
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'content-encoding', 'cache-control', 'etag', 'last-modified']
 
 export type PassThroughMethod = 'GET' | 'HEAD' | 'POST'
@@ -22,6 +22,8 @@ export interface PassThroughOptions {
   /** The methods the upstream endpoint has (upper case); any other is refused before upstream hears of it. */
   methods: readonly PassThroughMethod[]
   maxBodyBytes?: number
+  /** Request headers of the ecosystem's clients the upstream endpoint reads, besides the generic ones. */
+  forwardHeaders?: readonly string[]
 }
 
 export async function passThrough(c: Context<LarderEnv>, options: PassThroughOptions): Promise<Response> {
@@ -35,7 +37,7 @@ export async function passThrough(c: Context<LarderEnv>, options: PassThroughOpt
     })
   }
   const headers: Record<string, string> = {}
-  for (const name of FORWARDED_REQUEST_HEADERS) {
+  for (const name of [...FORWARDED_REQUEST_HEADERS, ...(options.forwardHeaders ?? [])]) {
     const value = c.req.header(name)
     if (value) headers[name] = value
   }
