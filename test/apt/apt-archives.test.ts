@@ -1,6 +1,6 @@
 /** Several upstream archives side by side under their own names, one of them over https, in one apt-get run over plain http. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildDeb, createAptSandbox, describeAptRun, makeTempDir, startAptUpstreamFixture, type AptUpstreamFixture, type BuiltDeb, type TempDir } from '@larder/testkit'
+import { aptKeyringsEnv, buildDeb, createAptSandbox, describeAptRun, makeTempDir, startAptUpstreamFixture, type AptUpstreamFixture, type BuiltDeb, type TempDir } from '@larder/testkit'
 import { startAptLarder, type AptLarder } from './apt-larder.js'
 import { startTlsFront, type TlsFront } from './tls-front.js'
 
@@ -21,6 +21,7 @@ beforeAll(async () => {
   data = await makeTempDir('larder-e2e-apt-archives-')
   larder = await startAptLarder(data.path, {
     LARDER_APT_UPSTREAMS: `plain=${plain.url},vendor=${front.url}`,
+    ...aptKeyringsEnv({ plain: plain.key, vendor: secure.key }),
     NODE_EXTRA_CA_CERTS: front.certPath,
   })
 }, 300_000)

@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  aptKeyringsEnv,
   buildDeb,
   createAptSandbox,
   describeAptRun,
@@ -48,6 +49,7 @@ beforeAll(async () => {
   work = await makeTempDir('larder-e2e-apt-work-')
   larder = await startAptLarder(data.path, {
     LARDER_APT_UPSTREAMS: `fixture=${fixture.url}`,
+    ...aptKeyringsEnv({ fixture: fixture.key }),
     LARDER_TOKENS: `ci=${TOKEN}:apt,other=e2e-npm-token:npm`,
     LARDER_MAX_UPLOAD_MB: '1',
   })

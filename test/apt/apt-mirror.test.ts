@@ -1,6 +1,7 @@
 /** apt-get update and install through Larder's APT mirror with signatures checked: online, across upstream generations, upstream down, and offline. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  aptKeyringsEnv,
   buildDeb,
   createAptSandbox,
   describeAptRun,
@@ -29,7 +30,7 @@ async function client(): Promise<AptSandbox> {
 
 async function startLarder(extra: Record<string, string> = {}): Promise<AptLarder> {
   // TTL 0: every InRelease request asks upstream, so generations change as soon as upstream's does.
-  return startAptLarder(data.path, { LARDER_APT_UPSTREAMS: `fixture=${fixture.url}`, LARDER_INDEX_TTL_SECONDS: '0', ...extra })
+  return startAptLarder(data.path, { LARDER_APT_UPSTREAMS: `fixture=${fixture.url}`, ...aptKeyringsEnv({ fixture: fixture.key }), LARDER_INDEX_TTL_SECONDS: '0', ...extra })
 }
 
 async function expectUpdateAndDownload(apt: AptSandbox, packages: string[], files: string[]): Promise<void> {

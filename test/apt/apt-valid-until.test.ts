@@ -1,6 +1,6 @@
 /** An expired Valid-Until (a Release kept while offline for long) is refused by apt; the documented client option gets past it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildDeb, createAptSandbox, describeAptRun, makeTempDir, startAptUpstreamFixture, type AptSandbox, type AptUpstreamFixture, type TempDir } from '@larder/testkit'
+import { aptKeyringsEnv, buildDeb, createAptSandbox, describeAptRun, makeTempDir, startAptUpstreamFixture, type AptSandbox, type AptUpstreamFixture, type TempDir } from '@larder/testkit'
 import { startAptLarder, type AptLarder } from './apt-larder.js'
 
 let fixture: AptUpstreamFixture
@@ -12,7 +12,7 @@ beforeAll(async () => {
   const deb = await buildDeb({ name: 'aged', version: '1.0' })
   fixture = await startAptUpstreamFixture({ debs: [deb], validUntil: new Date(Date.now() - 24 * 3600 * 1000) })
   data = await makeTempDir('larder-e2e-apt-valid-')
-  larder = await startAptLarder(data.path, { LARDER_APT_UPSTREAMS: `aged=${fixture.url}` })
+  larder = await startAptLarder(data.path, { LARDER_APT_UPSTREAMS: `aged=${fixture.url}`, ...aptKeyringsEnv({ aged: fixture.key }) })
 }, 300_000)
 
 afterAll(async () => {

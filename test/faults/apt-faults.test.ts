@@ -34,7 +34,11 @@ describeFaultSuite('apt', async () => {
   ) as Record<FaultCase, CaseFixture>
   return {
     mirror: 'apt',
-    env: { LARDER_APT_UPSTREAMS: ALL_CASES.map((name) => `${name}=${proxy.url}/${name}`).join(',') },
+    env: {
+      LARDER_APT_UPSTREAMS: ALL_CASES.map((name) => `${name}=${proxy.url}/${name}`).join(','),
+      // Every case archive is signed by the one fixture key: Larder checks InRelease against it.
+      LARDER_APT_KEYRINGS: ALL_CASES.map((name) => `${name}=${key.keyringPath}`).join(','),
+    },
     proxies: [proxy],
     cases,
     isArtifactPath: (path) => path.includes('/pool/'),

@@ -44,6 +44,8 @@ beforeAll(async () => {
       LARDER_COMPOSER_UPSTREAM: url('composer'),
       LARDER_GEMS_UPSTREAM: url('gems'),
       LARDER_APT_UPSTREAMS: `stalled=${url('apt')}`,
+      // The stalled upstream never sends an InRelease to check; without a keyring the app would refuse to start.
+      LARDER_APT_INSECURE_NO_VERIFY: 'stalled',
     },
   })
   // Composer metadata is healthy; the dist host named in it is the stalled one.

@@ -56,6 +56,7 @@ export async function startAuthzUpstreams(): Promise<AuthzUpstreams> {
       LARDER_COMPOSER_UPSTREAM: composer.url,
       LARDER_GEMS_UPSTREAM: gems.url,
       LARDER_APT_UPSTREAMS: `mirror=${apt.url}`,
+      LARDER_APT_KEYRINGS: `mirror=${apt.key.keyringPath}`,
     },
     wheel: { filename: dists.wheel.filename, sha256: dists.wheel.sha256 },
     requests: () => Object.entries(servers).flatMap(([server, fixture]) => fixture.requests.map((r) => ({ server, method: r.method, path: r.path }))),

@@ -46,6 +46,8 @@ beforeAll(async () => {
       LARDER_COMPOSER_UPSTREAM: composer.url,
       LARDER_GEMS_UPSTREAM: gems.url,
       LARDER_APT_UPSTREAMS: `debian=${apt.url}`,
+      // The fixture, not Debian's keyring (the default for the name debian), signs this archive.
+      LARDER_APT_KEYRINGS: `debian=${apt.key.keyringPath}`,
     },
   })
 }, 300_000)

@@ -2,11 +2,13 @@
 import { Hono } from 'hono'
 import { LarderError, errorHandler, notFoundHandler, rawPathAfter, readRoute, requestEdge, runRoute, writeAction, type LarderEnv, type LarderServices, type RouteMethods } from '@larder/core'
 import { loadAptConfig, type AptConfig } from './config/apt-config.js'
+import { missingDefaultKeyrings } from './config/keyring-config.js'
 import { HostedRepo } from './hosted/hosted-repo.js'
 import { FileTables } from './mirror/file-tables.js'
 import { Generations } from './mirror/generations.js'
 import { IndexFiles } from './mirror/index-files.js'
 import { PoolIndex } from './mirror/pool-index.js'
+import { ReleaseVerifier } from './mirror/release-verifier.js'
 import { parseAptPath, type AptPath } from './paths/apt-path.js'
 import type { AptContext, AptRouteContext } from './routes/apt-context.js'
 import { getHostedByHash, getHostedIndex, getHostedPool, getHostedRelease, getKeyring, putUpload } from './routes/hosted-routes.js'
@@ -37,10 +39,11 @@ export function createApp(options: AptAppOptions): AptApp {
     services,
     prefix,
     upstreams: services.config.upstreams.apt,
-    generations: new Generations(services, new IndexFiles(services)),
+    generations: new Generations(services, new IndexFiles(services), new ReleaseVerifier(config)),
     poolIndex: new PoolIndex(services, tables),
     hosted,
   }
+  warnAboutKeyrings(services, config)
   const edge = { app: 'apt', logger: services.logger, metrics: services.metrics, via: services.via }
   const app = new Hono<LarderEnv>()
   app.use(`${prefix}/*`, requestEdge(edge))
@@ -59,6 +62,16 @@ async function dispatch(c: AptRouteContext, apt: AptContext): Promise<Response> 
   const { archive, path } = parsed
   const routes = archive === apt.hosted.name ? hostedRoutes(c, apt, path) : mirrorRoutes(c, apt, archive, path)
   return runRoute(routes, { method: c.req.method, authorization }, apt.services.tokens, 'apt', `the APT ${path.kind} URL`)
+}
+
+/** Said at start rather than at the first client's update: what is not checked, and a default keyring this machine lacks. */
+function warnAboutKeyrings(services: LarderServices, config: AptConfig): void {
+  for (const archive of config.insecureNoVerify) {
+    services.logger.warn({ archive }, 'LARDER_APT_INSECURE_NO_VERIFY: this archive\'s Release signatures are not checked')
+  }
+  for (const archive of missingDefaultKeyrings(config)) {
+    services.logger.warn({ archive, keyring: config.keyrings[archive] }, 'the default keyring is missing: no generation is accepted until it is installed (debian-archive-keyring) or LARDER_APT_KEYRINGS names one')
+  }
 }
 
 const archiveNames = (apt: AptContext) => [apt.hosted.name, ...Object.keys(apt.upstreams)].join(', ')

@@ -1,7 +1,7 @@
 /** Builds the APT app on real parts (fs store, upstream client, a fixture archive built with dpkg-deb and apt-ftparchive) for app.request() tests. */
 import { join } from 'node:path'
 import { createServices, loadConfig, type LarderServices } from '@larder/core'
-import { makeTempDir, startAptUpstreamFixture, type AptUpstreamFixture, type AptUpstreamFixtureOptions, type BuiltDeb } from '@larder/testkit'
+import { aptKeyringsEnv, makeTempDir, startAptUpstreamFixture, type AptUpstreamFixture, type AptUpstreamFixtureOptions, type BuiltDeb } from '@larder/testkit'
 import { createApp, type AptApp } from './app.js'
 import { loadAptConfig } from './config/apt-config.js'
 
@@ -28,6 +28,8 @@ export async function startAptAppHarness(debs: BuiltDeb[], env: Record<string, s
     const allEnv = {
       LARDER_DATA_DIR: dataDir.path,
       LARDER_APT_UPSTREAMS: `fixture=${upstream.url}`,
+      // The fixture's own key checks its Release signatures, as Debian's keyring does for Debian.
+      ...aptKeyringsEnv({ fixture: upstream.key }),
       LARDER_TOKENS: `tester=${TEST_TOKEN}:apt,npmonly=npm-only-token-1:npm`,
       LARDER_INDEX_TTL_SECONDS: '0',
       LARDER_APT_SIGNING_KEY: join(dataDir.path, 'apt', 'signing-key.asc'),

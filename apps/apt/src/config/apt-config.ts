@@ -1,6 +1,7 @@
-/** The APT app's own settings (the hosted repository and its signing key), read from LARDER_APT_* variables. */
+/** The APT app's own settings (the hosted repository, its signing key, the mirrors' keyrings), read from LARDER_APT_* variables. */
 import { join } from 'node:path'
 import { LarderError, type LarderConfig } from '@larder/core'
+import { loadKeyringConfig, type KeyringConfig } from './keyring-config.js'
 
 export const DEFAULT_HOSTED_NAME = 'larder'
 export const DEFAULT_HOSTED_SUITE = 'stable'
@@ -8,7 +9,7 @@ export const DEFAULT_HOSTED_SUITE = 'stable'
 export const DEFAULT_HOSTED_ARCHITECTURES = ['amd64', 'arm64']
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/
 
-export interface AptConfig {
+export interface AptConfig extends KeyringConfig {
   /** Archive name of the hosted repository: /apt/<hostedName>/ (LARDER_APT_HOSTED_NAME). */
   hostedName: string
   /** Its one suite (LARDER_APT_HOSTED_SUITE); the component is always `main`. */
@@ -28,6 +29,7 @@ export function loadAptConfig(config: LarderConfig, env: Record<string, string |
     hostedSuite,
     hostedArchitectures: architectures ? architectures.split(/[\s,]+/).filter(Boolean) : DEFAULT_HOSTED_ARCHITECTURES,
     signingKeyPath: env.LARDER_APT_SIGNING_KEY?.trim() || join(config.dataDir, 'apt', 'signing-key.asc'),
+    ...loadKeyringConfig(env, config.upstreams.apt),
   }
   return checkAptConfig(apt, config.upstreams.apt)
 }

@@ -1,4 +1,4 @@
-/** Release and InRelease files: the signed text, its fields, and the table of index files with sizes and digests. */
+/** Release files (and the signed text of InRelease): their fields and the table of index files with sizes and digests. */
 import { LarderError } from '@larder/core'
 import { field, parseStanzas } from './deb822.js'
 
@@ -21,21 +21,6 @@ export interface ReleaseFacts {
   acquireByHash: boolean
   /** Index path relative to dists/<suite>/ -> size and digests. */
   files: Record<string, IndexFileFacts>
-}
-
-const BEGIN_SIGNED = '-----BEGIN PGP SIGNED MESSAGE-----'
-const BEGIN_SIGNATURE = '-----BEGIN PGP SIGNATURE-----'
-
-/** The text an InRelease signs, dash-escaping undone (RFC 4880 §7.1). */
-export function signedText(inRelease: string): string {
-  const lines = inRelease.replace(/\r\n/g, '\n').split('\n')
-  const start = lines.findIndex((l) => l === BEGIN_SIGNED)
-  if (start < 0) throw new LarderError('E_UPSTREAM_GARBAGE', 'InRelease is not a clearsigned message')
-  let i = start + 1
-  while (i < lines.length && lines[i] !== '') i++ // armor headers (Hash: ...)
-  const end = lines.findIndex((l, n) => n > i && l === BEGIN_SIGNATURE)
-  if (end < 0) throw new LarderError('E_UPSTREAM_GARBAGE', 'InRelease has no signature')
-  return lines.slice(i + 1, end).map((l) => (l.startsWith('- ') ? l.slice(2) : l)).join('\n')
 }
 
 export function parseRelease(text: string, label: string): ReleaseFacts {

@@ -1,8 +1,7 @@
 /** Reads an uploaded .deb: an ar archive of debian-binary, control.tar.* and data.tar.*, and the control file inside. */
 import { LarderError, readSafeTar } from '@larder/core'
 import { field, parseStanzas, type Stanza } from '../deb822/deb822.js'
-import { decompress, sniffCompression } from '../decompress/decompress.js'
-import { decompressStream } from '../decompress/decompress-stream.js'
+import { decompress, decompressStream, sniffCompression } from '../decompress/decompress.js'
 
 const AR_MAGIC = '!<arch>\n'
 const AR_HEADER = 60
@@ -84,8 +83,8 @@ async function assertSafeDataTar(member: ArMember): Promise<void> {
   if (!/\.(gz|xz|zst)$|^data\.tar$/.test(member.name) || (compression === 'none') !== (member.name === 'data.tar')) {
     throw invalid(`Larder cannot check ${member.name}`, 'build the package with dpkg-deb -Zxz, -Zzstd or -Zgzip')
   }
-  const bytes = Buffer.from(member.data)
-  const tar = compression === 'xz' || compression === 'zstd' ? decompressStream(compression, bytes, member.name) : bytes
+  // readSafeTar bounds what the whole tar may unpack to.
+  const tar = compression === 'none' ? member.data : decompressStream(member.data, member.name, { maxBytes: Number.POSITIVE_INFINITY })
   await readSafeTar(tar, { label: `the .deb's ${member.name}`, absoluteLinks: 'root' })
 }
 

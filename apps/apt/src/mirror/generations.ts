@@ -10,6 +10,7 @@ import { FileTables, type FileTable } from './file-tables.js'
 import { IndexFiles, type IndexLocation } from './index-files.js'
 import { generationKey } from './mirror-keys.js'
 import { ReleaseSource, type ReleaseMeta } from './release-source.js'
+import type { ReleaseVerifier } from './release-verifier.js'
 
 /** Clients ask for few indexes per suite (a Packages per architecture, translations); this bounds a runaway list. */
 export const MAX_WANTED_INDEXES = 256
@@ -37,8 +38,8 @@ export class Generations {
   private readonly tables: FileTables
   private readonly lock = new KeyedMutex()
 
-  constructor(private readonly services: LarderServices, readonly indexFiles: IndexFiles) {
-    this.releases = new ReleaseSource(services)
+  constructor(private readonly services: LarderServices, readonly indexFiles: IndexFiles, verifier: ReleaseVerifier) {
+    this.releases = new ReleaseSource(services, verifier)
     this.tables = new FileTables(services)
   }
 
@@ -98,7 +99,7 @@ export class Generations {
       const meta: GenerationMeta = { ...releaseMeta, wanted }
       const entry: CacheEntry = { ...release, key, parts: { ...release.parts }, meta: { ...meta }, fetchedAt: Date.now() }
       await this.services.store.putEntry(entry)
-      if (current) this.services.logger.info({ archive, suite, wanted: wanted.length }, 'serving a new generation')
+      if (current) this.services.logger.info({ archive, suite, wanted: wanted.length, signedBy: meta.signedBy ?? 'unchecked' }, 'serving a new generation')
       return { entry, meta, files }
     })
   }

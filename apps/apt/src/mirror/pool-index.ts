@@ -1,44 +1,22 @@
 /** What the Packages and Sources indexes Larder served say about pool files (sha256 and size), to verify them on download. */
-import { readAll, type CacheEntry, type LarderServices } from '@larder/core'
-import { field, parseStanzas } from '../deb822/deb822.js'
-import { decompress } from '../decompress/decompress.js'
-import type { GenerationMeta } from './generations.js'
-import { generationPrefix } from './mirror-keys.js'
-import { keyOfFacts } from './index-files.js'
+import type { CacheEntry, LarderServices } from '@larder/core'
+import { decompressStream } from '../decompress/decompress.js'
 import type { FileTables } from './file-tables.js'
+import type { GenerationMeta } from './generations.js'
+import { keyOfFacts } from './index-files.js'
+import { generationPrefix } from './mirror-keys.js'
+import { readPoolIndex, type PoolFileFacts, type PoolTable } from './pool-index-parser.js'
+
+export { parsePoolIndex, type PoolFileFacts, type PoolTable } from './pool-index-parser.js'
 
 export const DEFAULT_POOL_MEMO_SIZE = 8
 const POOL_INDEX = /(^|\/)(Packages|Sources)(\.(gz|xz|zst))?$/
 /** Cheaper to unpack first. */
 const PREFERENCE = ['', '.gz', '.zst', '.xz']
 
-export interface PoolFileFacts {
-  sha256: string
-  size: number
-}
-
-export type PoolTable = Map<string, PoolFileFacts>
-
-export function parsePoolIndex(text: string, label: string): PoolTable {
-  const table: PoolTable = new Map()
-  for (const stanza of parseStanzas(text, label, 'E_UPSTREAM_GARBAGE')) {
-    const filename = field(stanza, 'Filename')
-    const sha256 = field(stanza, 'SHA256')
-    const size = field(stanza, 'Size')
-    if (filename && sha256 && size) table.set(filename, { sha256: sha256.toLowerCase(), size: Number(size) })
-    const directory = field(stanza, 'Directory')
-    const checksums = field(stanza, 'Checksums-Sha256')
-    if (!directory || !checksums) continue
-    for (const line of checksums.split('\n').map((l) => l.trim()).filter(Boolean)) {
-      const [digest, bytes, name] = line.split(/\s+/)
-      if (digest && bytes && name) table.set(`${directory}/${name}`, { sha256: digest.toLowerCase(), size: Number(bytes) })
-    }
-  }
-  return table
-}
-
 export class PoolIndex {
-  private readonly memo = new Map<string, PoolTable>()
+  /** Tables being read or read, by blob: concurrent lookups share one pass over the index. */
+  private readonly memo = new Map<string, Promise<PoolTable | undefined>>()
 
   constructor(private readonly services: LarderServices, private readonly tables: FileTables) {}
 
@@ -75,16 +53,25 @@ export class PoolIndex {
     return found
   }
 
-  private async parse(entry: CacheEntry): Promise<PoolTable | undefined> {
+  private parse(entry: CacheEntry): Promise<PoolTable | undefined> {
     const blob = entry.blob!
     const known = this.memo.get(blob)
     if (known) return known
-    const stream = await this.services.store.openBlob(blob)
-    if (!stream) return undefined
-    const text = (await decompress(await readAll(stream, Number.POSITIVE_INFINITY, entry.key), entry.key)).toString('utf8')
-    const table = parsePoolIndex(text, entry.key)
+    const reading = this.read(entry)
     if (this.memo.size >= DEFAULT_POOL_MEMO_SIZE) this.memo.delete(this.memo.keys().next().value!)
-    this.memo.set(blob, table)
-    return table
+    this.memo.set(blob, reading)
+    // Only a table is worth keeping: a failed or missing read is tried again next time.
+    const forget = () => this.memo.get(blob) === reading && this.memo.delete(blob)
+    reading.then((table) => table ?? forget(), forget)
+    return reading
+  }
+
+  /** Streams the stored index through the decoder into the parser: a 50 MB Packages is never held whole. */
+  private async read(entry: CacheEntry): Promise<PoolTable | undefined> {
+    const stream = await this.services.store.openBlob(entry.blob!)
+    if (!stream) return undefined
+    const meta = entry.meta as { archive?: string; suite?: string; path?: string } | undefined
+    const label = meta?.path ? `${meta.archive} ${meta.suite}/${meta.path}` : entry.key
+    return readPoolIndex(decompressStream(stream, label, { faultOf: 'upstream' }), label)
   }
 }

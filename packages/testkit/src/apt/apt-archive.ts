@@ -36,8 +36,9 @@ export interface AptArchive {
   /**
    * Adds debs and writes a new generation in the order a careful mirror does: pool and by-hash
    * objects first, then the indexes by path, then Release, Release.gpg and InRelease.
+   * `signedBy` signs that generation with another key (a forged one, for a mirror that trusts only `key`).
    */
-  publish(debs: readonly BuiltDeb[]): Promise<void>
+  publish(debs: readonly BuiltDeb[], options?: { signedBy?: GpgKey }): Promise<void>
   /** The bytes of a file of the archive, e.g. `dists/stable/InRelease`. */
   read(path: string): Promise<Buffer>
 }
@@ -70,7 +71,7 @@ export async function createAptArchive(options: AptArchiveOptions): Promise<AptA
     for (const [name, body] of Object.entries(bodies)) await replaceFile(join(binaryDir, name), body)
   }
 
-  const writeRelease = async () => {
+  const writeRelease = async (signer: GpgKey) => {
     const set = (field: string, value: string) => ['-o', `APT::FTPArchive::Release::${field}=${value}`]
     const args = [
       ...set('Origin', 'Larder Fixture'),
@@ -94,10 +95,10 @@ export async function createAptArchive(options: AptArchiveOptions): Promise<AptA
     const staging = join(root, '.staging')
     await mkdir(staging, { recursive: true })
     await writeFile(join(staging, 'Release'), release)
-    await key.detachSign(join(staging, 'Release'), join(staging, 'Release.gpg'))
+    await signer.detachSign(join(staging, 'Release'), join(staging, 'Release.gpg'))
     const names = ['Release', 'Release.gpg']
     if (!options.withoutInRelease) {
-      await key.clearsign(join(staging, 'Release'), join(staging, 'InRelease'))
+      await signer.clearsign(join(staging, 'Release'), join(staging, 'InRelease'))
       names.push('InRelease')
     }
     for (const name of names) await rename(join(staging, name), join(dist, name))
@@ -109,7 +110,7 @@ export async function createAptArchive(options: AptArchiveOptions): Promise<AptA
     suite,
     debs,
     poolPath,
-    publish: async (added) => {
+    publish: async (added, publishOptions = {}) => {
       for (const deb of added) {
         const target = join(root, poolPath(deb))
         await mkdir(dirname(target), { recursive: true })
@@ -117,7 +118,7 @@ export async function createAptArchive(options: AptArchiveOptions): Promise<AptA
         debs.push(deb)
       }
       await writeIndexes()
-      await writeRelease()
+      await writeRelease(publishOptions.signedBy ?? key)
     },
     read: (path) => readFile(join(root, path)),
   }

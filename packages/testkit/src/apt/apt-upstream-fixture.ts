@@ -21,8 +21,8 @@ export interface AptUpstreamFixtureOptions {
 export interface AptUpstreamFixture extends FixtureServer {
   readonly archive: AptArchive
   readonly key: GpgKey
-  /** Adds debs as a new generation (new Packages, new Release). */
-  publish(debs: readonly BuiltDeb[]): Promise<void>
+  /** Adds debs as a new generation (new Packages, new Release), signed by the fixture key unless `signedBy` says another. */
+  publish(debs: readonly BuiltDeb[], options?: { signedBy?: GpgKey }): Promise<void>
   /** Stops the server and removes the archive and the key. */
   stop(): Promise<void>
 }
@@ -63,7 +63,7 @@ export async function startAptUpstreamFixture(options: AptUpstreamFixtureOptions
   return Object.assign(server, {
     archive,
     key,
-    publish: (debs: readonly BuiltDeb[]) => archive.publish(debs),
+    publish: (debs: readonly BuiltDeb[], publishOptions?: { signedBy?: GpgKey }) => archive.publish(debs, publishOptions),
     stop: async () => {
       await stopServer()
       await key.cleanup()

@@ -10,6 +10,8 @@ export interface GpgKey {
   readonly gnupgHome: string
   /** Binary public keyring (what `signed-by=` points at). */
   readonly keyringPath: string
+  /** The same public key, armored (a `.asc` keyring). */
+  readonly armoredKeyringPath: string
   readonly fingerprint: string
   /** Writes the clearsigned `input` to `output` (InRelease). */
   clearsign(input: string, output: string): Promise<void>
@@ -33,12 +35,15 @@ export async function createGpgKey(userId: string = DEFAULT_GPG_USER_ID): Promis
   if (!fingerprint) throw new Error(`gpg listed no fingerprint for ${userId}:\n${colons}`)
   const keyringPath = join(home.path, 'archive-keyring.gpg')
   await gpg(home, ['--output', keyringPath, '--export', fingerprint])
+  const armoredKeyringPath = join(home.path, 'archive-keyring.asc')
+  await gpg(home, ['--armor', '--output', armoredKeyringPath, '--export', fingerprint])
   const sign = (mode: string[]) => async (input: string, output: string) => {
     await gpg(home, ['--yes', '--local-user', fingerprint, '--digest-algo', 'SHA256', ...mode, '--output', output, input])
   }
   return {
     gnupgHome: home.path,
     keyringPath,
+    armoredKeyringPath,
     fingerprint,
     clearsign: sign(['--clearsign']),
     detachSign: sign(['--armor', '--detach-sign']),
@@ -48,4 +53,9 @@ export async function createGpgKey(userId: string = DEFAULT_GPG_USER_ID): Promis
       await home.cleanup()
     },
   }
+}
+
+/** LARDER_APT_KEYRINGS for fixture archives: each archive name with the public key of the fixture key that signs it. */
+export function aptKeyringsEnv(archives: Record<string, { keyringPath: string }>): { LARDER_APT_KEYRINGS: string } {
+  return { LARDER_APT_KEYRINGS: Object.entries(archives).map(([name, key]) => `${name}=${key.keyringPath}`).join(',') }
 }
