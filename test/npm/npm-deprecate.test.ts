@@ -98,15 +98,15 @@ describe('npm deprecate and friends against Larder', () => {
     const tag = await npm(publisher, ['dist-tag', 'add', `${MIRRORED}@1.0.0`, 'beta'])
     expect(tag.code).not.toBe(0)
     expect(tag.stderr).toContain(`${MIRRORED} is mirrored from upstream; only packages published to this Larder can be tagged`)
-    const doc = await (await fetch(`${larder.npmRegistry}${MIRRORED}`)).json()
-    expect(doc.versions['1.0.0'].deprecated).toBeUndefined()
+    const doc = (await (await fetch(`${larder.npmRegistry}${MIRRORED}`)).json()) as { versions: Record<string, { deprecated?: string }>; 'dist-tags': Record<string, string> }
+    expect(doc.versions['1.0.0']?.deprecated).toBeUndefined()
     expect(doc['dist-tags']).toEqual({ latest: '1.0.0' })
   })
 
   it('npm unpublish <pkg>@1.0.0 removes that version only; the other still installs', async () => {
     const result = await npm(publisher, ['unpublish', `${PKG}@1.0.0`])
     expect(result.code, describeRun(result)).toBe(0)
-    const doc = await (await fetch(`${larder.npmRegistry}${PKG}`)).json()
+    const doc = (await (await fetch(`${larder.npmRegistry}${PKG}`)).json()) as { versions: Record<string, unknown> }
     expect(Object.keys(doc.versions)).toEqual(['2.0.0'])
     expect((await fetch(`${larder.npmRegistry}${PKG}/-/${PKG}-1.0.0.tgz`)).status).toBe(404)
     const { project, result: install } = await installFresh('after-unpublish', PKG)

@@ -1,5 +1,6 @@
 /** Where a package's packument comes from: the private store first (never upstream then), else the upstream cache. */
 import { ConcurrencyLimit, LarderError, readAll, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
+import { LRUCache } from 'lru-cache'
 import { encodePackageName, type PackageName } from '../names/package-name.js'
 import type { PrivateRegistry } from '../private/private-registry.js'
 import { PackumentWorkers } from './packument-workers.js'
@@ -18,6 +19,7 @@ export const UPSTREAM_KEY_PREFIX = 'npm:packument:'
  * window: a loop asking for a typo must not refetch a multi-MB document each time.
  */
 export const FORCED_REFRESH_INTERVAL_MS = 30_000
+/** Packages whose forced refresh is remembered; past that the oldest claim is forgotten, so memory stays bounded. */
 const FORCED_REFRESH_MEMORY = 10_000
 /**
  * Packuments rewritten at once. Each holds its document several times over while it is parsed and
@@ -37,14 +39,18 @@ export function storedPackumentEntry(stored: StoredPackument) {
 }
 
 export class PackumentSource {
-  private readonly lastForced = new Map<string, number>()
+  /** Keys whose forced refresh was claimed within the interval (an entry expires with it, on the services' clock). */
+  private readonly forcedRecently: LRUCache<string, true>
   private readonly processing = new ConcurrencyLimit(PACKUMENT_PROCESSING_LIMIT)
   private readonly workers = new PackumentWorkers(PACKUMENT_PROCESSING_LIMIT)
 
   constructor(
     private readonly services: LarderServices,
     private readonly privateRegistry: PrivateRegistry,
-  ) {}
+  ) {
+    // ttlResolution 0: read the clock on every check rather than a value cached for a millisecond (tests move it in steps).
+    this.forcedRecently = new LRUCache({ max: FORCED_REFRESH_MEMORY, ttl: FORCED_REFRESH_INTERVAL_MS, ttlResolution: 0, perf: { now: () => services.cache.options.now() } })
+  }
 
   async get(name: PackageName, options: { forceRefresh?: boolean } = {}): Promise<PackumentHandle> {
     const own = await this.privateRegistry.entry(name)
@@ -79,14 +85,8 @@ export class PackumentSource {
   /** Whether to ask upstream again for something the cached copy lacks; claims the package's refresh if so. */
   mayRefresh(handle: PackumentHandle): boolean {
     if (handle.private || handle.result === 'OFFLINE' || handle.result === 'MISS' || handle.result === 'REVALIDATED') return false
-    const now = this.services.cache.options.now()
-    const last = this.lastForced.get(handle.entry.key)
-    if (last !== undefined && now - last < FORCED_REFRESH_INTERVAL_MS) return false
-    if (this.lastForced.size >= FORCED_REFRESH_MEMORY) {
-      for (const [key, at] of this.lastForced) if (now - at >= FORCED_REFRESH_INTERVAL_MS) this.lastForced.delete(key)
-      if (this.lastForced.size >= FORCED_REFRESH_MEMORY) return false
-    }
-    this.lastForced.set(handle.entry.key, now)
+    if (this.forcedRecently.has(handle.entry.key)) return false
+    this.forcedRecently.set(handle.entry.key, true)
     return true
   }
 

@@ -1,7 +1,7 @@
 /**
- * PackumentRewriter: turns a packument into the form Larder stores, where every dist.tarball is a
- * path whose mirror base URL is inserted at serve time at recorded byte offsets. A tens-of-MB
- * document is parsed once when it is fetched, then only streamed.
+ * The form Larder stores a packument in, made by rewritePackument: every dist.tarball is a path
+ * whose mirror base URL is inserted at serve time at recorded byte offsets. A tens-of-MB document
+ * is parsed once when it is fetched, then only streamed.
  */
 import { randomBytes } from 'node:crypto'
 import { LarderError } from '@larder/core'

@@ -1,6 +1,7 @@
 /** Reads and checks the document `npm publish` sends: one new version and its tarball as a base64 attachment. */
 import { createHash } from 'node:crypto'
 import { LarderError, parseIntegrity, toIntegrity } from '@larder/core'
+import semver from 'semver'
 import type { PackageName } from '../names/package-name.js'
 import type { TarballFacts } from './tarball-facts.js'
 
@@ -15,8 +16,6 @@ export interface PublishedVersion {
   readme: string | undefined
 }
 
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/
-
 const bad = (message: string) => new LarderError('E_BAD_REQUEST', `publish refused: ${message}`)
 
 /** `doc` is the parsed body (a JSON object). */
@@ -25,7 +24,7 @@ export function readPublishDocument(name: PackageName, doc: Record<string, any>)
   const versions = Object.keys(doc.versions ?? {})
   if (versions.length !== 1) throw bad('exactly one version must be published at a time')
   const version = versions[0]!
-  if (!SEMVER.test(version)) throw bad(`"${version}" is not a valid semver version`)
+  if (!isCanonicalVersion(version)) throw bad(`"${version}" is not a valid semver version`)
   const manifest = doc.versions[version]
   if (manifest?.name !== name.full || manifest?.version !== version) throw bad('the version manifest does not match')
   const attachments = Object.entries(doc._attachments ?? {}) as [string, any][]
@@ -51,7 +50,7 @@ export function readPublishDocument(name: PackageName, doc: Record<string, any>)
   }
   const distTags: Record<string, string> = {}
   for (const [tag, target] of Object.entries(doc['dist-tags'] ?? {})) {
-    if (typeof target === 'string' && /^[A-Za-z0-9._~-]+$/.test(tag) && !SEMVER.test(tag)) distTags[tag] = target
+    if (typeof target === 'string' && /^[A-Za-z0-9._~-]+$/.test(tag) && !looksLikeVersion(tag)) distTags[tag] = target
   }
   return {
     version,
@@ -65,8 +64,18 @@ export function readPublishDocument(name: PackageName, doc: Record<string, any>)
   }
 }
 
-export function isSemver(version: string): boolean {
-  return SEMVER.test(version)
+/**
+ * A version as npm publishes it: valid SemVer 2.0 written canonically. npm cleans "v1.2.3" to
+ * "1.2.3" before it sends a document, and semver.valid alone would accept the raw form too.
+ */
+export function isCanonicalVersion(version: string): boolean {
+  const parsed = semver.parse(version)
+  return parsed !== null && `${parsed.version}${parsed.build.length > 0 ? `+${parsed.build.join('.')}` : ''}` === version
+}
+
+/** A dist-tag npm would read as a version (`npm install pkg@v1.2.3`), so it cannot be a tag. */
+export function looksLikeVersion(tag: string): boolean {
+  return semver.valid(tag) !== null
 }
 
 /** The manifest Larder stores for a published version: what npm sent, with the facts only the server can vouch for. */
@@ -114,7 +123,7 @@ export function checkedTags(doc: Record<string, any>, tags: Record<string, unkno
     if (typeof version !== 'string' || !doc.versions[version]) {
       throw new LarderError('E_BAD_REQUEST', `dist-tag ${tag} points at ${String(version)}, which is not published`)
     }
-    if (isSemver(tag)) throw new LarderError('E_BAD_REQUEST', `a dist-tag cannot look like a version (${tag})`)
+    if (looksLikeVersion(tag)) throw new LarderError('E_BAD_REQUEST', `a dist-tag cannot look like a version (${tag})`)
     out[tag] = version
   }
   return out

@@ -1,7 +1,7 @@
 /** The /-/ endpoints: ping, whoami, login, dist-tags, pass-through of search, audit and keys, and refusals of what Larder does not do. */
 import { LarderError, allowsEcosystem, methodNotAllowed, passThrough, readAction, readLimitedBody, readRoute, writeAction, type PassThroughMethod, type RouteMethods } from '@larder/core'
 import { parsePackageName, type PackageName } from '../names/package-name.js'
-import { isSemver } from '../private/publish-document.js'
+import { looksLikeVersion } from '../private/publish-document.js'
 import type { NpmContext, NpmRouteContext } from './npm-context.js'
 import { unsupportedEndpoint } from './unsupported-routes.js'
 
@@ -55,6 +55,8 @@ function forwardToUpstream(c: NpmRouteContext, npm: NpmContext, joined: string, 
     offline: npm.services.config.offline,
     purpose: endpoint.purpose,
     methods: endpoint.methods,
+    // The registry's audit and search endpoints read which npm command is asking.
+    forwardHeaders: ['npm-command'],
   })
   // npm treats anything but 404 from the keys endpoint as fatal (npm/cli#5479): "no keys" is the honest answer.
   if (joined !== 'npm/v1/keys') return forwarded
@@ -98,7 +100,7 @@ async function distTags(c: NpmRouteContext, npm: NpmContext, segments: string[])
     return c.json(tag ? { [tag]: tags[tag] } : tags)
   }
   npm.services.tokens.requirePublisher(c.req.header('authorization'), 'npm')
-  if (!tag || !/^[A-Za-z0-9._~-]+$/.test(tag) || isSemver(tag)) throw new LarderError('E_BAD_REQUEST', `invalid dist-tag "${tag ?? ''}"`)
+  if (!tag || !/^[A-Za-z0-9._~-]+$/.test(tag) || looksLikeVersion(tag)) throw new LarderError('E_BAD_REQUEST', `invalid dist-tag "${tag ?? ''}"`)
   if (c.req.method === 'DELETE') {
     await npm.privateRegistry.setDistTag(name, tag, undefined)
     return c.json({ ok: true })

@@ -15,7 +15,7 @@ export function isJsonResponse(headers: Record<string, string>): boolean {
 
 export function readUpstreamPage(name: string, text: string, headers: Record<string, string>, pageUrl: string): ProjectPage {
   const label = `simple page of ${name}`
-  const parsed = isJsonResponse(headers) ? parseJsonPage(JSON.parse(text), pageUrl, label) : { files: parseHtmlPage(text, pageUrl) }
+  const parsed = isJsonResponse(headers) ? parseJsonPage(JSON.parse(text), pageUrl, label) : { files: parseHtmlPage(text, pageUrl, label) }
   const headerSerial = parseSerial(headers['x-pypi-last-serial'])
   const lastSerial = headerSerial ?? parsed.lastSerial
   return { name, ...parsed, ...(lastSerial !== undefined ? { lastSerial } : {}) }

@@ -70,10 +70,3 @@ export function parseIntegrity(sri: string | undefined): ExpectedDigests {
 export function toIntegrity(algorithm: DigestAlgorithm, hex: string): string {
   return `${algorithm}-${Buffer.from(hex, 'hex').toString('base64')}`
 }
-
-const HEX_LENGTH: Record<DigestAlgorithm, number> = { sha512: 128, sha256: 64, sha1: 40, md5: 32 }
-
-/** True when `hex` is a well-formed digest of `algorithm`. */
-export function isHexDigest(algorithm: DigestAlgorithm, hex: string): boolean {
-  return hex.length === HEX_LENGTH[algorithm] && /^[0-9a-f]+$/i.test(hex)
-}
