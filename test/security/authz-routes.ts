@@ -54,7 +54,8 @@ export function routeRows(wheel: { filename: string; sha256: string }): RouteRow
     // A name never published here nor read from upstream (so no cell's timing changes the answer): nothing to remove.
     npm('/npm/authz-unknown/-/authz-unknown-1.0.0.tgz/-rev/1-0', { write: { DELETE: 404 } }),
     npm('/npm/authz-unknown/-rev/1-0', { write: { PUT: 400, DELETE: 404 } }),
-    pypi('/pypi/', { read: GET_HEAD(404), write: { POST: 400 } }),
+    // The matrix sends no multipart body: an upload that is not multipart/form-data is 415.
+    pypi('/pypi/', { read: GET_HEAD(404), write: { POST: 415 } }),
     pypi('/pypi/simple', { read: GET_HEAD(301) }),
     pypi('/pypi/simple/', { read: GET_HEAD(200) }),
     pypi('/pypi/simple/authz-py/', { read: GET_HEAD(200) }),

@@ -36,6 +36,8 @@ export interface LarderServer {
   readonly npmRegistry: string
   readonly port: number
   readonly dataDir: string
+  /** The Larder process itself, e.g. to read its memory from /proc/<pid>/status. */
+  readonly pid: number
   readonly exited: Promise<ProcessExit>
   /** Every JSON line printed on stdout so far. */
   logs(): Record<string, unknown>[]
@@ -96,6 +98,7 @@ export async function startLarder(options: StartLarderOptions = {}): Promise<Lar
     npmRegistry: `${url}/npm/`,
     port,
     dataDir,
+    pid: child.pid,
     exited: child.exited,
     logs,
     requests: () =>

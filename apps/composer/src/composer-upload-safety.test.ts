@@ -1,5 +1,6 @@
 /** Uploads are all or nothing, and zips with unsafe entries are refused by the shared check (security issue #11, findings 2 and 5). */
 import { createHash } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
 import { writeZip } from '@larder/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_TOKEN, basicAuth, startComposerAppHarness, type ComposerAppHarness } from './composer-app.harness.js'
@@ -23,6 +24,8 @@ async function expectNothingStored(name: string, zip: Buffer) {
   expect((await harness.request(`/composer/p2/${name}.json`)).status).toBe(404)
   expect(await harness.services.store.getEntry(`${PRIVATE_DIST_PREFIX}${name}:${sha1}`)).toBeUndefined()
   expect((await harness.request(`/composer/dists/${name}/1.0.0/${sha1}.zip`)).status).toBe(404)
+  // The refused upload's spool file is gone too.
+  expect((await readdir(harness.services.store.spoolDir)).filter((file) => file.startsWith('upload-'))).toEqual([])
 }
 
 describe('composer uploads', () => {

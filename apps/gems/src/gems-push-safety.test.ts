@@ -1,7 +1,9 @@
 /** Pushed gems whose data.tar.gz would unpack outside the gem are refused, and a push is all or nothing (security issue #11, findings 2 and 5). */
+import { readdir } from 'node:fs/promises'
+import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createMemoryStore, type CacheStore, type Principal } from '@larder/core'
+import { createMemoryStore, spoolStream, type CacheStore, type Principal } from '@larder/core'
 import { buildGem, replaceGemData, writeTar, writeTarGz, type BuiltGem, type TarEntryInput } from '@larder/testkit'
 import { TEST_TOKEN, startGemsAppHarness, type GemsAppHarness } from './gems-app.harness.js'
 import { PRIVATE_FILE_PREFIX, PRIVATE_GEM_PREFIX, PrivateGems } from './private/private-gems.js'
@@ -24,6 +26,8 @@ const push = (bytes: Buffer) =>
 async function expectNothingServed() {
   expect((await h.request('/gems/info/app-crafted')).status).toBe(404)
   expect((await h.request('/gems/gems/app-crafted-1.0.0.gem')).status).toBe(404)
+  // The refused push's spool file is gone too.
+  expect((await readdir(h.services.store.spoolDir)).filter((file) => file.startsWith('upload-'))).toEqual([])
 }
 
 describe('gem push of a crafted gem', () => {
@@ -77,7 +81,8 @@ describe('PrivateGems.push', () => {
       await put(entry)
     }
     const gems = new PrivateGems(store)
-    await expect(gems.push(real.bytes, { name: 'tester' } as Principal)).rejects.toThrow('disk full')
+    const spooled = await spoolStream(Readable.from([real.bytes]), { spoolDir: store.spoolDir })
+    await expect(gems.push(spooled, { name: 'tester' } as Principal)).rejects.toThrow('disk full')
     expect(await store.getEntry(`${PRIVATE_FILE_PREFIX}app-crafted-1.0.0.gem`)).toBeUndefined()
     expect(await gems.file('app-crafted-1.0.0.gem')).toBeUndefined()
   })

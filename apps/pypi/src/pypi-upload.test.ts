@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPythonDists, type PythonDist } from '@larder/testkit'
 import { TEST_TOKEN, basicAuth, startPypiAppHarness, uploadForm, type PypiAppHarness } from './pypi-app.harness.js'
@@ -204,9 +205,11 @@ describe('upload', () => {
     ]
     for (const { body, ...headers } of malformed) {
       const res = await h.request('/pypi/', { method: 'POST', headers: { ...auth, ...headers }, body })
-      expect(res.status).toBe(400)
+      expect(res.status).toBe(headers['content-type'] === 'application/json' ? 415 : 400)
     }
     expect(await allKeys()).toEqual(before)
+    // Refused uploads leave nothing in the spool folder either.
+    expect((await readdir(h.services.store.spoolDir)).filter((file) => file.startsWith('upload-'))).toEqual([])
   })
 
   it('refuses an oversized upload with 413', async () => {
@@ -218,7 +221,9 @@ describe('upload', () => {
       body: form.body,
     })
     expect(res.status).toBe(413)
+    expect(((await res.json()) as { error: string }).error).toMatch(/over the upload limit of 1 MB \(LARDER_MAX_UPLOAD_MB\)/)
     expect(await small.services.store.getEntry('pypi-private:project:big')).toBeUndefined()
+    expect((await readdir(small.services.store.spoolDir)).filter((file) => file.startsWith('upload-'))).toEqual([])
   })
 })
 

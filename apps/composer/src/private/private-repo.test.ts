@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMemoryStore, type CacheStore, type Principal } from '@larder/core'
 import { PRIVATE_DIST_PREFIX, PRIVATE_PACKAGE_PREFIX, PrivateRepo } from './private-repo.js'
@@ -17,7 +20,11 @@ describe('PrivateRepo.add', () => {
       await put(entry)
     }
     const repo = new PrivateRepo(store)
-    const release = { name: 'team/half', version: '1.0.0', versionNormalized: '1.0.0.0', composerJson: { name: 'team/half' }, zip: Buffer.from('zip') }
+    const path = join(store.spoolDir, 'upload-half')
+    await writeFile(path, 'zip')
+    const hex = (algorithm: string) => createHash(algorithm).update('zip').digest('hex')
+    const zip = { path, size: 3, sha256: hex('sha256'), digests: { sha256: hex('sha256'), sha1: hex('sha1') } }
+    const release = { name: 'team/half', version: '1.0.0', versionNormalized: '1.0.0.0', composerJson: { name: 'team/half' }, zip }
     await expect(repo.add(release, { name: 'tester' } as Principal)).rejects.toThrow('disk full')
     const keys: string[] = []
     for await (const key of store.listEntries(PRIVATE_DIST_PREFIX)) keys.push(key)

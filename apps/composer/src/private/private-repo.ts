@@ -1,6 +1,5 @@
 /** Packages uploaded to Larder: their versions and zips, stored apart from the mirror; a name here is never looked up upstream. */
-import { createHash } from 'node:crypto'
-import { KeyedMutex, LarderError, commitPublish, readAll, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import { KeyedMutex, LarderError, commitPublish, readAll, type CacheEntry, type CacheStore, type Principal, type SpooledFile } from '@larder/core'
 import type { ComposerVersion } from '../metadata/minified.js'
 import { publishedFields } from './published-fields.js'
 import { compareNewestFirst } from './version.js'
@@ -20,7 +19,8 @@ export interface UploadedRelease {
   version: string
   versionNormalized: string
   composerJson: Record<string, unknown>
-  zip: Buffer
+  /** Spooled and hashed with sha1 (the dist reference); the store takes it once every check has passed. */
+  zip: SpooledFile
 }
 
 export class PrivateRepo {
@@ -69,7 +69,8 @@ export class PrivateRepo {
       if (pkg.versions.some((v) => v.version_normalized === release.versionNormalized)) {
         throw new LarderError('E_CONFLICT', `${release.name} ${release.version} is already uploaded`, { hint: 'upload a new version: released dists are immutable' })
       }
-      const sha1 = createHash('sha1').update(release.zip).digest('hex')
+      const sha1 = release.zip.digests.sha1
+      if (!sha1) throw new LarderError('E_INTERNAL', 'the upload was spooled without its sha1')
       const fetchedAt = this.now()
       const version: ComposerVersion = {
         ...publishedFields(release.composerJson),
@@ -83,7 +84,8 @@ export class PrivateRepo {
       pkg.versions.sort((a, b) => compareNewestFirst(String(a.version_normalized), String(b.version_normalized)))
       // Everything that can refuse the upload (serializing the document too) runs before anything is visible.
       const document = Buffer.from(JSON.stringify(pkg))
-      const blob = await this.store.putBlob(release.zip)
+      const blob = { sha256: release.zip.sha256, size: release.zip.size }
+      await this.store.ingestBlob(release.zip.path, blob)
       const stored = await this.store.putBlob(document)
       // Whole seconds, later than before: clients compare Last-Modified by the second.
       const changedAt = Math.max(Math.floor(fetchedAt / 1000) * 1000, (existing?.entry.fetchedAt ?? 0) + 1000)

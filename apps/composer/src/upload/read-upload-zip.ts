@@ -12,9 +12,10 @@ export interface UploadZip {
 
 const refuse = (message: string, hint?: string) => new LarderError('E_BAD_REQUEST', `upload refused: ${message}`, hint ? { hint } : {})
 
-export async function readUploadZip(bytes: Buffer): Promise<UploadZip> {
+/** `path`: the spooled upload; only its central directory, headers and composer.json are read. */
+export async function readUploadZip(path: string): Promise<UploadZip> {
   // The shared entry check: relative names inside the package, no '..', no backslashes, no links out of it.
-  const zip = await SafeZip.open(bytes, { label: 'the upload' }).catch((error: unknown) => {
+  const zip = await SafeZip.openFile(path, { label: 'the upload' }).catch((error: unknown) => {
     if (error instanceof LarderError && /is not a zip archive/.test(error.message)) {
       throw new LarderError(error.code, error.message, { cause: error, hint: 'send the zip itself with Content-Type: application/zip' })
     }

@@ -1,5 +1,6 @@
 /** Gems pushed to Larder: stored apart from the mirror, listed in its compact index, never looked up upstream. */
-import { KeyedMutex, LarderError, commitPublish, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import { createReadStream } from 'node:fs'
+import { KeyedMutex, LarderError, commitPublish, type CacheEntry, type CacheStore, type Principal, type SpooledFile } from '@larder/core'
 import { md5Hex, renderInfo, renderInfoLine } from '../compact-index/info-file.js'
 import { readGemPackage } from './gem-package.js'
 import { quickSpecBody } from './quick-spec.js'
@@ -64,9 +65,13 @@ export class PrivateGems {
     return entries.filter((entry): entry is CacheEntry => entry?.status === 'ok')
   }
 
-  /** `admitName` runs once the gem's name is known and before anything is stored: the name policy of a push. */
-  push(bytes: Buffer, principal: Principal, admitName: (name: string) => Promise<void> = async () => {}): Promise<PushedGem> {
-    return readGemPackage(bytes).then(async ({ spec, sha256 }) => {
+  /**
+   * `gem` is the spooled push; the store takes it once every check has passed. `admitName` runs once
+   * the gem's name is known and before anything is stored: the name policy of a push.
+   */
+  push(gem: SpooledFile, principal: Principal, admitName: (name: string) => Promise<void> = async () => {}): Promise<PushedGem> {
+    const { sha256 } = gem
+    return readGemPackage(createReadStream(gem.path)).then(async ({ spec }) => {
       await admitName(spec.name)
       return this.locks.run(spec.name, async () => {
         const versions = await this.versions(spec.name)
@@ -82,7 +87,7 @@ export class PrivateGems {
         const info = await this.stage(spec.name, [...versions, { number, filename, infoLine, yanked: false, publishedBy: principal.name, publishedAt: time }])
         // Every check has run; the .gem and its quick spec become visible with the /info entry that lists them.
         const artifacts = [
-          await this.stageBlobEntry(PRIVATE_FILE_PREFIX + filename, bytes, 'application/octet-stream', { sha256 }),
+          await this.stageSpooledEntry(PRIVATE_FILE_PREFIX + filename, gem, 'application/octet-stream', { sha256 }),
           await this.stageBlobEntry(PRIVATE_QUICK_PREFIX + `${spec.name}-${number}`, quick, 'application/octet-stream'),
         ]
         await commitPublish(this.store, artifacts, info)
@@ -126,6 +131,11 @@ export class PrivateGems {
   private stage(name: string, versions: PrivateVersion[]): Promise<CacheEntry> {
     const body = renderInfo(versions.filter((v) => !v.yanked).map((v) => v.infoLine))
     return this.stageBlobEntry(PRIVATE_GEM_PREFIX + name, Buffer.from(body), 'text/plain; charset=utf-8', { name, md5: md5Hex(body), versions })
+  }
+
+  private async stageSpooledEntry(key: string, file: SpooledFile, contentType: string, meta?: Record<string, unknown>): Promise<CacheEntry> {
+    await this.store.ingestBlob(file.path, { sha256: file.sha256, size: file.size })
+    return { key, status: 'ok', fetchedAt: this.now(), blob: file.sha256, size: file.size, contentType, meta }
   }
 
   private async stageBlobEntry(key: string, bytes: Uint8Array, contentType: string, meta?: Record<string, unknown>): Promise<CacheEntry> {

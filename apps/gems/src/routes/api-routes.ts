@@ -1,5 +1,5 @@
 /** /api/v1: gem push and yank for private gems, and the retired dependency API. */
-import { LarderError, readLimitedBody } from '@larder/core'
+import { LarderError, discardSpooledFile, readLimitedBody, readRawUpload } from '@larder/core'
 import { parseGemName } from '../names/gem-path.js'
 import { admitPushName } from '../private/private-names.js'
 import type { GemsContext, GemsRouteContext } from './gems-context.js'
@@ -19,9 +19,16 @@ export function getDependencies(): never {
 /** POST /api/v1/gems: `gem push --host <larder>/gems/ my.gem` with the raw .gem as the body. */
 export async function pushGem(c: GemsRouteContext, gems: GemsContext): Promise<Response> {
   const principal = gems.services.tokens.requirePublisher(c.req.header('authorization'), 'gems')
-  const body = await readLimitedBody(c.req.raw, gems.services.config.maxUploadBytes, 'the pushed gem')
-  if (body.length === 0) throw new LarderError('E_BAD_REQUEST', 'the push has no body', { hint: 'send the .gem file as the request body' })
-  const pushed = await gems.privateGems.push(body, principal, (name) => admitPushName(gems, name))
+  const { services } = gems
+  const gem = await readRawUpload(c.req.raw, { spoolDir: services.store.spoolDir, maxBytes: services.config.maxUploadBytes, label: 'the pushed gem' })
+  let pushed
+  try {
+    if (gem.size === 0) throw new LarderError('E_BAD_REQUEST', 'the push has no body', { hint: 'send the .gem file as the request body' })
+    pushed = await gems.privateGems.push(gem, principal, (name) => admitPushName(gems, name))
+  } finally {
+    // Gone already if the store took it.
+    await discardSpooledFile(gem)
+  }
   gems.services.logger.info({ app: 'gems', gem: pushed.name, version: pushed.number, by: principal.name }, 'gem pushed')
   c.set('cacheResult', 'PRIVATE')
   return c.text(`Successfully registered gem: ${pushed.name} (${pushed.number})`, 200)

@@ -1,7 +1,7 @@
 /** Reads the core metadata file (`*.dist-info/METADATA`) out of a wheel. */
 import { readZipEntry, type ReadRange } from './zip-entry.js'
 
-export { bufferReader, type ReadRange } from './zip-entry.js'
+export { bufferReader, withFileReader, type ReadRange } from './zip-entry.js'
 
 /**
  * The METADATA of the wheel's `{distribution}-{version}.dist-info` directory, or undefined when the

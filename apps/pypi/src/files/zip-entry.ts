@@ -1,4 +1,5 @@
 /** Reads one small file out of a zip by its central directory, in three range reads (wheels' METADATA, zip sdists' PKG-INFO). */
+import { open } from 'node:fs/promises'
 import { inflateRawSync } from 'node:zlib'
 
 /** Reads bytes [start, end) of the zip. */
@@ -11,9 +12,25 @@ const EOCD_MIN = 22
 const EOCD_SEARCH = EOCD_MIN + 0xffff
 /** Metadata files are a few KB; anything huge is not one Larder will inflate into memory. */
 export const MAX_ZIP_ENTRY_BYTES = 8 * 1024 * 1024
+/** Read whole into memory; a directory this big (some 400,000 entries) is not a wheel or an sdist. */
+const MAX_CENTRAL_DIRECTORY_BYTES = 64 * 1024 * 1024
 
 export function bufferReader(bytes: Buffer): ReadRange {
   return async (start, end) => bytes.subarray(start, end)
+}
+
+/** Lends `use` a reader of a zip on disk (a spooled upload), through one open file closed afterwards. */
+export async function withFileReader<T>(path: string, use: (read: ReadRange) => Promise<T>): Promise<T> {
+  const handle = await open(path, 'r')
+  try {
+    return await use(async (start, end) => {
+      const buffer = Buffer.alloc(Math.max(0, end - start))
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start)
+      return buffer.subarray(0, bytesRead)
+    })
+  } finally {
+    await handle.close()
+  }
 }
 
 /**
@@ -35,7 +52,7 @@ export async function readZipEntry(size: number, read: ReadRange, isWanted: (pat
   const entries = tail.readUInt16LE(eocd + 10)
   const cdSize = tail.readUInt32LE(eocd + 12)
   const cdOffset = tail.readUInt32LE(eocd + 16)
-  if (entries === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff || cdOffset + cdSize > size) return undefined
+  if (entries === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff || cdOffset + cdSize > size || cdSize > MAX_CENTRAL_DIRECTORY_BYTES) return undefined
   const cd = await read(cdOffset, cdOffset + cdSize)
   let at = 0
   for (let n = 0; n < entries && at + 46 <= cd.length; n++) {

@@ -1,6 +1,6 @@
 /** Projects uploaded to Larder: their page, files and metadata, stored apart from the mirror and never looked up upstream. */
 import { createHash } from 'node:crypto'
-import { KeyedMutex, LarderError, commitPublish, readAll, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import { KeyedMutex, LarderError, commitPublish, readAll, type CacheEntry, type CacheStore, type Principal, type SpooledFile } from '@larder/core'
 import { releaseFileIdentity } from '../names/dist-filename.js'
 import { versionIdentity } from '../names/pep440.js'
 import type { PageFile, ProjectPage } from '../simple/project-page.js'
@@ -14,7 +14,8 @@ export interface UploadedFile {
   project: string
   filename: string
   version: string
-  bytes: Buffer
+  /** Spooled and hashed; the store takes it (ingestBlob) once every check has passed. */
+  file: SpooledFile
   requiresPython?: string
   /** The wheel's METADATA, when it could be read: then PEP 658 serves it. */
   metadata?: Buffer
@@ -82,7 +83,8 @@ export class PrivateIndex {
         })
       }
       // Every check has run: store the bodies, then make the file, its metadata and the page visible together.
-      const blob = await this.store.putBlob(upload.bytes)
+      const blob = { sha256: upload.file.sha256, size: upload.file.size }
+      await this.store.ingestBlob(upload.file.path, blob)
       const fetchedAt = this.now()
       const meta = { publishedBy: principal.name, version: upload.version }
       const artifacts: CacheEntry[] = [

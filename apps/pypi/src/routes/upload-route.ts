@@ -1,12 +1,11 @@
-/** POST / with the legacy upload API (twine): token, size limit, strict multipart, checked form and archive, then the private index. */
-import { LarderError, readLimitedBody } from '@larder/core'
-import { bufferReader, distInfoPrefixOf, readWheelMetadata } from '../files/wheel-metadata.js'
+/** POST / with the legacy upload API (twine): token, the form streamed to a spool file within the size limit, checked form and archive, then the private index. */
+import { LarderError, readMultipartForm } from '@larder/core'
+import { distInfoPrefixOf, readWheelMetadata, withFileReader } from '../files/wheel-metadata.js'
 import { versionIdentity } from '../names/pep440.js'
 import { normalizeProjectName } from '../names/project-name.js'
 import { admitUploadName } from '../private/private-names.js'
 import { assertSafeDistArchive } from '../upload/archive-check.js'
 import { readCoreMetadataFields } from '../upload/core-metadata-fields.js'
-import { multipartBoundary, parseMultipart } from '../upload/multipart.js'
 import { readSdistPkgInfo } from '../upload/sdist-archive.js'
 import { checkUpload, type CheckedUpload } from '../upload/upload-form.js'
 import type { PypiContext, PypiRouteContext } from './pypi-context.js'
@@ -19,25 +18,34 @@ export async function postUpload(c: PypiRouteContext, pypi: PypiContext): Promis
   const authorization = c.req.header('authorization')
   requireTokenUsername(authorization)
   const principal = services.tokens.requirePublisher(authorization, 'pypi')
-  const boundary = multipartBoundary(c.req.header('content-type'))
-  const body = await readLimitedBody(c.req.raw, services.config.maxUploadBytes, 'the upload')
-  const upload = checkUpload(parseMultipart(body, boundary))
-  // The project name is only known from the form; the archive is checked after the name is admitted.
-  await admitUploadName(pypi, upload.project)
-  const metadata = await readUploadMetadata(upload)
-  const file = await pypi.privateIndex.add(
-    {
-      project: upload.project,
-      filename: upload.filename,
-      version: upload.version,
-      bytes: upload.bytes,
-      ...(upload.requiresPython ? { requiresPython: upload.requiresPython } : {}),
-      // Only a wheel's METADATA is served (PEP 658); an sdist's PKG-INFO may leave fields dynamic.
-      ...(upload.kind === 'wheel' ? { metadata } : {}),
-    },
-    principal,
-  )
-  services.logger.info({ project: upload.project, filename: upload.filename, sha256: file.hashes.sha256, by: principal.name }, 'uploaded')
+  const form = await readMultipartForm(c.req.raw, {
+    spoolDir: services.store.spoolDir,
+    maxBytes: services.config.maxUploadBytes,
+    label: 'the upload',
+    algorithms: ['md5'],
+  })
+  try {
+    const upload = checkUpload(form)
+    // The project name is only known from the form; the archive is checked after the name is admitted.
+    await admitUploadName(pypi, upload.project)
+    const metadata = await readUploadMetadata(upload)
+    const file = await pypi.privateIndex.add(
+      {
+        project: upload.project,
+        filename: upload.filename,
+        version: upload.version,
+        file: upload.file,
+        ...(upload.requiresPython ? { requiresPython: upload.requiresPython } : {}),
+        // Only a wheel's METADATA is served (PEP 658); an sdist's PKG-INFO may leave fields dynamic.
+        ...(upload.kind === 'wheel' ? { metadata } : {}),
+      },
+      principal,
+    )
+    services.logger.info({ project: upload.project, filename: upload.filename, sha256: file.hashes.sha256, by: principal.name }, 'uploaded')
+  } finally {
+    // The store took the file if the upload was accepted; whatever else was spooled goes now.
+    await form.discard()
+  }
   c.set('cacheResult', 'PRIVATE')
   return c.text('OK\n', 200)
 }
@@ -59,8 +67,8 @@ function requireTokenUsername(authorization: string | undefined): void {
 async function readUploadMetadata(upload: CheckedUpload): Promise<Buffer> {
   const metadata =
     upload.kind === 'wheel'
-      ? await readWheelMetadata(upload.bytes.length, bufferReader(upload.bytes), distInfoPrefixOf(upload.filename))
-      : await readSdistPkgInfo(upload.filename, upload.bytes)
+      ? await withFileReader(upload.file.path, (read) => readWheelMetadata(upload.file.size, read, distInfoPrefixOf(upload.filename)))
+      : await readSdistPkgInfo(upload.filename, upload.file)
   if (!metadata) {
     const expected = upload.kind === 'wheel' ? 'a wheel with a readable .dist-info/METADATA' : `a readable archive with ${sdistTopDir(upload.filename)}/PKG-INFO`
     throw new LarderError('E_BAD_REQUEST', `upload refused: ${upload.filename} is not ${expected}`)

@@ -9,6 +9,6 @@ import type { CheckedUpload } from './upload-form.js'
 export async function assertSafeDistArchive(upload: CheckedUpload): Promise<void> {
   if (upload.filename.toLowerCase().endsWith('.tar.gz')) return
   // The central directory and local headers only; nothing is inflated but symlink targets.
-  const zip = await SafeZip.open(upload.bytes, { label: `upload refused: ${upload.filename}` })
+  const zip = await SafeZip.openFile(upload.file.path, { label: `upload refused: ${upload.filename}` })
   zip.close()
 }

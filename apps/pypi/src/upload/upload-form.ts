@@ -1,27 +1,23 @@
 /** Checks a legacy-API upload (what twine sends): action, file name against name and version, digests. */
-import { createHash } from 'node:crypto'
-import { LarderError } from '@larder/core'
+import { LarderError, type MultipartForm, type SpooledFile } from '@larder/core'
 import { UPLOAD_SDIST_EXTENSIONS, isSafeFilename, isValidVersion, normalizedWheelFilename, parseDistFilename } from '../names/dist-filename.js'
 import { versionIdentity } from '../names/pep440.js'
 import { isValidProjectName, normalizeProjectName } from '../names/project-name.js'
-import type { FormPart } from './multipart.js'
 
 export interface CheckedUpload {
   project: string
   version: string
   filename: string
   kind: 'wheel' | 'sdist'
-  bytes: Buffer
+  /** The spooled file, hashed on arrival (sha256 and md5). */
+  file: SpooledFile
   requiresPython?: string
 }
 
 const refuse = (message: string, hint?: string) => new LarderError('E_BAD_REQUEST', `upload refused: ${message}`, hint ? { hint } : {})
 
-export function checkUpload(parts: FormPart[]): CheckedUpload {
-  const field = (name: string): string | undefined => {
-    const part = parts.find((p) => p.name === name && p.filename === undefined)
-    return part?.data.toString('utf8').trim()
-  }
+export function checkUpload(form: MultipartForm): CheckedUpload {
+  const field = (name: string): string | undefined => form.fields.find((f) => f.name === name)?.value.trim()
   const action = field(':action')
   if (action !== 'file_upload') throw refuse(`unsupported :action ${JSON.stringify(action ?? null)}; only file_upload is`)
   const protocol = field('protocol_version')
@@ -30,7 +26,7 @@ export function checkUpload(parts: FormPart[]): CheckedUpload {
   const version = field('version') ?? ''
   if (!isValidProjectName(name)) throw refuse(`"${name.slice(0, 80)}" is not a valid project name`)
   if (!isValidVersion(version)) throw refuse(`"${version.slice(0, 80)}" is not a valid PEP 440 version`)
-  const content = parts.find((p) => p.name === 'content' && p.filename !== undefined)
+  const content = form.files.find((f) => f.field === 'content' && f.filename !== undefined)
   if (!content) throw refuse('no file in the "content" field')
   const filename = content.filename!
   if (!isSafeFilename(filename)) throw refuse(`"${filename.slice(0, 80)}" is not a valid distribution file name`)
@@ -53,14 +49,13 @@ export function checkUpload(parts: FormPart[]): CheckedUpload {
   }
   const filetype = field('filetype')
   if (filetype && (parsed.kind === 'wheel') !== (filetype === 'bdist_wheel')) throw refuse(`filetype ${filetype} does not match "${filename}"`)
-  const bytes = content.data
-  if (bytes.length === 0) throw refuse('the file is empty')
+  if (content.size === 0) throw refuse('the file is empty')
   const sha256 = field('sha256_digest')?.toLowerCase()
   const md5 = field('md5_digest')?.toLowerCase()
   // md5 alone is not enough to tell a corrupted upload: PyPI requires sha256 too.
   if (!sha256) throw refuse('no sha256_digest was sent', 'upload with twine, which sends the sha256 digest of the file')
-  const digestOk = createHash('sha256').update(bytes).digest('hex') === sha256 && (!md5 || createHash('md5').update(bytes).digest('hex') === md5)
+  const digestOk = content.sha256 === sha256 && (!md5 || content.digests.md5 === md5)
   if (!digestOk) throw refuse(`the file does not match its digest`, 'the upload was corrupted on the way; upload again')
   const requiresPython = field('requires_python')
-  return { project, version, filename, kind: parsed.kind, bytes, ...(requiresPython ? { requiresPython } : {}) }
+  return { project, version, filename, kind: parsed.kind, file: content, ...(requiresPython ? { requiresPython } : {}) }
 }

@@ -2,4 +2,5 @@
 export * from './safe-archive-path.js'
 export * from './archive-links.js'
 export * from './tar-entries.js'
+export * from './tar-file.js'
 export * from './zip-entries.js'

@@ -1,5 +1,4 @@
 /** Walks an uploaded tar (or .tar.gz) as a stream with node-tar, checking every entry, and keeps the few files the caller asks for. */
-import type { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { Parser, type ReadEntry } from 'tar'
 import { LarderError, isLarderError } from '../errors/index.js'
@@ -25,6 +24,11 @@ export interface SafeTarOptions extends ArchivePathOptions {
   onEntry?: (entry: TarEntryInfo) => void
   /** Regular files whose bytes to return; each must fit in maxReadBytes. */
   read?: (entry: TarEntryInfo) => boolean
+  /**
+   * Regular files too big to hold (a .gem's data.tar.gz), streamed to the consumer returned instead;
+   * the read settles once every consumer has, and fails if one does.
+   */
+  stream?: (entry: TarEntryInfo) => ((body: AsyncIterable<Buffer>) => Promise<void>) | undefined
   maxReadBytes?: number
   maxEntries?: number
   maxUnpackedBytes?: number
@@ -43,16 +47,17 @@ const KINDS: Record<string, ArchiveEntryKind> = {
 const GZIP_MAGIC = [0x1f, 0x8b]
 
 /**
- * Reads a tar from a Buffer (gzip or not, told by its first bytes) or from a stream of plain tar.
+ * Reads a tar from a Buffer (gzip or not, told by its first bytes) or from a stream of plain tar (a Readable).
  * Refuses with E_BAD_REQUEST an unsafe entry (see assertSafeArchivePath and ArchiveLinks) or an
  * unreadable archive; resolves with the files `read` asked for, by normalized path.
  */
-export async function readSafeTar(input: Buffer | Readable, options: SafeTarOptions): Promise<Map<string, Buffer>> {
+export async function readSafeTar(input: Buffer | AsyncIterable<Buffer>, options: SafeTarOptions): Promise<Map<string, Buffer>> {
   const maxEntries = options.maxEntries ?? MAX_ARCHIVE_ENTRIES
   const maxUnpacked = options.maxUnpackedBytes ?? MAX_UNPACKED_BYTES
   const maxRead = options.maxReadBytes ?? 16 * 1024 * 1024
   const links = new ArchiveLinks(options)
   const files = new Map<string, Buffer>()
+  const streamed = new Map<string, { entry: ReadEntry; consumed: Promise<void> }>()
   let entries = 0
   let failure: unknown
   const parser = new Parser({ strict: true, maxMetaEntrySize: MAX_META_ENTRY_BYTES })
@@ -70,6 +75,8 @@ export async function readSafeTar(input: Buffer | Readable, options: SafeTarOpti
     try {
       const info = check(entry, KINDS[entry.type] ?? 'other')
       options.onEntry?.(info)
+      const consume = info.kind === 'file' ? options.stream?.(info) : undefined
+      if (consume) return streamEntry(entry, info, consume)
       if (info.kind !== 'file' || !options.read?.(info)) return void entry.resume()
       if (files.has(info.path)) throw unsafeEntry(options.label, entry.path, 'the archive holds two entries of that name')
       if (info.size > maxRead) throw new LarderError('E_TOO_LARGE', `${options.label}: ${info.path} is over the limit of ${maxRead} bytes`)
@@ -81,6 +88,12 @@ export async function readSafeTar(input: Buffer | Readable, options: SafeTarOpti
       fail(error)
     }
   })
+  const streamEntry = (entry: ReadEntry, info: TarEntryInfo, consume: (body: AsyncIterable<Buffer>) => Promise<void>) => {
+    if (streamed.has(info.path)) throw unsafeEntry(options.label, entry.path, 'the archive holds two entries of that name')
+    const consumed = consume(entry as AsyncIterable<Buffer>)
+    consumed.catch(fail)
+    streamed.set(info.path, { entry, consumed })
+  }
   parser.on('ignoredEntry', (entry: ReadEntry) => {
     try {
       if (entry.meta) throw unsafeEntry(options.label, entry.path, `it has an extended header over ${MAX_META_ENTRY_BYTES} bytes`)
@@ -108,8 +121,14 @@ export async function readSafeTar(input: Buffer | Readable, options: SafeTarOpti
     }
     if (failure === undefined) parser.end()
     await done
+    await Promise.all([...streamed.values()].map((s) => s.consumed))
   } catch (error) {
     failure ??= error
+  }
+  if (failure !== undefined) {
+    // A consumer still reading would wait for bytes that never come.
+    for (const { entry } of streamed.values()) entry.destroy?.()
+    await Promise.allSettled([...streamed.values()].map((s) => s.consumed))
   }
   if (entries === 0 && sawEnd && (failure as { code?: string } | undefined)?.code === 'TAR_BAD_ARCHIVE') failure = undefined
   if (failure !== undefined) {
@@ -120,9 +139,9 @@ export async function readSafeTar(input: Buffer | Readable, options: SafeTarOpti
   return files
 }
 
-async function* tarChunks(input: Buffer | Readable): AsyncIterable<Buffer> {
+async function* tarChunks(input: Buffer | AsyncIterable<Buffer>): AsyncIterable<Buffer> {
   if (!Buffer.isBuffer(input)) {
-    for await (const chunk of input as AsyncIterable<Buffer>) yield chunk
+    for await (const chunk of input) yield chunk
     return
   }
   if (input[0] !== GZIP_MAGIC[0] || input[1] !== GZIP_MAGIC[1]) {

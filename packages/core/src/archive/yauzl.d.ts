@@ -39,5 +39,6 @@ declare module 'yauzl' {
   }
 
   export function fromBufferPromise(buffer: Buffer, options?: Options): Promise<ZipFile>
+  export function openPromise(path: string, options?: Options): Promise<ZipFile>
   export function getFileNameLowLevel(generalPurposeBitFlag: number, fileNameBuffer: Buffer, extraFields: ExtraField[], strictFileNames: boolean): string
 }

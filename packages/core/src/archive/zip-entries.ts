@@ -1,5 +1,5 @@
 /** Lists an uploaded zip with yauzl (central directory only, nothing inflated), checking every entry the way tar entries are. */
-import { fromBufferPromise, getFileNameLowLevel, type Entry, type ZipFile } from 'yauzl'
+import { fromBufferPromise, getFileNameLowLevel, openPromise, type Entry, type Options, type ZipFile } from 'yauzl'
 import { LarderError, isLarderError } from '../errors/index.js'
 import { readAll } from '../streams/index.js'
 import { ArchiveLinks } from './archive-links.js'
@@ -20,6 +20,8 @@ const S_IFMT = 0o170000
 const S_IFLNK = 0o120000
 /** A symlink's target is its content; a path, never this long. */
 const MAX_LINK_TARGET_BYTES = 4096
+/** Names are decoded here, so that no backslash is turned into a '/' before the check sees it; close() closes a file. */
+const ZIP_OPTIONS: Options = { decodeStrings: false, validateEntrySizes: true, autoClose: false }
 
 export class SafeZip {
   private constructor(
@@ -30,10 +32,18 @@ export class SafeZip {
 
   /** Opens and checks the whole zip; refuses with E_BAD_REQUEST an unreadable zip or any unsafe entry. */
   static async open(bytes: Buffer, options: ArchivePathOptions & { maxEntries?: number }): Promise<SafeZip> {
+    return SafeZip.check(fromBufferPromise(bytes, ZIP_OPTIONS), options)
+  }
+
+  /** Like open, for a zip on disk (a spooled upload): only the central directory and the headers are read. */
+  static async openFile(path: string, options: ArchivePathOptions & { maxEntries?: number }): Promise<SafeZip> {
+    return SafeZip.check(openPromise(path, ZIP_OPTIONS), options)
+  }
+
+  private static async check(opening: Promise<ZipFile>, options: ArchivePathOptions & { maxEntries?: number }): Promise<SafeZip> {
     let zip: ZipFile
     try {
-      // Names are decoded here, so that no backslash is turned into a '/' before the check sees it.
-      zip = await fromBufferPromise(bytes, { decodeStrings: false, validateEntrySizes: true, autoClose: false })
+      zip = await opening
     } catch (cause) {
       throw new LarderError('E_BAD_REQUEST', `${options.label} is not a zip archive (${(cause as Error).message})`, { cause })
     }

@@ -1,4 +1,4 @@
-/** Reads an upload body into memory, refusing it as soon as it passes the size limit. */
+/** Reads a small request body (a JSON document, a login, a yank form) into memory, refusing it as soon as it passes the size limit; archives go through upload-body/ instead. */
 import { LarderError } from '../errors/index.js'
 
 export async function readLimitedBody(request: Request, maxBytes: number, label: string): Promise<Buffer> {
