@@ -1,10 +1,12 @@
-/** Reads an uploaded .deb: an ar archive of debian-binary, control.tar.* and data.tar.*, and the control file inside. */
+/** Reads an uploaded .deb (an ar archive of debian-binary, control.tar.* and data.tar.*) from its spool file: the control file, and data.tar checked as it streams. */
 import { LarderError, readSafeTar } from '@larder/core'
 import { field, parseStanzas, type Stanza } from '../deb822/deb822.js'
-import { decompress, decompressStream, sniffCompression } from '../decompress/decompress.js'
+import { decompressStream, sniffCompression } from '../decompress/decompress.js'
+import { MAGIC_LENGTH } from '../decompress/decoders.js'
+import { arInvalid as invalid, bufferSource, fileSource, readArMembers, type ArMember, type ArSource } from './ar-archive.js'
 
-const AR_MAGIC = '!<arch>\n'
-const AR_HEADER = 60
+export { readArMembers } from './ar-archive.js'
+
 export const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/
 export const VERSION = /^(?:[0-9]+:)?[0-9][A-Za-z0-9.+~-]*$/
 export const ARCHITECTURE = /^[a-z0-9][a-z0-9-]*$/
@@ -29,42 +31,17 @@ export interface DebControl {
   poolPath: string
 }
 
-interface ArMember {
-  name: string
-  data: Buffer
-}
-
-function invalid(message: string, hint = 'upload a package built with dpkg-deb (an ar archive with debian-binary, control.tar.* and data.tar.*)'): LarderError {
-  return new LarderError('E_BAD_REQUEST', `not a valid .deb: ${message}`, { hint })
-}
-
-export function readArMembers(bytes: Buffer): ArMember[] {
-  if (bytes.length < AR_MAGIC.length || bytes.toString('latin1', 0, AR_MAGIC.length) !== AR_MAGIC) throw invalid('it is not an ar archive')
-  const members: ArMember[] = []
-  let offset = AR_MAGIC.length
-  while (offset + AR_HEADER <= bytes.length) {
-    const header = bytes.toString('latin1', offset, offset + AR_HEADER)
-    if (header.slice(58, 60) !== '`\n') throw invalid(`bad ar member header at byte ${offset}`)
-    const sizeText = header.slice(48, 58).trim()
-    const size = /^\d+$/.test(sizeText) ? Number(sizeText) : NaN
-    if (!Number.isSafeInteger(size) || offset + AR_HEADER + size > bytes.length) throw invalid('an ar member runs past the end of the file')
-    const name = header.slice(0, 16).trim().replace(/\/$/, '')
-    members.push({ name, data: bytes.subarray(offset + AR_HEADER, offset + AR_HEADER + size) })
-    offset += AR_HEADER + size + (size % 2)
-  }
-  return members
-}
-
-export async function readDebControl(bytes: Buffer): Promise<DebControl> {
-  const members = readArMembers(bytes)
+/** The control of a .deb given as its bytes, a spooled file's path, or an ArSource; data.tar is streamed through the safety check. */
+export async function readDebControl(input: Buffer | string | ArSource): Promise<DebControl> {
+  const source = typeof input === 'string' ? await fileSource(input) : Buffer.isBuffer(input) ? bufferSource(input) : input
+  const members = await readArMembers(source)
   const [binary, control, data] = members
-  if (binary?.name !== 'debian-binary' || !/^2\.\d+\n/.test(binary.data.toString('latin1'))) throw invalid('the first member is not debian-binary 2.x')
+  if (binary?.name !== 'debian-binary' || !/^2\.\d+\n/.test((await source.read(binary.offset, Math.min(binary.size, 64))).toString('latin1'))) {
+    throw invalid('the first member is not debian-binary 2.x')
+  }
   if (!control || !/^control\.tar(\.(gz|xz|zst))?$/.test(control.name)) throw invalid('the second member is not control.tar.*')
   if (!data || !members.some((m) => DATA_MEMBER.test(m.name))) throw invalid('there is no data.tar.* member')
-  const tar = await decompress(Buffer.from(control.data), control.name, MAX_CONTROL_BYTES).catch((err: unknown) => {
-    throw invalid(`${control.name} cannot be unpacked (${(err as Error).message})`)
-  })
-  const controlFile = (await readSafeTar(tar, { label: control.name, read: (entry) => entry.path === 'control', maxReadBytes: MAX_CONTROL_BYTES })).get('control')
+  const controlFile = await readControlFile(source, control)
   if (!controlFile) throw invalid(`${control.name} holds no control file`)
   if (controlFile.length > MAX_CONTROL_FILE_BYTES) throw invalid(`the control file is over ${MAX_CONTROL_FILE_BYTES} bytes`)
   const stanzas = parseStanzas(controlFile.toString('utf8'), 'control')
@@ -73,18 +50,35 @@ export async function readDebControl(bytes: Buffer): Promise<DebControl> {
   // dpkg reads one paragraph; a second one would be a second package in Packages.
   if (stanzas.length > 1) throw invalid('the control file holds more than one paragraph')
   const checked = checkControl(stanza)
-  await assertSafeDataTar(members.find((m) => DATA_MEMBER.test(m.name))!)
+  await assertSafeDataTar(source, members.find((m) => DATA_MEMBER.test(m.name))!)
   return checked
 }
 
+/** The control file inside control.tar.*, unpacked as it streams within MAX_CONTROL_BYTES. */
+async function readControlFile(source: ArSource, control: ArMember): Promise<Buffer | undefined> {
+  let unpackError: unknown
+  const tar = (async function* () {
+    try {
+      yield* decompressStream(source.stream(control.offset, control.size), control.name, { maxBytes: MAX_CONTROL_BYTES }) as AsyncIterable<Buffer>
+    } catch (err) {
+      throw (unpackError = err)
+    }
+  })()
+  const files = await readSafeTar(tar, { label: control.name, read: (entry) => entry.path === 'control', maxReadBytes: MAX_CONTROL_BYTES }).catch((err: unknown) => {
+    throw err === unpackError ? invalid(`${control.name} cannot be unpacked (${(err as Error).message})`) : err
+  })
+  return files.get('control')
+}
+
 /** dpkg unpacks data.tar into /: every entry must stay under it (absolute link targets point into it). Streamed, nothing kept. */
-async function assertSafeDataTar(member: ArMember): Promise<void> {
-  const compression = sniffCompression(member.data)
+async function assertSafeDataTar(source: ArSource, member: ArMember): Promise<void> {
+  const compression = sniffCompression(await source.read(member.offset, Math.min(member.size, MAGIC_LENGTH)))
   if (!/\.(gz|xz|zst)$|^data\.tar$/.test(member.name) || (compression === 'none') !== (member.name === 'data.tar')) {
     throw invalid(`Larder cannot check ${member.name}`, 'build the package with dpkg-deb -Zxz, -Zzstd or -Zgzip')
   }
+  const body = source.stream(member.offset, member.size)
   // readSafeTar bounds what the whole tar may unpack to.
-  const tar = compression === 'none' ? member.data : decompressStream(member.data, member.name, { maxBytes: Number.POSITIVE_INFINITY })
+  const tar = compression === 'none' ? body : decompressStream(body, member.name, { maxBytes: Number.POSITIVE_INFINITY })
   await readSafeTar(tar, { label: `the .deb's ${member.name}`, absoluteLinks: 'root' })
 }
 

@@ -1,7 +1,6 @@
 /** The hosted repository: uploaded .debs in the store, and Packages/Release/InRelease/Release.gpg regenerated and signed on each upload. */
-import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
-import { KeyedMutex, LarderError, commitPublish, type CacheEntry, type LarderServices } from '@larder/core'
+import { KeyedMutex, LarderError, commitPublish, type CacheEntry, type LarderServices, type SpooledFile } from '@larder/core'
 import { parseStanzas, renderStanza } from '../deb822/deb822.js'
 import type { AptConfig } from '../config/apt-config.js'
 import { readDebControl } from './deb-file.js'
@@ -55,18 +54,20 @@ export class HostedRepo {
     return this.signerPromise
   }
 
-  async add(bytes: Buffer, uploadedBy: string): Promise<AddedDeb> {
-    const control = await readDebControl(bytes)
-    const sha256 = createHash('sha256').update(bytes).digest('hex')
+  /** `file` is the spooled upload, hashed with md5 and sha1 too; the store takes it once every check has passed. */
+  async add(file: SpooledFile, uploadedBy: string): Promise<AddedDeb> {
+    const control = await readDebControl(file.path)
+    const { sha256, digests } = file
+    if (!digests.md5 || !digests.sha1) throw new LarderError('E_INTERNAL', 'the upload was spooled without its md5 and sha1')
     const deb: HostedDeb = {
       control: control.stanza,
       package: control.package,
       version: control.version,
       architecture: control.architecture,
       poolPath: control.poolPath,
-      size: bytes.length,
-      md5: createHash('md5').update(bytes).digest('hex'),
-      sha1: createHash('sha1').update(bytes).digest('hex'),
+      size: file.size,
+      md5: digests.md5,
+      sha1: digests.sha1,
       sha256,
     }
     return this.lock.run(this.suiteKey, async () => {
@@ -75,7 +76,8 @@ export class HostedRepo {
       if (existing) {
         throw new LarderError('E_CONFLICT', `${control.filename} is already uploaded with other contents`, { hint: 'a Debian version names one file forever: upload a new Version' })
       }
-      const blob = await this.services.store.putBlob(bytes)
+      await this.services.store.ingestBlob(file.path, { sha256, size: file.size })
+      const blob = { sha256, size: file.size }
       const meta: StoredDebMeta = { ...deb, control: renderStanza(deb.control), uploadedBy }
       const entry: CacheEntry = { key: this.debKey(deb.poolPath), status: 'ok', fetchedAt: Date.now(), blob: blob.sha256, size: blob.size, contentType: DEB_CONTENT_TYPE, meta: { ...meta } }
       // Rendered and signed with the new package before anything is visible: a failure leaves the repository as it was.

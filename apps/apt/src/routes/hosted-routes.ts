@@ -1,5 +1,5 @@
 /** The hosted repository's routes: signed Release files, indexes (by path and by-hash), pool files, the public key, and uploads. */
-import { LarderError, readLimitedBody, sendStream, serveArtifact } from '@larder/core'
+import { LarderError, discardSpooledFile, readRawUpload, sendStream, serveArtifact } from '@larder/core'
 import { Readable } from 'node:stream'
 import type { ReleaseAlgorithm } from '../deb822/release-file.js'
 import type { ReleaseFileName } from '../paths/apt-path.js'
@@ -67,9 +67,17 @@ export async function putUpload(c: AptRouteContext, apt: AptContext, filename: s
   if (/^multipart\//i.test(c.req.header('content-type') ?? '')) {
     throw new LarderError('E_UNSUPPORTED_MEDIA', 'send the .deb as the request body, not as a form', { hint: `curl --fail -T pkg.deb -H "Authorization: Bearer $TOKEN" .../upload/pkg.deb` })
   }
-  const bytes = await readLimitedBody(c.req.raw, services.config.maxUploadBytes, 'the upload')
-  if (bytes.length === 0) throw new LarderError('E_BAD_REQUEST', 'the upload is empty', { hint: 'send the .deb as the request body' })
-  const { deb, created } = await apt.hosted.add(bytes, principal.name)
+  // The Packages stanza lists MD5sum, SHA1 and SHA256: all hashed as the body streams to the spool file.
+  const file = await readRawUpload(c.req.raw, { spoolDir: services.store.spoolDir, maxBytes: services.config.maxUploadBytes, label: 'the upload', algorithms: ['md5', 'sha1'] })
+  let added
+  try {
+    if (file.size === 0) throw new LarderError('E_BAD_REQUEST', 'the upload is empty', { hint: 'send the .deb as the request body' })
+    added = await apt.hosted.add(file, principal.name)
+  } finally {
+    // Gone already if the store took it.
+    await discardSpooledFile(file)
+  }
+  const { deb, created } = added
   services.logger.info({ package: deb.package, version: deb.version, architecture: deb.architecture, sha256: deb.sha256, by: principal.name, created }, 'uploaded')
   c.set('cacheResult', 'PRIVATE')
   return c.json({ package: deb.package, version: deb.version, architecture: deb.architecture, filename: deb.poolPath, sha256: deb.sha256, size: deb.size }, created ? 201 : 200)
