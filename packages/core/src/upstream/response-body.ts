@@ -68,6 +68,11 @@ function watchThroughput(source: Readable, body: PassThrough, url: string, floor
     if (body.writableNeedDrain) readerWasBehind = true
   }
   source.on('data', count)
+  // Caught up after being full: the window in which our reader resumed is not the upstream's to answer for.
+  const caughtUp = () => {
+    readerWasBehind = true
+  }
+  body.on('drain', caughtUp)
   let lastTick = performance.now()
   const timer = setInterval(() => {
     const now = performance.now()
@@ -92,6 +97,7 @@ function watchThroughput(source: Readable, body: PassThrough, url: string, floor
   return () => {
     clearInterval(timer)
     source.off('data', count)
+    body.off('drain', caughtUp)
   }
 }
 

@@ -85,7 +85,7 @@ describe('upstream limits', () => {
     const host = await rawServer((socket) => {
       socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${payload.length}\r\n\r\n`), payload]))
     })
-    const upstream = client({ minBytesPerSecond: 1024 * 1024, throughputWindowMs: 200 })
+    const upstream = client({ minBytesPerSecond: 256 * 1024, throughputWindowMs: 200 })
     const response = await upstream.request({ url: `http://${host}/big` })
     const iterator = (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
     const first = (await iterator.next()).value as Buffer
