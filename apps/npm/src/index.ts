@@ -1,2 +1,3 @@
 /** @larder/npm: the npm registry protocol on the Larder core. */
-export { createApp, DEFAULT_NPM_PREFIX, PRIVATE_SCOPES_ENV, parsePrivateScopes, type NpmAppOptions } from './app.js'
+export { createApp, DEFAULT_NPM_PREFIX, npmMirror } from './app.js'
+export { PRIVATE_SCOPES_ENV, parsePrivateScopes, readNpmSettings, type NpmSettings } from './settings/npm-settings.js'

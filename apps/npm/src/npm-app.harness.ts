@@ -2,7 +2,7 @@
 import { createServices, loadConfig, type LarderServices } from '@larder/core'
 import { makeTempDir, startNpmRegistryFixture, type NpmRegistryFixture, type PackedPackage } from '@larder/testkit'
 import type { Hono } from 'hono'
-import { createApp } from './app.js'
+import { createApp, npmMirror } from './app.js'
 
 export const TEST_TOKEN = 'npm-test-token-123'
 export const BASE = 'http://larder.test:8080'
@@ -31,7 +31,7 @@ export async function startNpmAppHarness(packages: PackedPackage[], env: Record<
       LARDER_TOKENS: `tester=${TEST_TOKEN}:npm`,
       ...env,
       ...extraEnv,
-    })
+    }, { mirrors: [npmMirror] })
     const services = createServices(config)
     const app = createApp({ services })
     return {

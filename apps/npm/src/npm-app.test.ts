@@ -3,7 +3,10 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { packNpmPackage, type PackedPackage } from '@larder/testkit'
-import { createApp, parsePrivateScopes } from './app.js'
+import { settingsOf } from '@larder/core'
+import { createApp, npmMirror } from './app.js'
+import { parsePrivateNames } from './private/private-names.js'
+import { parsePrivateScopes } from './settings/npm-settings.js'
 import { BASE, TEST_TOKEN, startNpmAppHarness, type NpmAppHarness } from './npm-app.harness.js'
 
 let left: PackedPackage
@@ -271,7 +274,7 @@ describe('publishing', () => {
     const mine = await packNpmPackage({ name: 'app-internal', version: '1.0.0' })
     // The upstream has app-internal too: only a name listed in LARDER_NPM_PRIVATE_NAMES may shadow it.
     expect((await put(mine, TEST_TOKEN)).status).toBe(409)
-    const listing = createApp({ services: h.services, privateNames: ['app-internal'] })
+    const listing = createApp({ services: h.services, settings: { ...settingsOf(npmMirror, h.services.config), privateNames: parsePrivateNames('app-internal') } })
     const publish = await listing.request(`${BASE}/npm/app-internal`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKEN}` },
@@ -288,7 +291,7 @@ describe('publishing', () => {
   it('a reserved scope is never taken from upstream, even before anything is published in it', async () => {
     const upstreamCopy = await packNpmPackage({ name: '@reserved/tool', version: '6.6.6' })
     h.registry.publish(upstreamCopy)
-    const app = createApp({ services: h.services, privateScopes: ['@reserved'] })
+    const app = createApp({ services: h.services, settings: { ...settingsOf(npmMirror, h.services.config), privateScopes: new Set(parsePrivateScopes('@reserved')) } })
     const get = (path: string, init?: RequestInit) => Promise.resolve(app.request(`${BASE}${path}`, init))
     const res = await get('/npm/@reserved%2ftool')
     expect(res.status).toBe(404)

@@ -1,7 +1,9 @@
 /** A first publish of a name the upstream has is refused (no silent takeover of public names); listed names are private from the start. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { packNpmPackage, type PackedPackage } from '@larder/testkit'
-import { createApp } from './app.js'
+import { settingsOf } from '@larder/core'
+import { createApp, npmMirror } from './app.js'
+import { readNpmSettings } from './settings/npm-settings.js'
 import { BASE, TEST_TOKEN, startNpmAppHarness, type NpmAppHarness } from './npm-app.harness.js'
 import { parsePrivateNames } from './private/private-names.js'
 
@@ -63,7 +65,7 @@ describe('publishing a name the upstream has', () => {
   })
 
   it('a listed name is never asked upstream: 404 until published, then published without a check', async () => {
-    const app = createApp({ services: h.services, privateNames: ['pub-listed'] })
+    const app = createApp({ services: h.services, settings: { ...settingsOf(npmMirror, h.services.config), privateNames: parsePrivateNames('pub-listed') } })
     const request = (path: string, init?: RequestInit) => Promise.resolve(app.request(`${BASE}${path}`, init))
     expect((await request('/npm/pub-listed')).status).toBe(404)
     expect((await request('/npm/pub-listed/-/pub-listed-5.0.0.tgz')).status).toBe(404)
@@ -104,6 +106,6 @@ describe('publishing a name the upstream has', () => {
     for (const bad of ['Bad Name', 'acme-*', '@acme', '@acme/']) {
       expect(() => parsePrivateNames(bad)).toThrow(/LARDER_NPM_PRIVATE_NAMES/)
     }
-    expect(() => createApp({ services: h.services, privateNames: ['a/b/c'] })).toThrow(/LARDER_NPM_PRIVATE_NAMES/)
+    expect(() => readNpmSettings({ LARDER_NPM_PRIVATE_NAMES: 'a/b/c' })).toThrow(/LARDER_NPM_PRIVATE_NAMES/)
   })
 })

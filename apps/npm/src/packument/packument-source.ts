@@ -47,6 +47,8 @@ export class PackumentSource {
   constructor(
     private readonly services: LarderServices,
     private readonly privateRegistry: PrivateRegistry,
+    /** LARDER_NPM_UPSTREAM. */
+    private readonly upstream: string,
   ) {
     // ttlResolution 0: read the clock on every check rather than a value cached for a millisecond (tests move it in steps).
     this.forcedRecently = new LRUCache({ max: FORCED_REFRESH_MEMORY, ttl: FORCED_REFRESH_INTERVAL_MS, ttlResolution: 0, perf: { now: () => services.cache.options.now() } })
@@ -60,7 +62,7 @@ export class PackumentSource {
         hint: 'private names are never taken from upstream; publish it to Larder',
       })
     }
-    const upstream = this.services.config.upstreams.npm
+    const { upstream } = this
     const response = await this.services.cache.index({
       key: UPSTREAM_KEY_PREFIX + name.full,
       url: `${upstream}/${encodePackageName(name)}`,

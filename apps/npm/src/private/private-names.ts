@@ -35,7 +35,7 @@ export async function admitPublishName(npm: NpmContext, name: PackageName): Prom
   const { config } = npm.services
   await assertNotOnUpstream({
     name: name.full,
-    upstream: config.upstreams.npm,
+    upstream: npm.settings.upstream,
     setting: PRIVATE_NAMES_ENV,
     offline: config.offline,
     lookup: () => npm.packuments.get(name),

@@ -3,9 +3,11 @@ import type { Context } from 'hono'
 import { externalBaseUrl, type LarderEnv, type LarderServices } from '@larder/core'
 import type { PackumentSource } from '../packument/packument-source.js'
 import type { PrivateRegistry } from '../private/private-registry.js'
+import type { NpmSettings } from '../settings/npm-settings.js'
 
 export interface NpmContext {
   services: LarderServices
+  settings: NpmSettings
   prefix: string
   packuments: PackumentSource
   privateRegistry: PrivateRegistry

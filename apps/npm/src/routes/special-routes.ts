@@ -51,7 +51,7 @@ function forwardToUpstream(c: NpmRouteContext, npm: NpmContext, joined: string, 
   const query = new URL(c.req.url).search
   const forwarded = passThrough(c, {
     upstream: npm.services.upstream,
-    url: `${npm.services.config.upstreams.npm}/-/${joined}${query}`,
+    url: `${npm.settings.upstream}/-/${joined}${query}`,
     offline: npm.services.config.offline,
     purpose: endpoint.purpose,
     methods: endpoint.methods,

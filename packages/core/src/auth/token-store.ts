@@ -1,21 +1,23 @@
-/** Tokens for uploads (and optionally reads), scoped per ecosystem, shared by every app. */
+/** Tokens for uploads (and optionally reads), scoped per mirror, shared by every app. */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { LarderError } from '../errors/index.js'
 
-export const ECOSYSTEMS = ['npm', 'pypi', 'composer', 'gems', 'apt'] as const
-export type Ecosystem = (typeof ECOSYSTEMS)[number]
+/** A mirror's name as a token scope ('npm'); the core knows none, the mirrors declare them. */
+export type Ecosystem = string
+/** A scope is a mirror name: lower case, as in its URL prefix. */
+const SCOPE = /^[a-z][a-z0-9-]{0,31}$/
 
 export interface TokenGrant {
   /** Who holds it: shown by whoami and written to logs (never the token itself). */
   name: string
   token: string
   /** Ecosystems this token may publish to; '*' is all of them. */
-  scopes: (Ecosystem | '*')[]
+  scopes: string[]
 }
 
 export interface Principal {
   name: string
-  scopes: (Ecosystem | '*')[]
+  scopes: string[]
 }
 
 /** What a route does: 'read' serves what is mirrored or hosted, 'write' changes what Larder hosts. */
@@ -40,8 +42,12 @@ export interface TokenStore {
 
 const digest = (token: string) => createHash('sha256').update(token).digest()
 
-/** Parses `name=token:scope+scope,name2=token2:*` (the LARDER_TOKENS format). */
-export function parseTokenList(text: string, source = 'LARDER_TOKENS'): TokenGrant[] {
+/**
+ * Parses `name=token:scope+scope,name2=token2:*` (the LARDER_TOKENS format). With `scopes` (the mirrors this
+ * process serves) an unknown scope is an error; without, any well-formed one is taken (a one-mirror process
+ * shares its token list with the others).
+ */
+export function parseTokenList(text: string, source = 'LARDER_TOKENS', scopes?: readonly string[]): TokenGrant[] {
   const grants: TokenGrant[] = []
   const items = text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))
   for (const [index, item] of items.entries()) {
@@ -50,16 +56,16 @@ export function parseTokenList(text: string, source = 'LARDER_TOKENS'): TokenGra
       // Never echo the item: it holds a secret.
       const name = /^[\w.@-]+(?==)/.exec(item)?.[0]
       throw new LarderError('E_INVALID_OPTION', `${source}: cannot read item ${index + 1}${name ? ` (${name})` : ''}`, {
-        hint: 'each item is name=token:scope+scope, the token at least 8 characters, scopes among npm pypi composer gems apt *',
+        hint: `each item is name=token:scope+scope, the token at least 8 characters, scopes ${scopes ? `among ${[...scopes, '*'].join(' ')}` : 'mirror names or *'}`,
       })
     }
-    const scopes = match[3]!.split('+')
-    for (const scope of scopes) {
-      if (scope !== '*' && !(ECOSYSTEMS as readonly string[]).includes(scope)) {
-        throw new LarderError('E_INVALID_OPTION', `${source}: unknown scope "${scope}" for ${match[1]}`)
+    const granted = match[3]!.split('+')
+    for (const scope of granted) {
+      if (scope !== '*' && (!SCOPE.test(scope) || (scopes && !scopes.includes(scope)))) {
+        throw new LarderError('E_INVALID_OPTION', `${source}: unknown scope "${scope}" for ${match[1]}`, scopes ? { hint: `scopes: ${[...scopes, '*'].join(' ')}` } : {})
       }
     }
-    grants.push({ name: match[1]!, token: match[2]!, scopes: scopes as TokenGrant['scopes'] })
+    grants.push({ name: match[1]!, token: match[2]!, scopes: granted })
   }
   return grants
 }

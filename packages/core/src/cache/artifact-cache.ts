@@ -84,7 +84,9 @@ export class ArtifactCache {
     const expectedSize = request.expectedSize ?? announced
     if (expectedSize !== undefined && expectedSize > this.options.maxArtifactBytes) {
       response.body.destroy()
-      throw new LarderError('E_TOO_LARGE', `${label} is ${expectedSize} bytes, over the limit of ${this.options.maxArtifactBytes}`)
+      throw new LarderError('E_TOO_LARGE', `${label} is ${expectedSize} bytes, over the limit of ${this.options.maxArtifactBytes}`, {
+        hint: 'raise LARDER_MAX_ARTIFACT_MB if artifacts this large are expected',
+      })
     }
     const contentType = request.contentType ?? response.headers['content-type'] ?? DEFAULT_CONTENT_TYPE
     const fill = await SpoolFill.create({

@@ -1,36 +1,54 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_UPSTREAMS, loadConfig, parseNamedUrls } from './env-config.js'
+import { loadConfig, type MirrorSettings } from './env-config.js'
+import { parseNamedUrls, readHttpUrl } from './settings.js'
+
+// Two mirrors as the server would declare them: each reads its own variables.
+const mirrors: MirrorSettings[] = [
+  { name: 'alpha', settings: (env) => ({ upstream: readHttpUrl(env, 'LARDER_ALPHA_UPSTREAM', 'https://alpha.example') }) },
+  { name: 'beta', settings: (env, base) => ({ offlineToo: base.offline, archives: parseNamedUrls('LARDER_BETA_UPSTREAMS', env.LARDER_BETA_UPSTREAMS ?? 'a=http://a') }) },
+]
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
     const config = loadConfig({})
     expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, offline: false, indexTtlMs: 300_000, protectReads: false })
     expect(config.dataDir.endsWith('/data')).toBe(true)
-    expect(config.upstreams.npm).toBe(DEFAULT_UPSTREAMS.npm)
-    expect(Object.keys(config.upstreams.apt)).toEqual(['debian', 'debian-security'])
+    expect(config.mirrors).toEqual({})
+    expect(config.maxArtifactBytes).toBe(8 * 1024 ** 3)
+  })
+
+  it("reads each mirror's settings once, after the core's, and checks token scopes against the mirrors", () => {
+    const config = loadConfig({ LARDER_OFFLINE: '1', LARDER_TOKENS: 'ci=0123456789:alpha+beta' }, { mirrors })
+    expect(config.mirrors).toEqual({ alpha: { upstream: 'https://alpha.example' }, beta: { offlineToo: true, archives: { a: 'http://a' } } })
+    expect(() => loadConfig({ LARDER_TOKENS: 'ci=0123456789:gamma' }, { mirrors })).toThrow(/unknown scope "gamma"/)
+    // A one-mirror process shares the token list with the others: it cannot tell a typo from another mirror's scope.
+    expect(loadConfig({ LARDER_TOKENS: 'ci=0123456789:gamma' }, { mirrors: mirrors.slice(0, 1) }).tokens).toHaveLength(1)
+    expect(() => loadConfig({ LARDER_ALPHA_UPSTREAM: 'ftp://x' }, { mirrors })).toThrow(/LARDER_ALPHA_UPSTREAM/)
   })
 
   it('reads every setting', () => {
     const config = loadConfig({
       PORT: '0',
       LARDER_OFFLINE: '1',
-      LARDER_NPM_UPSTREAM: 'http://127.0.0.1:4873/',
+      LARDER_ALPHA_UPSTREAM: 'http://127.0.0.1:4873/',
+      LARDER_MAX_ARTIFACT_MB: '10',
       LARDER_PUBLIC_URL: 'https://mirror.example.com/',
-      LARDER_TOKENS: 'ci=0123456789:npm',
+      LARDER_TOKENS: 'ci=0123456789:alpha',
       LARDER_INDEX_TTL_SECONDS: '5',
       LARDER_UPSTREAM_TIMEOUT_SECONDS: '2',
       LARDER_UPSTREAM_RETRIES: '0',
-    })
+    }, { mirrors })
     expect(config).toMatchObject({ upstreamTimeoutMs: 2000, upstreamRetries: 0, staleDeadlineMs: 3000 })
     expect(config).toMatchObject({ port: 0, offline: true, indexTtlMs: 5000, publicUrl: 'https://mirror.example.com' })
-    expect(config.upstreams.npm).toBe('http://127.0.0.1:4873')
+    expect(config.mirrors.alpha).toEqual({ upstream: 'http://127.0.0.1:4873' })
+    expect(config.maxArtifactBytes).toBe(10 * 1024 * 1024)
     expect(config.tokens).toHaveLength(1)
   })
 
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/)
     expect(() => loadConfig({ LARDER_OFFLINE: 'maybe' })).toThrow(/LARDER_OFFLINE/)
-    expect(() => loadConfig({ LARDER_NPM_UPSTREAM: 'ftp://x' })).toThrow(/LARDER_NPM_UPSTREAM/)
+    expect(() => loadConfig({ LARDER_MAX_ARTIFACT_MB: '0' })).toThrow(/LARDER_MAX_ARTIFACT_MB/)
     expect(() => parseNamedUrls('LARDER_APT_UPSTREAMS', 'Debian=http://x')).toThrow(/LARDER_APT_UPSTREAMS/)
     expect(() => loadConfig({ LARDER_LOG_LEVEL: 'verbose' })).toThrow(/LARDER_LOG_LEVEL must be one of fatal, error, warn, info/)
     expect(() => loadConfig({ LARDER_UPSTREAM_DEADLINE_SECONDS: '0' })).toThrow(/LARDER_UPSTREAM_DEADLINE_SECONDS/)

@@ -13,6 +13,5 @@ export * from './upload-body/index.js'
 export * from './pass-through.js'
 export * from './raw-path.js'
 export * from './stale-headers.js'
-export * from './launch.js'
 
 export * from './node-server.js'

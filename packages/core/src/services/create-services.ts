@@ -66,6 +66,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     indexTtlMs: config.indexTtlMs,
     negativeTtlMs: config.negativeTtlMs,
     staleDeadlineMs: config.staleDeadlineMs,
+    maxArtifactBytes: config.maxArtifactBytes,
     ...(overrides.createFlight ? { createFlight: overrides.createFlight } : {}),
     onFillError: (key, error) => {
       fillErrors.inc({ code: error.code })

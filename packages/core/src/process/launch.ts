@@ -1,41 +1,35 @@
-/** Starts a Larder process: configuration, services, the HTTP server with its client timeouts, and shutdown. */
+/** Starts a Larder process: configuration (the mirrors' settings included), services, the HTTP server with its client timeouts, and shutdown. */
 import type { Server } from 'node:http'
 import { Hono } from 'hono'
-import { loadConfig, type LarderConfig } from '../config/index.js'
+import { loadConfig, type Env, type LarderConfig } from '../config/index.js'
 import { isLarderError } from '../errors/index.js'
+import { composeMirrors, type AnyMirrorDeclaration, type ComposedMirrors } from '../mirror/index.js'
 import { createServices, type LarderServices } from '../services/index.js'
-import { allowedHostCheck } from './allowed-host.js'
-import { errorHandler, securityHeaders } from './edge.js'
-import { routeConsoleToLog } from './console-to-log.js'
-import { startNodeServer } from './node-server.js'
-import { createOpsRoutes } from './ops-routes.js'
-import type { LarderEnv } from './types.js'
-
-export interface LaunchedApp {
-  app: Hono<LarderEnv>
-  /** Extra fields for the "listening" line. */
-  listening?: Record<string, unknown>
-}
+import { allowedHostCheck } from '../http/allowed-host.js'
+import { errorHandler, securityHeaders } from '../http/edge.js'
+import { routeConsoleToLog } from '../http/console-to-log.js'
+import { startNodeServer } from '../http/node-server.js'
+import type { LarderEnv } from '../http/types.js'
 
 export interface LaunchOptions {
   /** Names the process in its log lines ('server', 'npm', ...). */
   name: string
-  build: (services: LarderServices) => Hono<LarderEnv> | LaunchedApp | Promise<Hono<LarderEnv> | LaunchedApp>
-  /** Mounts /healthz, /readyz and /metrics in front of the app (default true). */
-  opsRoutes?: boolean
-  env?: Record<string, string | undefined>
+  /** The mirrors this process serves, each at its prefix. */
+  mirrors: readonly AnyMirrorDeclaration[]
+  env?: Env
 }
 
-/** Never throws: a bad setting ends the process with its message (exit 2), not a stack trace. */
+/** Never throws: a bad setting, found in any mirror, ends the process with its message (exit 2), not a stack trace. */
 export async function launch(options: LaunchOptions): Promise<Server | undefined> {
   let config: LarderConfig
   let services: LarderServices
-  let app: LaunchedApp
+  let composed: ComposedMirrors
+  const listening: Record<string, unknown> = {}
   try {
-    config = loadConfig(options.env)
+    config = loadConfig(options.env, { mirrors: options.mirrors })
     services = createServices(config)
-    const built = await options.build(services)
-    app = built instanceof Hono ? { app: built } : built
+    composed = composeMirrors(services, options.mirrors)
+    for (const { handler } of composed.mounted) Object.assign(listening, await handler.start?.())
   } catch (err) {
     exitWithStartError(err)
     return undefined
@@ -53,15 +47,14 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
   root.onError(errorHandler({ app: options.name, logger, metrics: services.metrics }))
   root.use('*', securityHeaders({ protectReads: config.protectReads }))
   root.use('*', allowedHostCheck(config))
-  if (options.opsRoutes ?? true) root.route('/', createOpsRoutes({ metrics: services.metrics, ready: () => services.ready() }))
-  root.route('/', app.app)
+  root.route('/', composed.app)
   return startNodeServer({
     app: root,
     config,
     logger,
     onListening: (port) => {
       const fields = { app: options.name, port, host: config.host, dataDir: config.dataDir, offline: config.offline }
-      logger.info({ ...fields, ...app.listening }, `listening on http://${config.host}:${port}`)
+      logger.info({ ...fields, mirrors: options.mirrors.map((m) => m.name), ...listening }, `listening on http://${config.host}:${port}`)
     },
     onClosed: () => services.close(),
   })

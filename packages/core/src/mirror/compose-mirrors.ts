@@ -1,0 +1,36 @@
+/** One Hono app for a process: the operations endpoints, every mirror it serves at its prefix, and a root document listing them. */
+import { Hono } from 'hono'
+import { createOpsRoutes, notFoundHandler, type LarderEnv } from '../http/index.js'
+import type { LarderServices } from '../services/index.js'
+import type { MirrorDeclaration } from './declaration.js'
+import { mountMirror, type MountedMirror } from './mount-mirror.js'
+
+export interface ComposedMirrors {
+  app: Hono<LarderEnv>
+  mounted: MountedMirror[]
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: each declaration has its own settings type.
+export type AnyMirrorDeclaration = MirrorDeclaration<any>
+
+export function composeMirrors(services: LarderServices, mirrors: readonly AnyMirrorDeclaration[]): ComposedMirrors {
+  const app = new Hono<LarderEnv>()
+  app.route('/', createOpsRoutes({ metrics: services.metrics, ready: () => services.ready() }))
+  const mounted = mirrors.map((declaration) => mountMirror(declaration, services))
+  for (const mirror of mounted) app.route('/', mirror.app)
+  app.get('/', (c) =>
+    c.json({
+      name: 'larder',
+      mirrors: Object.fromEntries(
+        mirrors.map((declaration, i) => {
+          const paths = mounted[i]!.handler.clientPaths ?? '/'
+          const urls = typeof paths === 'string' ? `${declaration.prefix}${paths}` : paths.map((path) => `${declaration.prefix}${path}`)
+          return [declaration.name, urls]
+        }),
+      ),
+      ops: ['/healthz', '/readyz', '/metrics'],
+    }),
+  )
+  app.notFound(notFoundHandler)
+  return { app, mounted }
+}

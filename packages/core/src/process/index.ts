@@ -1,0 +1,2 @@
+/** A Larder process: start, listen, shut down. */
+export * from './launch.js'
