@@ -171,6 +171,40 @@ describe('cache.artifact: coalescing and streaming', () => {
   })
 })
 
+describe('cache.artifact: a source resolved on a miss', () => {
+  it('resolves once for concurrent misses, never on a hit, and again after a failed resolve', async () => {
+    const h = await setup()
+    let resolves = 0
+    const resolvable = (source = h.request()) => ({
+      key: KEY,
+      label: 'pkg 1.0.0',
+      resolve: async () => {
+        resolves += 1
+        return source
+      },
+    })
+    const missing = h.cache.artifact({ key: KEY, resolve: async () => { resolves += 1; throw new LarderError('E_NOT_FOUND', 'not listed') } })
+    await expectCode(missing, 'E_NOT_FOUND')
+    expect(h.fixture.hitCount(PATH)).toBe(0)
+    const responses = await Promise.all(Array.from({ length: 20 }, () => h.cache.artifact(resolvable())))
+    for (const response of responses) expect((await readAll(response.body)).equals(SOURCE)).toBe(true)
+    expect(resolves).toBe(2)
+    expect(h.fixture.hitCount(PATH)).toBe(1)
+    const hit = await h.cache.artifact(resolvable())
+    expect(hit.result).toBe('HIT')
+    await readAll(hit.body)
+    expect(resolves).toBe(2)
+  })
+
+  it('checks the resolved digests like given ones', async () => {
+    const h = await setup()
+    const wrong = h.cache.artifact({ key: KEY, resolve: async () => h.request({ expected: { sha256: '0'.repeat(64) } }) })
+    const error = await wrong.then((response) => drain(response.body).then((r) => r.error), (e: unknown) => e)
+    expect(error).toMatchObject({ code: 'E_INTEGRITY' })
+    await expectNothingStored(h)
+  })
+})
+
 describe('cache.artifact: integrity', () => {
   it.each([
     { name: 'corrupt bytes from upstream', fault: 'corrupt' as Fault, expected: { sha512: SHA512 } },

@@ -3,7 +3,7 @@ import { LarderError } from '../errors/index.js'
 import { SpoolFill, type Flight } from '../flight/index.js'
 import type { CacheEntry } from '../store/types.js'
 import type { ResolvedCacheOptions } from './options.js'
-import type { ArtifactRequest, ArtifactResponse } from './types.js'
+import type { ArtifactRequest, ArtifactResponse, ResolvableArtifactRequest } from './types.js'
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream'
 
@@ -32,7 +32,7 @@ export class ArtifactCache {
     return this.active.size
   }
 
-  async get(request: ArtifactRequest): Promise<ArtifactResponse> {
+  async get(request: ArtifactRequest | ResolvableArtifactRequest): Promise<ArtifactResponse> {
     const hit = await this.lookup(request.key)
     if (hit) return hit
     if (this.options.offline) {
@@ -41,7 +41,7 @@ export class ArtifactCache {
       })
     }
     for (;;) {
-      const active = this.active.get(request.key) ?? (await this.starting.run(request.key, () => this.start(request)))
+      const active = this.active.get(request.key) ?? (await this.starting.run(request.key, () => this.resolveAndStart(request)))
       // The fill may have finished while this caller waited: then the store has it (or it failed).
       if (active.fill.state === 'filling') {
         return { result: 'MISS', body: active.fill.reader(), size: active.size, contentType: active.contentType }
@@ -65,6 +65,12 @@ export class ArtifactCache {
       contentType: entry.contentType ?? DEFAULT_CONTENT_TYPE,
       entry,
     }
+  }
+
+  private async resolveAndStart(request: ArtifactRequest | ResolvableArtifactRequest): Promise<ActiveFill> {
+    if (!('resolve' in request)) return this.start(request)
+    const source = await request.resolve()
+    return this.start({ ...source, label: source.label ?? request.label, key: request.key })
   }
 
   private async start(request: ArtifactRequest): Promise<ActiveFill> {

@@ -4,13 +4,13 @@ import type { CacheStore, ByteRange, CacheEntry } from '../store/types.js'
 import { ArtifactCache } from './artifact-cache.js'
 import { IndexCache } from './index-cache.js'
 import { resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from './options.js'
-import type { ArtifactRequest, ArtifactResponse, IndexRequest, IndexResponse } from './types.js'
+import type { ArtifactRequest, ArtifactResponse, IndexRequest, IndexResponse, ResolvableArtifactRequest } from './types.js'
 
 export interface LarderCache {
   readonly store: CacheStore
   readonly options: ResolvedCacheOptions
-  /** An immutable artifact: from the store, or fetched once and verified. */
-  artifact(request: ArtifactRequest): Promise<ArtifactResponse>
+  /** An immutable artifact: from the store, or (its source resolved on a miss) fetched once and verified. */
+  artifact(request: ArtifactRequest | ResolvableArtifactRequest): Promise<ArtifactResponse>
   /** A stored artifact, without contacting upstream (undefined when absent). */
   lookupArtifact(key: string): Promise<ArtifactResponse | undefined>
   /** A volatile index document, fresh or revalidated, stale when upstream fails. */

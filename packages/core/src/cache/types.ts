@@ -5,9 +5,8 @@ import type { LarderError } from '../errors/index.js'
 import type { CacheResult } from '../policy/index.js'
 import type { CacheEntry } from '../store/types.js'
 
-export interface ArtifactRequest {
-  /** Cache key, namespaced ('npm:tarball:...'). */
-  key: string
+/** Where an artifact comes from and what its bytes must hash to. */
+export interface ArtifactSource {
   /** Where upstream serves it. */
   url: string
   headers?: Record<string, string>
@@ -20,6 +19,21 @@ export interface ArtifactRequest {
   meta?: Record<string, unknown>
   /** Names the artifact in errors and logs. */
   label?: string
+}
+
+export interface ArtifactRequest extends ArtifactSource {
+  /** Cache key, namespaced ('npm:tarball:...'). */
+  key: string
+}
+
+/**
+ * An artifact whose source is worked out only on a miss (reading the index that lists it): a hit never
+ * pays for the index, and concurrent misses resolve once. `resolve` throws E_NOT_FOUND when nothing is listed.
+ */
+export interface ResolvableArtifactRequest {
+  key: string
+  label?: string
+  resolve(): Promise<ArtifactSource>
 }
 
 export interface ArtifactResponse {

@@ -1,0 +1,81 @@
+/** Packages a mirror hosts beside what it mirrors: one document entry per name, files beside it, one change at a time per name. */
+import { KeyedMutex } from '../flight/index.js'
+import { LarderError } from '../errors/index.js'
+import { commitPublish } from '../store/commit-publish.js'
+import type { CacheEntry, CacheStore } from '../store/types.js'
+import { readAll } from '../streams/index.js'
+
+export interface HostedPackagesOptions {
+  store: CacheStore
+  /** Key prefix of each name's document entry ('pypi-private:project:'); the files' keys are the mirror's own. */
+  documentPrefix: string
+  /** Names hosted before anything is published under them (LARDER_<MIRROR>_PRIVATE_NAMES). */
+  isReserved?: (name: string) => boolean
+  now?: () => number
+}
+
+export class HostedPackages {
+  readonly store: CacheStore
+  readonly now: () => number
+  private readonly documentPrefix: string
+  private readonly isReserved: (name: string) => boolean
+  private readonly locks = new KeyedMutex()
+
+  constructor(options: HostedPackagesOptions) {
+    this.store = options.store
+    this.documentPrefix = options.documentPrefix
+    this.isReserved = options.isReserved ?? (() => false)
+    this.now = options.now ?? Date.now
+  }
+
+  /**
+   * True for reserved names and once anything was published under the name, even if since removed (a
+   * tombstone stays): such names are never looked up upstream.
+   */
+  async owns(name: string): Promise<boolean> {
+    return this.isReserved(name) || (await this.store.getEntry(this.documentPrefix + name)) !== undefined
+  }
+
+  /** The name's document entry while it has one (not after a removal). */
+  documentEntry(name: string): Promise<CacheEntry | undefined> {
+    return this.entry(this.documentPrefix + name)
+  }
+
+  /** The whole entry under the document key, tombstone included. */
+  anyDocumentEntry(name: string): Promise<CacheEntry | undefined> {
+    return this.store.getEntry(this.documentPrefix + name)
+  }
+
+  /** The document (or one of its parts) parsed as JSON, with its entry. */
+  async document<T>(name: string, part?: string): Promise<{ doc: T; entry: CacheEntry } | undefined> {
+    const entry = await this.documentEntry(name)
+    const sha256 = part ? entry?.parts?.[part]?.sha256 : entry?.blob
+    if (!entry || !sha256) return undefined
+    const body = await this.store.openBlob(sha256)
+    if (!body) throw new LarderError('E_STORE', `the hosted document of ${name} lost its body (${sha256})`, { hint: 'run a store check; publish the package again' })
+    return { doc: JSON.parse((await readAll(body)).toString('utf8')) as T, entry }
+  }
+
+  /** A file entry of a hosted package, only while its body's entry is ok. */
+  async entry(key: string): Promise<CacheEntry | undefined> {
+    const entry = await this.store.getEntry(key)
+    return entry?.status === 'ok' ? entry : undefined
+  }
+
+  async *names(): AsyncIterable<string> {
+    for await (const key of this.store.listEntries(this.documentPrefix)) yield key.slice(this.documentPrefix.length)
+  }
+
+  /** Runs a change of one name alone, so two publishes cannot both take the same version. */
+  change<T>(name: string, run: () => Promise<T>): Promise<T> {
+    return this.locks.run(name, run)
+  }
+
+  /** Stores `body` as the document of `name` and makes it visible after `files` (see commitPublish); call inside change(). */
+  async commit(name: string, files: readonly CacheEntry[], document: Omit<CacheEntry, 'key' | 'status' | 'blob' | 'size'>, body: Uint8Array): Promise<CacheEntry> {
+    const stored = await this.store.putBlob(body)
+    const entry: CacheEntry = { ...document, key: this.documentPrefix + name, status: 'ok', blob: stored.sha256, size: stored.size }
+    await commitPublish(this.store, files, entry)
+    return entry
+  }
+}
