@@ -2,7 +2,7 @@
 import { createServices, loadConfig, type LarderServices } from '@larder/core'
 import { makeTempDir, startGemsUpstreamFixture, type BuiltGem, type GemsUpstreamFixture } from '@larder/testkit'
 import type { Hono } from 'hono'
-import { createGemsApp } from './app.js'
+import { createGemsApp, gemsMirror } from './app.js'
 
 export const TEST_TOKEN = 'gems-test-token-123'
 export const BASE = 'http://larder.test:8080'
@@ -34,12 +34,10 @@ export async function startGemsAppHarness(gems: BuiltGem[], env: Record<string, 
       LARDER_TOKENS: `tester=${TEST_TOKEN}:gems,npm-only=npm-only-token-1:npm`,
       ...env,
       ...extraEnv,
-    })
+    }, { mirrors: [gemsMirror] })
     const services = createServices(config)
     opened.push(services)
-    // Read from process.env in production; from the harness env here.
-    const privateNames = ({ ...env, ...extraEnv }).LARDER_GEMS_PRIVATE_NAMES?.split(',')
-    const { app, index } = createGemsApp({ services, ...(privateNames ? { privateNames } : {}) })
+    const { app, index } = createGemsApp({ services })
     return {
       app,
       catchUpIdle: () => index.catchUpIdle(),

@@ -4,7 +4,9 @@ import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildGem, run, type BuiltGem } from '@larder/testkit'
-import { createGemsApp } from './app.js'
+import { settingsOf } from '@larder/core'
+import { createGemsApp, gemsMirror } from './app.js'
+import { parsePrivateNames } from './private/private-names.js'
 import { BASE, TEST_TOKEN, startGemsAppHarness, type GemsAppHarness } from './gems-app.harness.js'
 
 let base: BuiltGem
@@ -181,7 +183,7 @@ describe('push and yank', () => {
     const upstreamInfoHits = h.upstream.hitCount('/info/app-shadow')
     // The upstream has app-shadow: only a name listed in LARDER_GEMS_PRIVATE_NAMES may shadow it.
     expect((await push(mine.bytes)).status).toBe(409)
-    const { app: listing } = createGemsApp({ services: h.services, privateNames: ['app-shadow'] })
+    const { app: listing } = createGemsApp({ services: h.services, settings: { ...settingsOf(gemsMirror, h.services.config), privateNames: parsePrivateNames('app-shadow') } })
     const res = await listing.request(`${BASE}/gems/api/v1/gems`, { method: 'POST', body: new Uint8Array(mine.bytes), headers: { authorization: TEST_TOKEN } })
     expect(res.status).toBe(200)
     expect(await res.text()).toBe('Successfully registered gem: app-shadow (0.1.0)')

@@ -1,7 +1,9 @@
 /** A first push of a gem the upstream has is refused (no silent takeover of rack); listed gems are private from the start. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildGem, type BuiltGem } from '@larder/testkit'
-import { createGemsApp } from './app.js'
+import { settingsOf } from '@larder/core'
+import { createGemsApp, gemsMirror } from './app.js'
+import { readGemsSettings } from './settings/gems-settings.js'
 import { BASE, TEST_TOKEN, startGemsAppHarness, type GemsAppHarness } from './gems-app.harness.js'
 import { parsePrivateNames } from './private/private-names.js'
 
@@ -48,7 +50,7 @@ describe('pushing a gem the upstream has', () => {
   })
 
   it('a listed gem (prefix acme-*) is never asked upstream: 404 until pushed, then pushed without a check', async () => {
-    const { app } = createGemsApp({ services: h.services, privateNames: ['acme-*'] })
+    const { app } = createGemsApp({ services: h.services, settings: { ...settingsOf(gemsMirror, h.services.config), privateNames: parsePrivateNames('acme-*') } })
     const request = (path: string, init?: RequestInit) => Promise.resolve(app.request(`${BASE}${path}`, init))
     expect((await request('/gems/info/acme-listed')).status).toBe(404)
     expect((await request('/gems/gems/acme-listed-5.0.0.gem')).status).toBe(404)
@@ -78,6 +80,6 @@ describe('pushing a gem the upstream has', () => {
     expect(names.has('internal-rack')).toBe(true)
     expect(names.has('rack')).toBe(false)
     for (const bad of ['-bad', 'a*b', '*', 'has space', 'a/b']) expect(() => parsePrivateNames(bad)).toThrow(/LARDER_GEMS_PRIVATE_NAMES/)
-    expect(() => createGemsApp({ services: h.services, privateNames: ['no/slash'] })).toThrow(/LARDER_GEMS_PRIVATE_NAMES/)
+    expect(() => readGemsSettings({ LARDER_GEMS_PRIVATE_NAMES: 'no/slash' })).toThrow(/LARDER_GEMS_PRIVATE_NAMES/)
   })
 })

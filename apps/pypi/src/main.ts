@@ -1,5 +1,5 @@
 /** Runs the PyPI mirror alone (one container per app in docker-compose), at the same URL layout as the all-in-one server. */
 import { launch } from '@larder/core'
-import { createApp } from './app.js'
+import { pypiMirror } from './app.js'
 
-await launch({ name: 'pypi', build: (services) => createApp({ services }) })
+await launch({ name: 'pypi', mirrors: [pypiMirror] })

@@ -2,7 +2,7 @@
 import { createServices, loadConfig, type LarderServices } from '@larder/core'
 import { makeTempDir, startPypiIndexFixture, type PypiIndexFixture, type PypiIndexFormat, type PythonDist } from '@larder/testkit'
 import type { Hono } from 'hono'
-import { createApp } from './app.js'
+import { createApp, pypiMirror } from './app.js'
 
 export const TEST_TOKEN = 'pypi-test-token-123'
 export const BASE = 'http://larder.test:8080'
@@ -32,12 +32,10 @@ export async function startPypiAppHarness(format: PypiIndexFormat, dists: Python
       LARDER_TOKENS: `tester=${TEST_TOKEN}:pypi,npmonly=npm-only-token-1:npm`,
       ...env,
       ...extraEnv,
-    })
+    }, { mirrors: [pypiMirror] })
     const services = createServices(config)
     opened.push(services)
-    // Read from process.env in production; from the harness env here.
-    const privateNames = ({ ...env, ...extraEnv }).LARDER_PYPI_PRIVATE_NAMES?.split(',')
-    const app = createApp({ services, ...(privateNames ? { privateNames } : {}) })
+    const app = createApp({ services })
     return {
       app,
       services,

@@ -1,7 +1,9 @@
 /** A first upload of a project the upstream index has is refused (no silent takeover); listed projects are private from the start. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPythonDists, type PythonDist } from '@larder/testkit'
-import { createApp } from './app.js'
+import { settingsOf } from '@larder/core'
+import { createApp, pypiMirror } from './app.js'
+import { readPypiSettings } from './settings/pypi-settings.js'
 import { BASE, TEST_TOKEN, basicAuth, startPypiAppHarness, uploadForm, type PypiAppHarness } from './pypi-app.harness.js'
 import { parsePrivateNames } from './private/private-names.js'
 
@@ -63,7 +65,7 @@ describe('uploading a project the upstream has', () => {
   })
 
   it('a listed project (prefix acme-*) is never asked upstream: 404 until uploaded, then uploaded without a check', async () => {
-    const app = createApp({ services: h.services, privateNames: ['acme-*'] })
+    const app = createApp({ services: h.services, settings: { ...settingsOf(pypiMirror, h.services.config), privateNames: parsePrivateNames('acme-*') } })
     const request = (path: string, init?: RequestInit) => Promise.resolve(app.request(`${BASE}${path}`, init))
     expect((await request('/pypi/simple/acme-listed/')).status).toBe(404)
     expect((await upload(listed, request)).status).toBe(200)
@@ -94,6 +96,6 @@ describe('uploading a project the upstream has', () => {
     expect(names.has('internal-thing')).toBe(true)
     expect(names.has('internals')).toBe(false)
     for (const bad of ['-bad', 'a*b', '*', 'has space']) expect(() => parsePrivateNames(bad)).toThrow(/LARDER_PYPI_PRIVATE_NAMES/)
-    expect(() => createApp({ services: h.services, privateNames: ['no/slash'] })).toThrow(/LARDER_PYPI_PRIVATE_NAMES/)
+    expect(() => readPypiSettings({ LARDER_PYPI_PRIVATE_NAMES: 'no/slash' })).toThrow(/LARDER_PYPI_PRIVATE_NAMES/)
   })
 })

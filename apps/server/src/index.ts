@@ -1,2 +1,2 @@
 /** @larder/server: the all-in-one Larder server. */
-export { createServerApp } from './server-app.js'
+export { createServerApp, MIRRORS } from './server-app.js'

@@ -14,11 +14,11 @@ export class UpstreamIndex {
   private readonly held = new Map<string, string>()
   private heldLoaded: Promise<void> | undefined
 
-  constructor(private readonly services: LarderServices) {}
-
-  private get base(): string {
-    return this.services.config.upstreams.gems
-  }
+  constructor(
+    private readonly services: LarderServices,
+    /** LARDER_GEMS_UPSTREAM. */
+    private readonly base: string,
+  ) {}
 
   versions(): Promise<IndexResponse> {
     return this.services.cache.index({

@@ -24,7 +24,7 @@ export async function admitPushName(gems: GemsContext, name: string): Promise<vo
   const { config } = gems.services
   await assertNotOnUpstream({
     name,
-    upstream: config.upstreams.gems,
+    upstream: gems.settings.upstream,
     setting: PRIVATE_NAMES_ENV,
     offline: config.offline,
     lookup: () => gems.upstream.info(name),

@@ -54,7 +54,7 @@ export async function getGemFile(c: GemsRouteContext, gems: GemsContext, filenam
   if (!source) throw new LarderError('E_NOT_FOUND', `${filename} is not listed in the compact index`)
   const artifact = await cache.artifact({
     key,
-    url: `${gems.services.config.upstreams.gems}/gems/${encodeURIComponent(filename)}`,
+    url: `${gems.settings.upstream}/gems/${encodeURIComponent(filename)}`,
     expected: { sha256: source.sha256 },
     contentType: 'application/octet-stream',
     label: `/gems/${filename}`,

@@ -11,7 +11,7 @@ export const QUICK_KEY_PREFIX = 'gems:quick:'
 export async function getLegacySpecs(c: GemsRouteContext, gems: GemsContext, file: LegacySpecsFile): Promise<Response> {
   const fetched = await gems.services.cache.index({
     key: LEGACY_KEY_PREFIX + file,
-    url: `${gems.services.config.upstreams.gems}/${file}`,
+    url: `${gems.settings.upstream}/${file}`,
     label: `/${file}`,
     process: async (body) => ({ body: await body.readBytes(), contentType: 'application/octet-stream' }),
   })
@@ -33,7 +33,7 @@ export async function getQuickSpec(c: GemsRouteContext, gems: GemsContext, stem:
   }
   const artifact = await gems.services.cache.artifact({
     key: QUICK_KEY_PREFIX + stem,
-    url: `${gems.services.config.upstreams.gems}/quick/Marshal.4.8/${encodeURIComponent(stem)}.gemspec.rz`,
+    url: `${gems.settings.upstream}/quick/Marshal.4.8/${encodeURIComponent(stem)}.gemspec.rz`,
     contentType: 'application/octet-stream',
     label: `/quick/Marshal.4.8/${stem}.gemspec.rz`,
   })

@@ -25,7 +25,7 @@ export async function admitUploadName(pypi: PypiContext, project: string): Promi
   const { config } = pypi.services
   await assertNotOnUpstream({
     name: project,
-    upstream: config.upstreams.pypi,
+    upstream: pypi.settings.upstream,
     setting: PRIVATE_NAMES_ENV,
     offline: config.offline,
     lookup: () => pypi.pages.get(project),

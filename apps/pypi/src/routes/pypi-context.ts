@@ -1,11 +1,13 @@
-/** What every PyPI route needs: services, where the app is mounted, the page source and the private index. */
+/** What every PyPI route needs: services, settings, where the app is mounted, the page source and the private index. */
 import type { Context } from 'hono'
 import { externalBaseUrl, type LarderEnv, type LarderServices } from '@larder/core'
 import type { PrivateIndex } from '../private/private-index.js'
+import type { PypiSettings } from '../settings/pypi-settings.js'
 import type { PageSource } from '../simple/page-source.js'
 
 export interface PypiContext {
   services: LarderServices
+  settings: PypiSettings
   prefix: string
   pages: PageSource
   privateIndex: PrivateIndex

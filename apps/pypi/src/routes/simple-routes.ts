@@ -14,7 +14,7 @@ export async function getRoot(c: PypiRouteContext, pypi: PypiContext): Promise<R
   // Set before negotiating so a 406 says it depends on Accept too, and caches keep it apart.
   c.header('vary', 'Accept')
   const format = negotiateFormat(c.req.header('accept'))
-  const listing = await listProjects(pypi.services, pypi.privateIndex)
+  const listing = await listProjects(pypi.services, pypi.privateIndex, pypi.settings.upstream)
   c.set('cacheResult', listing.result)
   const headers = { 'content-type': CONTENT_TYPES[format], vary: 'Accept', 'cache-control': PAGE_CACHE_CONTROL }
   return sendStream(c, { headers, body: renderRoot(listing.names, format, appBase(c, pypi)) })

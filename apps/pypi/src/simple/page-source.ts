@@ -17,11 +17,13 @@ export class PageSource {
   constructor(
     private readonly services: LarderServices,
     private readonly privateIndex: PrivateIndex,
+    /** LARDER_PYPI_UPSTREAM. */
+    private readonly upstream: string,
   ) {}
 
   /** The upstream URL of a project page: `${LARDER_PYPI_UPSTREAM}/<name>/`. */
   pageUrl(project: string): string {
-    return `${this.services.config.upstreams.pypi}/${project}/`
+    return `${this.upstream}/${project}/`
   }
 
   async get(project: string, options: { forceRefresh?: boolean } = {}): Promise<PageHandle> {

@@ -23,7 +23,8 @@ export interface RootListing {
   result: CacheResult
 }
 
-export async function listProjects(services: LarderServices, privateIndex: PrivateIndex): Promise<RootListing> {
+/** `upstream` is LARDER_PYPI_UPSTREAM. */
+export async function listProjects(services: LarderServices, privateIndex: PrivateIndex, upstream: string): Promise<RootListing> {
   const names: string[] = []
   const seen = new Set<string>()
   for await (const project of privateIndex.projects()) {
@@ -34,7 +35,7 @@ export async function listProjects(services: LarderServices, privateIndex: Priva
   try {
     const response = await services.cache.index({
       key: ROOT_KEY,
-      url: `${services.config.upstreams.pypi}/`,
+      url: `${upstream}/`,
       headers: { accept: UPSTREAM_ACCEPT },
       ttlMs: ROOT_TTL_MS,
       label: 'simple index root',
