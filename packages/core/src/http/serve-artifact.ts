@@ -2,7 +2,7 @@
 import type { Context } from 'hono'
 import type { ArtifactResponse } from '../cache/index.js'
 import { LarderError } from '../errors/index.js'
-import type { CacheStore } from '../store/types.js'
+import type { CacheEntry, CacheStore } from '../store/types.js'
 import { clientHasCurrent } from './conditional.js'
 import { parseRange } from './range.js'
 import { sendStream } from './send-stream.js'
@@ -16,6 +16,19 @@ export const SAFE_ARTIFACT_CONTENT_TYPE = 'application/octet-stream'
 /** The type an artifact is served with: its own, unless a browser would render it as a page or a script. */
 export function safeArtifactContentType(contentType: string): string {
   return ACTIVE_CONTENT_TYPE.test(contentType) ? SAFE_ARTIFACT_CONTENT_TYPE : contentType
+}
+
+/** Serves a file a mirror hosts (result PRIVATE) from its entry; its body missing from the store is an E_STORE error. */
+export async function serveHostedFile(
+  c: Context<LarderEnv>,
+  store: CacheStore,
+  entry: CacheEntry,
+  contentType = entry.contentType ?? SAFE_ARTIFACT_CONTENT_TYPE,
+  extraHeaders: Record<string, string> = {},
+): Promise<Response> {
+  const body = entry.blob ? await store.openBlob(entry.blob) : undefined
+  if (!body) throw new LarderError('E_STORE', `hosted file ${entry.key} lost its body`, { hint: 'publish it again; check the store for other losses' })
+  return serveArtifact(c, { result: 'PRIVATE', body, size: entry.size, contentType, entry }, store, extraHeaders)
 }
 
 export async function serveArtifact(
