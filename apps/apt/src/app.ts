@@ -1,7 +1,6 @@
-/** The APT app: mirrors of Debian-style archives (one per LARDER_APT_UPSTREAMS name) plus a hosted, signed repository. */
-import { Hono } from 'hono'
-import { LarderError, errorHandler, notFoundHandler, rawPathAfter, readRoute, requestEdge, runRoute, writeAction, type LarderEnv, type LarderServices, type RouteMethods } from '@larder/core'
-import { loadAptConfig, type AptConfig } from './config/apt-config.js'
+/** The APT mirror: mirrors of Debian-style archives (one per LARDER_APT_UPSTREAMS name) plus a hosted, signed repository, declared for the server to mount. */
+import { LarderError, defineMirror, mountMirror, readRoute, writeAction, type LarderEnv, type LarderServices, type MirrorHandler, type MirrorRoute, type RouteMethods } from '@larder/core'
+import type { Hono } from 'hono'
 import { missingDefaultKeyrings } from './config/keyring-config.js'
 import { HostedRepo } from './hosted/hosted-repo.js'
 import { FileTables } from './mirror/file-tables.js'
@@ -13,68 +12,77 @@ import { parseAptPath, type AptPath } from './paths/apt-path.js'
 import type { AptContext, AptRouteContext } from './routes/apt-context.js'
 import { getHostedByHash, getHostedIndex, getHostedPool, getHostedRelease, getKeyring, putUpload } from './routes/hosted-routes.js'
 import { getMirrorByHash, getMirrorIndex, getMirrorPool, getMirrorRelease } from './routes/mirror-routes.js'
+import { readAptSettings, type AptSettings } from './settings/apt-settings.js'
 
 export const DEFAULT_APT_PREFIX = '/apt'
 
-export interface AptAppOptions {
-  services: LarderServices
-  prefix?: string
-  /** Hosted repository settings; read from LARDER_APT_* variables when omitted. */
-  apt?: AptConfig
-}
-
-export interface AptApp extends Hono<LarderEnv> {
-  /** The hosted repository (e.g. to make the signing key at start). */
+/** The APT mirror's handler, with its hosted repository at hand. */
+export interface AptHandler extends MirrorHandler {
   readonly hosted: HostedRepo
 }
 
-export function createApp(options: AptAppOptions): AptApp {
-  const { services } = options
-  const prefix = options.prefix ?? DEFAULT_APT_PREFIX
-  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) throw new LarderError('E_INVALID_OPTION', `prefix must look like /apt, got "${prefix}"`)
-  const config = options.apt ?? loadAptConfig(services.config)
-  const tables = new FileTables(services)
-  const hosted = new HostedRepo(services, config)
-  const apt: AptContext = {
-    services,
-    prefix,
-    upstreams: services.config.upstreams.apt,
-    generations: new Generations(services, new IndexFiles(services), new ReleaseVerifier(config)),
-    poolIndex: new PoolIndex(services, tables),
-    hosted,
+export const aptMirror = defineMirror<AptSettings>({
+  name: 'apt',
+  prefix: DEFAULT_APT_PREFIX,
+  settings: readAptSettings,
+  create: createAptHandler,
+})
+
+/** Builds the mirror's context from its settings and answers its paths; says at start what is not checked. */
+export function createAptHandler(services: LarderServices, settings: AptSettings): AptHandler {
+  const apt = createAptContext(services, settings)
+  warnAboutKeyrings(services, settings)
+  return {
+    hosted: apt.hosted,
+    route: (c, rawPath) => routeFor(c, apt, rawPath),
+    clientPaths: Object.keys(settings.upstreams).map((name) => `/${name}/`),
+    // Made (or read) before listening: the first client should not wait for key generation.
+    start: async () => ({ signingKey: (await apt.hosted.signer()).fingerprint }),
   }
-  warnAboutKeyrings(services, config)
-  const edge = { app: 'apt', logger: services.logger, metrics: services.metrics, via: services.via }
-  const app = new Hono<LarderEnv>()
-  app.use(`${prefix}/*`, requestEdge(edge))
-  app.onError(errorHandler(edge))
-  app.notFound(notFoundHandler)
-  app.all(`${prefix}/*`, (c) => dispatch(c, apt))
-  return Object.assign(app, { hosted })
 }
 
-async function dispatch(c: AptRouteContext, apt: AptContext): Promise<Response> {
-  const authorization = c.req.header('authorization')
-  // With LARDER_PROTECT_READS every request needs a token of apt before anything is parsed or fetched.
-  apt.services.tokens.requireReader(authorization, 'apt')
-  const parsed = parseAptPath(rawPathAfter(c.req.url, apt.prefix))
+export function createAptContext(services: LarderServices, settings: AptSettings): AptContext {
+  return {
+    services,
+    settings,
+    prefix: DEFAULT_APT_PREFIX,
+    generations: new Generations(services, new IndexFiles(services), new ReleaseVerifier(settings)),
+    poolIndex: new PoolIndex(services, new FileTables(services)),
+    hosted: new HostedRepo(services, settings),
+  }
+}
+
+export interface AptApp extends Hono<LarderEnv> {
+  /** The hosted repository (e.g. to make the signing key). */
+  readonly hosted: HostedRepo
+}
+
+/** The APT mirror alone, mounted at /apt (tests; processes use launch). */
+export function createApp(options: { services: LarderServices; settings?: AptSettings }): AptApp {
+  const { app, handler } = mountMirror(aptMirror, options.services, options.settings)
+  // aptMirror.create is createAptHandler.
+  return Object.assign(app, { hosted: (handler as AptHandler).hosted })
+}
+
+function routeFor(c: AptRouteContext, apt: AptContext, rawPath: string): MirrorRoute {
+  const parsed = parseAptPath(rawPath)
   if (!parsed) throw new LarderError('E_NOT_FOUND', 'name an archive: /apt/<name>/dists/<suite>/InRelease', { hint: `archives: ${archiveNames(apt)}` })
   const { archive, path } = parsed
-  const routes = archive === apt.hosted.name ? hostedRoutes(c, apt, path) : mirrorRoutes(c, apt, archive, path)
-  return runRoute(routes, { method: c.req.method, authorization }, apt.services.tokens, 'apt', `the APT ${path.kind} URL`)
+  const methods = archive === apt.hosted.name ? hostedRoutes(c, apt, path) : mirrorRoutes(c, apt, archive, path)
+  return { what: `the APT ${path.kind} URL`, methods }
 }
 
 /** Said at start rather than at the first client's update: what is not checked, and a default keyring this machine lacks. */
-function warnAboutKeyrings(services: LarderServices, config: AptConfig): void {
-  for (const archive of config.insecureNoVerify) {
+function warnAboutKeyrings(services: LarderServices, settings: AptSettings): void {
+  for (const archive of settings.insecureNoVerify) {
     services.logger.warn({ archive }, 'LARDER_APT_INSECURE_NO_VERIFY: this archive\'s Release signatures are not checked')
   }
-  for (const archive of missingDefaultKeyrings(config)) {
-    services.logger.warn({ archive, keyring: config.keyrings[archive] }, 'the default keyring is missing: no generation is accepted until it is installed (debian-archive-keyring) or LARDER_APT_KEYRINGS names one')
+  for (const archive of missingDefaultKeyrings(settings)) {
+    services.logger.warn({ archive, keyring: settings.keyrings[archive] }, 'the default keyring is missing: no generation is accepted until it is installed (debian-archive-keyring) or LARDER_APT_KEYRINGS names one')
   }
 }
 
-const archiveNames = (apt: AptContext) => [apt.hosted.name, ...Object.keys(apt.upstreams)].join(', ')
+const archiveNames = (apt: AptContext) => [apt.hosted.name, ...Object.keys(apt.settings.upstreams)].join(', ')
 
 /** What each method does in the hosted repository: reads, and the upload (a write whatever the method). */
 function hostedRoutes(c: AptRouteContext, apt: AptContext, path: AptPath): RouteMethods {
@@ -95,7 +103,7 @@ function hostedRoutes(c: AptRouteContext, apt: AptContext, path: AptPath): Route
 /** A mirrored archive only reads. */
 function mirrorRoutes(c: AptRouteContext, apt: AptContext, archive: string, path: AptPath): RouteMethods {
   // hasOwn, not `in`: "constructor" is no archive.
-  if (!Object.hasOwn(apt.upstreams, archive)) {
+  if (!Object.hasOwn(apt.settings.upstreams, archive)) {
     throw new LarderError('E_NOT_FOUND', `no APT archive is named "${archive}"`, { hint: `configure it in LARDER_APT_UPSTREAMS (name=url); archives: ${archiveNames(apt)}` })
   }
   switch (path.kind) {

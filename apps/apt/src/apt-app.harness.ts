@@ -2,8 +2,7 @@
 import { join } from 'node:path'
 import { createServices, loadConfig, type LarderServices } from '@larder/core'
 import { aptKeyringsEnv, makeTempDir, startAptUpstreamFixture, type AptUpstreamFixture, type AptUpstreamFixtureOptions, type BuiltDeb } from '@larder/testkit'
-import { createApp, type AptApp } from './app.js'
-import { loadAptConfig } from './config/apt-config.js'
+import { aptMirror, createApp, type AptApp } from './app.js'
 
 export const TEST_TOKEN = 'apt-test-token-123'
 export const BASE = 'http://larder.test:8080'
@@ -36,10 +35,10 @@ export async function startAptAppHarness(debs: BuiltDeb[], env: Record<string, s
       ...env,
       ...extraEnv,
     }
-    const config = loadConfig(allEnv)
+    const config = loadConfig(allEnv, { mirrors: [aptMirror] })
     const services = createServices(config)
     opened.push(services)
-    const app = createApp({ services, apt: loadAptConfig(config, allEnv) })
+    const app = createApp({ services })
     const request = (path: string, init?: RequestInit) => Promise.resolve(app.request(`${BASE}${path}`, init))
     return {
       app,

@@ -1,5 +1,5 @@
 /** Builds the Composer app on real parts (fs store, upstream client, fixture metadata and dist hosts) for app.request() tests. */
-import { createServices, loadConfig, type LarderServices } from '@larder/core'
+import { createServices, loadConfig, settingsOf, type LarderServices } from '@larder/core'
 import {
   buildComposerPackage,
   composerVersionEntry,
@@ -12,7 +12,7 @@ import {
   type VersionEntryOptions,
 } from '@larder/testkit'
 import type { Hono } from 'hono'
-import { createApp } from './app.js'
+import { composerMirror, createApp } from './app.js'
 import type { DistHosts } from './dists/dist-hosts.js'
 import type { DistTokens } from './dists/dist-tokens.js'
 
@@ -61,13 +61,17 @@ export async function startComposerAppHarness(options: HarnessOptions = {}): Pro
       LARDER_TOKENS: `tester=${TEST_TOKEN}:composer,npmonly=npm-only-token-1:npm`,
       ...options.env,
       ...extraEnv,
-    })
+    }, { mirrors: [composerMirror] })
     const services = createServices(config)
     opened.push(services)
     const distHost = new URL(dists.url).host
-    // Read from process.env in production; from the harness env here.
-    const privateNames = ({ ...options.env, ...extraEnv }).LARDER_COMPOSER_PRIVATE_NAMES?.split(',')
-    const app = createApp({ services, distTokens: options.distTokens?.(distHost) ?? new Map(), distHosts: options.distHosts?.(distHost), ...(privateNames ? { privateNames } : {}) })
+    // The settings read from the harness env (LARDER_COMPOSER_PRIVATE_NAMES, ...), with the fixture's dist host where a test names it.
+    const settings = {
+      ...settingsOf(composerMirror, config),
+      ...(options.distTokens ? { distTokens: options.distTokens(distHost) } : {}),
+      ...(options.distHosts ? { distHosts: options.distHosts(distHost) } : {}),
+    }
+    const app = createApp({ services, settings })
     return {
       app,
       services,

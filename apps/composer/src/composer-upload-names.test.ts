@@ -1,7 +1,8 @@
 /** A first upload of a package the upstream has is refused (no silent takeover); listed vendors and packages are private from the start. */
 import { writeZip } from '@larder/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createApp } from './app.js'
+import { settingsOf } from '@larder/core'
+import { composerMirror, createApp } from './app.js'
 import { BASE, TEST_TOKEN, basicAuth, mirrorPath, startComposerAppHarness, type ComposerAppHarness } from './composer-app.harness.js'
 import { parsePrivateNames } from './private/private-names.js'
 
@@ -40,7 +41,7 @@ describe('uploading a package the upstream has', () => {
   it('a listed vendor is never asked upstream: 404 until uploaded, then uploaded without a check', async () => {
     harness = await startComposerAppHarness()
     const upstreamCopy = harness.publish('acme/tool', '5.0.0')
-    const app = createApp({ services: harness.services, distTokens: new Map(), privateNames: ['acme/*'] })
+    const app = createApp({ services: harness.services, settings: { ...settingsOf(composerMirror, harness.services.config), privateNames: parsePrivateNames('acme/*') } })
     const request = (path: string, init?: RequestInit) => Promise.resolve(app.request(`${BASE}${path}`, init))
     expect((await request('/composer/p2/acme/tool.json')).status).toBe(404)
     expect((await request(mirrorPath(upstreamCopy))).status).toBe(404)

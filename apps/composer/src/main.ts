@@ -1,5 +1,5 @@
 /** Runs the Composer mirror alone (one container per app in docker-compose), at the same URL layout as the all-in-one server. */
 import { launch } from '@larder/core'
-import { createApp } from './app.js'
+import { composerMirror } from './app.js'
 
-await launch({ name: 'composer', build: (services) => createApp({ services }) })
+await launch({ name: 'composer', mirrors: [composerMirror] })

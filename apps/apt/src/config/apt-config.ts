@@ -1,6 +1,6 @@
-/** The APT app's own settings (the hosted repository, its signing key, the mirrors' keyrings), read from LARDER_APT_* variables. */
+/** The hosted repository, its signing key and the mirrors' keyrings (LARDER_APT_*): the APT settings besides the archives (see apt-settings.ts). */
 import { join } from 'node:path'
-import { LarderError, type LarderConfig } from '@larder/core'
+import { LarderError, type Env } from '@larder/core'
 import { loadKeyringConfig, type KeyringConfig } from './keyring-config.js'
 
 export const DEFAULT_HOSTED_NAME = 'larder'
@@ -20,7 +20,8 @@ export interface AptConfig extends KeyringConfig {
   signingKeyPath: string
 }
 
-export function loadAptConfig(config: LarderConfig, env: Record<string, string | undefined> = process.env): AptConfig {
+/** `upstreams`: the mirrored archives (LARDER_APT_UPSTREAMS), each needing a keyring; `dataDir` holds the default signing key. */
+export function loadAptConfig(env: Env, dataDir: string, upstreams: Record<string, string>): AptConfig {
   const hostedName = env.LARDER_APT_HOSTED_NAME?.trim() || DEFAULT_HOSTED_NAME
   const hostedSuite = env.LARDER_APT_HOSTED_SUITE?.trim() || DEFAULT_HOSTED_SUITE
   const architectures = env.LARDER_APT_HOSTED_ARCHITECTURES?.trim()
@@ -28,10 +29,10 @@ export function loadAptConfig(config: LarderConfig, env: Record<string, string |
     hostedName,
     hostedSuite,
     hostedArchitectures: architectures ? architectures.split(/[\s,]+/).filter(Boolean) : DEFAULT_HOSTED_ARCHITECTURES,
-    signingKeyPath: env.LARDER_APT_SIGNING_KEY?.trim() || join(config.dataDir, 'apt', 'signing-key.asc'),
-    ...loadKeyringConfig(env, config.upstreams.apt),
+    signingKeyPath: env.LARDER_APT_SIGNING_KEY?.trim() || join(dataDir, 'apt', 'signing-key.asc'),
+    ...loadKeyringConfig(env, upstreams),
   }
-  return checkAptConfig(apt, config.upstreams.apt)
+  return checkAptConfig(apt, upstreams)
 }
 
 export function checkAptConfig(apt: AptConfig, upstreams: Record<string, string>): AptConfig {

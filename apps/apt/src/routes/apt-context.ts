@@ -1,15 +1,16 @@
-/** What every APT route needs: services, the mirrored archives, their generations, and the hosted repository. */
+/** What every APT route needs: services, the settings (the mirrored archives among them), their generations, and the hosted repository. */
 import type { Context } from 'hono'
 import type { LarderEnv, LarderServices } from '@larder/core'
 import type { HostedRepo } from '../hosted/hosted-repo.js'
 import type { Generations } from '../mirror/generations.js'
 import type { PoolIndex } from '../mirror/pool-index.js'
+import type { AptSettings } from '../settings/apt-settings.js'
 
 export interface AptContext {
   services: LarderServices
+  /** Its archives are `settings.upstreams` (LARDER_APT_UPSTREAMS). */
+  settings: AptSettings
   prefix: string
-  /** Archive name -> upstream base URL (LARDER_APT_UPSTREAMS). */
-  upstreams: Record<string, string>
   generations: Generations
   poolIndex: PoolIndex
   hosted: HostedRepo

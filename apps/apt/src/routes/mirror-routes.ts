@@ -21,13 +21,13 @@ export async function sendReleasePart(c: AptRouteContext, apt: AptContext, entry
 }
 
 export async function getMirrorRelease(c: AptRouteContext, apt: AptContext, archive: string, suite: string, file: ReleaseFileName): Promise<Response> {
-  const served = await apt.generations.refresh(archive, apt.upstreams[archive]!, suite)
+  const served = await apt.generations.refresh(archive, apt.settings.upstreams[archive]!, suite)
   c.set('cacheResult', served.result)
   return sendReleasePart(c, apt, served.generation.entry, file, staleHeaders(served.staleReason))
 }
 
 export async function getMirrorIndex(c: AptRouteContext, apt: AptContext, archive: string, suite: string, path: string): Promise<Response> {
-  const base = apt.upstreams[archive]!
+  const base = apt.settings.upstreams[archive]!
   const generation = await apt.generations.current(archive, base, suite)
   const facts = generation.files[path]
   if (!facts) throw new LarderError('E_NOT_FOUND', `${archive} ${suite}: the Release Larder serves lists no ${path}`)
@@ -38,7 +38,7 @@ export async function getMirrorIndex(c: AptRouteContext, apt: AptContext, archiv
 }
 
 export async function getMirrorByHash(c: AptRouteContext, apt: AptContext, archive: string, suite: string, dir: string, algorithm: ReleaseAlgorithm, hash: string): Promise<Response> {
-  const base = apt.upstreams[archive]!
+  const base = apt.settings.upstreams[archive]!
   const generation = await apt.generations.current(archive, base, suite)
   const listed = findListed(generation, dir, algorithm, hash)
   let artifact: ArtifactResponse
@@ -68,7 +68,7 @@ export async function getMirrorPool(c: AptRouteContext, apt: AptContext, archive
   const known = await apt.poolIndex.lookup(archive, path)
   const artifact = await cache.artifact({
     key,
-    url: `${apt.upstreams[archive]}/${encodePath(path)}`,
+    url: `${apt.settings.upstreams[archive]}/${encodePath(path)}`,
     ...(known ? { expected: { sha256: known.sha256 }, expectedSize: known.size } : {}),
     contentType: path.endsWith('.deb') ? POOL_CONTENT_TYPE : 'application/octet-stream',
     label: `${archive} ${path}`,

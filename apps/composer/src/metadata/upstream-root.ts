@@ -44,11 +44,11 @@ export function patternMatches(pattern: string, name: string): boolean {
 }
 
 export class UpstreamRoot {
-  constructor(private readonly services: LarderServices) {}
-
-  private get upstream(): string {
-    return this.services.config.upstreams.composer
-  }
+  constructor(
+    private readonly services: LarderServices,
+    /** LARDER_COMPOSER_UPSTREAM. */
+    private readonly upstream: string,
+  ) {}
 
   /** The upstream's facts; the defaults when its packages.json is unreachable, missing or unreadable. */
   async facts(): Promise<UpstreamRootFacts> {

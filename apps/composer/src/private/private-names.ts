@@ -29,7 +29,7 @@ export async function admitUploadName(composer: ComposerContext, name: string): 
   const { config } = composer.services
   await assertNotOnUpstream({
     name,
-    upstream: config.upstreams.composer,
+    upstream: composer.settings.upstream,
     setting: PRIVATE_NAMES_ENV,
     offline: config.offline,
     // The tagged-releases file: the upstream has one for every package it knows (packagist: 404 otherwise).

@@ -1,20 +1,18 @@
-/** What every Composer route needs: services, where the app is mounted, the metadata sources, the private repo, dist tokens and hosts. */
+/** What every Composer route needs: services, its settings (dist tokens and hosts among them), where the app is mounted, the metadata sources, the private repo. */
 import type { Context } from 'hono'
 import { externalBaseUrl, type LarderEnv, type LarderServices } from '@larder/core'
-import type { DistHosts } from '../dists/dist-hosts.js'
-import type { DistTokens } from '../dists/dist-tokens.js'
 import type { P2Source } from '../metadata/p2-source.js'
 import type { UpstreamRoot } from '../metadata/upstream-root.js'
 import type { PrivateRepo } from '../private/private-repo.js'
+import type { ComposerSettings } from '../settings/composer-settings.js'
 
 export interface ComposerContext {
   services: LarderServices
+  settings: ComposerSettings
   prefix: string
   root: UpstreamRoot
   p2: P2Source
   privateRepo: PrivateRepo
-  distTokens: DistTokens
-  distHosts: DistHosts
 }
 
 export type ComposerRouteContext = Context<LarderEnv>

@@ -33,11 +33,11 @@ export async function getDist(c: ComposerRouteContext, composer: ComposerContext
   if (stored) return serveArtifact(c, stored, store)
   const record = await locateDist(composer, dist)
   // Only the URL from the metadata is checked; redirects from an allowed host are followed as sent.
-  assertDistHostAllowed(composer.distHosts, record.url, `${dist.name} ${record.version}`)
+  assertDistHostAllowed(composer.settings.distHosts, record.url, `${dist.name} ${record.version}`)
   const request: ArtifactRequest = {
     key,
     url: record.url,
-    headers: distRequestHeaders(composer.distTokens, record.url),
+    headers: distRequestHeaders(composer.settings.distTokens, record.url),
     expected: record.shasum ? { sha1: record.shasum } : {},
     contentType: contentTypeOf(dist.type),
     label: `${dist.name} ${record.version} (${dist.type})`,
