@@ -5,8 +5,14 @@ import { createTokenStore, parseTokenList } from './token-store.js'
 const tokens = createTokenStore(parseTokenList('ci=secret-ci-token:npm'))
 const ran: string[] = []
 const routes: RouteMethods = {
-  ...readRoute(() => (ran.push('read'), new Response('read'))),
-  PUT: writeAction(() => (ran.push('write'), new Response('written'))),
+  ...readRoute(() => {
+    ran.push('read')
+    return new Response('read')
+  }),
+  PUT: writeAction(() => {
+    ran.push('write')
+    return new Response('written')
+  }),
 }
 const run = (method: string, authorization?: string) => runRoute(routes, { method, authorization }, tokens, 'npm', 'the test URL')
 

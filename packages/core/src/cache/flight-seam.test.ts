@@ -16,7 +16,10 @@ afterEach(async () => {
 function recordingFlights(log: string[]) {
   return <T>(purpose: FlightPurpose): Flight<T> => {
     const inner = new SingleFlight<T>()
-    return { run: (key, task) => inner.run(key, () => (log.push(`${purpose} ${key}`), task())) }
+    return { run: (key, task) => inner.run(key, () => {
+      log.push(`${purpose} ${key}`)
+      return task()
+    }) }
   }
 }
 

@@ -13,7 +13,7 @@ export interface ExternalUrlOptions {
 }
 
 const SAFE_HOST = /^[A-Za-z0-9.\-:[\]]+$/
-const SAFE_PREFIX = /^(\/[A-Za-z0-9._~\-]+)*$/
+const SAFE_PREFIX = /^(\/[A-Za-z0-9._~-]+)*$/
 
 /** Base URL without a trailing slash, e.g. http://127.0.0.1:8080/npm. */
 export function externalBaseUrl(c: Context<LarderEnv>, options: ExternalUrlOptions): string {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { LarderError } from '../errors/index.js'
+import type { LarderError } from '../errors/index.js'
 import type { UpstreamClient, UpstreamRequest } from '../upstream/index.js'
 import { passThrough, type PassThroughMethod } from './pass-through.js'
 import type { LarderEnv } from './types.js'

@@ -67,9 +67,9 @@ describe('withEntryCache', () => {
   it('hands out frozen entries: neither the writer nor a reader can change the cached one', async () => {
     const written = entry('npm:a')
     await cached.putEntry(written)
-    ;(written.meta?.tags as string[]).push('mutated-after-put')
+    ;(written.meta!.tags as string[]).push('mutated-after-put')
     const got = await cached.getEntry('npm:a')
-    expect(() => (got?.meta?.tags as string[]).push('mutated-after-get')).toThrow(TypeError)
+    expect(() => (got!.meta!.tags as string[]).push('mutated-after-get')).toThrow(TypeError)
     expect(() => (got!.fetchedAt = 999)).toThrow(TypeError)
     await removeEntryFiles()
     expect(await cached.getEntry('npm:a')).toEqual(entry('npm:a'))

@@ -2,7 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { constants } from 'node:fs'
-import { access, copyFile, mkdir, open, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises'
+import { access, copyFile, type FileHandle, mkdir, open, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import { LarderError } from '../errors/larder-error.js'
@@ -161,7 +161,7 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
         if (range) assertRange(range)
         // Opening first (rather than stat then stream) means a concurrent delete cannot turn
         // "present" into a stream error: the open handle keeps the bytes readable.
-        let handle
+        let handle: FileHandle
         try {
           handle = await open(blobPath(sha256), 'r')
         } catch (err) {

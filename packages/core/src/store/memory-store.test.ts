@@ -38,7 +38,7 @@ describe('createMemoryStore', () => {
     await store.putEntry(entry)
     entry.meta.tags.push('put-then-mutated')
     const got = await store.getEntry('npm:x')
-    ;(got?.meta?.tags as string[]).push('got-then-mutated')
+    ;(got!.meta!.tags as string[]).push('got-then-mutated')
     expect(await store.getEntry('npm:x')).toEqual({ key: 'npm:x', status: 'ok', fetchedAt: 1, meta: { tags: ['a'] } })
     await store.close()
   })

@@ -27,7 +27,10 @@ function startClaimingProcess(tmp: string): Promise<{ pid: number; dir: string; 
     child.once('error', reject)
     child.stdout.once('data', (line: Buffer) => {
       const { dir } = JSON.parse(line.toString()) as { dir: string }
-      resolve({ pid: child.pid!, dir, kill: () => (child.kill('SIGKILL'), exited) })
+      resolve({ pid: child.pid!, dir, kill: () => {
+        child.kill('SIGKILL')
+        return exited
+      } })
     })
   })
 }

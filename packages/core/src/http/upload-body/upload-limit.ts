@@ -35,7 +35,7 @@ export class UploadByteLimit extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.total += chunk.length
-    if (this.total > this.maxBytes) return callback(uploadTooLarge(this.label, this.maxBytes))
-    callback(null, chunk)
+    if (this.total > this.maxBytes) callback(uploadTooLarge(this.label, this.maxBytes))
+    else callback(null, chunk)
   }
 }
