@@ -14,7 +14,12 @@ export interface EdgeOptions {
   metrics: MetricsRegistry
   /** This process's Via token (sent upstream); a request already carrying it has looped back. */
   via?: string
+  /** The protocol's own error body (OCI's {"errors": [...]}); Larder's JSON by default. */
+  renderError?: ErrorRenderer
 }
+
+/** Turns a LarderError into the response a protocol's clients understand; status and headers are the error's unless it says otherwise. */
+export type ErrorRenderer = (c: Context<LarderEnv>, error: LarderError) => Response
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/
 /** On every response: no browser may guess a type other than the one Larder sends. */
@@ -107,7 +112,7 @@ export function errorHandler(options: EdgeOptions): ErrorHandler<LarderEnv> {
     if (error.status < 500) options.logger[error.status === 404 ? 'info' : 'warn'](fields, error.message)
     else if (error.isUpstreamFailure || error.code === 'E_OFFLINE_MISS') options.logger.warn(fields, error.message)
     else options.logger.error({ ...fields, err: error }, error.message)
-    return errorResponse(c, error)
+    return (options.renderError ?? errorResponse)(c, error)
   }
 }
 

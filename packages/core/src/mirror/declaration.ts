@@ -3,7 +3,7 @@ import type { Context } from 'hono'
 import type { RouteMethods } from '../auth/index.js'
 import type { Env, LarderConfig } from '../config/index.js'
 import { LarderError } from '../errors/index.js'
-import type { LarderEnv } from '../http/index.js'
+import type { ErrorRenderer, LarderEnv } from '../http/index.js'
 import type { LarderServices } from '../services/index.js'
 
 /** The methods one URL answers and how to name it in a 405 ('the PyPI file URL'). */
@@ -22,6 +22,8 @@ export interface MirrorHandler {
   clientPaths?: string | readonly string[]
   /** Work before the process listens (making a signing key); its fields go into the "listening" line. */
   start?(): Promise<Record<string, unknown>>
+  /** The protocol's own error body, for clients that read one (OCI); Larder's JSON otherwise. */
+  renderError?: ErrorRenderer
 }
 
 export interface MirrorDeclaration<S = unknown> {

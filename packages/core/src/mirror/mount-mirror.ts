@@ -14,7 +14,7 @@ export interface MountedMirror {
 export function mountMirror<S>(declaration: MirrorDeclaration<S>, services: LarderServices, settings?: S): MountedMirror {
   const handler = declaration.create(services, settings ?? settingsOf(declaration, services.config))
   const { name, prefix } = declaration
-  const edge = { app: name, logger: services.logger, metrics: services.metrics, via: services.via }
+  const edge = { app: name, logger: services.logger, metrics: services.metrics, via: services.via, renderError: handler.renderError }
   const app = new Hono<LarderEnv>()
   app.use(prefix, requestEdge(edge))
   app.use(`${prefix}/*`, requestEdge(edge))
