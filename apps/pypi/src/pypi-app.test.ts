@@ -119,6 +119,33 @@ describe('files', () => {
     expect((await h.request(`/pypi/files/beta/${wheel.sha256}/${wheel.filename}`)).status).toBe(404)
   })
 
+  it('on a miss asks whether the project is private and looks the file up once each; a hit reads no page', async () => {
+    const { wheel } = await buildPythonDists({ name: 'delta', version: '1.0' })
+    h.upstream.publish(wheel)
+    const store = h.services.store
+    const getEntry = store.getEntry
+    const reads: string[] = []
+    store.getEntry = (key) => {
+      reads.push(key)
+      return getEntry.call(store, key)
+    }
+    const count = (key: string) => reads.filter((k) => k === key).length
+    try {
+      const miss = await h.request(`/pypi/files/delta/${wheel.sha256}/${wheel.filename}`)
+      expect(sha256(await bytesOf(miss))).toBe(wheel.sha256)
+      expect(count('pypi-private:project:delta')).toBe(1)
+      expect(count(`pypi-private:file:delta/${wheel.filename}`)).toBe(1)
+      expect(count(`pypi:file:delta/${wheel.sha256}/${wheel.filename}`)).toBe(1)
+      reads.length = 0
+      const hit = await h.request(`/pypi/files/delta/${wheel.sha256}/${wheel.filename}`)
+      expect(hit.headers.get('x-larder-cache')).toBe('HIT')
+      await hit.arrayBuffer()
+      expect(reads.filter((k) => k.startsWith('pypi:simple:'))).toEqual([])
+    } finally {
+      store.getEntry = getEntry
+    }
+  })
+
   it('does not serve files that are not on the page', async () => {
     expect((await h.request(`/pypi/files/alpha-pkg/${'0'.repeat(64)}/${alpha1.wheel.filename}`)).status).toBe(404)
   })
@@ -179,6 +206,9 @@ describe('freshness and failure', () => {
     const meta = await offline.request(`${fileUrl(alpha1.wheel, 'alpha-pkg')}.metadata`)
     expect((await bytesOf(meta)).equals(alpha1.wheel.metadata)).toBe(true)
     expect((await offline.request(fileUrl(alpha2.wheel, 'alpha-pkg'))).status).toBe(504)
+    // Not cached, but not on the page either: that is still a 404 offline.
+    expect((await offline.request(`/pypi/files/alpha-pkg/${'0'.repeat(64)}/${alpha1.wheel.filename}`)).status).toBe(404)
+    expect((await offline.request(`${fileUrl(alpha2.wheel, 'alpha-pkg')}.metadata`)).status).toBe(404)
     expect(h.upstream.index.totalHits() + h.upstream.files.totalHits()).toBe(before)
   })
 })

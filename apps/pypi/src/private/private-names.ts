@@ -28,6 +28,6 @@ export async function admitUploadName(pypi: PypiContext, project: string): Promi
     upstream: pypi.settings.upstream,
     setting: PRIVATE_NAMES_ENV,
     offline: config.offline,
-    lookup: () => pypi.pages.get(project),
+    lookup: () => pypi.pages.mirrored(project),
   })
 }

@@ -1,5 +1,5 @@
-/** GET of a distribution file or its `.metadata`: private ones from the store; mirrored ones fetched once and verified. */
-import { LarderError, serveArtifact, type ExpectedDigests } from '@larder/core'
+/** GET of a distribution file: private ones from the store; mirrored ones fetched once and verified against the page. */
+import { LarderError, isLarderError, serveArtifact, serveHostedFile, type ArtifactSource, type ExpectedDigests } from '@larder/core'
 import { fileKey } from '../files/file-keys.js'
 import type { PageHandle } from '../simple/page-source.js'
 import { hashSegment, type PageFile } from '../simple/project-page.js'
@@ -18,40 +18,42 @@ function findFile(handle: PageHandle, filename: string, segment: string): PageFi
   return handle.page.files.find((f) => f.filename === filename && hashSegment(f) === segment)
 }
 
-/** The page entry listing this file, refreshing a cached page once when the file is newer than it. */
-export async function locateFile(pypi: PypiContext, project: string, segment: string, filename: string): Promise<{ handle: PageHandle; file: PageFile }> {
-  let handle = await pypi.pages.get(project)
+/**
+ * The upstream page's entry for this file, refreshing a cached page once when the file is newer than it.
+ * Only for projects already found not to be private: a private one must never be looked up upstream.
+ */
+export async function locateFile(pypi: PypiContext, project: string, segment: string, filename: string): Promise<PageFile> {
+  let handle = await pypi.pages.mirrored(project)
   let file = findFile(handle, filename, segment)
   if (!file && handle.result === 'HIT') {
-    handle = await pypi.pages.get(project, { forceRefresh: true })
+    handle = await pypi.pages.mirrored(project, { forceRefresh: true })
     file = findFile(handle, filename, segment)
   }
   if (!file) throw new LarderError('E_NOT_FOUND', `${filename} (sha256 ${segment}) is not a file of ${project}`)
-  return { handle, file }
+  return file
+}
+
+/** True for the error a cache miss gets while Larder is offline (thrown before the page was read). */
+export function isOfflineMiss(error: unknown): boolean {
+  return isLarderError(error) && error.code === 'E_OFFLINE_MISS'
 }
 
 export async function getFile(c: PypiRouteContext, pypi: PypiContext, project: string, segment: string, filename: string): Promise<Response> {
   const { cache, store } = pypi.services
   const own = await pypi.privateIndex.fileEntry(project, filename)
-  if (own?.blob === segment) {
-    const body = await store.openBlob(own.blob)
-    if (body) return serveArtifact(c, { result: 'PRIVATE', body, size: own.size, contentType: FILE_CONTENT_TYPE, entry: own }, store)
-  }
+  if (own?.blob === segment) return serveHostedFile(c, store, own, FILE_CONTENT_TYPE)
   if (await pypi.privateIndex.owns(project)) {
     throw new LarderError('E_NOT_FOUND', `${project} is a private project and has no ${filename} with sha256 ${segment}`)
   }
-  const key = fileKey(project, segment, filename)
-  const stored = await cache.lookupArtifact(key)
-  if (stored) return serveArtifact(c, stored, store)
-  const { file } = await locateFile(pypi, project, segment, filename)
-  const artifact = await cache.artifact({
-    key,
-    url: file.url,
-    expected: expectedDigests(file.hashes),
-    expectedSize: file.size,
-    contentType: FILE_CONTENT_TYPE,
-    label: `${project}/${filename}`,
-    meta: { project, filename },
-  })
-  return serveArtifact(c, artifact, store)
+  const resolve = async (): Promise<ArtifactSource> => {
+    const file = await locateFile(pypi, project, segment, filename)
+    return { url: file.url, expected: expectedDigests(file.hashes), expectedSize: file.size, contentType: FILE_CONTENT_TYPE, meta: { project, filename } }
+  }
+  try {
+    return serveArtifact(c, await cache.artifact({ key: fileKey(project, segment, filename), label: `${project}/${filename}`, resolve }), store)
+  } catch (error) {
+    // Offline, a file the cached page does not list stays a 404 rather than "not cached".
+    if (isOfflineMiss(error)) await locateFile(pypi, project, segment, filename)
+    throw error
+  }
 }

@@ -17,40 +17,61 @@ export interface HtmlIndexHead {
 
 /**
  * Calls `onAnchor` for every `<a>` in document order. htmlparser2 is a streaming tokenizer that
- * builds no tree, so pypi.org's root page (~600k anchors) costs its anchors and nothing more;
+ * builds no tree, so pypi.org's root page (~600k anchors) costs its anchors and nothing more, and
+ * can be fed as it is read (`write` per chunk) instead of holding the event loop for the whole page;
  * markup inside comments, scripts and attribute values is never taken for a link.
  */
-export function scanHtmlIndex(html: string, onAnchor: (anchor: HtmlAnchor) => void): HtmlIndexHead {
-  const head: HtmlIndexHead = { baseHref: undefined, repositoryVersion: undefined }
-  let open: { attributes: Record<string, string>; text: string } | undefined
-  const close = () => {
-    if (open) onAnchor({ attributes: open.attributes, text: open.text.trim() })
-    open = undefined
+export class HtmlIndexScanner {
+  private readonly head: HtmlIndexHead = { baseHref: undefined, repositoryVersion: undefined }
+  private open: { attributes: Record<string, string>; text: string } | undefined
+  private readonly parser: Parser
+
+  constructor(private readonly onAnchor: (anchor: HtmlAnchor) => void) {
+    const head = this.head
+    this.parser = new Parser(
+      {
+        onopentag: (name, attributes) => {
+          if (name === 'a') {
+            // An <a> inside an open one closes it first (htmlparser2 reports that close too).
+            this.close()
+            this.open = { attributes, text: '' }
+          } else if (name === 'base' && head.baseHref === undefined && Object.hasOwn(attributes, 'href')) {
+            head.baseHref = attributes.href
+          } else if (name === 'meta' && head.repositoryVersion === undefined && attributes.name?.toLowerCase() === 'pypi:repository-version') {
+            head.repositoryVersion = attributes.content?.trim()
+          }
+        },
+        ontext: (text) => {
+          if (this.open) this.open.text += text
+        },
+        onclosetag: (name) => {
+          if (name === 'a') this.close()
+        },
+      },
+      { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+    )
   }
-  const parser = new Parser(
-    {
-      onopentag(name, attributes) {
-        if (name === 'a') {
-          // An <a> inside an open one closes it first (htmlparser2 reports that close too).
-          close()
-          open = { attributes, text: '' }
-        } else if (name === 'base' && head.baseHref === undefined && Object.hasOwn(attributes, 'href')) {
-          head.baseHref = attributes.href
-        } else if (name === 'meta' && head.repositoryVersion === undefined && attributes.name?.toLowerCase() === 'pypi:repository-version') {
-          head.repositoryVersion = attributes.content?.trim()
-        }
-      },
-      ontext(text) {
-        if (open) open.text += text
-      },
-      onclosetag(name) {
-        if (name === 'a') close()
-      },
-    },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
-  )
-  parser.end(html)
-  // An anchor still open at the end of the page is a link all the same, as a browser sees it.
-  close()
-  return head
+
+  write(html: string): void {
+    this.parser.write(html)
+  }
+
+  end(): HtmlIndexHead {
+    this.parser.end()
+    // An anchor still open at the end of the page is a link all the same, as a browser sees it.
+    this.close()
+    return this.head
+  }
+
+  private close(): void {
+    if (this.open) this.onAnchor({ attributes: this.open.attributes, text: this.open.text.trim() })
+    this.open = undefined
+  }
+}
+
+/** A whole page at once (project pages are small). */
+export function scanHtmlIndex(html: string, onAnchor: (anchor: HtmlAnchor) => void): HtmlIndexHead {
+  const scanner = new HtmlIndexScanner(onAnchor)
+  scanner.write(html)
+  return scanner.end()
 }

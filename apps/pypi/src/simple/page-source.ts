@@ -34,6 +34,11 @@ export class PageSource {
         hint: 'private projects are never taken from upstream; upload it to Larder',
       })
     }
+    return this.mirrored(project, options)
+  }
+
+  /** The upstream's page, for callers that have already found the project is not private. */
+  async mirrored(project: string, options: { forceRefresh?: boolean } = {}): Promise<PageHandle> {
     const url = this.pageUrl(project)
     const response = await this.services.cache.index({
       key: UPSTREAM_PAGE_PREFIX + project,

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { parseHtmlPage, parseHtmlRoot } from './parse-html.js'
+import { parseHtmlPage, readHtmlRoot } from './parse-html.js'
+import type { NameSink } from './root-listing.js'
+
+function collectNames(): NameSink & { names: string[] } {
+  const names: string[] = []
+  return {
+    names,
+    add: (more) => names.push(...more),
+    clear: () => {
+      names.length = 0
+    },
+  }
+}
 
 const sha = (c: string) => c.repeat(64)
 
@@ -167,8 +179,8 @@ describe('parseHtmlPage on markup regular expressions got wrong', () => {
   })
 })
 
-describe('parseHtmlRoot', () => {
-  it("lists the anchors' text: pypi.org's root, nested tags and entities, anchors left open", () => {
+describe('readHtmlRoot', () => {
+  it("lists the anchors' text: pypi.org's root, nested tags and entities, anchors left open, in chunks split anywhere", async () => {
     const html = `<!DOCTYPE html>
 <html>
   <head>
@@ -184,6 +196,14 @@ describe('parseHtmlRoot', () => {
     <ul><li><a href="/simple/open/">open-one</li></ul>
   </body>
 </html>`
-    expect(parseHtmlRoot(html)).toEqual(['0', 'zope.interface', 'Nested_Name', 'a&b', 'open-one'])
+    const read = async (chunks: Iterable<string>) => {
+      const sink = collectNames()
+      await readHtmlRoot(chunks, sink)
+      return sink.names
+    }
+    const expected = ['0', 'zope.interface', 'Nested_Name', 'a&b', 'open-one']
+    expect(await read([html])).toEqual(expected)
+    for (let at = 1; at < html.length; at++) expect(await read([html.slice(0, at), html.slice(at)]), `split at ${at}`).toEqual(expected)
+    expect(await read(html)).toEqual(expected)
   })
 })

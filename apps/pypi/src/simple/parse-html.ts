@@ -1,8 +1,9 @@
 /** Reads a PEP 503 HTML page (any static index): anchors with hash fragments, PEP 592/658/714 data-* attributes, `<base>`, PEP 629's version. */
 import { isSafeFilename } from '../names/dist-filename.js'
-import { scanHtmlIndex, type HtmlAnchor } from './html-index.js'
+import { HtmlIndexScanner, scanHtmlIndex, type HtmlAnchor } from './html-index.js'
 import { checkApiVersion } from './parse-json.js'
 import { cleanHashes, type PageFile } from './project-page.js'
+import type { NameSink } from './root-listing.js'
 
 /** `true`, or the hashes in a `sha256=...` value, or undefined when absent or "false". */
 export function parseMetadataAttribute(value: string | undefined, present: boolean): Record<string, string> | true | undefined {
@@ -75,11 +76,20 @@ export function parseHtmlPage(html: string, pageUrl: string, label = 'simple pag
   return anchors.flatMap((anchor) => pageFile(anchor, base) ?? [])
 }
 
-/** Project names listed by an HTML root page (the anchors' text). */
-export function parseHtmlRoot(html: string): string[] {
-  const names: string[] = []
-  scanHtmlIndex(html, (anchor) => {
+/** Puts the project names an HTML root page lists (the anchors' text) into `sink`, reading the page as it arrives. */
+export async function readHtmlRoot(chunks: AsyncIterable<string> | Iterable<string>, sink: NameSink): Promise<void> {
+  let names: string[] = []
+  const scanner = new HtmlIndexScanner((anchor) => {
     if (anchor.text) names.push(anchor.text)
   })
-  return names
+  const hand = () => {
+    if (names.length > 0) sink.add(names)
+    names = []
+  }
+  for await (const chunk of chunks) {
+    scanner.write(chunk)
+    hand()
+  }
+  scanner.end()
+  hand()
 }

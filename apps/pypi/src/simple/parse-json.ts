@@ -56,9 +56,3 @@ export function parseJsonPage(doc: unknown, pageUrl: string, label: string): Omi
   const lastSerial = isObject(doc.meta) ? parseSerial(doc.meta['_last-serial']) : undefined
   return { files, ...(versions ? { versions } : {}), ...(lastSerial !== undefined ? { lastSerial } : {}) }
 }
-
-/** Project names listed by a JSON root page. */
-export function parseJsonRoot(doc: unknown, label: string): string[] {
-  if (!isObject(doc) || !Array.isArray(doc.projects)) throw new LarderError('E_UPSTREAM_GARBAGE', `${label}: not a PEP 691 root page`)
-  return doc.projects.flatMap((p) => (isObject(p) && typeof p.name === 'string' ? [p.name] : []))
-}

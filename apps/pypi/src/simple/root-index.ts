@@ -1,15 +1,18 @@
 /**
  * The /simple/ root: private projects, then the upstream's list when it can be had. The upstream list is
- * cached as plain lines (pypi.org lists ~600k names) and rendered as a stream; when the upstream is
- * unreachable and nothing is cached the root lists private projects only rather than failing.
+ * read from the spooled body as a stream, cached as plain lines (pypi.org lists ~600k names) and rendered
+ * as a stream; when the upstream is unreachable and nothing is cached the root lists private projects
+ * only rather than failing.
  */
+import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { errorFields, isLarderError, readAll, type CacheResult, type LarderServices } from '@larder/core'
-import { isValidProjectName, normalizeProjectName } from '../names/project-name.js'
+import { normalizeProjectName } from '../names/project-name.js'
 import type { PrivateIndex } from '../private/private-index.js'
 import { JSON_TYPE, type SimpleFormat } from './negotiate.js'
-import { parseHtmlRoot } from './parse-html.js'
-import { parseJsonRoot } from './parse-json.js'
+import { readJsonRoot } from './json-root.js'
+import { readHtmlRoot } from './parse-html.js'
+import { ListingLines } from './root-listing.js'
 import { escapeHtml } from './render-page.js'
 import { UPSTREAM_ACCEPT, isJsonResponse } from './upstream-page.js'
 
@@ -40,9 +43,11 @@ export async function listProjects(services: LarderServices, privateIndex: Priva
       ttlMs: ROOT_TTL_MS,
       label: 'simple index root',
       process: async (body) => {
-        const text = (await body.readBytes()).toString('utf8')
-        const listed = isJsonResponse(body.headers) ? parseJsonRoot(JSON.parse(text), 'simple index root') : parseHtmlRoot(text)
-        return { body: Buffer.from(listed.filter(isValidProjectName).join('\n')), contentType: 'text/plain' }
+        // Chunk by chunk, each read a turn of the event loop: parsing ~40 MB at once held it for most of a second.
+        const chunks = createReadStream(body.path, { encoding: 'utf8' })
+        const lines = new ListingLines()
+        await (isJsonResponse(body.headers) ? readJsonRoot(chunks, lines, 'simple index root') : readHtmlRoot(chunks, lines))
+        return { body: lines.body(), contentType: 'text/plain' }
       },
     })
     result = response.result
