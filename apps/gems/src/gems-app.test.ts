@@ -132,6 +132,32 @@ describe('.gem files', () => {
     expect(h.upstream.hitCount(`/gems/${top.filename}`)).toBe(1)
   })
 
+  it('reads the private file, the stored entry and the private document once per request; a hit never reads /info', async () => {
+    const once = await buildGem({ name: 'app-once', version: '1.0.0' })
+    await h.upstream.publish(once)
+    const path = `/gems/gems/${once.filename}`
+    const store = h.services.store
+    const getEntry = store.getEntry
+    const reads: string[] = []
+    store.getEntry = (key) => {
+      reads.push(key)
+      return getEntry.call(store, key)
+    }
+    const hosted = [`gems-private:file:${once.filename}`, 'gems-private:gem:app-once']
+    try {
+      expect(Buffer.from(await (await h.request(path)).arrayBuffer()).equals(once.bytes)).toBe(true)
+      const count = (key: string) => reads.filter((read) => read === key).length
+      for (const key of [...hosted, `gems:file:${once.filename}`]) expect(count(key), key).toBe(1)
+      reads.length = 0
+      const hit = await h.request(path)
+      expect(hit.headers.get('x-larder-cache')).toBe('HIT')
+      await hit.arrayBuffer()
+      expect(reads).toEqual([hosted[0], `gems:file:${once.filename}`, hosted[1]])
+    } finally {
+      store.getEntry = getEntry
+    }
+  })
+
   it('refuses bytes that do not match the checksum and stores nothing', async () => {
     await h.upstream.setFault('corrupt', (path) => path.endsWith('.gem'))
     const res = await h.request(`/gems/gems/${base.filename}`)

@@ -148,6 +148,32 @@ describe('tarballs', () => {
     await stale.arrayBuffer()
   })
 
+  it('reads the private document and the tarball entry once per request; a hit never reads the packument', async () => {
+    const once = await packNpmPackage({ name: 'app-once', version: '1.0.0' })
+    h.registry.publish(once)
+    const path = `/npm/app-once/-/${once.filename}`
+    const store = h.services.store
+    const getEntry = store.getEntry
+    const reads: string[] = []
+    store.getEntry = (key) => {
+      reads.push(key)
+      return getEntry.call(store, key)
+    }
+    try {
+      expect(sha512(await body(await h.request(path)))).toBe(once.integrity)
+      const count = (key: string) => reads.filter((read) => read === key).length
+      expect(count('npm-private:packument:app-once')).toBe(1)
+      expect(count(`npm:tarball:app-once/${once.filename}`)).toBe(1)
+      reads.length = 0
+      const hit = await h.request(path)
+      expect(hit.headers.get('x-larder-cache')).toBe('HIT')
+      await hit.arrayBuffer()
+      expect(reads).toEqual(['npm-private:packument:app-once', `npm:tarball:app-once/${once.filename}`])
+    } finally {
+      store.getEntry = getEntry
+    }
+  })
+
   it('refuses bytes that fail the integrity check and stores nothing', async () => {
     const bad = await packNpmPackage({ name: 'app-corrupt', version: '1.0.0', files: { 'f.txt': 'y'.repeat(50_000) } })
     h.registry.publish(bad)

@@ -1,7 +1,6 @@
 /** Old clients' endpoints: the Marshal spec lists and quick gemspecs, passed through and cached. */
-import { LarderError, sendStream, serveArtifact, clientHasCurrent, staleHeaders } from '@larder/core'
+import { LarderError, sendStream, serveArtifact, serveHostedFile, clientHasCurrent, staleHeaders } from '@larder/core'
 import { stemCandidates, type LegacySpecsFile } from '../names/gem-path.js'
-import { servePrivateFile } from './gem-file-route.js'
 import type { GemsContext, GemsRouteContext } from './gems-context.js'
 
 export const LEGACY_KEY_PREFIX = 'gems:legacy:'
@@ -26,16 +25,17 @@ export async function getLegacySpecs(c: GemsRouteContext, gems: GemsContext, fil
 
 /** /quick/Marshal.4.8/<stem>.gemspec.rz: fixed for a released version, so cached forever. */
 export async function getQuickSpec(c: GemsRouteContext, gems: GemsContext, stem: string): Promise<Response> {
+  const { cache, store } = gems.services
   const own = await gems.privateGems.quickSpec(stem)
-  if (own?.blob) return servePrivateFile(c, gems, own)
+  if (own) return serveHostedFile(c, store, own, 'application/octet-stream')
+  // Before the store, as a stored quick spec does not say which gem it is: a copy fetched before its name was pushed privately must not be served.
   for (const { name } of stemCandidates(stem)) {
     if (await gems.privateGems.owns(name)) throw new LarderError('E_NOT_FOUND', `${name} is a private gem and has no ${stem}`)
   }
-  const artifact = await gems.services.cache.artifact({
+  const artifact = await cache.artifact({
     key: QUICK_KEY_PREFIX + stem,
-    url: `${gems.settings.upstream}/quick/Marshal.4.8/${encodeURIComponent(stem)}.gemspec.rz`,
-    contentType: 'application/octet-stream',
     label: `/quick/Marshal.4.8/${stem}.gemspec.rz`,
+    resolve: async () => ({ url: `${gems.settings.upstream}/quick/Marshal.4.8/${encodeURIComponent(stem)}.gemspec.rz`, contentType: 'application/octet-stream' }),
   })
-  return serveArtifact(c, artifact, gems.services.store)
+  return serveArtifact(c, artifact, store)
 }

@@ -62,6 +62,11 @@ export class PackumentSource {
         hint: 'private names are never taken from upstream; publish it to Larder',
       })
     }
+    return this.fromUpstream(name, options)
+  }
+
+  /** The upstream's packument as cached, for a caller that has already found the name is not private. */
+  async fromUpstream(name: PackageName, options: { forceRefresh?: boolean } = {}): Promise<PackumentHandle> {
     const { upstream } = this
     const response = await this.services.cache.index({
       key: UPSTREAM_KEY_PREFIX + name.full,

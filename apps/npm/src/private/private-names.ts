@@ -24,9 +24,9 @@ export function parsePrivateNames(text: string | undefined): PrivateNameList {
   })
 }
 
-/** Whether a name is private by configuration: its scope is reserved, or it is listed. */
-export function reservedBy(scopes: ReadonlySet<string>, names: PrivateNameList): (name: PackageName) => boolean {
-  return (name) => (name.scope !== undefined && scopes.has(name.scope)) || names.has(name.full)
+/** Whether a full name (the hosted store's key for it) is private by configuration: its scope is reserved, or it is listed. */
+export function reservedBy(scopes: ReadonlySet<string>, names: PrivateNameList): (full: string) => boolean {
+  return (full) => (full.startsWith('@') && scopes.has(full.slice(1, full.indexOf('/')))) || names.has(full)
 }
 
 /** Before a publish: a name that is not private yet (configured, or published here before) must not exist upstream. */

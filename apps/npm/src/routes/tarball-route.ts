@@ -1,5 +1,5 @@
 /** GET of a tarball: private ones from the store; mirrored ones fetched once, verified against the packument's integrity. */
-import { LarderError, parseIntegrity, serveArtifact, type ExpectedDigests } from '@larder/core'
+import { LarderError, parseIntegrity, serveArtifact, serveHostedFile, type ArtifactSource, type ExpectedDigests } from '@larder/core'
 import type { PackageName } from '../names/package-name.js'
 import type { TarballSource } from '../packument/stored-packument.js'
 import type { NpmContext, NpmRouteContext } from './npm-context.js'
@@ -8,22 +8,25 @@ export const TARBALL_KEY_PREFIX = 'npm:tarball:'
 
 export async function getTarball(c: NpmRouteContext, npm: NpmContext, name: PackageName, filename: string): Promise<Response> {
   const { cache, store } = npm.services
-  const own = await npm.privateRegistry.tarballEntry(name, filename)
-  if (own?.blob) {
-    const body = await store.openBlob(own.blob)
-    if (body) return serveArtifact(c, { result: 'PRIVATE', body, size: own.size, contentType: 'application/octet-stream', entry: own }, store)
-  }
   if (await npm.privateRegistry.owns(name)) {
-    throw new LarderError('E_NOT_FOUND', `${name.full} is published to Larder and has no ${filename}`)
+    const own = await npm.privateRegistry.tarballEntry(name, filename)
+    if (!own) throw new LarderError('E_NOT_FOUND', `${name.full} is published to Larder and has no ${filename}`)
+    return serveHostedFile(c, store, own, 'application/octet-stream')
   }
-  const key = `${TARBALL_KEY_PREFIX}${name.full}/${filename}`
-  const stored = await cache.lookupArtifact(key)
-  if (stored) return serveArtifact(c, stored, store)
+  const artifact = await cache.artifact({
+    key: `${TARBALL_KEY_PREFIX}${name.full}/${filename}`,
+    label: `${name.full}/-/${filename}`,
+    resolve: () => upstreamTarball(npm, name, filename),
+  })
+  return serveArtifact(c, artifact, store)
+}
 
-  let handle = await npm.packuments.get(name)
+/** Where upstream has the tarball and its digests, per the packument; a file the cached copy lacks refreshes it once. */
+async function upstreamTarball(npm: NpmContext, name: PackageName, filename: string): Promise<ArtifactSource> {
+  let handle = await npm.packuments.fromUpstream(name)
   let source = await npm.packuments.tarballSource(handle, filename)
   if (!source && npm.packuments.mayRefresh(handle)) {
-    handle = await npm.packuments.get(name, { forceRefresh: true })
+    handle = await npm.packuments.fromUpstream(name, { forceRefresh: true })
     source = await npm.packuments.tarballSource(handle, filename)
   }
   if (!source) throw new LarderError('E_NOT_FOUND', `${filename} is not a tarball of ${name.full}`)
@@ -33,15 +36,7 @@ export async function getTarball(c: NpmRouteContext, npm: NpmContext, name: Pack
       hint: 'Larder stores only tarballs it can verify; the upstream packument must give a digest',
     })
   }
-  const artifact = await cache.artifact({
-    key,
-    url: source.url,
-    expected,
-    contentType: 'application/octet-stream',
-    label: `${name.full}/-/${filename}`,
-    meta: { version: source.version },
-  })
-  return serveArtifact(c, artifact, store)
+  return { url: source.url, expected, contentType: 'application/octet-stream', meta: { version: source.version } }
 }
 
 /** sha512 from the integrity when there is one (what npm itself checks), else the legacy sha1 shasum. */
