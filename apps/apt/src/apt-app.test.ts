@@ -101,6 +101,26 @@ describe('APT mirror: pool files', () => {
     expect(h.upstream.hitCount(`/${h.upstream.archive.poolPath(top)}`)).toBe(1)
   })
 
+  it('serves a stored pool file without reading the stored Packages again', async () => {
+    const path = `/apt/fixture/${h.upstream.archive.poolPath(top)}`
+    expect((await h.request(path)).status).toBe(200)
+    const store = h.services.store
+    const list = store.listEntries.bind(store)
+    let listed = 0
+    store.listEntries = (prefix) => {
+      if (prefix.startsWith('apt-generation:')) listed++
+      return list(prefix)
+    }
+    try {
+      const again = await h.bytes(path)
+      expect(again.headers.get('x-larder-cache')).toBe('HIT')
+      expect(again.body.equals(top.bytes)).toBe(true)
+    } finally {
+      store.listEntries = list
+    }
+    expect(listed).toBe(0)
+  })
+
   it('answers HEAD, unsatisfiable ranges with 416, and If-Range with another validator with the whole file', async () => {
     const path = `/apt/fixture/${h.upstream.archive.poolPath(top)}`
     const head = await h.bytes(path, { method: 'HEAD' })

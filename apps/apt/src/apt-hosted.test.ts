@@ -99,6 +99,11 @@ describe('hosted APT repository', () => {
 
     const pool = await h.bytes(`/apt/larder/${created.filename}`)
     expect(pool.body.equals(own.bytes)).toBe(true)
+    expect(pool.headers.get('etag')).toBe(`"${own.sha256}"`)
+    // apt resumes a partial download with If-Range: the Last-Modified it saw.
+    const rest = await h.bytes(`/apt/larder/${created.filename}`, { headers: { range: 'bytes=10-', 'if-range': pool.headers.get('last-modified')! } })
+    expect(rest.status).toBe(206)
+    expect(rest.body.equals(own.bytes.subarray(10))).toBe(true)
   })
 
   it('takes the same file twice, refuses other bytes under the same version with 409', async () => {

@@ -101,6 +101,20 @@ describe('dists', () => {
     expect(harness.dists.hitCount(`/zipball/acme/lib/${pkg.reference}`)).toBe(2)
   })
 
+  it('answers every client of one miss from the verified copy when the metadata gives a shasum, reading the metadata once', async () => {
+    harness = await startComposerAppHarness()
+    const pkg = harness.publish('acme/lib', '1.0.0', { shasum: 'real' })
+    await harness.dists.setFault('slow', undefined, { bytesPerTick: 64, tickMs: 10 })
+    const responses = await Promise.all([harness.request(mirrorPath(pkg)), harness.request(mirrorPath(pkg))])
+    for (const response of responses) {
+      // Only a stored copy has an ETag: a streamed miss has none.
+      expect(response.headers.get('etag')).toMatch(/^"[0-9a-f]{64}"$/)
+      expect((await bytesOf(response)).equals(pkg.zip)).toBe(true)
+    }
+    expect(harness.dists.hitCount(`/zipball/acme/lib/${pkg.reference}`)).toBe(1)
+    expect(harness.metadata.hitCount('/p2/acme/lib.json')).toBe(1)
+  })
+
   it('sends the configured token to the dist host only', async () => {
     harness = await startComposerAppHarness({ distTokens: (host) => new Map([[host, 'dist-secret']]) })
     const pkg = harness.publish('acme/lib', '1.0.0')

@@ -37,10 +37,7 @@ export class IndexFiles {
 
   /** The index file a Release lists, from the store or upstream (by-hash first when the archive has it, then by path). */
   async open(location: IndexLocation, facts: IndexFileFacts): Promise<ArtifactResponse> {
-    const { cache } = this.services
     const key = keyOfFacts(facts)
-    const stored = await cache.lookupArtifact(key)
-    if (stored) return stored
     const dir = location.path.includes('/') ? location.path.slice(0, location.path.lastIndexOf('/')) : ''
     const dists = `${location.base}/dists/${encodePath(location.suite)}/`
     const urls: string[] = []
@@ -49,6 +46,7 @@ export class IndexFiles {
       if (algorithm) urls.push(`${dists}${dir ? `${encodePath(dir)}/` : ''}by-hash/${name}/${facts[algorithm]}`)
     }
     urls.push(`${dists}${encodePath(location.path)}`)
+    // Each attempt looks the key up first: a stored copy is served whichever URL it came from.
     return this.fetchFirst(urls, (url) => ({
       key,
       url,

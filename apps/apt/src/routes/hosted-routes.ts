@@ -1,5 +1,5 @@
 /** The hosted repository's routes: signed Release files, indexes (by path and by-hash), pool files, the public key, and uploads. */
-import { LarderError, discardSpooledFile, readRawUpload, sendStream, serveArtifact } from '@larder/core'
+import { LarderError, discardSpooledFile, readRawUpload, sendStream, serveHostedFile, type CacheEntry } from '@larder/core'
 import { Readable } from 'node:stream'
 import type { ReleaseAlgorithm } from '../deb822/release-file.js'
 import type { ReleaseFileName } from '../paths/apt-path.js'
@@ -14,14 +14,6 @@ function checkSuite(apt: AptContext, suite: string): void {
   }
 }
 
-async function serveBlob(c: AptRouteContext, apt: AptContext, sha256: string, size: number, contentType: string, cacheControl?: string): Promise<Response> {
-  const body = await apt.services.store.openBlob(sha256)
-  if (!body) throw new LarderError('E_STORE', `blob ${sha256} is missing from the store`)
-  const entry = { key: `apt-hosted:${apt.hosted.name}:blob`, status: 'ok' as const, fetchedAt: 0, blob: sha256, size }
-  c.set('cacheResult', 'PRIVATE')
-  return serveArtifact(c, { result: 'PRIVATE', body, size, contentType, entry }, apt.services.store, cacheControl ? { 'cache-control': cacheControl } : {})
-}
-
 export async function getHostedRelease(c: AptRouteContext, apt: AptContext, suite: string, file: ReleaseFileName): Promise<Response> {
   checkSuite(apt, suite)
   c.set('cacheResult', 'PRIVATE')
@@ -30,22 +22,26 @@ export async function getHostedRelease(c: AptRouteContext, apt: AptContext, suit
 
 export async function getHostedIndex(c: AptRouteContext, apt: AptContext, suite: string, path: string): Promise<Response> {
   checkSuite(apt, suite)
-  const part = (await apt.hosted.suite()).parts?.[path]
+  const signed = await apt.hosted.suite()
+  const part = signed.parts?.[path]
   if (!part || !path.startsWith('main/')) throw new LarderError('E_NOT_FOUND', `the hosted repository has no ${path}`)
-  return serveBlob(c, apt, part.sha256, part.size, INDEX_CONTENT_TYPE, VOLATILE_CACHE_CONTROL)
+  // A part of the signed suite, not an entry of its own: it last changed when the suite was signed.
+  const entry: CacheEntry = { key: `${signed.key} ${path}`, status: 'ok', fetchedAt: signed.fetchedAt, blob: part.sha256, size: part.size }
+  // The same URL names another file after the next upload.
+  return serveHostedFile(c, apt.services.store, entry, INDEX_CONTENT_TYPE, { 'cache-control': VOLATILE_CACHE_CONTROL })
 }
 
 export async function getHostedByHash(c: AptRouteContext, apt: AptContext, suite: string, algorithm: ReleaseAlgorithm, hash: string): Promise<Response> {
   checkSuite(apt, suite)
   const entry = algorithm === 'sha256' ? await apt.services.store.getEntry(apt.hosted.byHashKey(hash)) : undefined
   if (!entry?.blob || entry.size === undefined) throw new LarderError('E_NOT_FOUND', `the hosted repository never published an index with ${algorithm} ${hash}`)
-  return serveBlob(c, apt, entry.blob, entry.size, INDEX_CONTENT_TYPE)
+  return serveHostedFile(c, apt.services.store, entry, INDEX_CONTENT_TYPE)
 }
 
 export async function getHostedPool(c: AptRouteContext, apt: AptContext, path: string): Promise<Response> {
   const entry = await apt.hosted.debEntry(path)
   if (!entry?.blob || entry.size === undefined) throw new LarderError('E_NOT_FOUND', `the hosted repository has no ${path}`)
-  return serveBlob(c, apt, entry.blob, entry.size, entry.contentType ?? 'application/octet-stream')
+  return serveHostedFile(c, apt.services.store, entry)
 }
 
 export async function getKeyring(c: AptRouteContext, apt: AptContext, format: 'binary' | 'armored'): Promise<Response> {

@@ -62,17 +62,19 @@ function findListed(generation: Generation, dir: string, algorithm: ReleaseAlgor
 
 export async function getMirrorPool(c: AptRouteContext, apt: AptContext, archive: string, path: string): Promise<Response> {
   const { cache, store } = apt.services
-  const key = poolKey(archive, path)
-  const stored = await cache.lookupArtifact(key)
-  if (stored) return serveArtifact(c, stored, store)
-  const known = await apt.poolIndex.lookup(archive, path)
   const artifact = await cache.artifact({
-    key,
-    url: `${apt.settings.upstreams[archive]}/${encodePath(path)}`,
-    ...(known ? { expected: { sha256: known.sha256 }, expectedSize: known.size } : {}),
-    contentType: path.endsWith('.deb') ? POOL_CONTENT_TYPE : 'application/octet-stream',
+    key: poolKey(archive, path),
     label: `${archive} ${path}`,
-    meta: { archive, path, verified: Boolean(known) },
+    // Reading the stored Packages and Sources is paid for on a miss only.
+    resolve: async () => {
+      const known = await apt.poolIndex.lookup(archive, path)
+      return {
+        url: `${apt.settings.upstreams[archive]}/${encodePath(path)}`,
+        ...(known ? { expected: { sha256: known.sha256 }, expectedSize: known.size } : {}),
+        contentType: path.endsWith('.deb') ? POOL_CONTENT_TYPE : 'application/octet-stream',
+        meta: { archive, path, verified: Boolean(known) },
+      }
+    },
   })
   return serveArtifact(c, artifact, store)
 }

@@ -1,9 +1,10 @@
 /** Packages uploaded to Larder: their versions and zips, stored apart from the mirror; a name here is never looked up upstream. */
-import { KeyedMutex, LarderError, commitPublish, readAll, type CacheEntry, type CacheStore, type Principal, type SpooledFile } from '@larder/core'
+import { HostedPackages, LarderError, type CacheEntry, type CacheStore, type Principal, type SpooledFile } from '@larder/core'
 import type { ComposerVersion } from '../metadata/minified.js'
 import { publishedFields } from './published-fields.js'
 import { compareNewestFirst } from './version.js'
 
+// The store keys of existing data dirs: the package document is the hosted document, its zips sit beside it.
 export const PRIVATE_PACKAGE_PREFIX = 'composer-private:package:'
 export const PRIVATE_DIST_PREFIX = 'composer-private:dist:'
 export const ZIP_CONTENT_TYPE = 'application/zip'
@@ -24,46 +25,38 @@ export interface UploadedRelease {
 }
 
 export class PrivateRepo {
-  /** One upload at a time per name, so two uploads of one version cannot both pass the check. */
-  private readonly uploads = new KeyedMutex()
+  private readonly hosted: HostedPackages
 
   constructor(
-    private readonly store: CacheStore,
+    store: CacheStore,
     /** Names private before anything is uploaded (LARDER_COMPOSER_PRIVATE_NAMES). */
-    private readonly isReserved: (name: string) => boolean = () => false,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** True for listed names and once anything was uploaded: such names are never looked up upstream. */
-  async owns(name: string): Promise<boolean> {
-    return this.isReserved(name) || (await this.packageEntry(name)) !== undefined
+    isReserved: (name: string) => boolean = () => false,
+    now: () => number = Date.now,
+  ) {
+    this.hosted = new HostedPackages({ store, documentPrefix: PRIVATE_PACKAGE_PREFIX, isReserved, now })
   }
 
-  async packageEntry(name: string): Promise<CacheEntry | undefined> {
-    const entry = await this.store.getEntry(PRIVATE_PACKAGE_PREFIX + name)
-    return entry?.status === 'ok' ? entry : undefined
+  /** True for listed names and once anything was uploaded: such names are never looked up upstream. */
+  owns(name: string): Promise<boolean> {
+    return this.hosted.owns(name)
   }
 
   async package(name: string): Promise<{ pkg: PrivatePackage; entry: CacheEntry } | undefined> {
-    const entry = await this.packageEntry(name)
-    if (!entry?.blob) return undefined
-    const body = await this.store.openBlob(entry.blob)
-    if (!body) throw new LarderError('E_STORE', `private package ${name} lost its body`)
-    return { pkg: JSON.parse((await readAll(body)).toString('utf8')) as PrivatePackage, entry }
+    const found = await this.hosted.document<PrivatePackage>(name)
+    return found && { pkg: found.doc, entry: found.entry }
   }
 
-  async distEntry(name: string, reference: string): Promise<CacheEntry | undefined> {
-    const entry = await this.store.getEntry(`${PRIVATE_DIST_PREFIX}${name}:${reference}`)
-    return entry?.status === 'ok' ? entry : undefined
+  distEntry(name: string, reference: string): Promise<CacheEntry | undefined> {
+    return this.hosted.entry(`${PRIVATE_DIST_PREFIX}${name}:${reference}`)
   }
 
-  async *names(): AsyncIterable<string> {
-    for await (const key of this.store.listEntries(PRIVATE_PACKAGE_PREFIX)) yield key.slice(PRIVATE_PACKAGE_PREFIX.length)
+  names(): AsyncIterable<string> {
+    return this.hosted.names()
   }
 
-  /** Adds a release; a version already uploaded is refused (dists are immutable). */
+  /** Adds a release; a version already uploaded is refused (dists are immutable). One upload at a time per name, so two uploads of one version cannot both pass the check. */
   add(release: UploadedRelease, principal: Principal): Promise<ComposerVersion> {
-    return this.uploads.run(release.name, async () => {
+    return this.hosted.change(release.name, async () => {
       const existing = await this.package(release.name)
       const pkg: PrivatePackage = existing ? { ...existing.pkg, versions: [...existing.pkg.versions] } : { name: release.name, versions: [] }
       if (pkg.versions.some((v) => v.version_normalized === release.versionNormalized)) {
@@ -71,7 +64,7 @@ export class PrivateRepo {
       }
       const sha1 = release.zip.digests.sha1
       if (!sha1) throw new LarderError('E_INTERNAL', 'the upload was spooled without its sha1')
-      const fetchedAt = this.now()
+      const fetchedAt = this.hosted.now()
       const version: ComposerVersion = {
         ...publishedFields(release.composerJson),
         name: release.name,
@@ -85,10 +78,7 @@ export class PrivateRepo {
       // Everything that can refuse the upload (serializing the document too) runs before anything is visible.
       const document = Buffer.from(JSON.stringify(pkg))
       const blob = { sha256: release.zip.sha256, size: release.zip.size }
-      await this.store.ingestBlob(release.zip.path, blob)
-      const stored = await this.store.putBlob(document)
-      // Whole seconds, later than before: clients compare Last-Modified by the second.
-      const changedAt = Math.max(Math.floor(fetchedAt / 1000) * 1000, (existing?.entry.fetchedAt ?? 0) + 1000)
+      await this.hosted.store.ingestBlob(release.zip.path, blob)
       const dist: CacheEntry = {
         key: `${PRIVATE_DIST_PREFIX}${release.name}:${sha1}`,
         status: 'ok',
@@ -98,14 +88,9 @@ export class PrivateRepo {
         contentType: ZIP_CONTENT_TYPE,
         meta: { publishedBy: principal.name, version: release.version },
       }
-      await commitPublish(this.store, [dist], {
-        key: PRIVATE_PACKAGE_PREFIX + release.name,
-        status: 'ok',
-        fetchedAt: changedAt,
-        blob: stored.sha256,
-        size: stored.size,
-        contentType: 'application/json',
-      })
+      // Whole seconds, later than before: clients compare Last-Modified by the second.
+      const changedAt = Math.max(Math.floor(fetchedAt / 1000) * 1000, (existing?.entry.fetchedAt ?? 0) + 1000)
+      await this.hosted.commit(release.name, [dist], { fetchedAt: changedAt, contentType: 'application/json' }, document)
       return version
     })
   }

@@ -1,4 +1,4 @@
-/** What every Composer route needs: services, its settings (dist tokens and hosts among them), where the app is mounted, the metadata sources, the private repo. */
+/** What every Composer route needs: services, its settings (dist tokens and hosts among them), where the app is mounted, the metadata sources, the private repo, the dist downloads in progress. */
 import type { Context } from 'hono'
 import { externalBaseUrl, type LarderEnv, type LarderServices } from '@larder/core'
 import type { P2Source } from '../metadata/p2-source.js'

@@ -1,5 +1,5 @@
 /** GET /dists/<vendor>/<name>/<version>/<reference>.<type>: private zips, else stored dists, else fetched once from the URL the metadata gives. */
-import { LarderError, isLarderError, serveArtifact, type ArtifactRequest, type ArtifactResponse } from '@larder/core'
+import { LarderError, isLarderError, serveArtifact, serveHostedFile, type ArtifactSource } from '@larder/core'
 import { assertDistHostAllowed } from '../dists/dist-hosts.js'
 import { distRequestHeaders } from '../dists/dist-tokens.js'
 import { findDist, type DistRecord } from '../metadata/dist-index.js'
@@ -21,45 +21,32 @@ const contentTypeOf = (type: string) => (type === 'zip' ? ZIP_CONTENT_TYPE : 'ap
 const looksDev = (version: string) => version.startsWith('dev-') || version.endsWith('-dev') || /^[a-f0-9]{32}$/.test(version)
 
 export async function getDist(c: ComposerRouteContext, composer: ComposerContext, dist: DistSegments): Promise<Response> {
-  const { cache, store } = composer.services
+  const { store } = composer.services
   const own = dist.reference ? await composer.privateRepo.distEntry(dist.name, dist.reference) : undefined
-  const ownBody = own?.blob ? await store.openBlob(own.blob) : undefined
-  if (own && ownBody) return serveArtifact(c, { result: 'PRIVATE', body: ownBody, size: own.size, contentType: ZIP_CONTENT_TYPE, entry: own }, store)
+  if (own) return serveHostedFile(c, store, own, ZIP_CONTENT_TYPE)
   if (await composer.privateRepo.owns(dist.name)) {
     throw new LarderError('E_NOT_FOUND', `${dist.name} is a private package and has no dist with reference ${dist.reference || '(none)'}`)
   }
   const key = distKey(dist)
-  const stored = await cache.lookupArtifact(key)
-  if (stored) return serveArtifact(c, stored, store)
+  const label = `${dist.name} ${dist.version} (${dist.type})`
+  return serveArtifact(c, await composer.services.cache.artifact({ key, label, resolve: () => resolveDist(composer, dist) }), store)
+}
+
+/** Runs on a store miss only: the dist's URL and shasum from the metadata, its host checked, its token added. */
+async function resolveDist(composer: ComposerContext, dist: DistSegments): Promise<ArtifactSource> {
   const record = await locateDist(composer, dist)
   // Only the URL from the metadata is checked; redirects from an allowed host are followed as sent.
   assertDistHostAllowed(composer.settings.distHosts, record.url, `${dist.name} ${record.version}`)
-  const request: ArtifactRequest = {
-    key,
+  return {
     url: record.url,
     headers: distRequestHeaders(composer.settings.distTokens, record.url),
     expected: record.shasum ? { sha1: record.shasum } : {},
     contentType: contentTypeOf(dist.type),
     label: `${dist.name} ${record.version} (${dist.type})`,
     meta: { package: dist.name, version: record.version, reference: record.reference },
+    // With a shasum a corrupt dist gets a clean 502 instead of a cut-off body; code hosts' zipballs (no shasum) stream as they arrive.
+    holdUntilVerified: Boolean(record.shasum),
   }
-  return serveArtifact(c, await fetchDist(composer, request), store)
-}
-
-/**
- * With a shasum the fill is awaited before answering, so a corrupt dist gets a clean 502 instead of
- * a cut-off body. Without one (code hosts' zipballs) the bytes stream as they arrive.
- */
-async function fetchDist(composer: ComposerContext, request: ArtifactRequest): Promise<ArtifactResponse> {
-  const { cache } = composer.services
-  const artifact = await cache.artifact(request)
-  if (artifact.result !== 'MISS' || !request.expected?.sha1) return artifact
-  for await (const _chunk of artifact.body) {
-    // Drained only to learn whether the verified copy was stored.
-  }
-  const stored = await cache.lookupArtifact(request.key)
-  if (!stored) throw new LarderError('E_STORE', `${request.label} was downloaded but is not in the store`)
-  return stored
 }
 
 /** The dist record in the package's p2 files, refreshing a cached file once when the reference is newer than it. */

@@ -196,6 +196,20 @@ describe('cache.artifact: a source resolved on a miss', () => {
     expect(resolves).toBe(2)
   })
 
+  it('holdUntilVerified: every client of a miss gets the stored copy, or the error instead of a cut-off body', async () => {
+    const h = await setup()
+    const held = (expected: Record<string, string>) => ({ key: KEY, resolve: async () => h.request({ expected, holdUntilVerified: true }) })
+    const wrong = await Promise.allSettled(Array.from({ length: 5 }, () => h.cache.artifact(held({ sha256: '0'.repeat(64) }))))
+    for (const outcome of wrong) expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'E_INTEGRITY' } })
+    await expectNothingStored(h)
+    const good = await Promise.all(Array.from({ length: 5 }, () => h.cache.artifact(held({ sha512: SHA512 }))))
+    for (const response of good) {
+      expect(response).toMatchObject({ result: 'MISS', size: SOURCE.length, entry: { blob: SHA256 } })
+      expect((await readAll(response.body)).equals(SOURCE)).toBe(true)
+    }
+    expect(h.fixture.hitCount(PATH)).toBe(2)
+  })
+
   it('checks the resolved digests like given ones', async () => {
     const h = await setup()
     const wrong = h.cache.artifact({ key: KEY, resolve: async () => h.request({ expected: { sha256: '0'.repeat(64) } }) })

@@ -11,6 +11,7 @@ interface ActiveFill {
   fill: SpoolFill
   size: number | undefined
   contentType: string
+  holdUntilVerified: boolean
 }
 
 export class ArtifactCache {
@@ -43,6 +44,13 @@ export class ArtifactCache {
     for (;;) {
       const active = this.active.get(request.key) ?? (await this.starting.run(request.key, () => this.resolveAndStart(request)))
       // The fill may have finished while this caller waited: then the store has it (or it failed).
+      if (active.fill.state === 'filling' && active.holdUntilVerified) {
+        // Rejects with the fill's error; a committed fill is in the store, and not finding it there is a store fault, never a second download.
+        await active.fill.done
+        const verified = await this.lookup(request.key)
+        if (verified) return { ...verified, result: 'MISS' }
+        throw new LarderError('E_STORE', `${request.label ?? request.key} was verified but is not in the store`)
+      }
       if (active.fill.state === 'filling') {
         return { result: 'MISS', body: active.fill.reader(), size: active.size, contentType: active.contentType }
       }
@@ -119,7 +127,7 @@ export class ArtifactCache {
       response.body.destroy()
       throw err
     })
-    const active: ActiveFill = { fill, size: expectedSize, contentType }
+    const active: ActiveFill = { fill, size: expectedSize, contentType, holdUntilVerified: request.holdUntilVerified ?? false }
     this.active.set(request.key, active)
     // A failed fill is forgotten as it settles, before its readers hear of it, so that a caller
     // arriving after the failure asks upstream again instead of being handed the old error.

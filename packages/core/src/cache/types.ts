@@ -19,6 +19,11 @@ export interface ArtifactSource {
   meta?: Record<string, unknown>
   /** Names the artifact in errors and logs. */
   label?: string
+  /**
+   * Answer a miss only once the whole body is verified and stored, for clients that take a cut-off
+   * body for a corrupt file rather than retrying (Composer with a shasum): they get a clean error instead.
+   */
+  holdUntilVerified?: boolean
 }
 
 export interface ArtifactRequest extends ArtifactSource {
