@@ -120,7 +120,7 @@ describe('dists', () => {
     const pkg = harness.publish('acme/lib', '1.0.0')
     expect((await harness.request(mirrorPath(pkg))).status).toBe(200)
     expect(harness.dists.requests.at(-1)?.headers.authorization).toBe('Bearer dist-secret')
-    harness.metadata.requests.forEach((r) => expect(r.headers.authorization).toBeUndefined())
+    for (const r of harness.metadata.requests) expect(r.headers.authorization).toBeUndefined()
   })
 
   it('fetches dists only from the allowed hosts when a list is configured', async () => {

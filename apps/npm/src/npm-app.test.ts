@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { packNpmPackage, type PackedPackage } from '@larder/testkit'
 import { settingsOf } from '@larder/core'

@@ -7,7 +7,7 @@
 import { errorFields, KeyedMutex, LarderError, toLarderError, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
 import type { IndexFileFacts } from '../deb822/release-file.js'
 import { FileTables, type FileTable } from './file-tables.js'
-import { IndexFiles, type IndexLocation } from './index-files.js'
+import type { IndexFiles, IndexLocation } from './index-files.js'
 import { generationKey } from './mirror-keys.js'
 import { ReleaseSource, type ReleaseMeta } from './release-source.js'
 import type { ReleaseVerifier } from './release-verifier.js'

@@ -76,7 +76,10 @@ describe('PackumentWorkers', () => {
     }
     const small = packument('small', 3)
     let read = false
-    await workers.process('/nonexistent', small.length, 'small', async () => ((read = true), small))
+    await workers.process('/nonexistent', small.length, 'small', async () => {
+      read = true
+      return small
+    })
     expect(read).toBe(true)
   })
 
