@@ -7,6 +7,7 @@ import { settingsOf } from '@larder/core'
 import { createGemsApp, gemsMirror } from './app.js'
 import { parsePrivateNames } from './private/private-names.js'
 import { BASE, TEST_TOKEN, startGemsAppHarness, type GemsAppHarness } from './gems-app.harness.js'
+import { recordEntryReads } from '@larder/core/testing'
 
 let base: BuiltGem
 let top: BuiltGem
@@ -135,13 +136,7 @@ describe('.gem files', () => {
     const once = await buildGem({ name: 'app-once', version: '1.0.0' })
     await h.upstream.publish(once)
     const path = `/gems/gems/${once.filename}`
-    const store = h.services.store
-    const getEntry = store.getEntry
-    const reads: string[] = []
-    store.getEntry = (key) => {
-      reads.push(key)
-      return getEntry.call(store, key)
-    }
+    const { reads, restore } = recordEntryReads(h.services.store)
     const hosted = [`gems-private:file:${once.filename}`, 'gems-private:gem:app-once']
     try {
       expect(Buffer.from(await (await h.request(path)).arrayBuffer()).equals(once.bytes)).toBe(true)
@@ -153,7 +148,7 @@ describe('.gem files', () => {
       await hit.arrayBuffer()
       expect(reads).toEqual([hosted[0], `gems:file:${once.filename}`, hosted[1]])
     } finally {
-      store.getEntry = getEntry
+      restore()
     }
   })
 

@@ -7,6 +7,7 @@ import { createApp, npmMirror } from './app.js'
 import { parsePrivateNames } from './private/private-names.js'
 import { parsePrivateScopes } from './settings/npm-settings.js'
 import { BASE, TEST_TOKEN, startNpmAppHarness, type NpmAppHarness } from './npm-app.harness.js'
+import { recordEntryReads } from '@larder/core/testing'
 
 let left: PackedPackage
 let left2: PackedPackage
@@ -151,13 +152,7 @@ describe('tarballs', () => {
     const once = await packNpmPackage({ name: 'app-once', version: '1.0.0' })
     h.registry.publish(once)
     const path = `/npm/app-once/-/${once.filename}`
-    const store = h.services.store
-    const getEntry = store.getEntry
-    const reads: string[] = []
-    store.getEntry = (key) => {
-      reads.push(key)
-      return getEntry.call(store, key)
-    }
+    const { reads, restore } = recordEntryReads(h.services.store)
     try {
       expect(sha512(await body(await h.request(path)))).toBe(once.integrity)
       const count = (key: string) => reads.filter((read) => read === key).length
@@ -169,7 +164,7 @@ describe('tarballs', () => {
       await hit.arrayBuffer()
       expect(reads).toEqual(['npm-private:packument:app-once', `npm:tarball:app-once/${once.filename}`])
     } finally {
-      store.getEntry = getEntry
+      restore()
     }
   })
 

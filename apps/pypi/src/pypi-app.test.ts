@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_CIRCUIT_FAILURE_THRESHOLD } from '@larder/core'
 import { buildPythonDists, type PythonDist } from '@larder/testkit'
 import { BASE, startPypiAppHarness, type PypiAppHarness } from './pypi-app.harness.js'
+import { recordEntryReads } from '@larder/core/testing'
 
 const PIP_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01'
 const JSON_TYPE = 'application/vnd.pypi.simple.v1+json'
@@ -122,13 +123,7 @@ describe('files', () => {
   it('on a miss asks whether the project is private and looks the file up once each; a hit reads no page', async () => {
     const { wheel } = await buildPythonDists({ name: 'delta', version: '1.0' })
     h.upstream.publish(wheel)
-    const store = h.services.store
-    const getEntry = store.getEntry
-    const reads: string[] = []
-    store.getEntry = (key) => {
-      reads.push(key)
-      return getEntry.call(store, key)
-    }
+    const { reads, restore } = recordEntryReads(h.services.store)
     const count = (key: string) => reads.filter((k) => k === key).length
     try {
       const miss = await h.request(`/pypi/files/delta/${wheel.sha256}/${wheel.filename}`)
@@ -142,7 +137,7 @@ describe('files', () => {
       await hit.arrayBuffer()
       expect(reads.filter((k) => k.startsWith('pypi:simple:'))).toEqual([])
     } finally {
-      store.getEntry = getEntry
+      restore()
     }
   })
 
