@@ -1,14 +1,11 @@
 /** What every npm route needs: services, where the app is mounted, the packument source and private registry. */
 import type { Context } from 'hono'
-import { externalBaseUrl, type LarderEnv, type LarderServices } from '@larder/core'
+import { mirrorBaseUrl, type LarderEnv, type MirrorContext } from '@larder/core'
 import type { PackumentSource } from '../packument/packument-source.js'
 import type { PrivateRegistry } from '../private/private-registry.js'
 import type { NpmSettings } from '../settings/npm-settings.js'
 
-export interface NpmContext {
-  services: LarderServices
-  settings: NpmSettings
-  prefix: string
+export interface NpmContext extends MirrorContext<NpmSettings> {
   packuments: PackumentSource
   privateRegistry: PrivateRegistry
 }
@@ -16,6 +13,4 @@ export interface NpmContext {
 export type NpmRouteContext = Context<LarderEnv>
 
 /** The registry's URL as the client sees it, e.g. http://127.0.0.1:8080/npm. */
-export function registryBase(c: NpmRouteContext, npm: NpmContext): string {
-  return externalBaseUrl(c, { prefix: npm.prefix, publicUrl: npm.services.config.publicUrl, trustedProxies: npm.services.config.trustedProxies })
-}
+export const registryBase = (c: NpmRouteContext, npm: NpmContext): string => mirrorBaseUrl(c, npm)

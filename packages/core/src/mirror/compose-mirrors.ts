@@ -10,7 +10,7 @@ export interface ComposedMirrors {
   mounted: MountedMirror[]
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: each declaration has its own settings type.
+// Each declaration has its own settings type.
 export type AnyMirrorDeclaration = MirrorDeclaration<any>
 
 export function composeMirrors(services: LarderServices, mirrors: readonly AnyMirrorDeclaration[]): ComposedMirrors {

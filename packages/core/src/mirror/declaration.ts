@@ -3,7 +3,7 @@ import type { Context } from 'hono'
 import type { RouteMethods } from '../auth/index.js'
 import type { Env, LarderConfig } from '../config/index.js'
 import { LarderError } from '../errors/index.js'
-import type { ErrorRenderer, LarderEnv } from '../http/index.js'
+import { externalBaseUrl, type ErrorRenderer, type LarderEnv } from '../http/index.js'
 import type { LarderServices } from '../services/index.js'
 
 /** The methods one URL answers and how to name it in a 405 ('the PyPI file URL'). */
@@ -50,4 +50,17 @@ export function defineMirror<S>(declaration: MirrorDeclaration<S>): MirrorDeclar
 export function settingsOf<S>(declaration: MirrorDeclaration<S>, config: LarderConfig, env: Env = process.env): S {
   if (Object.hasOwn(config.mirrors, declaration.name)) return config.mirrors[declaration.name] as S
   return declaration.settings(env, config)
+}
+
+/** What every mirror's routes share: the services, the mirror's settings and where it is mounted. */
+export interface MirrorContext<S = unknown> {
+  services: LarderServices
+  settings: S
+  prefix: string
+}
+
+/** A mirror's URL as the client sees it, e.g. http://127.0.0.1:8080/pypi. */
+export function mirrorBaseUrl(c: Context<LarderEnv>, mirror: Pick<MirrorContext, 'services' | 'prefix'>): string {
+  const { publicUrl, trustedProxies } = mirror.services.config
+  return externalBaseUrl(c, { prefix: mirror.prefix, publicUrl, trustedProxies })
 }
