@@ -70,7 +70,15 @@ function summary({ tarball, packument, streaming, loop }) {
     parts.push(formatTable([header, ...throughputRows]))
   }
   if (streaming) {
-    const row = (label, r, ratio) => [label, fixed(r.server.baselineRssMb), fixed(r.server.peakRssMb), fixed(r.server.hwmMb), ratio, fixed(r.megabytesPerSecond), fixed(r.server.cpuSeconds, 1)]
+    const row = (label, r, ratio) => [
+      label,
+      fixed(r.server.baselineRssMb),
+      fixed(r.server.peakRssMb),
+      fixed(r.server.hwmMb),
+      ratio,
+      fixed(r.megabytesPerSecond),
+      fixed(r.server.cpuSeconds, 1),
+    ]
     const size = `${fixed(streaming.artifactBytes / 1024 ** 2)} MB × ${streaming.clients} clients`
     parts.push(
       formatTable([
@@ -87,7 +95,15 @@ function summary({ tarball, packument, streaming, loop }) {
 }
 
 function loopSummary(loop) {
-  const row = (label, d) => [label, fixed(d.p50Ms, 1), fixed(d.p99Ms, 1), fixed(d.maxMs, 1), String(d.samples), String(d.samplesOver), fixed(d.utilization * 100)]
+  const row = (label, d) => [
+    label,
+    fixed(d.p50Ms, 1),
+    fixed(d.p99Ms, 1),
+    fixed(d.maxMs, 1),
+    String(d.samples),
+    String(d.samplesOver),
+    fixed(d.utilization * 100),
+  ]
   const load = `${fixed(loop.artifactBytes / 1024 ** 2)} MB × ${loop.clients} clients + ${loop.packuments.fetches.length} × ${kb(Math.max(...loop.packuments.upstreamBytes))} packument, cold`
   const busyMachine = loop.idle.p99Ms > loop.targetP99Ms ? '; the idle p99 is over target too: other processes were delaying the loop' : ''
   const verdict = `${loop.pass ? 'PASS' : 'FAIL'}: p99 under load ${fixed(loop.load.p99Ms, 1)} ms (${fixed(loop.p99Ratio, 1)} × idle), target ≤ ${loop.targetP99Ms} ms${busyMachine}`

@@ -43,9 +43,7 @@ export async function streamingMemory(options = STREAMING_OPTIONS) {
     const warm = await withServer(startLarder({ dataDir, npmUpstream: upstream.url }), (larder) =>
       streamToClients(larder, larderPath, artifact, options.clients),
     )
-    const reference = await withServer(startReference(work.path), (server) =>
-      streamToClients(server, `/${FILENAME}`, artifact, options.clients),
-    )
+    const reference = await withServer(startReference(work.path), (server) => streamToClients(server, `/${FILENAME}`, artifact, options.clients))
     return {
       artifactBytes: artifact.pkg.tarball.length,
       clients: options.clients,

@@ -10,14 +10,7 @@ export const BYTES_PER_MB = 1024 * 1024
  * so a fast error page can never pass for throughput.
  */
 export async function runLoad(options) {
-  const {
-    url,
-    headers = {},
-    requests,
-    expectedBytes,
-    concurrency = DEFAULT_CONCURRENCY,
-    maxDurationMs = DEFAULT_MAX_DURATION_MS,
-  } = options
+  const { url, headers = {}, requests, expectedBytes, concurrency = DEFAULT_CONCURRENCY, maxDurationMs = DEFAULT_MAX_DURATION_MS } = options
   if (!Number.isInteger(requests) || requests < 1) throw new TypeError('requests must be a positive integer')
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError('concurrency must be a positive integer')
   if (!Number.isInteger(expectedBytes) || expectedBytes < 0) throw new TypeError('expectedBytes must be a byte count')

@@ -1,6 +1,16 @@
 /** Several upstream archives side by side under their own names, one of them over https, in one apt-get run over plain http. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { aptKeyringsEnv, buildDeb, createAptSandbox, describeAptRun, makeTempDir, startAptUpstreamFixture, type AptUpstreamFixture, type BuiltDeb, type TempDir } from '@larder/testkit'
+import {
+  aptKeyringsEnv,
+  buildDeb,
+  createAptSandbox,
+  describeAptRun,
+  makeTempDir,
+  startAptUpstreamFixture,
+  type AptUpstreamFixture,
+  type BuiltDeb,
+  type TempDir,
+} from '@larder/testkit'
 import { startAptLarder, type AptLarder } from './apt-larder.js'
 import { startTlsFront, type TlsFront } from './tls-front.js'
 

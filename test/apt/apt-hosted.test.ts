@@ -79,7 +79,7 @@ describe('the hosted APT repository', () => {
     expect(big.status).toBe(413)
   })
 
-  it('publishes an upload that apt-get installs with signed-by Larder\'s key, its dependency coming from a mirrored archive', async () => {
+  it("publishes an upload that apt-get installs with signed-by Larder's key, its dependency coming from a mirrored archive", async () => {
     const res = await upload(own.bytes, { authorization: `Bearer ${TOKEN}` }, own.filename)
     expect(res.status, await res.clone().text()).toBe(201)
     const keyring = join(work.path, 'larder-archive-keyring.gpg')

@@ -30,7 +30,12 @@ async function client(): Promise<AptSandbox> {
 
 async function startLarder(extra: Record<string, string> = {}): Promise<AptLarder> {
   // TTL 0: every InRelease request asks upstream, so generations change as soon as upstream's does.
-  return startAptLarder(data.path, { LARDER_APT_UPSTREAMS: `fixture=${fixture.url}`, ...aptKeyringsEnv({ fixture: fixture.key }), LARDER_INDEX_TTL_SECONDS: '0', ...extra })
+  return startAptLarder(data.path, {
+    LARDER_APT_UPSTREAMS: `fixture=${fixture.url}`,
+    ...aptKeyringsEnv({ fixture: fixture.key }),
+    LARDER_INDEX_TTL_SECONDS: '0',
+    ...extra,
+  })
 }
 
 async function expectUpdateAndDownload(apt: AptSandbox, packages: string[], files: string[]): Promise<void> {
@@ -109,6 +114,11 @@ describe('apt-get through the Larder APT mirror', () => {
     fixture.resetHits()
     await expectUpdateAndDownload(await client(), ['e2e-top'], ['e2e-base_1.2_all.deb', top.filename])
     expect(fixture.totalHits()).toBe(0)
-    expect(larder.requests().filter((r) => r.path.endsWith('/InRelease')).every((r) => r.cache === 'OFFLINE')).toBe(true)
+    expect(
+      larder
+        .requests()
+        .filter((r) => r.path.endsWith('/InRelease'))
+        .every((r) => r.cache === 'OFFLINE'),
+    ).toBe(true)
   })
 })

@@ -32,7 +32,11 @@ beforeAll(async () => {
   fixture = await startAptUpstreamFixture({ debs: [first] })
   data = await makeTempDir('larder-e2e-apt-signature-')
   // TTL 0: every apt-get update makes Larder ask upstream, so each forged generation is really tried.
-  larder = await startAptLarder(data.path, { LARDER_APT_UPSTREAMS: `fixture=${fixture.url}`, ...aptKeyringsEnv({ fixture: fixture.key }), LARDER_INDEX_TTL_SECONDS: '0' })
+  larder = await startAptLarder(data.path, {
+    LARDER_APT_UPSTREAMS: `fixture=${fixture.url}`,
+    ...aptKeyringsEnv({ fixture: fixture.key }),
+    LARDER_INDEX_TTL_SECONDS: '0',
+  })
 }, 300_000)
 
 afterAll(async () => {
@@ -78,7 +82,10 @@ describe('upstream signatures through apt-get', () => {
     const path = join(fixture.archive.root, 'dists/stable/InRelease')
     const good = await readFile(path)
     // One more package line in the signed text: what a mirror that injects a package would serve.
-    await writeFile(path, good.toString().replace('\nSHA256:\n', '\nSHA256:\n 0000000000000000000000000000000000000000000000000000000000000000 1 main/binary-amd64/Packages.bz2\n'))
+    await writeFile(
+      path,
+      good.toString().replace('\nSHA256:\n', '\nSHA256:\n 0000000000000000000000000000000000000000000000000000000000000000 1 main/binary-amd64/Packages.bz2\n'),
+    )
     const before = refusals().length
     expect(await installWithFreshClient()).toEqual([first.filename])
     expect(refusals().length).toBeGreaterThan(before)
@@ -95,10 +102,18 @@ describe('start-up without a keyring', () => {
       const result = await run(process.execPath, [APT_ENTRY], {
         cwd: REPO_ROOT,
         timeoutMs: 60_000,
-        env: { LARDER_DATA_DIR: dir.path, PORT: '0', LARDER_APT_UPSTREAMS: 'vendor=http://127.0.0.1:9/apt', LARDER_APT_KEYRINGS: undefined, LARDER_APT_INSECURE_NO_VERIFY: undefined },
+        env: {
+          LARDER_DATA_DIR: dir.path,
+          PORT: '0',
+          LARDER_APT_UPSTREAMS: 'vendor=http://127.0.0.1:9/apt',
+          LARDER_APT_KEYRINGS: undefined,
+          LARDER_APT_INSECURE_NO_VERIFY: undefined,
+        },
       })
       expect(result.code).toBe(2)
-      expect(result.stderr).toContain('larder: cannot start: no keyring to check the Release signatures of the APT archive vendor: set LARDER_APT_KEYRINGS=vendor=/path/to/vendor-archive-keyring.gpg')
+      expect(result.stderr).toContain(
+        'larder: cannot start: no keyring to check the Release signatures of the APT archive vendor: set LARDER_APT_KEYRINGS=vendor=/path/to/vendor-archive-keyring.gpg',
+      )
       expect(result.stderr).toContain('LARDER_APT_INSECURE_NO_VERIFY=vendor')
     } finally {
       await dir.cleanup()

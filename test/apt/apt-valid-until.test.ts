@@ -1,6 +1,16 @@
 /** An expired Valid-Until (a Release kept while offline for long) is refused by apt; the documented client option gets past it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { aptKeyringsEnv, buildDeb, createAptSandbox, describeAptRun, makeTempDir, startAptUpstreamFixture, type AptSandbox, type AptUpstreamFixture, type TempDir } from '@larder/testkit'
+import {
+  aptKeyringsEnv,
+  buildDeb,
+  createAptSandbox,
+  describeAptRun,
+  makeTempDir,
+  startAptUpstreamFixture,
+  type AptSandbox,
+  type AptUpstreamFixture,
+  type TempDir,
+} from '@larder/testkit'
 import { startAptLarder, type AptLarder } from './apt-larder.js'
 
 let fixture: AptUpstreamFixture

@@ -18,7 +18,23 @@ export async function startTlsFront(target: string): Promise<TlsFront> {
   const dir = await makeTempDir('larder-tls-')
   const certPath = join(dir.path, 'cert.pem')
   const keyPath = join(dir.path, 'key.pem')
-  const made = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'])
+  const made = await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+  ])
   if (made.code !== 0) throw new Error(`openssl failed: ${made.stderr}`)
   const server: Server = createServer({ key: await readFile(keyPath), cert: await readFile(certPath) }, (req, res) => {
     const upstream = request(`${target}${req.url ?? '/'}`, { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (answer) => {

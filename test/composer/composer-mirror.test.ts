@@ -41,7 +41,10 @@ async function restartLarder(env: Record<string, string> = {}): Promise<Composer
 }
 
 const installedVersion = async (name: string) => {
-  const result = await client.php(`require 'vendor/autoload.php'; echo \\${name.replace('/', '\\').replace(/(^|\\)(\w)/g, (m) => m.toUpperCase())}\\Version::VERSION;`, project)
+  const result = await client.php(
+    `require 'vendor/autoload.php'; echo \\${name.replace('/', '\\').replace(/(^|\\)(\w)/g, (m) => m.toUpperCase())}\\Version::VERSION;`,
+    project,
+  )
   return result.stdout.trim() || describeRun(result)
 }
 
@@ -88,7 +91,16 @@ describe('composer through the mirror', () => {
 
   it('composer audit reaches the upstream advisories API through Larder', async () => {
     metadata.setAdvisories('acme/lib', [
-      { advisoryId: 'PKSA-larder-1', packageName: 'acme/lib', title: 'Larder test advisory', affectedVersions: '<1.1.0', sources: [{ name: 'test', remoteId: 'T-1' }], reportedAt: '2024-01-01 00:00:00', cve: null, link: null },
+      {
+        advisoryId: 'PKSA-larder-1',
+        packageName: 'acme/lib',
+        title: 'Larder test advisory',
+        affectedVersions: '<1.1.0',
+        sources: [{ name: 'test', remoteId: 'T-1' }],
+        reportedAt: '2024-01-01 00:00:00',
+        cve: null,
+        link: null,
+      },
     ])
     const result = await client.composer(['audit', '--locked', '--format=plain'], project)
     expect(result.code, describeRun(result)).not.toBe(0)
@@ -122,7 +134,12 @@ describe('composer through the mirror', () => {
     expect(result.code, describeRun(result) + larder!.output()).toBe(0)
     expect(await installedVersion('acme/app')).toBe('1.0.0')
     expect(dists.totalHits() + metadata.totalHits()).toBe(before)
-    expect(larder!.requests().filter((r) => r.path.startsWith('/composer/dists/')).every((r) => r.cache === 'OFFLINE')).toBe(true)
+    expect(
+      larder!
+        .requests()
+        .filter((r) => r.path.startsWith('/composer/dists/'))
+        .every((r) => r.cache === 'OFFLINE'),
+    ).toBe(true)
   })
 
   it('sees a new upstream version once the TTL has passed', async () => {

@@ -54,12 +54,21 @@ async function composerArchive(name: string, version: string): Promise<Buffer> {
 beforeAll(async () => {
   dists = await startComposerDistFixture()
   metadata = await startComposerMetadataFixture({
-    versions: [composerVersionEntry(lib10, { distUrl: dists.add(lib10) }), composerVersionEntry(impostor, { distUrl: dists.add(impostor) }), composerVersionEntry(publicPkg, { distUrl: dists.add(publicPkg) })],
+    versions: [
+      composerVersionEntry(lib10, { distUrl: dists.add(lib10) }),
+      composerVersionEntry(impostor, { distUrl: dists.add(impostor) }),
+      composerVersionEntry(publicPkg, { distUrl: dists.add(publicPkg) }),
+    ],
   })
   client = await createComposerClient()
   await client.freshCache()
   // team/tool has a public impostor upstream: the team vendor is listed private, so its uploads may shadow it.
-  const env = { LARDER_COMPOSER_UPSTREAM: metadata.url, LARDER_TOKENS: `ci=${TOKEN}:composer`, LARDER_MAX_UPLOAD_MB: '1', LARDER_COMPOSER_PRIVATE_NAMES: 'team/*' }
+  const env = {
+    LARDER_COMPOSER_UPSTREAM: metadata.url,
+    LARDER_TOKENS: `ci=${TOKEN}:composer`,
+    LARDER_MAX_UPLOAD_MB: '1',
+    LARDER_COMPOSER_PRIVATE_NAMES: 'team/*',
+  }
   larder = await startComposerServer({ env })
 })
 
@@ -94,7 +103,9 @@ describe('private Composer packages', () => {
     expect(refused.status).toBe(409)
     const body = (await refused.json()) as { code: string; error: string }
     expect(body.code).toBe('E_CONFLICT')
-    expect(body.error).toBe(`other/public exists on the upstream registry ${new URL(metadata.url).origin}; publishing it here would shadow it for every client. List it in LARDER_COMPOSER_PRIVATE_NAMES to publish it anyway`)
+    expect(body.error).toBe(
+      `other/public exists on the upstream registry ${new URL(metadata.url).origin}; publishing it here would shadow it for every client. List it in LARDER_COMPOSER_PRIVATE_NAMES to publish it anyway`,
+    )
     const p2 = (await (await fetch(`${larder.repositoryUrl}/p2/other/public.json`)).json()) as { packages: Record<string, { version: string }[]> }
     expect(p2.packages['other/public']!.map((v) => v.version)).toEqual(['1.0.0'])
   })
@@ -117,7 +128,10 @@ describe('private Composer packages', () => {
     const noComposerJson = await upload(await readFile(join(dir, 'bad.zip')), basic(TOKEN))
     expect(noComposerJson.status).toBe(400)
     expect(((await noComposerJson.json()) as { error: string }).error).toContain('no composer.json')
-    const traversal = writeZip([{ name: 'composer.json', data: '{"name":"team/evil","version":"1.0.0"}' }, { name: '../../../tmp/evil.php', data: '<?php' }])
+    const traversal = writeZip([
+      { name: 'composer.json', data: '{"name":"team/evil","version":"1.0.0"}' },
+      { name: '../../../tmp/evil.php', data: '<?php' },
+    ])
     const refusedTraversal = await upload(traversal, basic(TOKEN))
     expect(refusedTraversal.status).toBe(400)
     expect(((await refusedTraversal.json()) as { error: string }).error).toMatch(/unsafe.*\.\./)

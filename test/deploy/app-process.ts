@@ -46,7 +46,11 @@ export async function startApp(app: LarderAppName, env: EnvOverrides = {}): Prom
     await data.cleanup()
     throw error
   }
-  const line = child.output().stdout.split('\n').find((l) => READY_LINE.test(l)) ?? '{}'
+  const line =
+    child
+      .output()
+      .stdout.split('\n')
+      .find((l) => READY_LINE.test(l)) ?? '{}'
   const port = Number((JSON.parse(line) as { port?: unknown }).port)
   if (!Number.isInteger(port) || port <= 0) {
     child.kill('SIGKILL')

@@ -8,7 +8,9 @@ import { sha256Hex } from './larder-fetch.js'
 
 /** Random text (base64), for package formats whose builders take file contents as strings; it compresses to about 3/4. */
 export function bigText(bytes = BIG_PAYLOAD_BYTES): string {
-  return randomBytes(Math.ceil((bytes * 3) / 4)).toString('base64').slice(0, bytes)
+  return randomBytes(Math.ceil((bytes * 3) / 4))
+    .toString('base64')
+    .slice(0, bytes)
 }
 
 /** A py3-none-any wheel holding a big stored (uncompressed) file beside the package and its dist-info. */
@@ -37,7 +39,14 @@ export async function bigDeb(name: string, version: string, bytes = BIG_PAYLOAD_
     await mkdir(join(root, 'DEBIAN'), { recursive: true })
     await mkdir(join(root, 'usr/share', name), { recursive: true })
     await writeFile(join(root, 'usr/share', name, 'payload.bin'), randomBytes(bytes))
-    const control = [`Package: ${name}`, `Version: ${version}`, 'Architecture: all', 'Maintainer: Larder Tests <tests@larder.invalid>', `Description: ${name} fault suite payload`, ' A big package.']
+    const control = [
+      `Package: ${name}`,
+      `Version: ${version}`,
+      'Architecture: all',
+      'Maintainer: Larder Tests <tests@larder.invalid>',
+      `Description: ${name} fault suite payload`,
+      ' A big package.',
+    ]
     await writeFile(join(root, 'DEBIAN/control'), `${control.join('\n')}\n`)
     const filename = `${name}_${version}_all.deb`
     const built = await run('dpkg-deb', ['--root-owner-group', '-Znone', '--build', root, join(temp.path, filename)])

@@ -1,11 +1,5 @@
 /** The upstream fault suite against the Composer mirror: the metadata host and the dist host each behind their own fault proxy. */
-import {
-  buildComposerPackage,
-  composerVersionEntry,
-  startComposerDistFixture,
-  startComposerMetadataFixture,
-  startFaultProxy,
-} from '@larder/testkit'
+import { buildComposerPackage, composerVersionEntry, startComposerDistFixture, startComposerMetadataFixture, startFaultProxy } from '@larder/testkit'
 import { bigText } from './big-payload.js'
 import { describeFaultSuite } from './fault-suite.js'
 import { ALL_CASES, BACKPRESSURE_CASE, type CaseFixture, type FaultCase } from './fault-target.js'

@@ -84,8 +84,14 @@ export function describeFaultSuite(mirror: string, setup: () => Promise<FaultTar
         setTargetMode(target, mode)
         await fetchIndex(fixture, mode)
         await expectArtifact(fixture, mode)
-        expect(servedInMode(target, mode, (path) => !target.isArtifactPath(path)), 'an index answered in this mode').toBe(true)
-        expect(servedInMode(target, mode, (path) => path === fixture.upstreamArtifactPath), 'the artifact answered in this mode').toBe(true)
+        expect(
+          servedInMode(target, mode, (path) => !target.isArtifactPath(path)),
+          'an index answered in this mode',
+        ).toBe(true)
+        expect(
+          servedInMode(target, mode, (path) => path === fixture.upstreamArtifactPath),
+          'the artifact answered in this mode',
+        ).toBe(true)
         await expectServing()
       })
     }
@@ -116,14 +122,20 @@ export function describeFaultSuite(mirror: string, setup: () => Promise<FaultTar
           cached = await fetchIndex(fixture(), 'healthy')
           setTargetMode(target, mode, 'artifacts')
           expectCleanFailure(await fetchOutcome(at(fixture().artifactPath)), `${mode} artifact${context()}`)
-          expect(servedInMode(target, mode, (path) => path === fixture().upstreamArtifactPath), 'the artifact answered in this mode').toBe(true)
+          expect(
+            servedInMode(target, mode, (path) => path === fixture().upstreamArtifactPath),
+            'the artifact answered in this mode',
+          ).toBe(true)
           await expectServing()
         })
 
         it('index: the cached copy, marked STALE, and the process keeps serving', async () => {
           setTargetMode(target, mode, 'indexes')
           const stale = expectComplete(await fetchOutcome(at(fixture().indexPath)), `${mode} index`)
-          expect(servedInMode(target, mode, (path) => !target.isArtifactPath(path)), 'an index answered in this mode').toBe(true)
+          expect(
+            servedInMode(target, mode, (path) => !target.isArtifactPath(path)),
+            'an index answered in this mode',
+          ).toBe(true)
           expect(stale.body.equals(cached), 'the stale index is the cached one').toBe(true)
           expect(stale.headers.get('x-larder-cache')).toBe('STALE')
           // Healthy again for the later request: each hung refresh counts against the circuit breaker (5 opens it).

@@ -6,7 +6,9 @@ import { ALL_CASES, BACKPRESSURE_CASE, type CaseFixture, type FaultCase } from '
 
 describeFaultSuite('gems', async () => {
   const gems = await Promise.all(
-    ALL_CASES.map((name) => buildGem({ name: `fault-${name}`, version: '1.0.0', ...(name === BACKPRESSURE_CASE ? { files: { 'payload.txt': bigText() } } : {}) })),
+    ALL_CASES.map((name) =>
+      buildGem({ name: `fault-${name}`, version: '1.0.0', ...(name === BACKPRESSURE_CASE ? { files: { 'payload.txt': bigText() } } : {}) }),
+    ),
   )
   const upstream = await startGemsUpstreamFixture({ gems })
   const proxy = await startFaultProxy({ target: upstream.url })

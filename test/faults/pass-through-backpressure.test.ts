@@ -21,8 +21,16 @@ beforeAll(async () => {
   npmProxy = await startFaultProxy({ target: registry.url, rewriteTargetUrls: true })
   // packages.json names the advisories API by the Host it was asked with: rewritten, it names the proxy.
   composerProxy = await startFaultProxy({ target: metadata.url, rewriteTargetUrls: true })
-  stops.push(() => npmProxy.stop(), () => composerProxy.stop(), () => registry.stop(), () => metadata.stop())
-  larder = await startLarder({ readyTimeoutMs: 120_000, env: { ...FAULT_SUITE_ENV, LARDER_NPM_UPSTREAM: npmProxy.url, LARDER_COMPOSER_UPSTREAM: composerProxy.url } })
+  stops.push(
+    () => npmProxy.stop(),
+    () => composerProxy.stop(),
+    () => registry.stop(),
+    () => metadata.stop(),
+  )
+  larder = await startLarder({
+    readyTimeoutMs: 120_000,
+    env: { ...FAULT_SUITE_ENV, LARDER_NPM_UPSTREAM: npmProxy.url, LARDER_COMPOSER_UPSTREAM: composerProxy.url },
+  })
 }, 300_000)
 
 afterAll(async () => {

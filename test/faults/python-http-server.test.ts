@@ -64,7 +64,12 @@ beforeAll(async () => {
   upstream = `http://127.0.0.1:${python.ready![1]}`
   larder = await startLarder({
     readyTimeoutMs: 120_000,
-    env: { ...FAULT_SUITE_ENV, LARDER_APT_UPSTREAMS: `py=${upstream}/apt`, LARDER_APT_KEYRINGS: `py=${key.keyringPath}`, LARDER_PYPI_UPSTREAM: `${upstream}/simple` },
+    env: {
+      ...FAULT_SUITE_ENV,
+      LARDER_APT_UPSTREAMS: `py=${upstream}/apt`,
+      LARDER_APT_KEYRINGS: `py=${key.keyringPath}`,
+      LARDER_PYPI_UPSTREAM: `${upstream}/simple`,
+    },
   })
 }, 300_000)
 

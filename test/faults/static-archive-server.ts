@@ -8,7 +8,8 @@ export function startStaticServer(root: string): Promise<FixtureServer> {
     handler: async (req, res) => {
       const relative = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://static.invalid').pathname)).replace(/^\/+/, '')
       const body = req.method === 'GET' || req.method === 'HEAD' ? await readFile(join(root, relative)).catch(() => undefined) : undefined
-      if (relative.startsWith('..') || relative.includes('.staging') || !body) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n')
+      if (relative.startsWith('..') || relative.includes('.staging') || !body)
+        return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n')
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length })
       res.end(req.method === 'HEAD' ? undefined : body)
     },

@@ -49,7 +49,9 @@ beforeAll(async () => {
     },
   })
   // Composer metadata is healthy; the dist host named in it is the stalled one.
-  metadata = await startComposerMetadataFixture({ versions: [composerVersionEntry(dist, { distUrl: `${url('dists')}/zipball/acme/fault-tls/${dist.reference}` })] })
+  metadata = await startComposerMetadataFixture({
+    versions: [composerVersionEntry(dist, { distUrl: `${url('dists')}/zipball/acme/fault-tls/${dist.reference}` })],
+  })
   distLarder = await startLarder({ readyTimeoutMs: 120_000, env: { ...FAULT_SUITE_ENV, LARDER_COMPOSER_UPSTREAM: metadata.url } })
 }, 300_000)
 

@@ -137,7 +137,10 @@ describe('RubyGems through Larder', () => {
     const seen = larder.requests().length
     const updated = await client.bundle(['update'])
     expect(updated.code, `${describeRun(updated)}\n${larder.output()}`).toBe(0)
-    const versionsAnswers = larder.requests().slice(seen).filter((r) => r.path === '/gems/versions')
+    const versionsAnswers = larder
+      .requests()
+      .slice(seen)
+      .filter((r) => r.path === '/gems/versions')
     expect(versionsAnswers.length).toBeGreaterThan(0)
     expect(versionsAnswers.map((r) => r.status)).toEqual(versionsAnswers.map(() => 206))
     // bundler's own copies, as Larder served them: each gem's last md5 is the md5 of its /info.
@@ -146,7 +149,12 @@ describe('RubyGems through Larder', () => {
     const versions = await readFile(join(cacheRoot, slug!, 'versions'), 'utf8')
     expect(versions).toMatch(/^e2e-base 1\.1\.0\.pre [0-9a-f]{32}$/m)
     for (const name of ['e2e-base', 'e2e-top']) {
-      const lastMd5 = versions.split('\n').filter((l) => l.startsWith(`${name} `)).pop()?.split(' ').pop()
+      const lastMd5 = versions
+        .split('\n')
+        .filter((l) => l.startsWith(`${name} `))
+        .pop()
+        ?.split(' ')
+        .pop()
       const info = await readFile(join(cacheRoot, slug!, 'info', name))
       expect(lastMd5, name).toBe(createHash('md5').update(info).digest('hex'))
     }

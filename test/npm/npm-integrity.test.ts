@@ -97,7 +97,10 @@ describe('corrupted tarballs from upstream', () => {
     expect(await installedGraph(project)).toEqual(EXPECTED_GRAPH)
     for (const pkg of corrupted) {
       expect(fixture.hitCount(`/${pkg.name}/-/${pkg.filename}`), `${pkg.filename} fetched again`).toBe(1)
-      const line = larder.requests().slice(since).find((r) => r.path === `/npm/${pkg.name}/-/${pkg.filename}`)
+      const line = larder
+        .requests()
+        .slice(since)
+        .find((r) => r.path === `/npm/${pkg.name}/-/${pkg.filename}`)
       expect(line?.cache, `${pkg.filename} was not served from a stored bad copy`).toBe('MISS')
     }
   })

@@ -27,13 +27,21 @@ let zip: Buffer
 beforeAll(async () => {
   // Every payload is made before the server starts: idle gaps between the uploads stay short.
   wheel = bigWheel('big-upload', '1.0', UPLOAD_BYTES)
-  gem = replaceGemData((await buildGem({ name: 'big-upload', version: '1.0.0' })).bytes, writeTarGz([{ name: 'lib/payload.bin', data: randomBytes(UPLOAD_BYTES) }]))
+  gem = replaceGemData(
+    (await buildGem({ name: 'big-upload', version: '1.0.0' })).bytes,
+    writeTarGz([{ name: 'lib/payload.bin', data: randomBytes(UPLOAD_BYTES) }]),
+  )
   zip = writeZip([
     { name: 'composer.json', data: JSON.stringify({ name: 'team/big', version: '1.0.0' }) },
     { name: 'payload.bin', data: randomBytes(UPLOAD_BYTES), stored: true },
   ])
   larder = await startLarder({
-    env: { LARDER_TOKENS: `ci=${TOKEN}:*`, LARDER_PYPI_PRIVATE_NAMES: 'big-upload', LARDER_GEMS_PRIVATE_NAMES: 'big-upload', LARDER_COMPOSER_PRIVATE_NAMES: 'team/*' },
+    env: {
+      LARDER_TOKENS: `ci=${TOKEN}:*`,
+      LARDER_PYPI_PRIVATE_NAMES: 'big-upload',
+      LARDER_GEMS_PRIVATE_NAMES: 'big-upload',
+      LARDER_COMPOSER_PRIVATE_NAMES: 'team/*',
+    },
   })
 }, 300_000)
 
@@ -64,16 +72,26 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 function twineForm(fields: Record<string, string>, filename: string, file: Buffer): { body: Buffer; contentType: string } {
   const boundary = 'uploadMemoryBoundary'
-  const parts = Object.entries(fields).map(([name, value]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`)
+  const parts = Object.entries(fields).map(([name, value]) =>
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+  )
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  )
   return { body: Buffer.concat([...parts, head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]), contentType: `multipart/form-data; boundary=${boundary}` }
 }
 
 describe('a ~100 MB upload', () => {
   it('to PyPI (multipart, as twine sends it; the first in a cold process) is spooled, not held', async () => {
-    const form = twineForm({ ':action': 'file_upload', protocol_version: '1', name: 'big-upload', version: '1.0', filetype: 'bdist_wheel', sha256_digest: wheel.sha256 }, wheel.filename, wheel.bytes)
+    const form = twineForm(
+      { ':action': 'file_upload', protocol_version: '1', name: 'big-upload', version: '1.0', filetype: 'bdist_wheel', sha256_digest: wheel.sha256 },
+      wheel.filename,
+      wheel.bytes,
+    )
     const auth = `Basic ${Buffer.from(`__token__:${TOKEN}`).toString('base64')}`
-    const result = await measuredUpload(() => fetch(`${larder.url}/pypi/`, { method: 'POST', headers: { authorization: auth, 'content-type': form.contentType }, body: form.body }))
+    const result = await measuredUpload(() =>
+      fetch(`${larder.url}/pypi/`, { method: 'POST', headers: { authorization: auth, 'content-type': form.contentType }, body: form.body }),
+    )
     console.info(`PyPI: ${mb(wheel.bytes.length)} wheel, peak RSS ${mb(result.peak)}, ${mb(result.growth)} over the RSS before`)
     expect(result.status, larder.output()).toBe(200)
     expect(result.growth).toBeLessThan(MAX_GROWTH_BYTES)
@@ -85,7 +103,9 @@ describe('a ~100 MB upload', () => {
   })
 
   it('to RubyGems (the raw .gem) is spooled, and its data.tar.gz walked as it streams', async () => {
-    const result = await measuredUpload(() => fetch(`${larder.url}/gems/api/v1/gems`, { method: 'POST', headers: { authorization: TOKEN, 'content-type': 'application/octet-stream' }, body: gem }))
+    const result = await measuredUpload(() =>
+      fetch(`${larder.url}/gems/api/v1/gems`, { method: 'POST', headers: { authorization: TOKEN, 'content-type': 'application/octet-stream' }, body: gem }),
+    )
     console.info(`RubyGems: ${mb(gem.length)} gem, peak RSS ${mb(result.peak)}, ${mb(result.growth)} over the RSS before`)
     expect(result.status, larder.output()).toBe(200)
     expect(result.growth).toBeLessThan(MAX_GROWTH_BYTES)

@@ -33,7 +33,10 @@ async function start(env: Record<string, string> = {}): Promise<LarderServer> {
 function stdoutLines(larder: LarderServer): string[] {
   const marker = '--- larder stdout ---\n'
   const text = larder.output()
-  return text.slice(text.indexOf(marker) + marker.length, text.indexOf('\n--- larder stderr ---')).split('\n').filter(Boolean)
+  return text
+    .slice(text.indexOf(marker) + marker.length, text.indexOf('\n--- larder stderr ---'))
+    .split('\n')
+    .filter(Boolean)
 }
 
 describe('log lines', () => {

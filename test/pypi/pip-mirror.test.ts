@@ -94,7 +94,9 @@ describe('pip through the mirror of a PEP 691 upstream', () => {
     const before = jsonUpstream.files.hitCount(`/files/${bad.filename}`)
     expect(before).toBeGreaterThan(0)
     const url = `${larder.url}/pypi/files/e2e-bad/${sha256(Buffer.from('something else'))}/${bad.filename}`
-    await fetch(url).then((r) => r.arrayBuffer()).catch(() => undefined)
+    await fetch(url)
+      .then((r) => r.arrayBuffer())
+      .catch(() => undefined)
     expect(jsonUpstream.files.hitCount(`/files/${bad.filename}`)).toBe(before + 1)
     expect(await installed('e2e_bad')).toMatch(/ModuleNotFoundError/)
   })

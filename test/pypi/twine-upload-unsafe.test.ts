@@ -35,7 +35,18 @@ describe('twine upload of a crafted wheel', () => {
     ])
     const file = join(clients.root, FILENAME)
     await writeFile(file, wheel)
-    const result = await clients.twine(['upload', '--non-interactive', '--disable-progress-bar', '--repository-url', larder.uploadUrl, '-u', '__token__', '-p', TOKEN, file])
+    const result = await clients.twine([
+      'upload',
+      '--non-interactive',
+      '--disable-progress-bar',
+      '--repository-url',
+      larder.uploadUrl,
+      '-u',
+      '__token__',
+      '-p',
+      TOKEN,
+      file,
+    ])
     expect(result.code, describeRun(result)).not.toBe(0)
     expect(result.stdout + result.stderr).toMatch(/400/)
     expect(larder.output()).toMatch(/unsafe entry/)

@@ -27,7 +27,9 @@ beforeAll(async () => {
   await writeFile(files[0]!, own.wheel.bytes)
   await writeFile(files[1]!, own.sdist.bytes)
   // The scenario is a private name with a public impostor upstream: only a listed name may shadow it.
-  larder = await startPypiServer({ env: { LARDER_PYPI_UPSTREAM: upstream.simpleUrl, LARDER_TOKENS: `ci=${TOKEN}:pypi`, LARDER_PYPI_PRIVATE_NAMES: 'e2e-private' } })
+  larder = await startPypiServer({
+    env: { LARDER_PYPI_UPSTREAM: upstream.simpleUrl, LARDER_TOKENS: `ci=${TOKEN}:pypi`, LARDER_PYPI_PRIVATE_NAMES: 'e2e-private' },
+  })
 })
 
 afterAll(async () => {
@@ -37,7 +39,19 @@ afterAll(async () => {
 })
 
 const twineUpload = (user: string, password: string, paths = files) =>
-  clients.twine(['upload', '--non-interactive', '--disable-progress-bar', '--verbose', '--repository-url', larder.uploadUrl, '-u', user, '-p', password, ...paths])
+  clients.twine([
+    'upload',
+    '--non-interactive',
+    '--disable-progress-bar',
+    '--verbose',
+    '--repository-url',
+    larder.uploadUrl,
+    '-u',
+    user,
+    '-p',
+    password,
+    ...paths,
+  ])
 
 describe('twine upload', () => {
   it('is refused without a valid token', async () => {

@@ -9,7 +9,9 @@ export const TOKENS: Record<Ecosystem, string> = {
   apt: 'authz-apt-token',
 }
 /** One token per ecosystem, each scoped to that ecosystem only. */
-export const LARDER_TOKENS = Object.entries(TOKENS).map(([ecosystem, token]) => `${ecosystem}-ci=${token}:${ecosystem}`).join(',')
+export const LARDER_TOKENS = Object.entries(TOKENS)
+  .map(([ecosystem, token]) => `${ecosystem}-ci=${token}:${ecosystem}`)
+  .join(',')
 const WRONG_TOKEN = 'authz-not-a-configured-token'
 
 export interface Cell {
@@ -42,7 +44,9 @@ export function expectedCell(row: RouteRow, method: Method, token: TokenKind, pr
 
 export function allCells(rows: RouteRow[], modes: readonly boolean[]): Cell[] {
   return modes.flatMap((protectReads) =>
-    rows.flatMap((row) => METHODS.flatMap((method) => TOKEN_KINDS.map((token) => ({ protectReads, row, method, token, ...expectedCell(row, method, token, protectReads) })))),
+    rows.flatMap((row) =>
+      METHODS.flatMap((method) => TOKEN_KINDS.map((token) => ({ protectReads, row, method, token, ...expectedCell(row, method, token, protectReads) }))),
+    ),
   )
 }
 

@@ -43,7 +43,8 @@ async function start(env: Record<string, string>): Promise<LarderServer> {
   return larder
 }
 
-const tarballOf = (answer: RawAnswer) => (JSON.parse(answer.body) as { versions: Record<string, { dist: { tarball: string } }> }).versions['1.0.0']!.dist.tarball
+const tarballOf = (answer: RawAnswer) =>
+  (JSON.parse(answer.body) as { versions: Record<string, { dist: { tarball: string } }> }).versions['1.0.0']!.dist.tarball
 
 describe('forwarded headers and Host', () => {
   it('ignores X-Forwarded-* from a client that is not a trusted proxy: redirects and links keep the real host', async () => {

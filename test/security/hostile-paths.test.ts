@@ -36,7 +36,13 @@ beforeAll(async () => {
   const composer = await startComposerMetadataFixture()
   const gems = await startGemsUpstreamFixture()
   const apt = await startAptUpstreamFixture()
-  stops.push(() => npm.stop(), () => pypi.stop(), () => composer.stop(), () => gems.stop(), () => apt.stop())
+  stops.push(
+    () => npm.stop(),
+    () => pypi.stop(),
+    () => composer.stop(),
+    () => gems.stop(),
+    () => apt.stop(),
+  )
   larder = await startLarder({
     dataDir: join(work.path, 'data'),
     readyTimeoutMs: 120_000,
@@ -120,7 +126,12 @@ describe('hostile paths', () => {
 
     const serverErrors = answers.filter((a) => a.status >= 500 || a.status === -1).map((a) => `${a.status} ${a.path.slice(0, 120)}`)
     expect(serverErrors.slice(0, 20), `${serverErrors.length} answers were 5xx or resets`).toEqual([])
-    expect(answers.filter((a) => !a.nosniff).map((a) => `${a.status} ${a.path.slice(0, 120)}`).slice(0, 20)).toEqual([])
+    expect(
+      answers
+        .filter((a) => !a.nosniff)
+        .map((a) => `${a.status} ${a.path.slice(0, 120)}`)
+        .slice(0, 20),
+    ).toEqual([])
     const leaks = answers.filter((a) => a.body.includes(canaryText) || a.body.includes('root:x:0:0')).map((a) => a.path)
     expect(leaks).toEqual([])
     // Refusals, not successes: a hostile path names nothing Larder holds.

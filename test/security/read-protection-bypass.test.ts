@@ -53,7 +53,7 @@ async function send(larder: LarderServer, request: { method: string; path: strin
 const upstreamRequests = () => [...npm.requests, ...composer.requests].map((r) => `${r.method} ${r.path}`)
 
 describe('read protection bypass (issue #11, finding 1)', () => {
-  it('refuses the finding\'s requests with 401 without a token and 405 with one while reads are protected', async () => {
+  it("refuses the finding's requests with 401 without a token and 405 with one while reads are protected", async () => {
     for (const request of FORBIDDEN_METHODS) {
       expect(await send(protectedReads, request), `${request.method} ${request.path}`).toEqual({ status: 401, code: 'E_UNAUTHORIZED' })
       expect(await send(protectedReads, request, request.token), `${request.method} ${request.path}`).toEqual({ status: 405, code: 'E_METHOD_NOT_ALLOWED' })

@@ -102,19 +102,11 @@ export async function createClientSandbox(options: ClientSandboxOptions): Promis
     freshCaches,
     npm: (args, opts) => runClient('npm', args, opts),
     pnpm: (args, opts) =>
-      runClient(
-        process.execPath,
-        [PNPM_BIN, ...args, `--store-dir=${caches.pnpmStore}`, `--config.registry=${registry}`, '--reporter=append-only'],
-        opts,
-      ),
+      runClient(process.execPath, [PNPM_BIN, ...args, `--store-dir=${caches.pnpmStore}`, `--config.registry=${registry}`, '--reporter=append-only'], opts),
     yarn: async (args, opts) => {
       // yarn classic reads the registry from a .yarnrc beside package.json.
       await writeFile(join(opts.cwd, '.yarnrc'), `registry "${registry}"\n`)
-      return runClient(
-        process.execPath,
-        [YARN_BIN, ...args, `--cache-folder=${caches.yarn}`, '--non-interactive', '--no-progress'],
-        opts,
-      )
+      return runClient(process.execPath, [YARN_BIN, ...args, `--cache-folder=${caches.yarn}`, '--non-interactive', '--no-progress'], opts)
     },
     cleanup: () => temp.cleanup(),
   }

@@ -72,7 +72,10 @@ export async function startLarder(options: StartLarderOptions = {}): Promise<Lar
     await ownDir?.cleanup()
     throw error
   }
-  const readyLine = child.output().stdout.split('\n').find((line) => READY_LINE.test(line))
+  const readyLine = child
+    .output()
+    .stdout.split('\n')
+    .find((line) => READY_LINE.test(line))
   const port = Number((JSON.parse(readyLine ?? '{}') as { port?: unknown }).port)
   if (!Number.isInteger(port) || port <= 0) {
     child.kill('SIGKILL')

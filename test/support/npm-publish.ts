@@ -4,12 +4,7 @@ import { join } from 'node:path'
 import { packNpmPackage } from '@larder/testkit'
 
 /** A package source directory (under `root`) whose index.js names its version, ready for `npm publish`. */
-export async function writePackageSource(
-  root: string,
-  name: string,
-  version: string,
-  dependencies: Record<string, string> = {},
-): Promise<string> {
+export async function writePackageSource(root: string, name: string, version: string, dependencies: Record<string, string> = {}): Promise<string> {
   const dir = join(root, `${name.replace('/', '+')}@${version}`)
   await mkdir(dir, { recursive: true })
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name, version, main: 'index.js', license: 'MIT', dependencies }))

@@ -1,5 +1,16 @@
 /** The APT mirror: mirrors of Debian-style archives (one per LARDER_APT_UPSTREAMS name) plus a hosted, signed repository, declared for the server to mount. */
-import { LarderError, defineMirror, mountMirror, readRoute, writeAction, type LarderEnv, type LarderServices, type MirrorHandler, type MirrorRoute, type RouteMethods } from '@larder/core'
+import {
+  LarderError,
+  defineMirror,
+  mountMirror,
+  readRoute,
+  writeAction,
+  type LarderEnv,
+  type LarderServices,
+  type MirrorHandler,
+  type MirrorRoute,
+  type RouteMethods,
+} from '@larder/core'
 import type { Hono } from 'hono'
 import { missingDefaultKeyrings } from './config/keyring-config.js'
 import { HostedRepo } from './hosted/hosted-repo.js'
@@ -75,10 +86,13 @@ function routeFor(c: AptRouteContext, apt: AptContext, rawPath: string): MirrorR
 /** Said at start rather than at the first client's update: what is not checked, and a default keyring this machine lacks. */
 function warnAboutKeyrings(services: LarderServices, settings: AptSettings): void {
   for (const archive of settings.insecureNoVerify) {
-    services.logger.warn({ archive }, 'LARDER_APT_INSECURE_NO_VERIFY: this archive\'s Release signatures are not checked')
+    services.logger.warn({ archive }, "LARDER_APT_INSECURE_NO_VERIFY: this archive's Release signatures are not checked")
   }
   for (const archive of missingDefaultKeyrings(settings)) {
-    services.logger.warn({ archive, keyring: settings.keyrings[archive] }, 'the default keyring is missing: no generation is accepted until it is installed (debian-archive-keyring) or LARDER_APT_KEYRINGS names one')
+    services.logger.warn(
+      { archive, keyring: settings.keyrings[archive] },
+      'the default keyring is missing: no generation is accepted until it is installed (debian-archive-keyring) or LARDER_APT_KEYRINGS names one',
+    )
   }
 }
 
@@ -91,12 +105,18 @@ function hostedRoutes(c: AptRouteContext, apt: AptContext, path: AptPath): Route
       const upload = writeAction(() => putUpload(c, apt, path.filename))
       return { PUT: upload, POST: upload }
     }
-    case 'release': return readRoute(() => getHostedRelease(c, apt, path.suite, path.file))
-    case 'index': return readRoute(() => getHostedIndex(c, apt, path.suite, path.path))
-    case 'by-hash': return readRoute(() => getHostedByHash(c, apt, path.suite, path.algorithm, path.hash))
-    case 'pool': return readRoute(() => getHostedPool(c, apt, path.path))
-    case 'keyring': return readRoute(() => getKeyring(c, apt, path.format))
-    default: throw new LarderError('E_NOT_FOUND', `no such path in the hosted repository: ${new URL(c.req.url).pathname}`)
+    case 'release':
+      return readRoute(() => getHostedRelease(c, apt, path.suite, path.file))
+    case 'index':
+      return readRoute(() => getHostedIndex(c, apt, path.suite, path.path))
+    case 'by-hash':
+      return readRoute(() => getHostedByHash(c, apt, path.suite, path.algorithm, path.hash))
+    case 'pool':
+      return readRoute(() => getHostedPool(c, apt, path.path))
+    case 'keyring':
+      return readRoute(() => getKeyring(c, apt, path.format))
+    default:
+      throw new LarderError('E_NOT_FOUND', `no such path in the hosted repository: ${new URL(c.req.url).pathname}`)
   }
 }
 
@@ -104,13 +124,20 @@ function hostedRoutes(c: AptRouteContext, apt: AptContext, path: AptPath): Route
 function mirrorRoutes(c: AptRouteContext, apt: AptContext, archive: string, path: AptPath): RouteMethods {
   // hasOwn, not `in`: "constructor" is no archive.
   if (!Object.hasOwn(apt.settings.upstreams, archive)) {
-    throw new LarderError('E_NOT_FOUND', `no APT archive is named "${archive}"`, { hint: `configure it in LARDER_APT_UPSTREAMS (name=url); archives: ${archiveNames(apt)}` })
+    throw new LarderError('E_NOT_FOUND', `no APT archive is named "${archive}"`, {
+      hint: `configure it in LARDER_APT_UPSTREAMS (name=url); archives: ${archiveNames(apt)}`,
+    })
   }
   switch (path.kind) {
-    case 'release': return readRoute(() => getMirrorRelease(c, apt, archive, path.suite, path.file))
-    case 'index': return readRoute(() => getMirrorIndex(c, apt, archive, path.suite, path.path))
-    case 'by-hash': return readRoute(() => getMirrorByHash(c, apt, archive, path.suite, path.dir, path.algorithm, path.hash))
-    case 'pool': return readRoute(() => getMirrorPool(c, apt, archive, path.path))
-    default: throw new LarderError('E_NOT_FOUND', `no such path in a mirrored archive: ${new URL(c.req.url).pathname}`)
+    case 'release':
+      return readRoute(() => getMirrorRelease(c, apt, archive, path.suite, path.file))
+    case 'index':
+      return readRoute(() => getMirrorIndex(c, apt, archive, path.suite, path.path))
+    case 'by-hash':
+      return readRoute(() => getMirrorByHash(c, apt, archive, path.suite, path.dir, path.algorithm, path.hash))
+    case 'pool':
+      return readRoute(() => getMirrorPool(c, apt, archive, path.path))
+    default:
+      throw new LarderError('E_NOT_FOUND', `no such path in a mirrored archive: ${new URL(c.req.url).pathname}`)
   }
 }

@@ -8,7 +8,10 @@ const SUITE = '/apt/fixture/dists/stable'
 /** A failed digest shows as a 502, or (once streaming began) as a body that breaks off: either way no bad bytes complete. */
 async function failsToDeliver(res: Response): Promise<boolean> {
   if (res.status === 502) return true
-  return res.arrayBuffer().then(() => false, () => true)
+  return res.arrayBuffer().then(
+    () => false,
+    () => true,
+  )
 }
 
 let base: BuiltDeb

@@ -27,7 +27,14 @@ async function expectNotPublished(name: string) {
 
 describe('hosted .deb uploads', () => {
   it.each<[string, TarEntryInput[], RegExp, boolean?]>([
-    ['a ../ path', [{ name: './usr/bin/tool', data: 'x' }, { name: './../../etc/cron.d/evil', data: 'x' }], /data\.tar\.gz holds an unsafe entry ".\/..\/..\/etc\/cron.d\/evil": it has a '..' segment/],
+    [
+      'a ../ path',
+      [
+        { name: './usr/bin/tool', data: 'x' },
+        { name: './../../etc/cron.d/evil', data: 'x' },
+      ],
+      /data\.tar\.gz holds an unsafe entry ".\/..\/..\/etc\/cron.d\/evil": it has a '..' segment/,
+    ],
     ['an absolute path', [{ name: '/etc/evil', data: 'x' }], /absolute path/],
     ['a symlink climbing above /', [{ name: './usr/bin/tool', type: 'symlink', linkTarget: '../../../../etc/shadow' }], /links outside the package/],
     ['a ../ path in data.tar.xz', [{ name: './../evil', data: 'x' }], /data\.tar\.xz holds an unsafe entry/, true],

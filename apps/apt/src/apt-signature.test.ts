@@ -44,7 +44,9 @@ describe('upstream Release signatures', () => {
     const logged = await warnings(h, async () => void (held = await h.bytes(`${SUITE}/InRelease`)))
     expect(held!.body.equals(first.body)).toBe(true)
     expect(held!.headers.get('x-larder-stale')).toBe('E_INTEGRITY')
-    expect(logged.join('\n')).toMatch(/"code":"E_INTEGRITY","reason":"fixture stable\/InRelease has no good signature by a key of .*Could not find signing key.*upstream Release refused/)
+    expect(logged.join('\n')).toMatch(
+      /"code":"E_INTEGRITY","reason":"fixture stable\/InRelease has no good signature by a key of .*Could not find signing key.*upstream Release refused/,
+    )
     const xz = await h.bytes(`${SUITE}/main/binary-amd64/Packages.xz`)
     expect(xz.headers.get('x-larder-cache')).toBe('HIT')
     expect((await h.bytes(`${SUITE}/Release`)).body.toString()).toContain(firstXz.sha256)

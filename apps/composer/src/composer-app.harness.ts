@@ -62,7 +62,13 @@ export async function startComposerAppHarness(options: HarnessOptions = {}): Pro
       await dists.stop()
     },
   })
-  const withFixtures = (app: MirrorTestApp<Hono<any>>): ComposerAppHarness => ({ ...app, metadata, dists, publish, reopen: async (more) => withFixtures(await app.reopen(more)) })
+  const withFixtures = (app: MirrorTestApp<Hono<any>>): ComposerAppHarness => ({
+    ...app,
+    metadata,
+    dists,
+    publish,
+    reopen: async (more) => withFixtures(await app.reopen(more)),
+  })
   return withFixtures(opened)
 }
 

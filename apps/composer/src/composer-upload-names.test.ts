@@ -12,10 +12,18 @@ afterEach(async () => {
   harness = undefined
 })
 
-const zipOf = (name: string, version: string) => writeZip([{ name: 'composer.json', data: JSON.stringify({ name, version }) }, { name: 'src/A.php', data: '<?php\n' }])
+const zipOf = (name: string, version: string) =>
+  writeZip([
+    { name: 'composer.json', data: JSON.stringify({ name, version }) },
+    { name: 'src/A.php', data: '<?php\n' },
+  ])
 
 const upload = (request: ComposerAppHarness['request'], name: string, version: string) =>
-  request('/composer/upload', { method: 'PUT', headers: { 'content-type': 'application/zip', authorization: basicAuth(TEST_TOKEN) }, body: zipOf(name, version) })
+  request('/composer/upload', {
+    method: 'PUT',
+    headers: { 'content-type': 'application/zip', authorization: basicAuth(TEST_TOKEN) },
+    body: zipOf(name, version),
+  })
 
 describe('uploading a package the upstream has', () => {
   it('is refused with 409 naming LARDER_COMPOSER_PRIVATE_NAMES, and the upstream package is still served', async () => {
@@ -25,7 +33,9 @@ describe('uploading a package the upstream has', () => {
     expect(res.status).toBe(409)
     const body = (await res.json()) as { code: string; error: string }
     expect(body.code).toBe('E_CONFLICT')
-    expect(body.error).toBe(`monolog/monolog exists on the upstream registry ${harness.metadata.url}; publishing it here would shadow it for every client. List it in LARDER_COMPOSER_PRIVATE_NAMES to publish it anyway`)
+    expect(body.error).toBe(
+      `monolog/monolog exists on the upstream registry ${harness.metadata.url}; publishing it here would shadow it for every client. List it in LARDER_COMPOSER_PRIVATE_NAMES to publish it anyway`,
+    )
     const p2 = (await (await harness.request('/composer/p2/monolog/monolog.json')).json()) as { packages: Record<string, { version: string }[]> }
     expect(p2.packages['monolog/monolog']!.map((v) => v.version)).toEqual(['3.0.0'])
   })
@@ -41,7 +51,10 @@ describe('uploading a package the upstream has', () => {
   it('a listed vendor is never asked upstream: 404 until uploaded, then uploaded without a check', async () => {
     harness = await startComposerAppHarness()
     const upstreamCopy = harness.publish('acme/tool', '5.0.0')
-    const app = createApp({ services: harness.services, settings: { ...settingsOf(composerMirror, harness.services.config), privateNames: parsePrivateNames('acme/*') } })
+    const app = createApp({
+      services: harness.services,
+      settings: { ...settingsOf(composerMirror, harness.services.config), privateNames: parsePrivateNames('acme/*') },
+    })
     const request = (path: string, init?: RequestInit) => Promise.resolve(app.request(`${BASE}${path}`, init))
     expect((await request('/composer/p2/acme/tool.json')).status).toBe(404)
     expect((await request(mirrorPath(upstreamCopy))).status).toBe(404)

@@ -51,7 +51,10 @@ describe('composer uploads', () => {
   })
 
   it('refuses a local header that names another file than the central directory', async () => {
-    const zip = writeZip([{ name: 'composer.json', data: '{"name":"team/twofaced","version":"1.0.0"}' }, { name: 'src/A.php', localName: '../../A.php', data: '<?php' }])
+    const zip = writeZip([
+      { name: 'composer.json', data: '{"name":"team/twofaced","version":"1.0.0"}' },
+      { name: 'src/A.php', localName: '../../A.php', data: '<?php' },
+    ])
     const res = await upload(zip)
     expect(res.status).toBe(400)
     await expectNothingStored('team/twofaced', zip)

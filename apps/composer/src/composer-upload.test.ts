@@ -35,7 +35,11 @@ describe('private uploads', () => {
     expect(await created.json()).toMatchObject({ name: 'team/tool', version_normalized: '1.2.0.0', reference: sha1, shasum: sha1 })
     const p2 = (await (await harness.request('/composer/p2/team/tool.json')).json()) as P2
     const [version] = p2.packages['team/tool']!
-    expect(version).toMatchObject({ version: '1.2.0', require: { php: '>=8.1' }, dist: { url: `${BASE}/composer/dists/team/tool/1.2.0.0/${sha1}.zip`, shasum: sha1 } })
+    expect(version).toMatchObject({
+      version: '1.2.0',
+      require: { php: '>=8.1' },
+      dist: { url: `${BASE}/composer/dists/team/tool/1.2.0.0/${sha1}.zip`, shasum: sha1 },
+    })
     expect(version).not.toHaveProperty('repositories')
     const dist = await harness.request(new URL(version!.dist.url).pathname)
     expect((await bytesOf(dist)).equals(zip)).toBe(true)
@@ -110,7 +114,10 @@ describe('private uploads', () => {
     expect((await upload(harness, zipOf({ name: 'team/tool', version: '1.2.0-beta1' }))).status).toBe(201)
     const p2 = (await (await harness.request('/composer/p2/team/tool.json')).json()) as P2
     expect(p2.packages['team/tool']!.map((v) => v.version)).toEqual(['v1.10.0', '1.2.0-beta1', '1.0.0'])
-    expect(await errorOf(await upload(harness, zipOf({ name: 'team/tool', version: '1.0', description: 'again' })))).toMatchObject({ status: 409, code: 'E_CONFLICT' })
+    expect(await errorOf(await upload(harness, zipOf({ name: 'team/tool', version: '1.0', description: 'again' })))).toMatchObject({
+      status: 409,
+      code: 'E_CONFLICT',
+    })
   })
 
   it('refuses uploads without a publisher token', async () => {
@@ -126,9 +133,15 @@ describe('private uploads', () => {
     harness = await startComposerAppHarness({ env: { LARDER_MAX_UPLOAD_MB: '1' } })
     const noComposerJson = writeZip([{ name: 'pkg/src/A.php', data: '<?php\n' }])
     expect(await errorOf(await upload(harness, noComposerJson))).toMatchObject({ status: 400, error: expect.stringContaining('no composer.json') })
-    const traversal = writeZip([{ name: 'composer.json', data: '{"name":"team/tool","version":"1.0.0"}' }, { name: '../../evil.php', data: 'x' }])
+    const traversal = writeZip([
+      { name: 'composer.json', data: '{"name":"team/tool","version":"1.0.0"}' },
+      { name: '../../evil.php', data: 'x' },
+    ])
     expect(await errorOf(await upload(harness, traversal))).toMatchObject({ status: 400, error: expect.stringContaining('unsafe') })
-    const absolute = writeZip([{ name: 'composer.json', data: '{"name":"team/tool","version":"1.0.0"}' }, { name: '/etc/evil', data: 'x' }])
+    const absolute = writeZip([
+      { name: 'composer.json', data: '{"name":"team/tool","version":"1.0.0"}' },
+      { name: '/etc/evil', data: 'x' },
+    ])
     expect((await upload(harness, absolute)).status).toBe(400)
     const oversized = writeZip([
       { name: 'composer.json', data: '{"name":"team/tool","version":"1.0.0"}' },
@@ -139,7 +152,11 @@ describe('private uploads', () => {
     expect(await errorOf(await upload(harness, zipOf({ name: 'team/tool' })))).toMatchObject({ status: 400, error: expect.stringContaining('no "version"') })
     expect(await errorOf(await upload(harness, zipOf({ name: 'Team Tool', version: '1.0.0' })))).toMatchObject({ status: 400, code: 'E_INVALID_NAME' })
     expect(await errorOf(await upload(harness, zipOf({ name: 'team/tool', version: 'dev-main' })))).toMatchObject({ status: 400 })
-    const plain = await harness.request('/composer/upload', { method: 'PUT', headers: { 'content-type': 'text/plain', authorization: basicAuth(TEST_TOKEN) }, body: 'x' })
+    const plain = await harness.request('/composer/upload', {
+      method: 'PUT',
+      headers: { 'content-type': 'text/plain', authorization: basicAuth(TEST_TOKEN) },
+      body: 'x',
+    })
     expect(plain.status).toBe(415)
     expect((await harness.request('/composer/p2/team/tool.json')).status).toBe(404)
   })

@@ -1,5 +1,15 @@
 /** The RubyGems mirror: a mirror of an upstream gem source (compact index, legacy specs, .gem files) plus pushed gems, declared for the server to mount. */
-import { defineMirror, mountMirror, readRoute, settingsOf, writeAction, type LarderEnv, type LarderServices, type MirrorHandler, type MirrorRoute } from '@larder/core'
+import {
+  defineMirror,
+  mountMirror,
+  readRoute,
+  settingsOf,
+  writeAction,
+  type LarderEnv,
+  type LarderServices,
+  type MirrorHandler,
+  type MirrorRoute,
+} from '@larder/core'
 import type { Hono } from 'hono'
 import { ServedIndex } from './compact-index/served-index.js'
 import { UpstreamIndex } from './compact-index/upstream-index.js'

@@ -16,9 +16,19 @@ let mine: BuiltGem
 let h: GemsAppHarness
 
 const md5 = (body: string | Buffer) => createHash('md5').update(body).digest('hex')
-const lastMd5 = (versions: string, name: string) => versions.split('\n').filter((l) => l.startsWith(`${name} `)).pop()?.split(' ').pop()
+const lastMd5 = (versions: string, name: string) =>
+  versions
+    .split('\n')
+    .filter((l) => l.startsWith(`${name} `))
+    .pop()
+    ?.split(' ')
+    .pop()
 const push = (bytes: Buffer, token: string | null = TEST_TOKEN) =>
-  h.request('/gems/api/v1/gems', { method: 'POST', body: new Uint8Array(bytes), headers: { 'content-type': 'application/octet-stream', ...(token ? { authorization: token } : {}) } })
+  h.request('/gems/api/v1/gems', {
+    method: 'POST',
+    body: new Uint8Array(bytes),
+    headers: { 'content-type': 'application/octet-stream', ...(token ? { authorization: token } : {}) },
+  })
 
 beforeAll(async () => {
   base = await buildGem({ name: 'app-base', version: '1.0.0', files: { 'big.rb': `# ${'x'.repeat(100_000)}\n` } })
@@ -203,7 +213,10 @@ describe('push and yank', () => {
     const upstreamInfoHits = h.upstream.hitCount('/info/app-shadow')
     // The upstream has app-shadow: only a name listed in LARDER_GEMS_PRIVATE_NAMES may shadow it.
     expect((await push(mine.bytes)).status).toBe(409)
-    const { app: listing } = createGemsApp({ services: h.services, settings: { ...settingsOf(gemsMirror, h.services.config), privateNames: parsePrivateNames('app-shadow') } })
+    const { app: listing } = createGemsApp({
+      services: h.services,
+      settings: { ...settingsOf(gemsMirror, h.services.config), privateNames: parsePrivateNames('app-shadow') },
+    })
     const res = await listing.request(`${BASE}/gems/api/v1/gems`, { method: 'POST', body: new Uint8Array(mine.bytes), headers: { authorization: TEST_TOKEN } })
     expect(res.status).toBe(200)
     expect(await res.text()).toBe('Successfully registered gem: app-shadow (0.1.0)')
@@ -221,7 +234,8 @@ describe('push and yank', () => {
 
   it('writes a quick spec Ruby loads as the pushed Gem::Specification', async () => {
     const quick = Buffer.from(await (await h.request('/gems/quick/Marshal.4.8/app-shadow-0.1.0.gemspec.rz')).arrayBuffer())
-    const script = 'require "rubygems"; s = Marshal.load(STDIN.read); print [s.full_name, s.dependencies.map(&:to_s).join(";"), s.required_ruby_version.to_s, s.summary, s.platform].join("|")'
+    const script =
+      'require "rubygems"; s = Marshal.load(STDIN.read); print [s.full_name, s.dependencies.map(&:to_s).join(";"), s.required_ruby_version.to_s, s.summary, s.platform].join("|")'
     const loaded = await run('ruby', ['-e', script], { input: inflateSync(quick) })
     expect(loaded.stderr).toBe('')
     expect(loaded.stdout).toBe('app-shadow-0.1.0|app-base (>= 1.0, < 2)|>= 2.5|app-shadow for Larder tests|ruby')

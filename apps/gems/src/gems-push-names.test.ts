@@ -28,7 +28,11 @@ afterAll(async () => {
 })
 
 const push = (gem: BuiltGem, request = h.request) =>
-  request('/gems/api/v1/gems', { method: 'POST', body: new Uint8Array(gem.bytes), headers: { 'content-type': 'application/octet-stream', authorization: TEST_TOKEN } })
+  request('/gems/api/v1/gems', {
+    method: 'POST',
+    body: new Uint8Array(gem.bytes),
+    headers: { 'content-type': 'application/octet-stream', authorization: TEST_TOKEN },
+  })
 
 describe('pushing a gem the upstream has', () => {
   it('is refused with 409 naming LARDER_GEMS_PRIVATE_NAMES, and the upstream gem is still served', async () => {
@@ -36,7 +40,9 @@ describe('pushing a gem the upstream has', () => {
     expect(res.status).toBe(409)
     const body = await res.json()
     expect(body.code).toBe('E_CONFLICT')
-    expect(body.error).toBe(`rack exists on the upstream registry ${h.upstream.url}; publishing it here would shadow it for every client. List it in LARDER_GEMS_PRIVATE_NAMES to publish it anyway`)
+    expect(body.error).toBe(
+      `rack exists on the upstream registry ${h.upstream.url}; publishing it here would shadow it for every client. List it in LARDER_GEMS_PRIVATE_NAMES to publish it anyway`,
+    )
     const info = await h.request('/gems/info/rack')
     expect(info.headers.get('x-larder-cache')).not.toBe('PRIVATE')
     expect(await info.text()).toMatch(/^3\.0\.0 /m)
@@ -50,7 +56,10 @@ describe('pushing a gem the upstream has', () => {
   })
 
   it('a listed gem (prefix acme-*) is never asked upstream: 404 until pushed, then pushed without a check', async () => {
-    const { app } = createGemsApp({ services: h.services, settings: { ...settingsOf(gemsMirror, h.services.config), privateNames: parsePrivateNames('acme-*') } })
+    const { app } = createGemsApp({
+      services: h.services,
+      settings: { ...settingsOf(gemsMirror, h.services.config), privateNames: parsePrivateNames('acme-*') },
+    })
     const request = (path: string, init?: RequestInit) => Promise.resolve(app.request(`${BASE}${path}`, init))
     expect((await request('/gems/info/acme-listed')).status).toBe(404)
     expect((await request('/gems/gems/acme-listed-5.0.0.gem')).status).toBe(404)

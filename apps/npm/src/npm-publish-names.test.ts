@@ -50,7 +50,9 @@ describe('publishing a name the upstream has', () => {
       expect(res.status).toBe(409)
       const body = await res.json()
       expect(body.code).toBe('E_CONFLICT')
-      expect(body.error).toBe(`${name} exists on the upstream registry ${h.registry.url}; publishing it here would shadow it for every client. List it in LARDER_NPM_PRIVATE_NAMES to publish it anyway`)
+      expect(body.error).toBe(
+        `${name} exists on the upstream registry ${h.registry.url}; publishing it here would shadow it for every client. List it in LARDER_NPM_PRIVATE_NAMES to publish it anyway`,
+      )
       const doc = await h.request(`/npm/${name.replace('/', '%2f')}`)
       expect(doc.headers.get('x-larder-cache')).not.toBe('PRIVATE')
       expect(Object.keys((await doc.json()).versions)).toEqual(['1.0.0'])

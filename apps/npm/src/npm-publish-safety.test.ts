@@ -55,10 +55,38 @@ describe('a publish that fails leaves nothing behind', () => {
 describe('tarballs with unsafe entries', () => {
   const manifest = JSON.stringify({ name: 'evil-pkg', version: '1.0.0' })
   it.each<[string, TarEntryInput[], RegExp]>([
-    ['a ../ entry', [{ name: 'package/package.json', data: manifest }, { name: 'package/../../evil.sh', data: 'echo pwned' }], /unsafe entry "package\/..\/..\/evil.sh": it has a '..' segment/],
-    ['an absolute path', [{ name: 'package/package.json', data: manifest }, { name: '/tmp/evil.sh', data: 'x' }], /absolute path/],
-    ['a symlink out of the package', [{ name: 'package/package.json', data: manifest }, { name: 'package/rc', type: 'symlink', linkTarget: '../../../.bashrc' }], /links outside the package/],
-    ['a hard link out of the package', [{ name: 'package/package.json', data: manifest }, { name: 'package/pw', type: 'hardlink', linkTarget: '/etc/passwd' }], /hard link to an unsafe path/],
+    [
+      'a ../ entry',
+      [
+        { name: 'package/package.json', data: manifest },
+        { name: 'package/../../evil.sh', data: 'echo pwned' },
+      ],
+      /unsafe entry "package\/..\/..\/evil.sh": it has a '..' segment/,
+    ],
+    [
+      'an absolute path',
+      [
+        { name: 'package/package.json', data: manifest },
+        { name: '/tmp/evil.sh', data: 'x' },
+      ],
+      /absolute path/,
+    ],
+    [
+      'a symlink out of the package',
+      [
+        { name: 'package/package.json', data: manifest },
+        { name: 'package/rc', type: 'symlink', linkTarget: '../../../.bashrc' },
+      ],
+      /links outside the package/,
+    ],
+    [
+      'a hard link out of the package',
+      [
+        { name: 'package/package.json', data: manifest },
+        { name: 'package/pw', type: 'hardlink', linkTarget: '/etc/passwd' },
+      ],
+      /hard link to an unsafe path/,
+    ],
   ])('refuses %s with a 400 and stores nothing', async (_what, entries, message) => {
     const res = await put('evil-pkg', publishBody('evil-pkg', '1.0.0', writeTarGz(entries)))
     expect(res.status).toBe(400)

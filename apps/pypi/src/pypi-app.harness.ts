@@ -24,13 +24,21 @@ export async function startPypiAppHarness(format: PypiIndexFormat, dists: Python
 }
 
 /** A twine-like multipart body. */
-export function uploadForm(fields: Record<string, string>, file?: { filename: string; bytes: Buffer }, boundary = 'larderTestBoundary7'): { body: Buffer; contentType: string } {
+export function uploadForm(
+  fields: Record<string, string>,
+  file?: { filename: string; bytes: Buffer },
+  boundary = 'larderTestBoundary7',
+): { body: Buffer; contentType: string } {
   const chunks: Buffer[] = []
   for (const [name, value] of Object.entries(fields)) {
     chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
   }
   if (file) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="${file.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`))
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="${file.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
+    )
     chunks.push(file.bytes, Buffer.from('\r\n'))
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`))

@@ -39,7 +39,7 @@ describe('project pages from a PEP 691 upstream', () => {
     expect(res.headers.get('content-type')).toBe(JSON_TYPE)
     expect(res.headers.get('vary')).toBe('Accept')
     expect(res.headers.get('x-pypi-last-serial')).toBe(String(h.upstream.serial))
-    const doc = await res.json() as any
+    const doc = (await res.json()) as any
     expect(doc.meta).toEqual({ 'api-version': '1.1' })
     expect(doc.name).toBe('alpha-pkg')
     expect(doc.versions).toEqual(['1.0', '2.0'])
@@ -151,16 +151,16 @@ describe('freshness and failure', () => {
     const warm = await h.reopen({ LARDER_INDEX_TTL_SECONDS: '0' })
     const gamma = await buildPythonDists({ name: 'gamma', version: '1.0' })
     h.upstream.publish(gamma.wheel)
-    const first = await (await warm.request('/pypi/simple/gamma/', { headers: { accept: JSON_TYPE } })).json() as any
+    const first = (await (await warm.request('/pypi/simple/gamma/', { headers: { accept: JSON_TYPE } })).json()) as any
     expect(first.files).toHaveLength(1)
     const serial = h.upstream.serial
     h.upstream.publish(gamma.sdist)
     h.upstream.serial = serial - 10
     const again = await warm.request('/pypi/simple/gamma/', { headers: { accept: JSON_TYPE } })
     expect(again.headers.get('x-pypi-last-serial')).toBe(String(serial))
-    expect((await again.json() as any).files).toHaveLength(1)
+    expect(((await again.json()) as any).files).toHaveLength(1)
     h.upstream.serial = serial + 10
-    expect((await (await warm.request('/pypi/simple/gamma/', { headers: { accept: JSON_TYPE } })).json() as any).files).toHaveLength(2)
+    expect(((await (await warm.request('/pypi/simple/gamma/', { headers: { accept: JSON_TYPE } })).json()) as any).files).toHaveLength(2)
   })
 
   it('while the upstream fails under a fresh page, advertises only metadata it holds or can extract', async () => {
@@ -175,7 +175,7 @@ describe('freshness and failure', () => {
       expect(failing.services.upstream.isCircuitOpen(`${h.upstream.files.url}/files/x`)).toBe(true)
       const res = await failing.request('/pypi/simple/alpha-pkg/', { headers: { accept: PIP_ACCEPT } })
       expect(res.headers.get('x-larder-cache')).toBe('HIT')
-      const doc = await res.json() as any
+      const doc = (await res.json()) as any
       const advert = (name: string) => doc.files.find((f: any) => f.filename === name)['core-metadata']
       expect(advert(alpha2.wheel.filename)).toBe(false)
       expect(advert(alpha1.wheel.filename)).toEqual({ sha256: sha256(alpha1.wheel.metadata) })
@@ -193,7 +193,7 @@ describe('freshness and failure', () => {
     const before = h.upstream.index.totalHits() + h.upstream.files.totalHits()
     const res = await offline.request('/pypi/simple/alpha-pkg/', { headers: { accept: PIP_ACCEPT } })
     expect(res.headers.get('x-larder-cache')).toBe('OFFLINE')
-    const doc = await res.json() as any
+    const doc = (await res.json()) as any
     const advert = (name: string) => doc.files.find((f: any) => f.filename === name)['core-metadata']
     expect(advert(alpha1.sdist.filename)).toEqual({ sha256: sha256(alpha1.sdist.metadata) })
     expect(advert(alpha1.wheel.filename)).toEqual({ sha256: sha256(alpha1.wheel.metadata) })

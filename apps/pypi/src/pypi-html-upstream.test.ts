@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('an HTML-only static upstream', () => {
   it('reads relative links and data attributes, and claims API 1.0 without sizes', async () => {
-    const doc = await (await h.request('/pypi/simple/static-pkg/', { headers: { accept: JSON_TYPE } })).json() as any
+    const doc = (await (await h.request('/pypi/simple/static-pkg/', { headers: { accept: JSON_TYPE } })).json()) as any
     expect(doc.meta).toEqual({ 'api-version': '1.0' })
     expect(doc.versions).toBeUndefined()
     const wheel = doc.files.find((f: any) => f.filename === dists.wheel.filename)
@@ -47,7 +47,7 @@ describe('an HTML-only static upstream', () => {
     expect(html).toContain(`data-core-metadata="true"`)
     const meta = await h.request(`/pypi/files/static-pkg/${dists.wheel.sha256}/${dists.wheel.filename}.metadata`)
     expect((await bytesOf(meta)).equals(dists.wheel.metadata)).toBe(true)
-    const doc = await (await h.request('/pypi/simple/static-pkg/', { headers: { accept: JSON_TYPE } })).json() as any
+    const doc = (await (await h.request('/pypi/simple/static-pkg/', { headers: { accept: JSON_TYPE } })).json()) as any
     expect(doc.files.find((f: any) => f.filename === dists.wheel.filename)['core-metadata']).toEqual({ sha256: sha256(dists.wheel.metadata) })
     expect(doc.files.find((f: any) => f.filename === dists.sdist.filename)['core-metadata']).toBe(false)
   })
@@ -79,7 +79,7 @@ describe('an HTML-only static upstream', () => {
   it('lists the upstream projects on the root page', async () => {
     const res = await h.request('/pypi/simple/', { headers: { accept: JSON_TYPE } })
     expect(res.headers.get('vary')).toBe('Accept')
-    expect(await res.json() as any).toEqual({ meta: { 'api-version': '1.0' }, projects: [{ name: 'static_pkg' }] })
+    expect((await res.json()) as any).toEqual({ meta: { 'api-version': '1.0' }, projects: [{ name: 'static_pkg' }] })
     const html = await (await h.request('/pypi/simple/')).text()
     expect(html).toContain(`<a href="${BASE}/pypi/simple/static-pkg/">static_pkg</a>`)
   })

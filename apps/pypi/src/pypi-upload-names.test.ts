@@ -51,7 +51,9 @@ describe('uploading a project the upstream has', () => {
     expect(res.status).toBe(409)
     const body = (await res.json()) as any
     expect(body.code).toBe('E_CONFLICT')
-    expect(body.error).toBe(`pub-taken exists on the upstream registry ${new URL(h.upstream.simpleUrl).origin}; publishing it here would shadow it for every client. List it in LARDER_PYPI_PRIVATE_NAMES to publish it anyway`)
+    expect(body.error).toBe(
+      `pub-taken exists on the upstream registry ${new URL(h.upstream.simpleUrl).origin}; publishing it here would shadow it for every client. List it in LARDER_PYPI_PRIVATE_NAMES to publish it anyway`,
+    )
     const page = await h.request('/pypi/simple/pub-taken/', { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })
     expect(page.headers.get('x-larder-cache')).not.toBe('PRIVATE')
     expect(((await page.json()) as any).files.map((f: any) => f.filename)).toEqual([upstreamTaken.filename])

@@ -46,11 +46,26 @@ async function expectNotListed(filename: string) {
 
 describe('uploads with unsafe entries', () => {
   it.each<[string, string, Buffer, RegExp]>([
-    ['a wheel with a zip-slip entry', 'team_evil-1.0-py3-none-any.whl', wheel('1.0', [{ name: '../../../usr/lib/python3/evil.pth', data: 'import os' }]), /unsafe entry .*'\.\.' segment/],
+    [
+      'a wheel with a zip-slip entry',
+      'team_evil-1.0-py3-none-any.whl',
+      wheel('1.0', [{ name: '../../../usr/lib/python3/evil.pth', data: 'import os' }]),
+      /unsafe entry .*'\.\.' segment/,
+    ],
     ['a wheel with an absolute path', 'team_evil-1.0-py3-none-any.whl', wheel('1.0', [{ name: '/etc/evil', data: 'x' }]), /absolute path/],
-    ['a wheel with a symlink out', 'team_evil-1.0-py3-none-any.whl', wheel('1.0', [{ name: 'team_evil/rc', data: '../../../../.bashrc', mode: LINK }]), /links outside the package/],
+    [
+      'a wheel with a symlink out',
+      'team_evil-1.0-py3-none-any.whl',
+      wheel('1.0', [{ name: 'team_evil/rc', data: '../../../../.bashrc', mode: LINK }]),
+      /links outside the package/,
+    ],
     ['an sdist with a ../ entry', 'team_evil-1.1.tar.gz', sdist('1.1', [{ name: 'team_evil-1.1/../../evil.py', data: 'x' }]), /'\.\.' segment/],
-    ['an sdist with a symlink out', 'team_evil-1.1.tar.gz', sdist('1.1', [{ name: 'team_evil-1.1/setup.py', type: 'symlink', linkTarget: '/home/user/.ssh/id_rsa' }]), /absolute path/],
+    [
+      'an sdist with a symlink out',
+      'team_evil-1.1.tar.gz',
+      sdist('1.1', [{ name: 'team_evil-1.1/setup.py', type: 'symlink', linkTarget: '/home/user/.ssh/id_rsa' }]),
+      /absolute path/,
+    ],
   ])('refuses %s with a 400 and lists nothing', async (_what, filename, bytes, message) => {
     const version = filename.includes('1.0') ? '1.0' : '1.1'
     const res = await upload(filename, bytes, version)

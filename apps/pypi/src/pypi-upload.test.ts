@@ -42,7 +42,8 @@ function upload(dist: PythonDist, options: UploadOptions = {}) {
   const form = uploadForm(fields, { filename: options.filename ?? dist.filename, bytes })
   const headers: Record<string, string> = { 'content-type': form.contentType }
   if (options.token !== undefined) {
-    headers.authorization = options.username === undefined ? basicAuth(options.token) : `Basic ${Buffer.from(`${options.username}:${options.token}`).toString('base64')}`
+    headers.authorization =
+      options.username === undefined ? basicAuth(options.token) : `Basic ${Buffer.from(`${options.username}:${options.token}`).toString('base64')}`
   }
   return h.request('/pypi/', { method: 'POST', headers, body: form.body })
 }
@@ -78,7 +79,7 @@ describe('upload', () => {
     expect((await upload(own.sdist, { token: TEST_TOKEN })).status).toBe(200)
     const res = await h.request('/pypi/simple/team-tool/', { headers: { accept: JSON_TYPE } })
     expect(res.headers.get('x-larder-cache')).toBe('PRIVATE')
-    const doc = await res.json() as any
+    const doc = (await res.json()) as any
     expect(doc.meta['api-version']).toBe('1.1')
     expect(doc.versions).toEqual(['3.1'])
     expect(doc.files.map((f: any) => f.filename)).toEqual([own.wheel.filename, own.sdist.filename])
@@ -93,14 +94,14 @@ describe('upload', () => {
   })
 
   it('shadows the upstream project of the same name entirely', async () => {
-    const doc = await (await h.request('/pypi/simple/team-tool/', { headers: { accept: JSON_TYPE } })).json() as any
+    const doc = (await (await h.request('/pypi/simple/team-tool/', { headers: { accept: JSON_TYPE } })).json()) as any
     expect(doc.files.some((f: any) => f.filename === publicShadow.filename)).toBe(false)
     expect((await h.request(`/pypi/files/team-tool/${publicShadow.sha256}/${publicShadow.filename}`)).status).toBe(404)
     expect(h.upstream.index.hitCount((p) => p.includes('team-tool'))).toBe(0)
   })
 
   it('lists private projects on the root page', async () => {
-    const doc = await (await h.request('/pypi/simple/', { headers: { accept: JSON_TYPE } })).json() as any
+    const doc = (await (await h.request('/pypi/simple/', { headers: { accept: JSON_TYPE } })).json()) as any
     expect(doc.projects[0]).toEqual({ name: 'team-tool' })
     expect(doc.projects.filter((p: any) => p.name.replace(/[-_.]+/g, '-').toLowerCase() === 'team-tool')).toHaveLength(1)
   })
@@ -108,7 +109,7 @@ describe('upload', () => {
   it('refuses the same file name twice, like PyPI', async () => {
     const res = await upload(own.wheel, { token: TEST_TOKEN })
     expect(res.status).toBe(400)
-    expect((await res.json() as any).error).toMatch(/File already exists/)
+    expect(((await res.json()) as any).error).toMatch(/File already exists/)
   })
 
   it('refuses the same release file under another spelling: version, name in the file name, second sdist', async () => {
@@ -116,13 +117,15 @@ describe('upload', () => {
     const respelled = await buildPythonDists({ name: 'team-tool', version: '3.1.0' })
     const again = await upload(respelled.wheel, { token: TEST_TOKEN })
     expect(again.status).toBe(400)
-    expect((await again.json() as any).error).toMatch(/File already exists \('team_tool-3\.1\.0-py3-none-any\.whl' is the same file as 'team_tool-3\.1-py3-none-any\.whl'\)/)
+    expect(((await again.json()) as any).error).toMatch(
+      /File already exists \('team_tool-3\.1\.0-py3-none-any\.whl' is the same file as 'team_tool-3\.1-py3-none-any\.whl'\)/,
+    )
     const sdist = await upload(respelled.sdist, { token: TEST_TOKEN })
     expect(sdist.status).toBe(400)
-    expect((await sdist.json() as any).error).toMatch(/Only one sdist may be uploaded per release/)
+    expect(((await sdist.json()) as any).error).toMatch(/Only one sdist may be uploaded per release/)
     const dotted = await upload(own.wheel, { token: TEST_TOKEN, filename: 'Team.Tool-3.1-py3-none-any.whl' })
     expect(dotted.status).toBe(400)
-    expect((await dotted.json() as any).error).toMatch(/not a normalized wheel file name; it should be "team_tool-3\.1-py3-none-any\.whl"/)
+    expect(((await dotted.json()) as any).error).toMatch(/not a normalized wheel file name; it should be "team_tool-3\.1-py3-none-any\.whl"/)
     expect(await allKeys()).toEqual(before)
   })
 
@@ -138,7 +141,7 @@ describe('upload', () => {
     for (const [dist, message] of cases) {
       const res = await upload(dist, { token: TEST_TOKEN })
       expect(res.status, String(message)).toBe(400)
-      expect((await res.json() as any).error).toMatch(message)
+      expect(((await res.json()) as any).error).toMatch(message)
     }
     expect(await allKeys()).toEqual(before)
   })
@@ -157,12 +160,12 @@ describe('upload', () => {
     for (const [options, message] of cases) {
       const res = await upload(sdist, { token: TEST_TOKEN, ...options })
       expect(res.status, String(message)).toBe(400)
-      expect((await res.json() as any).error).toMatch(message)
+      expect(((await res.json()) as any).error).toMatch(message)
     }
     expect(await allKeys()).toEqual(before)
     const zipped = await buildPythonDists({ name: 'team-tool', version: '3.6', sdistFormat: 'zip' })
     expect((await upload(zipped.sdist, { token: TEST_TOKEN })).status).toBe(200)
-    const doc = await (await h.request('/pypi/simple/team-tool/', { headers: { accept: JSON_TYPE } })).json() as any
+    const doc = (await (await h.request('/pypi/simple/team-tool/', { headers: { accept: JSON_TYPE } })).json()) as any
     expect(doc.files.map((f: any) => f.filename)).toContain('team_tool-3.6.zip')
   })
 
@@ -172,10 +175,10 @@ describe('upload', () => {
     const md5 = createHash('md5').update(wheel.bytes).digest('hex')
     const md5Only = await upload(wheel, { token: TEST_TOKEN, omit: ['sha256_digest'], fields: { md5_digest: md5 } })
     expect(md5Only.status).toBe(400)
-    expect((await md5Only.json() as any).error).toMatch(/no sha256_digest/)
+    expect(((await md5Only.json()) as any).error).toMatch(/no sha256_digest/)
     const named = await upload(wheel, { token: TEST_TOKEN, username: 'alice' })
     expect(named.status).toBe(401)
-    expect((await named.json() as any).hint).toMatch(/user name __token__/)
+    expect(((await named.json()) as any).hint).toMatch(/user name __token__/)
     expect(await allKeys()).toEqual(before)
     expect((await upload(wheel, { token: TEST_TOKEN })).status).toBe(200)
   })
@@ -195,7 +198,7 @@ describe('upload', () => {
     for (const [options, message] of cases) {
       const res = await upload(wheel, { token: TEST_TOKEN, ...options })
       expect(res.status, String(message)).toBe(400)
-      expect((await res.json() as any).error).toMatch(message)
+      expect(((await res.json()) as any).error).toMatch(message)
     }
     const auth = { authorization: basicAuth(TEST_TOKEN) }
     const malformed = [

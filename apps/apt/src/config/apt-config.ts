@@ -38,11 +38,14 @@ export function loadAptConfig(env: Env, dataDir: string, upstreams: Record<strin
 export function checkAptConfig(apt: AptConfig, upstreams: Record<string, string>): AptConfig {
   if (!NAME.test(apt.hostedName)) throw new LarderError('E_INVALID_OPTION', `LARDER_APT_HOSTED_NAME must be a lowercase name, got "${apt.hostedName}"`)
   if (apt.hostedName in upstreams) {
-    throw new LarderError('E_INVALID_OPTION', `LARDER_APT_HOSTED_NAME "${apt.hostedName}" is also a name in LARDER_APT_UPSTREAMS`, { hint: 'give the hosted repository another name' })
+    throw new LarderError('E_INVALID_OPTION', `LARDER_APT_HOSTED_NAME "${apt.hostedName}" is also a name in LARDER_APT_UPSTREAMS`, {
+      hint: 'give the hosted repository another name',
+    })
   }
   if (!NAME.test(apt.hostedSuite)) throw new LarderError('E_INVALID_OPTION', `LARDER_APT_HOSTED_SUITE must be a lowercase name, got "${apt.hostedSuite}"`)
   for (const arch of apt.hostedArchitectures) {
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(arch) || arch === 'all') throw new LarderError('E_INVALID_OPTION', `LARDER_APT_HOSTED_ARCHITECTURES: "${arch}" is not a Debian architecture`)
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(arch) || arch === 'all')
+      throw new LarderError('E_INVALID_OPTION', `LARDER_APT_HOSTED_ARCHITECTURES: "${arch}" is not a Debian architecture`)
   }
   return apt
 }

@@ -20,19 +20,34 @@ export interface KeyringConfig {
  */
 export function loadKeyringConfig(env: Record<string, string | undefined>, upstreams: Record<string, string>): KeyringConfig {
   const configured = parseNamedPaths('LARDER_APT_KEYRINGS', env.LARDER_APT_KEYRINGS)
-  const insecureNoVerify = (env.LARDER_APT_INSECURE_NO_VERIFY ?? '').split(',').map((n) => n.trim()).filter(Boolean)
-  for (const [variable, names] of [['LARDER_APT_KEYRINGS', Object.keys(configured)], ['LARDER_APT_INSECURE_NO_VERIFY', insecureNoVerify]] as const) {
+  const insecureNoVerify = (env.LARDER_APT_INSECURE_NO_VERIFY ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)
+  for (const [variable, names] of [
+    ['LARDER_APT_KEYRINGS', Object.keys(configured)],
+    ['LARDER_APT_INSECURE_NO_VERIFY', insecureNoVerify],
+  ] as const) {
     const unknown = names.filter((name) => !Object.hasOwn(upstreams, name))
     // A misspelt name would leave the archive it meant without its keyring.
-    if (unknown.length) throw new LarderError('E_INVALID_OPTION', `${variable} names ${unknown.map((n) => `"${n}"`).join(', ')}, not an archive of LARDER_APT_UPSTREAMS`, { hint: `archives: ${Object.keys(upstreams).join(', ')}` })
+    if (unknown.length)
+      throw new LarderError('E_INVALID_OPTION', `${variable} names ${unknown.map((n) => `"${n}"`).join(', ')}, not an archive of LARDER_APT_UPSTREAMS`, {
+        hint: `archives: ${Object.keys(upstreams).join(', ')}`,
+      })
   }
   const both = insecureNoVerify.filter((name) => Object.hasOwn(configured, name))
-  if (both.length) throw new LarderError('E_INVALID_OPTION', `${both.join(', ')}: both in LARDER_APT_KEYRINGS and in LARDER_APT_INSECURE_NO_VERIFY`, { hint: 'keep the keyring: Larder then checks the signatures' })
+  if (both.length)
+    throw new LarderError('E_INVALID_OPTION', `${both.join(', ')}: both in LARDER_APT_KEYRINGS and in LARDER_APT_INSECURE_NO_VERIFY`, {
+      hint: 'keep the keyring: Larder then checks the signatures',
+    })
   for (const [name, path] of Object.entries(configured)) {
     try {
       accessSync(path, constants.R_OK)
     } catch (err) {
-      throw new LarderError('E_INVALID_OPTION', `LARDER_APT_KEYRINGS: the keyring of "${name}", ${path}, cannot be read (${(err as NodeJS.ErrnoException).code})`)
+      throw new LarderError(
+        'E_INVALID_OPTION',
+        `LARDER_APT_KEYRINGS: the keyring of "${name}", ${path}, cannot be read (${(err as NodeJS.ErrnoException).code})`,
+      )
     }
   }
   const keyrings: Record<string, string> = {}
@@ -44,9 +59,13 @@ export function loadKeyringConfig(env: Record<string, string | undefined>, upstr
     else missing.push(name)
   }
   if (missing.length) {
-    throw new LarderError('E_INVALID_OPTION', `no keyring to check the Release signatures of the APT archive${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: set LARDER_APT_KEYRINGS=${missing.map((n) => `${n}=/path/to/${n}-archive-keyring.gpg`).join(',')}`, {
-      hint: `the public key the archive is signed with, binary or armored; to mirror it unchecked, LARDER_APT_INSECURE_NO_VERIFY=${missing.join(',')}`,
-    })
+    throw new LarderError(
+      'E_INVALID_OPTION',
+      `no keyring to check the Release signatures of the APT archive${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: set LARDER_APT_KEYRINGS=${missing.map((n) => `${n}=/path/to/${n}-archive-keyring.gpg`).join(',')}`,
+      {
+        hint: `the public key the archive is signed with, binary or armored; to mirror it unchecked, LARDER_APT_INSECURE_NO_VERIFY=${missing.join(',')}`,
+      },
+    )
   }
   return { keyrings, insecureNoVerify }
 }
@@ -69,7 +88,10 @@ function readable(path: string): boolean {
 
 function parseNamedPaths(variable: string, value: string | undefined): Record<string, string> {
   const named: Record<string, string> = {}
-  for (const item of (value ?? '').split(',').map((i) => i.trim()).filter(Boolean)) {
+  for (const item of (value ?? '')
+    .split(',')
+    .map((i) => i.trim())
+    .filter(Boolean)) {
     const at = item.indexOf('=')
     const name = item.slice(0, at).trim()
     const path = item.slice(at + 1).trim()

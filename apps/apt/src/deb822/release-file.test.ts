@@ -26,7 +26,11 @@ describe('release files', () => {
   })
 
   it('refuses a document that is not a Release as upstream garbage (the previous one is served), not as a bad request', () => {
-    for (const parse of [() => parseRelease('<html>\n', 'Release'), () => parseRelease(' Suite: x\n', 'Release'), () => parsePoolIndex('<html>\n', 'Packages')]) {
+    for (const parse of [
+      () => parseRelease('<html>\n', 'Release'),
+      () => parseRelease(' Suite: x\n', 'Release'),
+      () => parsePoolIndex('<html>\n', 'Packages'),
+    ]) {
       const error = (() => {
         try {
           parse()

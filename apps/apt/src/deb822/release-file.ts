@@ -32,7 +32,10 @@ export function parseRelease(text: string, label: string): ReleaseFacts {
     const value = field(stanza, section)
     if (value === undefined) continue
     listed = true
-    for (const line of value.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    for (const line of value
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)) {
       const [digest, size, path] = line.split(/\s+/)
       if (!digest || !/^[0-9a-f]+$/i.test(digest) || !size || !/^\d+$/.test(size) || !path) {
         throw new LarderError('E_UPSTREAM_GARBAGE', `${label}: bad ${section} line "${line}"`)

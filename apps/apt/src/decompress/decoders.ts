@@ -23,8 +23,11 @@ export function sniffCompression(bytes: Uint8Array): Compression {
 /** A fresh decoder: compressed bytes in, unpacked bytes out (zlib's run on libuv's thread pool, xz on its own thread). */
 export function createDecoder(compression: Exclude<Compression, 'none'>): Duplex {
   switch (compression) {
-    case 'gzip': return createGunzip()
-    case 'zstd': return createZstdDecompress()
-    case 'xz': return createXzDecompress()
+    case 'gzip':
+      return createGunzip()
+    case 'zstd':
+      return createZstdDecompress()
+    case 'xz':
+      return createXzDecompress()
   }
 }

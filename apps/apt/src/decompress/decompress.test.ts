@@ -13,11 +13,20 @@ const COMPRESSORS = { gzip: (b: Buffer) => gzipSync(b), xz: (b: Buffer) => xz(b,
 const text = Buffer.from(Array.from({ length: 40_000 }, (_, i) => `Package: p${i}\nVersion: 1.${i}\nSize: ${i}\n\n`).join(''))
 
 async function failure(stream: Readable): Promise<unknown> {
-  return readAll(stream).then(() => undefined, (err: unknown) => err)
+  return readAll(stream).then(
+    () => undefined,
+    (err: unknown) => err,
+  )
 }
 
 /** The chunks in tiny slices, so the magic bytes arrive split. */
-const trickle = (bytes: Buffer) => Readable.from((function* () { for (let i = 0; i < bytes.length; i += 3) yield bytes.subarray(i, i + 3) })(), { objectMode: false })
+const trickle = (bytes: Buffer) =>
+  Readable.from(
+    (function* () {
+      for (let i = 0; i < bytes.length; i += 3) yield bytes.subarray(i, i + 3)
+    })(),
+    { objectMode: false },
+  )
 
 describe('streaming decompression', () => {
   it.each(Object.entries(COMPRESSORS))('unpacks %s as a stream of small chunks, never the whole file at once', async (_name, compress) => {
@@ -41,7 +50,11 @@ describe('streaming decompression', () => {
 
   it.each(Object.entries(COMPRESSORS))('fails truncated and garbage %s with an error naming the file, whoever is at fault', async (name, compress) => {
     const packed = compress(text)
-    const inputs = { truncated: packed.subarray(0, Math.floor(packed.length / 2)), cut: packed.subarray(0, packed.length - 4), garbage: Buffer.concat([packed.subarray(0, 8), Buffer.alloc(4096, 0x55)]) }
+    const inputs = {
+      truncated: packed.subarray(0, Math.floor(packed.length / 2)),
+      cut: packed.subarray(0, packed.length - 4),
+      garbage: Buffer.concat([packed.subarray(0, 8), Buffer.alloc(4096, 0x55)]),
+    }
     for (const [what, input] of Object.entries(inputs)) {
       const upload = await failure(decompressStream(input, 'control.tar'))
       expect(isLarderError(upload, 'E_BAD_REQUEST'), `${what}: ${String(upload)}`).toBe(true)
@@ -68,7 +81,11 @@ describe('streaming decompression', () => {
   })
 
   it('passes a failing source through as the source failure, not as bad data', async () => {
-    const source = new Readable({ read() { this.destroy(new Error('disk read failed')) } })
+    const source = new Readable({
+      read() {
+        this.destroy(new Error('disk read failed'))
+      },
+    })
     const error = await failure(decompressStream(source, 'Packages.xz'))
     expect((error as Error).message).toBe('disk read failed')
   })

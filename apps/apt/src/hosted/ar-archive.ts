@@ -49,7 +49,10 @@ export async function fileSource(path: string): Promise<ArSource> {
   }
 }
 
-export function arInvalid(message: string, hint = 'upload a package built with dpkg-deb (an ar archive with debian-binary, control.tar.* and data.tar.*)'): LarderError {
+export function arInvalid(
+  message: string,
+  hint = 'upload a package built with dpkg-deb (an ar archive with debian-binary, control.tar.* and data.tar.*)',
+): LarderError {
   return new LarderError('E_BAD_REQUEST', `not a valid .deb: ${message}`, { hint })
 }
 

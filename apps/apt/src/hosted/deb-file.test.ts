@@ -25,14 +25,21 @@ async function handMadeDeb(control: string): Promise<Buffer> {
     const tar = await run('tar', ['--format=ustar', '-cf', join(temp.path, 'control.tar'), '-C', join(temp.path, 'c'), './control'])
     expect(tar.code, tar.stderr).toBe(0)
     const controlTar = gzipSync(await readFile(join(temp.path, 'control.tar')))
-    return arArchive([['debian-binary', Buffer.from('2.0\n')], ['control.tar.gz', controlTar], ['data.tar.gz', gzipSync(Buffer.alloc(1024))]])
+    return arArchive([
+      ['debian-binary', Buffer.from('2.0\n')],
+      ['control.tar.gz', controlTar],
+      ['data.tar.gz', gzipSync(Buffer.alloc(1024))],
+    ])
   } finally {
     await temp.cleanup()
   }
 }
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (err: unknown) => err)
+  const error = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
   expect(isLarderError(error) && error.status === 400, `expected a 400, got ${String(error)}`).toBe(true)
   return (error as Error).message
 }
@@ -50,7 +57,11 @@ describe('reading uploaded .debs', () => {
   }, 60_000)
 
   it('drops the epoch from the file name, as Debian does', () => {
-    const control = checkControl([['Package', 'tool'], ['Version', '2:1.0-1'], ['Architecture', 'all']])
+    const control = checkControl([
+      ['Package', 'tool'],
+      ['Version', '2:1.0-1'],
+      ['Architecture', 'all'],
+    ])
     expect(control.filename).toBe('tool_1.0-1_all.deb')
   })
 
@@ -58,12 +69,30 @@ describe('reading uploaded .debs', () => {
     const refusals = [
       () => readDebControl(Buffer.from('not an archive')),
       () => readDebControl(Buffer.from('!<arch>\ndebian-binary   0           0     0     100644  999       `\n2.0\n')),
-      async () => checkControl([['Package', '../x'], ['Version', '1'], ['Architecture', 'all']]),
-      async () => checkControl([['Package', 'x'], ['Version', '1/../../y'], ['Architecture', 'all']]),
-      async () => checkControl([['Package', 'x'], ['Version', '1'], ['Architecture', 'a/b']]),
+      async () =>
+        checkControl([
+          ['Package', '../x'],
+          ['Version', '1'],
+          ['Architecture', 'all'],
+        ]),
+      async () =>
+        checkControl([
+          ['Package', 'x'],
+          ['Version', '1/../../y'],
+          ['Architecture', 'all'],
+        ]),
+      async () =>
+        checkControl([
+          ['Package', 'x'],
+          ['Version', '1'],
+          ['Architecture', 'a/b'],
+        ]),
     ]
     for (const refuse of refusals) {
-      const error = await refuse().then(() => undefined, (err: unknown) => err)
+      const error = await refuse().then(
+        () => undefined,
+        (err: unknown) => err,
+      )
       expect(isLarderError(error) && error.status === 400, String(error)).toBe(true)
     }
     await expect(readArMembers(Buffer.from('!<arch>\nshort'))).resolves.toEqual([])
@@ -79,19 +108,28 @@ describe('reading uploaded .debs', () => {
     // A Description line starting at column 0 is a field of its own: a second Package (or Filename, SHA256...).
     expect(await refusal(readDebControl(await handMadeDeb(`${head}Description: x\nPackage: other\n`)))).toMatch(/Package twice/)
     expect(await refusal(readDebControl(await handMadeDeb(`${head}Depends: a\ndepends: b\nDescription: x\n`)))).toMatch(/twice/)
-    expect(await refusal(readDebControl(await handMadeDeb(`${head}Description: x\n\nPackage: second\nVersion: 1\nArchitecture: all\n`)))).toMatch(/more than one paragraph/)
+    expect(await refusal(readDebControl(await handMadeDeb(`${head}Description: x\n\nPackage: second\nVersion: 1\nArchitecture: all\n`)))).toMatch(
+      /more than one paragraph/,
+    )
     expect(await refusal(readDebControl(await handMadeDeb(`${head}Description: x\r\n SHA256: 00\rFilename: y\n`)))).toMatch(/control characters/)
     expect(await refusal(readDebControl(await handMadeDeb(`${head}-----BEGIN: x\nDescription: x\n`)))).toMatch(/field named/)
     expect(await refusal(readDebControl(await handMadeDeb(`${head}Description: ${'x'.repeat(1024 * 1024)}\n`)))).toMatch(/over/)
   })
 
   it('refuses ar members with a negative size instead of reading the same header forever', async () => {
-    const looping = Buffer.concat([Buffer.from('!<arch>\n'), Buffer.from(`${'debian-binary'.padEnd(16)}${'0'.padEnd(12)}0     0     100644  ${'-60'.padEnd(10)}\`\n`, 'latin1')])
+    const looping = Buffer.concat([
+      Buffer.from('!<arch>\n'),
+      Buffer.from(`${'debian-binary'.padEnd(16)}${'0'.padEnd(12)}0     0     100644  ${'-60'.padEnd(10)}\`\n`, 'latin1'),
+    ])
     await expect(readArMembers(looping)).rejects.toThrow(/past the end/)
   })
 
   it('never uses ar member names as paths: a traversal name is just not a .deb member', async () => {
-    const deb = arArchive([['debian-binary', Buffer.from('2.0\n')], ['../control.tar', Buffer.alloc(512)], ['data.tar', Buffer.alloc(512)]])
+    const deb = arArchive([
+      ['debian-binary', Buffer.from('2.0\n')],
+      ['../control.tar', Buffer.alloc(512)],
+      ['data.tar', Buffer.alloc(512)],
+    ])
     expect(await refusal(readDebControl(deb))).toMatch(/control\.tar/)
   })
 })

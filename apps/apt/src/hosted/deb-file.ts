@@ -64,9 +64,11 @@ async function readControlFile(source: ArSource, control: ArMember): Promise<Buf
       throw (unpackError = err)
     }
   })()
-  const files = await readSafeTar(tar, { label: control.name, read: (entry) => entry.path === 'control', maxReadBytes: MAX_CONTROL_BYTES }).catch((err: unknown) => {
-    throw err === unpackError ? invalid(`${control.name} cannot be unpacked (${(err as Error).message})`) : err
-  })
+  const files = await readSafeTar(tar, { label: control.name, read: (entry) => entry.path === 'control', maxReadBytes: MAX_CONTROL_BYTES }).catch(
+    (err: unknown) => {
+      throw err === unpackError ? invalid(`${control.name} cannot be unpacked (${(err as Error).message})`) : err
+    },
+  )
   return files.get('control')
 }
 
@@ -102,7 +104,8 @@ export function checkControl(stanza: Stanza): DebControl {
   const architecture = field(stanza, 'Architecture')
   if (!name || !PACKAGE_NAME.test(name)) throw new LarderError('E_INVALID_NAME', `the control file's Package "${name ?? ''}" is not a Debian package name`)
   if (!version || !VERSION.test(version)) throw new LarderError('E_INVALID_NAME', `the control file's Version "${version ?? ''}" is not a Debian version`)
-  if (!architecture || !ARCHITECTURE.test(architecture)) throw new LarderError('E_INVALID_NAME', `the control file's Architecture "${architecture ?? ''}" is not a Debian architecture`)
+  if (!architecture || !ARCHITECTURE.test(architecture))
+    throw new LarderError('E_INVALID_NAME', `the control file's Architecture "${architecture ?? ''}" is not a Debian architecture`)
   const filename = `${name}_${version.replace(/^[0-9]+:/, '')}_${architecture}.deb`
   const folder = name.startsWith('lib') && name.length > 3 ? name.slice(0, 4) : name.slice(0, 1)
   return { stanza, package: name, version, architecture, filename, poolPath: `pool/main/${folder}/${name}/${filename}` }

@@ -24,7 +24,10 @@ export class HostedRepo {
   private readonly lock = new KeyedMutex()
   private signerPromise: Promise<ArchiveSigner> | undefined
 
-  constructor(private readonly services: LarderServices, readonly config: AptConfig) {}
+  constructor(
+    private readonly services: LarderServices,
+    readonly config: AptConfig,
+  ) {}
 
   get name(): string {
     return this.config.hostedName
@@ -74,12 +77,22 @@ export class HostedRepo {
       const existing = await this.services.store.getEntry(this.debKey(deb.poolPath))
       if (existing?.blob === sha256) return { deb, created: false }
       if (existing) {
-        throw new LarderError('E_CONFLICT', `${control.filename} is already uploaded with other contents`, { hint: 'a Debian version names one file forever: upload a new Version' })
+        throw new LarderError('E_CONFLICT', `${control.filename} is already uploaded with other contents`, {
+          hint: 'a Debian version names one file forever: upload a new Version',
+        })
       }
       await this.services.store.ingestBlob(file.path, { sha256, size: file.size })
       const blob = { sha256, size: file.size }
       const meta: StoredDebMeta = { ...deb, control: renderStanza(deb.control), uploadedBy }
-      const entry: CacheEntry = { key: this.debKey(deb.poolPath), status: 'ok', fetchedAt: Date.now(), blob: blob.sha256, size: blob.size, contentType: DEB_CONTENT_TYPE, meta: { ...meta } }
+      const entry: CacheEntry = {
+        key: this.debKey(deb.poolPath),
+        status: 'ok',
+        fetchedAt: Date.now(),
+        blob: blob.sha256,
+        size: blob.size,
+        contentType: DEB_CONTENT_TYPE,
+        meta: { ...meta },
+      }
       // Rendered and signed with the new package before anything is visible: a failure leaves the repository as it was.
       const staged = await this.stageSuite([...(await this.listDebs()), deb])
       await commitPublish(this.services.store, [entry, ...staged.byHash], staged.suite)
@@ -146,7 +159,14 @@ export class HostedRepo {
     // Index objects stay addressable by digest after the next upload (clients mid-update ask by-hash).
     const byHash = Object.keys(files).map((path): CacheEntry => {
       const blob = parts[path]!
-      return { key: this.byHashKey(blob.sha256), status: 'ok', fetchedAt: Date.now(), blob: blob.sha256, size: blob.size, contentType: 'application/octet-stream' }
+      return {
+        key: this.byHashKey(blob.sha256),
+        status: 'ok',
+        fetchedAt: Date.now(),
+        blob: blob.sha256,
+        size: blob.size,
+        contentType: 'application/octet-stream',
+      }
     })
     const suite: CacheEntry = {
       key: this.suiteKey,

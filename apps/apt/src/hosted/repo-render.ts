@@ -27,7 +27,13 @@ export interface ReleaseInput {
 export function packagesStanza(deb: HostedDeb): string {
   const stanza: Stanza = deb.control.filter(([name]) => !/^(Filename|Size|MD5sum|SHA1|SHA256|SHA512)$/i.test(name))
   const description = stanza.findIndex(([name]) => name.toLowerCase() === 'description')
-  const added: Stanza = [['Filename', deb.poolPath], ['Size', String(deb.size)], ['MD5sum', deb.md5], ['SHA1', deb.sha1], ['SHA256', deb.sha256]]
+  const added: Stanza = [
+    ['Filename', deb.poolPath],
+    ['Size', String(deb.size)],
+    ['MD5sum', deb.md5],
+    ['SHA1', deb.sha1],
+    ['SHA256', deb.sha256],
+  ]
   stanza.splice(description < 0 ? stanza.length : description, 0, ...added)
   return renderStanza(stanza)
 }
@@ -60,7 +66,10 @@ export function renderRelease(input: ReleaseInput): string {
     'Acquire-By-Hash: yes',
   ]
   const paths = Object.keys(input.files).sort()
-  for (const [section, algorithm] of [['MD5Sum', 'md5'], ['SHA256', 'sha256']] as const) {
+  for (const [section, algorithm] of [
+    ['MD5Sum', 'md5'],
+    ['SHA256', 'sha256'],
+  ] as const) {
     lines.push(`${section}:`)
     for (const path of paths) {
       const bytes = input.files[path]!

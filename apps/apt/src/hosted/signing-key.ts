@@ -48,7 +48,8 @@ async function toSigner(armored: string, path: string): Promise<ArchiveSigner> {
   } catch (cause) {
     throw new LarderError('E_INVALID_OPTION', `${path} is not an armored OpenPGP private key`, { cause })
   }
-  if (!key.isDecrypted()) throw new LarderError('E_INVALID_OPTION', `${path} is passphrase-protected`, { hint: 'Larder signs unattended: give it a key without a passphrase' })
+  if (!key.isDecrypted())
+    throw new LarderError('E_INVALID_OPTION', `${path} is passphrase-protected`, { hint: 'Larder signs unattended: give it a key without a passphrase' })
   const publicKey = key.toPublic()
   return {
     fingerprint: key.getFingerprint().toUpperCase(),

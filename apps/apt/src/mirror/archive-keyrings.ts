@@ -19,7 +19,9 @@ export class ArchiveKeyrings {
     const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
       throw new LarderError('E_INTEGRITY', `cannot check the signature: the keyring ${path} cannot be read (${err.code})`, {
         cause: err,
-        hint: path.startsWith('/usr/share/keyrings/') ? 'install the package that ships it (debian-archive-keyring) or set LARDER_APT_KEYRINGS' : 'check LARDER_APT_KEYRINGS',
+        hint: path.startsWith('/usr/share/keyrings/')
+          ? 'install the package that ships it (debian-archive-keyring) or set LARDER_APT_KEYRINGS'
+          : 'check LARDER_APT_KEYRINGS',
       })
     })
     const version = `${info.mtimeMs}:${info.size}`

@@ -9,7 +9,10 @@ export type FileTable = Record<string, IndexFileFacts>
 export class FileTables {
   private readonly memo = new Map<string, FileTable>()
 
-  constructor(private readonly services: LarderServices, private readonly memoSize = DEFAULT_TABLE_MEMO_SIZE) {}
+  constructor(
+    private readonly services: LarderServices,
+    private readonly memoSize = DEFAULT_TABLE_MEMO_SIZE,
+  ) {}
 
   async of(entry: CacheEntry): Promise<FileTable> {
     const blob = entry.blob

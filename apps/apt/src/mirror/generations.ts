@@ -38,7 +38,11 @@ export class Generations {
   private readonly tables: FileTables
   private readonly lock = new KeyedMutex()
 
-  constructor(private readonly services: LarderServices, readonly indexFiles: IndexFiles, verifier: ReleaseVerifier) {
+  constructor(
+    private readonly services: LarderServices,
+    readonly indexFiles: IndexFiles,
+    verifier: ReleaseVerifier,
+  ) {
     this.releases = new ReleaseSource(services, verifier)
     this.tables = new FileTables(services)
   }

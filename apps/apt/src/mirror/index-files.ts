@@ -8,7 +8,12 @@ import { byHashKey, indexKey } from './mirror-keys.js'
 export const INDEX_CONTENT_TYPE = 'application/octet-stream'
 
 /** by-hash folder names as apt and archives spell them, strongest first. */
-const BY_HASH_DIRS: Array<[ReleaseAlgorithm, string]> = [['sha512', 'SHA512'], ['sha256', 'SHA256'], ['sha1', 'SHA1'], ['md5', 'MD5Sum']]
+const BY_HASH_DIRS: Array<[ReleaseAlgorithm, string]> = [
+  ['sha512', 'SHA512'],
+  ['sha256', 'SHA256'],
+  ['sha1', 'SHA1'],
+  ['md5', 'MD5Sum'],
+]
 
 export interface IndexLocation {
   archive: string
@@ -63,7 +68,13 @@ export class IndexFiles {
     const key = algorithm === 'sha256' ? indexKey(hash) : byHashKey(algorithm, hash)
     const name = BY_HASH_DIRS.find(([a]) => a === algorithm)![1]
     const url = `${location.base}/dists/${encodePath(location.suite)}/${location.path ? `${encodePath(location.path)}/` : ''}by-hash/${name}/${hash}`
-    return this.services.cache.artifact({ key, url, expected: { [algorithm]: hash }, contentType: INDEX_CONTENT_TYPE, label: `${location.archive} by-hash ${hash}` })
+    return this.services.cache.artifact({
+      key,
+      url,
+      expected: { [algorithm]: hash },
+      contentType: INDEX_CONTENT_TYPE,
+      label: `${location.archive} by-hash ${hash}`,
+    })
   }
 
   /** Makes sure the file is stored, reading the fill to its end (a failed digest rejects). */

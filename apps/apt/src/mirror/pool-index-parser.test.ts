@@ -35,11 +35,19 @@ Checksums-Sha1:\r
 /** The bytes in slices of `size`, so lines and UTF-8 characters are cut across chunks. */
 function sliced(text: string, size: number): Readable {
   const bytes = Buffer.from(text)
-  return Readable.from((function* () { for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size) })(), { objectMode: false })
+  return Readable.from(
+    (function* () {
+      for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size)
+    })(),
+    { objectMode: false },
+  )
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => undefined, (err: unknown) => err)
+  return promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
 }
 
 describe('the streaming Packages/Sources parser', () => {
@@ -62,7 +70,8 @@ describe('the streaming Packages/Sources parser', () => {
 
   it('streams a large Packages.xz through the decoder into the parser without ever holding it whole', async () => {
     const count = 40_000
-    const stanza = (i: number) => `Package: pkg${i}\nVersion: 1.${i}\nArchitecture: amd64\nFilename: pool/main/p/pkg${i}/pkg${i}_1.${i}_amd64.deb\nSize: ${i}\nSHA256: ${digest(i)}\nDescription: package ${i}\n ${'lorem ipsum '.repeat(20)}\n\n`
+    const stanza = (i: number) =>
+      `Package: pkg${i}\nVersion: 1.${i}\nArchitecture: amd64\nFilename: pool/main/p/pkg${i}/pkg${i}_1.${i}_amd64.deb\nSize: ${i}\nSHA256: ${digest(i)}\nDescription: package ${i}\n ${'lorem ipsum '.repeat(20)}\n\n`
     const text = Buffer.from(Array.from({ length: count }, (_, i) => stanza(i)).join(''))
     const packed = execFileSync('xz', ['-1', '-zc', '-T2'], { input: text, maxBuffer: 1 << 30 })
     let largest = 0
@@ -84,7 +93,12 @@ describe('the streaming Packages/Sources parser', () => {
   })
 
   it('refuses an endless line instead of holding it', async () => {
-    const huge = Readable.from((function* () { for (let i = 0; i < 20; i++) yield Buffer.alloc(MAX_INDEX_LINE_LENGTH / 10, 0x61) })(), { objectMode: false })
+    const huge = Readable.from(
+      (function* () {
+        for (let i = 0; i < 20; i++) yield Buffer.alloc(MAX_INDEX_LINE_LENGTH / 10, 0x61)
+      })(),
+      { objectMode: false },
+    )
     const error = await rejection(readPoolIndex(huge, 'Packages'))
     expect(isLarderError(error, 'E_UPSTREAM_GARBAGE')).toBe(true)
     expect((error as Error).message).toMatch(/a line over/)
@@ -92,7 +106,9 @@ describe('the streaming Packages/Sources parser', () => {
 
   it('fails with the decoder when the compressed index is truncated', async () => {
     const packed = execFileSync('xz', ['-zc'], { input: Buffer.from(PACKAGES.repeat(2000)) })
-    const error = await rejection(readPoolIndex(decompressStream(packed.subarray(0, packed.length - 20), 'Packages.xz', { faultOf: 'upstream' }), 'Packages.xz'))
+    const error = await rejection(
+      readPoolIndex(decompressStream(packed.subarray(0, packed.length - 20), 'Packages.xz', { faultOf: 'upstream' }), 'Packages.xz'),
+    )
     expect(isLarderError(error, 'E_UPSTREAM_GARBAGE')).toBe(true)
     expect((error as Error).message).toMatch(/Packages\.xz is not valid xz data \(truncated/)
   })

@@ -61,7 +61,10 @@ export class PoolIndexParser {
     const directory = fields.get('directory')
     const checksums = fields.get('checksums-sha256')
     if (directory && checksums) {
-      for (const entry of checksums.split('\n').map((l) => l.trim()).filter(Boolean)) {
+      for (const entry of checksums
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)) {
         const [digest, bytes, name] = entry.split(/\s+/)
         if (digest && bytes && name) this.table.set(own(`${directory}/${name}`), { sha256: own(digest.toLowerCase()), size: Number(bytes) })
       }

@@ -18,7 +18,10 @@ export class PoolIndex {
   /** Tables being read or read, by blob: concurrent lookups share one pass over the index. */
   private readonly memo = new Map<string, Promise<PoolTable | undefined>>()
 
-  constructor(private readonly services: LarderServices, private readonly tables: FileTables) {}
+  constructor(
+    private readonly services: LarderServices,
+    private readonly tables: FileTables,
+  ) {}
 
   /** The facts of a pool file from any current generation of the archive, or undefined when no stored index lists it. */
   async lookup(archive: string, path: string): Promise<PoolFileFacts | undefined> {

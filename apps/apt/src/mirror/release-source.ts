@@ -2,7 +2,19 @@
  * Fetches an upstream suite's InRelease (plus Release and Release.gpg from the same moment) as one cached
  * document, stored only once its signature checks against the archive's keyring.
  */
-import { KEEP_PREVIOUS, LarderError, errorFields, isLarderError, readAll, toLarderError, type CacheEntry, type IndexResponse, type LarderServices, type ProcessedIndex, type UpstreamIndexBody } from '@larder/core'
+import {
+  KEEP_PREVIOUS,
+  LarderError,
+  errorFields,
+  isLarderError,
+  readAll,
+  toLarderError,
+  type CacheEntry,
+  type IndexResponse,
+  type LarderServices,
+  type ProcessedIndex,
+  type UpstreamIndexBody,
+} from '@larder/core'
 import { parseRelease, type ReleaseFacts } from '../deb822/release-file.js'
 import { encodePath } from '../paths/apt-path.js'
 import { upstreamReleaseKey } from './mirror-keys.js'
@@ -26,7 +38,10 @@ export function suiteUrl(base: string, suite: string, file: string): string {
 }
 
 export class ReleaseSource {
-  constructor(private readonly services: LarderServices, private readonly verifier: ReleaseVerifier) {}
+  constructor(
+    private readonly services: LarderServices,
+    private readonly verifier: ReleaseVerifier,
+  ) {}
 
   /**
    * The newest upstream Release of a suite (TTL, revalidation, stale-if-error and offline as core does them):
@@ -51,7 +66,13 @@ export class ReleaseSource {
     }
   }
 
-  private async processDetached(archive: string, base: string, suite: string, body: UpstreamIndexBody, previous: CacheEntry | undefined): Promise<ProcessedIndex | typeof KEEP_PREVIOUS> {
+  private async processDetached(
+    archive: string,
+    base: string,
+    suite: string,
+    body: UpstreamIndexBody,
+    previous: CacheEntry | undefined,
+  ): Promise<ProcessedIndex | typeof KEEP_PREVIOUS> {
     const label = `${archive} ${suite}/Release`
     const release = await body.readBytes()
     // Parsed first only to tell a page that is no Release at all (a captive portal) from a bad signature.
@@ -67,7 +88,13 @@ export class ReleaseSource {
     return { body: Buffer.from(JSON.stringify(facts.files)), contentType: 'application/json', parts, meta: { ...releaseMeta(facts, signedBy) } }
   }
 
-  private async process(archive: string, base: string, suite: string, body: UpstreamIndexBody, previous: CacheEntry | undefined): Promise<ProcessedIndex | typeof KEEP_PREVIOUS> {
+  private async process(
+    archive: string,
+    base: string,
+    suite: string,
+    body: UpstreamIndexBody,
+    previous: CacheEntry | undefined,
+  ): Promise<ProcessedIndex | typeof KEEP_PREVIOUS> {
     const label = `${archive} ${suite}/InRelease`
     const inRelease = await body.readBytes()
     const { text, signedBy } = await this.refusalLogged(archive, suite, () => this.verifier.checkInRelease(archive, inRelease, label))
@@ -93,7 +120,8 @@ export class ReleaseSource {
       return { Release: release, 'Release.gpg': signature }
     } catch (err) {
       // Clients read InRelease first; without the pair apt still has it (Release answers 404, as for a mismatch).
-      if (isLarderError(err, 'E_INTEGRITY')) this.services.logger.warn({ archive, suite, ...errorFields(err) }, 'upstream Release.gpg refused; serving InRelease only')
+      if (isLarderError(err, 'E_INTEGRITY'))
+        this.services.logger.warn({ archive, suite, ...errorFields(err) }, 'upstream Release.gpg refused; serving InRelease only')
       if (err instanceof LarderError && err.isUpstreamFailure) return undefined
       throw err
     }

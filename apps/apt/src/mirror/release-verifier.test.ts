@@ -25,7 +25,10 @@ async function sign(key: GpgKey, text: string, name: string): Promise<{ inReleas
 }
 
 async function refusal(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(() => undefined, (err: unknown) => err)
+  const error = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
   expect(error, 'expected a refusal').toBeInstanceOf(Error)
   return error as Error
 }
@@ -43,7 +46,14 @@ beforeAll(async () => {
   await writeFile(both, Buffer.concat([await readFile(other.keyringPath), await readFile(trusted.keyringPath)]))
   const garbage = join(dir.path, 'garbage.gpg')
   await writeFile(garbage, 'not a keyring\n')
-  const keyrings = { fixture: trusted.keyringPath, armored: trusted.armoredKeyringPath, both, missing: join(dir.path, 'nope.gpg'), garbage, swapped: join(dir.path, 'swapped.gpg') }
+  const keyrings = {
+    fixture: trusted.keyringPath,
+    armored: trusted.armoredKeyringPath,
+    both,
+    missing: join(dir.path, 'nope.gpg'),
+    garbage,
+    swapped: join(dir.path, 'swapped.gpg'),
+  }
   await writeFile(keyrings.swapped, await readFile(trusted.keyringPath))
   verifier = new ReleaseVerifier({ keyrings, insecureNoVerify: ['open'] })
 }, 120_000)

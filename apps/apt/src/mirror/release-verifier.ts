@@ -50,7 +50,9 @@ export class ReleaseVerifier {
     let signature: openpgp.Signature
     try {
       const armored = releaseGpg.subarray(0, 64).toString('latin1').trimStart().startsWith('-----BEGIN PGP')
-      signature = armored ? await openpgp.readSignature({ armoredSignature: releaseGpg.toString('utf8') }) : await openpgp.readSignature({ binarySignature: releaseGpg })
+      signature = armored
+        ? await openpgp.readSignature({ armoredSignature: releaseGpg.toString('utf8') })
+        : await openpgp.readSignature({ binarySignature: releaseGpg })
     } catch (cause) {
       throw new LarderError('E_INTEGRITY', `${label}: Release.gpg is not an OpenPGP signature (${(cause as Error).message})`, { cause })
     }

@@ -61,10 +61,17 @@ export async function putUpload(c: AptRouteContext, apt: AptContext, filename: s
   const principal = services.tokens.requirePublisher(c.req.header('authorization'), 'apt')
   if (filename !== undefined && !filename.endsWith('.deb')) throw new LarderError('E_BAD_REQUEST', `"${filename}" is not a .deb file name`)
   if (/^multipart\//i.test(c.req.header('content-type') ?? '')) {
-    throw new LarderError('E_UNSUPPORTED_MEDIA', 'send the .deb as the request body, not as a form', { hint: `curl --fail -T pkg.deb -H "Authorization: Bearer $TOKEN" .../upload/pkg.deb` })
+    throw new LarderError('E_UNSUPPORTED_MEDIA', 'send the .deb as the request body, not as a form', {
+      hint: `curl --fail -T pkg.deb -H "Authorization: Bearer $TOKEN" .../upload/pkg.deb`,
+    })
   }
   // The Packages stanza lists MD5sum, SHA1 and SHA256: all hashed as the body streams to the spool file.
-  const file = await readRawUpload(c.req.raw, { spoolDir: services.store.spoolDir, maxBytes: services.config.maxUploadBytes, label: 'the upload', algorithms: ['md5', 'sha1'] })
+  const file = await readRawUpload(c.req.raw, {
+    spoolDir: services.store.spoolDir,
+    maxBytes: services.config.maxUploadBytes,
+    label: 'the upload',
+    algorithms: ['md5', 'sha1'],
+  })
   let added
   try {
     if (file.size === 0) throw new LarderError('E_BAD_REQUEST', 'the upload is empty', { hint: 'send the .deb as the request body' })
@@ -74,7 +81,13 @@ export async function putUpload(c: AptRouteContext, apt: AptContext, filename: s
     await discardSpooledFile(file)
   }
   const { deb, created } = added
-  services.logger.info({ package: deb.package, version: deb.version, architecture: deb.architecture, sha256: deb.sha256, by: principal.name, created }, 'uploaded')
+  services.logger.info(
+    { package: deb.package, version: deb.version, architecture: deb.architecture, sha256: deb.sha256, by: principal.name, created },
+    'uploaded',
+  )
   c.set('cacheResult', 'PRIVATE')
-  return c.json({ package: deb.package, version: deb.version, architecture: deb.architecture, filename: deb.poolPath, sha256: deb.sha256, size: deb.size }, created ? 201 : 200)
+  return c.json(
+    { package: deb.package, version: deb.version, architecture: deb.architecture, filename: deb.poolPath, sha256: deb.sha256, size: deb.size },
+    created ? 201 : 200,
+  )
 }

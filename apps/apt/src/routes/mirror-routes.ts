@@ -10,9 +10,18 @@ import { VOLATILE_CACHE_CONTROL, type AptContext, type AptRouteContext } from '.
 export const POOL_CONTENT_TYPE = 'application/vnd.debian.binary-package'
 
 /** A stored Release file (a part of a generation or of the hosted repository) sent byte for byte. */
-export async function sendReleasePart(c: AptRouteContext, apt: AptContext, entry: CacheEntry, file: ReleaseFileName, headers: Record<string, string> = {}): Promise<Response> {
+export async function sendReleasePart(
+  c: AptRouteContext,
+  apt: AptContext,
+  entry: CacheEntry,
+  file: ReleaseFileName,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const part = entry.parts?.[file]
-  if (!part) throw new LarderError('E_NOT_FOUND', `this suite has no ${file}`, { hint: file === 'InRelease' ? 'apt falls back to Release and Release.gpg' : 'apt uses InRelease' })
+  if (!part)
+    throw new LarderError('E_NOT_FOUND', `this suite has no ${file}`, {
+      hint: file === 'InRelease' ? 'apt falls back to Release and Release.gpg' : 'apt uses InRelease',
+    })
   const etag = `"${part.sha256}"`
   if (clientHasCurrent(c, etag)) return c.body(null, 304, { etag, 'cache-control': VOLATILE_CACHE_CONTROL })
   const body = await apt.services.store.openBlob(part.sha256)
@@ -37,7 +46,15 @@ export async function getMirrorIndex(c: AptRouteContext, apt: AptContext, archiv
   return serveArtifact(c, artifact, apt.services.store, { 'cache-control': VOLATILE_CACHE_CONTROL })
 }
 
-export async function getMirrorByHash(c: AptRouteContext, apt: AptContext, archive: string, suite: string, dir: string, algorithm: ReleaseAlgorithm, hash: string): Promise<Response> {
+export async function getMirrorByHash(
+  c: AptRouteContext,
+  apt: AptContext,
+  archive: string,
+  suite: string,
+  dir: string,
+  algorithm: ReleaseAlgorithm,
+  hash: string,
+): Promise<Response> {
   const base = apt.settings.upstreams[archive]!
   const generation = await apt.generations.current(archive, base, suite)
   const listed = findListed(generation, dir, algorithm, hash)

@@ -19,6 +19,8 @@ describe('APT settings', () => {
     expect(readAptSettings(env, base).upstreams).toEqual({ vendor: 'https://repo.example.com/apt' })
     expect(() => readAptSettings({ LARDER_APT_UPSTREAMS: 'Vendor=https://x' }, base)).toThrow(/LARDER_APT_UPSTREAMS/)
     expect(() => readAptSettings({ LARDER_APT_UPSTREAMS: 'vendor=https://x' }, base)).toThrow(/LARDER_APT_KEYRINGS=vendor=/)
-    expect(() => readAptSettings({ ...env, LARDER_APT_HOSTED_NAME: 'vendor' }, base)).toThrow(/LARDER_APT_HOSTED_NAME "vendor" is also a name in LARDER_APT_UPSTREAMS/)
+    expect(() => readAptSettings({ ...env, LARDER_APT_HOSTED_NAME: 'vendor' }, base)).toThrow(
+      /LARDER_APT_HOSTED_NAME "vendor" is also a name in LARDER_APT_UPSTREAMS/,
+    )
   })
 })

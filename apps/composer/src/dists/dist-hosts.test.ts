@@ -18,6 +18,8 @@ describe('dist hosts', () => {
   })
 
   it('names the variable when an item is malformed', () => {
-    expect(() => parseDistHosts('https://a.com')).toThrow(expect.objectContaining({ code: 'E_INVALID_OPTION', message: expect.stringContaining('LARDER_COMPOSER_DIST_HOSTS') }))
+    expect(() => parseDistHosts('https://a.com')).toThrow(
+      expect.objectContaining({ code: 'E_INVALID_OPTION', message: expect.stringContaining('LARDER_COMPOSER_DIST_HOSTS') }),
+    )
   })
 })

@@ -8,7 +8,10 @@ const HOST = /^[a-z0-9.-]+(:\d{1,5})?$/
 export type DistHosts = ReadonlySet<string> | undefined
 
 export function parseDistHosts(text: string | undefined): DistHosts {
-  const items = (text ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
+  const items = (text ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)
   if (items.length === 0) return undefined
   for (const item of items) {
     if (!HOST.test(item)) throw new LarderError('E_INVALID_OPTION', `${DIST_HOSTS_ENV}: "${item.slice(0, 80)}" must look like host or host:port`)

@@ -9,7 +9,10 @@ export type DistTokens = ReadonlyMap<string, string>
 
 export function parseDistTokens(text: string | undefined): DistTokens {
   const tokens = new Map<string, string>()
-  for (const item of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = item.indexOf('=')
     const host = item.slice(0, eq).toLowerCase()
     const token = item.slice(eq + 1)

@@ -52,7 +52,6 @@ export function buildDistIndex(versions: readonly ComposerVersion[]): DistIndex 
  */
 export function findDist(index: DistIndex, versionSeg: string, referenceSeg: string, type: string): DistRecord | undefined {
   const candidates = (index[referenceSeg] ?? []).filter((r) => r.type === type)
-  const matchesVersion = (r: DistRecord) =>
-    [r.versionNormalized, r.version].some((v) => v !== undefined && versionSegment(v) === versionSeg)
+  const matchesVersion = (r: DistRecord) => [r.versionNormalized, r.version].some((v) => v !== undefined && versionSegment(v) === versionSeg)
   return candidates.find(matchesVersion) ?? (referenceSeg === '' ? undefined : candidates[0])
 }

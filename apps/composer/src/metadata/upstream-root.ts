@@ -39,7 +39,13 @@ export function readRootDocument(upstream: string, document: unknown): UpstreamR
 
 /** Composer's BasePackage::packageNameToRegexp for available-package-patterns. */
 export function patternMatches(pattern: string, name: string): boolean {
-  const regexp = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i')
+  const regexp = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  )
   return regexp.test(name)
 }
 

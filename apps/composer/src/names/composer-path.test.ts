@@ -8,7 +8,13 @@ describe('parseComposerPath', () => {
     expect(parseComposerPath('/packages.json')).toEqual({ kind: 'root' })
     expect(parseComposerPath('/p2/acme/lib.json')).toEqual({ kind: 'p2', name: 'acme/lib', dev: false })
     expect(parseComposerPath('/p2/acme/lib~dev.json')).toEqual({ kind: 'p2', name: 'acme/lib', dev: true })
-    expect(parseComposerPath('/dists/acme/lib/1.0.0.0/abc123.zip')).toEqual({ kind: 'dist', name: 'acme/lib', version: '1.0.0.0', reference: 'abc123', type: 'zip' })
+    expect(parseComposerPath('/dists/acme/lib/1.0.0.0/abc123.zip')).toEqual({
+      kind: 'dist',
+      name: 'acme/lib',
+      version: '1.0.0.0',
+      reference: 'abc123',
+      type: 'zip',
+    })
     expect(parseComposerPath('/dists/acme/lib/1.0.0.0/.zip')).toMatchObject({ reference: '' })
     expect(parseComposerPath('/upload')).toEqual({ kind: 'upload' })
     expect(parseComposerPath('/api/security-advisories/')).toEqual({ kind: 'advisories' })
@@ -24,7 +30,9 @@ describe('parseComposerPath', () => {
   })
 
   it('refuses dot segments as sent in the URL', () => {
-    expect(() => parseComposerPath(rawPathAfter('http://h/composer/p2/%2e%2e/x.json?y=1', '/composer'))).toThrow(expect.objectContaining({ code: 'E_NOT_FOUND' }))
+    expect(() => parseComposerPath(rawPathAfter('http://h/composer/p2/%2e%2e/x.json?y=1', '/composer'))).toThrow(
+      expect.objectContaining({ code: 'E_NOT_FOUND' }),
+    )
   })
 
   it('knows Composer names', () => {

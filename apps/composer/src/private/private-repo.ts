@@ -60,7 +60,9 @@ export class PrivateRepo {
       const existing = await this.package(release.name)
       const pkg: PrivatePackage = existing ? { ...existing.pkg, versions: [...existing.pkg.versions] } : { name: release.name, versions: [] }
       if (pkg.versions.some((v) => v.version_normalized === release.versionNormalized)) {
-        throw new LarderError('E_CONFLICT', `${release.name} ${release.version} is already uploaded`, { hint: 'upload a new version: released dists are immutable' })
+        throw new LarderError('E_CONFLICT', `${release.name} ${release.version} is already uploaded`, {
+          hint: 'upload a new version: released dists are immutable',
+        })
       }
       const sha1 = release.zip.digests.sha1
       if (!sha1) throw new LarderError('E_INTERNAL', 'the upload was spooled without its sha1')

@@ -9,5 +9,11 @@ export async function advisories(c: ComposerRouteContext, composer: ComposerCont
   const { services } = composer
   const facts = await composer.root.facts()
   const query = new URL(c.req.url).search
-  return passThrough(c, { upstream: services.upstream, url: `${facts.advisoriesApiUrl}${query}`, offline: services.config.offline, purpose: 'composer audit', methods: ADVISORIES_METHODS })
+  return passThrough(c, {
+    upstream: services.upstream,
+    url: `${facts.advisoriesApiUrl}${query}`,
+    offline: services.config.offline,
+    purpose: 'composer audit',
+    methods: ADVISORIES_METHODS,
+  })
 }

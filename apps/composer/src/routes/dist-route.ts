@@ -66,5 +66,8 @@ async function locateDist(composer: ComposerContext, dist: DistSegments): Promis
       if (!isLarderError(error, 'E_NOT_FOUND')) lastError ??= error
     }
   }
-  throw lastError ?? new LarderError('E_NOT_FOUND', `${dist.name} has no ${dist.type} dist for version ${dist.version} with reference ${dist.reference || '(none)'}`)
+  throw (
+    lastError ??
+    new LarderError('E_NOT_FOUND', `${dist.name} has no ${dist.type} dist for version ${dist.version} with reference ${dist.reference || '(none)'}`)
+  )
 }

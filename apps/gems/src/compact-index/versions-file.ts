@@ -23,5 +23,8 @@ export function composeNames(upstream: string | undefined, privateNames: Iterabl
   const names = new Set<string>()
   for (const line of (upstream ?? '').split('\n')) if (line !== '' && line !== '---') names.add(line)
   for (const name of privateNames) names.add(name)
-  return `---\n${[...names].sort().map((name) => `${name}\n`).join('')}`
+  return `---\n${[...names]
+    .sort()
+    .map((name) => `${name}\n`)
+    .join('')}`
 }

@@ -15,7 +15,13 @@ describe('VersionsLog', () => {
 
   it('puts private lines right after ---, drops privately owned names, and appends md5 corrections', () => {
     const log = VersionsLog.start({ upstream: UPSTREAM, privateNames: new Set(['mine']), privateLines: ['mine 9.0.0 eee'] })
-    log.correct(new Map([['rack', 'fff'], ['mine', 'zzz'], ['unlisted', 'yyy']]))
+    log.correct(
+      new Map([
+        ['rack', 'fff'],
+        ['mine', 'zzz'],
+        ['unlisted', 'yyy'],
+      ]),
+    )
     expect(log.text).toBe(`${HEADER}mine 9.0.0 eee\nrack 1.0.0,2.0.0 aaa\nthor 1.0.0 ccc\nrack 2.0.0 fff\n`)
     expect(Object.fromEntries(lastInfoMd5s(log.text))).toEqual({ rack: 'fff', thor: 'ccc', mine: 'eee' })
   })

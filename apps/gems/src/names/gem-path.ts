@@ -13,7 +13,14 @@ export type GemPath =
   | { kind: 'push' }
   | { kind: 'yank' }
 
-export const LEGACY_SPECS_FILES = ['specs.4.8.gz', 'latest_specs.4.8.gz', 'prerelease_specs.4.8.gz', 'specs.4.8', 'latest_specs.4.8', 'prerelease_specs.4.8'] as const
+export const LEGACY_SPECS_FILES = [
+  'specs.4.8.gz',
+  'latest_specs.4.8.gz',
+  'prerelease_specs.4.8.gz',
+  'specs.4.8',
+  'latest_specs.4.8',
+  'prerelease_specs.4.8',
+] as const
 export type LegacySpecsFile = (typeof LEGACY_SPECS_FILES)[number]
 
 /** rubygems.org's rule (Gem::Specification::VALID_NAME_PATTERN), plus a length cap and a leading letter or digit. */

@@ -41,6 +41,9 @@ describe('checksums.yaml of a pushed gem', () => {
   })
 
   it('refuses a listing that is not YAML, as `gem install` would', async () => {
-    await expect(readGemPackage(withChecksums('SHA256: [unclosed\n'))).rejects.toMatchObject({ code: 'E_BAD_REQUEST', message: expect.stringMatching(/checksums\.yaml is not valid YAML/) })
+    await expect(readGemPackage(withChecksums('SHA256: [unclosed\n'))).rejects.toMatchObject({
+      code: 'E_BAD_REQUEST',
+      message: expect.stringMatching(/checksums\.yaml is not valid YAML/),
+    })
   })
 })

@@ -1,6 +1,15 @@
 /** Opens a pushed .gem (a plain tar of metadata.gz, data.tar.gz and checksums.yaml.gz), checks it is whole and that nothing in it unpacks outside the gem. */
 import { gunzipSync } from 'node:zlib'
-import { LarderError, StreamingDigest, UnsafeArchiveEntryError, isLarderError, parseLimitedYaml, plainTarStream, readSafeTar, type DigestResult } from '@larder/core'
+import {
+  LarderError,
+  StreamingDigest,
+  UnsafeArchiveEntryError,
+  isLarderError,
+  parseLimitedYaml,
+  plainTarStream,
+  readSafeTar,
+  type DigestResult,
+} from '@larder/core'
 import { MAX_GEMSPEC_BYTES, parseGemspecYaml, type GemSpecFacts } from './gemspec.js'
 
 /** Small members read into memory; data.tar.gz (the whole gem, near enough) is streamed instead. */

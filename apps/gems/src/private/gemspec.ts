@@ -67,13 +67,20 @@ function requirementsOf(requirement: unknown, field: string): string[] {
  */
 export function parseGemspecYaml(source: string): GemSpecFacts {
   // Size, nesting and aliases are limited before anything is built from the text.
-  const spec = parseLimitedYaml(source, { label: "the gem's metadata", maxBytes: MAX_GEMSPEC_BYTES, maxAliasCount: MAX_GEMSPEC_ALIASES, schema: 'failsafe' }) as Yaml | null
+  const spec = parseLimitedYaml(source, {
+    label: "the gem's metadata",
+    maxBytes: MAX_GEMSPEC_BYTES,
+    maxAliasCount: MAX_GEMSPEC_ALIASES,
+    schema: 'failsafe',
+  }) as Yaml | null
   if (!spec || typeof spec !== 'object') bad('is not a Gem::Specification')
   const name = text(spec.name)
   const version = text(spec.version?.version)
   if (!name || !GEM_NAME_PATTERN.test(name)) bad(`names an invalid gem "${String(spec.name).slice(0, 80)}"`)
   if (version?.includes('-')) {
-    bad(`has version "${version.slice(0, 40)}" with a '-': RubyGems reads it as a prerelease ('-' becomes '.pre.') and a platform belongs in the platform field`)
+    bad(
+      `has version "${version.slice(0, 40)}" with a '-': RubyGems reads it as a prerelease ('-' becomes '.pre.') and a platform belongs in the platform field`,
+    )
   }
   if (!version || !VERSION_PATTERN.test(version)) bad(`has an invalid version "${String(spec.version?.version).slice(0, 40)}"`)
   const platform = text(spec.platform) ?? 'ruby'

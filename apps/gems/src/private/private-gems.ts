@@ -76,7 +76,9 @@ export class PrivateGems {
       const versions = await this.versions(spec.name)
       const number = spec.platform === 'ruby' ? spec.version : `${spec.version}-${spec.platform}`
       if (versions.some((v) => v.number === number)) {
-        throw new LarderError('E_CONFLICT', `${spec.name} (${number}) was already pushed`, { hint: 'bump the version: a pushed version is never replaced, even once yanked' })
+        throw new LarderError('E_CONFLICT', `${spec.name} (${number}) was already pushed`, {
+          hint: 'bump the version: a pushed version is never replaced, even once yanked',
+        })
       }
       const filename = `${spec.name}-${number}.gem`
       const runtime = spec.dependencies.filter((dep) => dep.type === 'runtime')

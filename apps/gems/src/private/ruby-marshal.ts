@@ -12,15 +12,24 @@ export class RubyHash {
 }
 /** An object whose class defines marshal_dump/marshal_load (Gem::Version, Gem::Requirement): type 'U'. */
 export class RubyUserMarshal {
-  constructor(readonly className: string, readonly data: RubyValue) {}
+  constructor(
+    readonly className: string,
+    readonly data: RubyValue,
+  ) {}
 }
 /** A plain object dumped by its instance variables (Gem::Dependency): type 'o'. */
 export class RubyObject {
-  constructor(readonly className: string, readonly ivars: [string, RubyValue][]) {}
+  constructor(
+    readonly className: string,
+    readonly ivars: [string, RubyValue][],
+  ) {}
 }
 /** An object whose class defines _dump/_load (Gem::Specification): type 'u' with the raw string. */
 export class RubyUserDefined {
-  constructor(readonly className: string, readonly bytes: Buffer) {}
+  constructor(
+    readonly className: string,
+    readonly bytes: Buffer,
+  ) {}
 }
 
 export function marshalDump(value: RubyValue): Buffer {

@@ -35,7 +35,10 @@ export async function getQuickSpec(c: GemsRouteContext, gems: GemsContext, stem:
   const artifact = await cache.artifact({
     key: QUICK_KEY_PREFIX + stem,
     label: `/quick/Marshal.4.8/${stem}.gemspec.rz`,
-    resolve: async () => ({ url: `${gems.settings.upstream}/quick/Marshal.4.8/${encodeURIComponent(stem)}.gemspec.rz`, contentType: 'application/octet-stream' }),
+    resolve: async () => ({
+      url: `${gems.settings.upstream}/quick/Marshal.4.8/${encodeURIComponent(stem)}.gemspec.rz`,
+      contentType: 'application/octet-stream',
+    }),
   })
   return serveArtifact(c, artifact, store)
 }

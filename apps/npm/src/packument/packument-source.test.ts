@@ -8,7 +8,8 @@ describe('PackumentSource.mayRefresh', () => {
     let clock = Date.parse('2025-01-01T00:00:00Z')
     const services = { cache: { options: { now: () => clock } } } as unknown as LarderServices
     const source = new PackumentSource(services, {} as PrivateRegistry)
-    const handle = (name: string, result: PackumentHandle['result'] = 'HIT') => ({ entry: { key: `npm:packument:${name}` }, result, private: false }) as PackumentHandle
+    const handle = (name: string, result: PackumentHandle['result'] = 'HIT') =>
+      ({ entry: { key: `npm:packument:${name}` }, result, private: false }) as PackumentHandle
 
     expect(source.mayRefresh(handle('a'))).toBe(true)
     expect(source.mayRefresh(handle('a'))).toBe(false)

@@ -51,16 +51,25 @@ export class PackumentSource {
     private readonly upstream: string,
   ) {
     // ttlResolution 0: read the clock on every check rather than a value cached for a millisecond (tests move it in steps).
-    this.forcedRecently = new LRUCache({ max: FORCED_REFRESH_MEMORY, ttl: FORCED_REFRESH_INTERVAL_MS, ttlResolution: 0, perf: { now: () => services.cache.options.now() } })
+    this.forcedRecently = new LRUCache({
+      max: FORCED_REFRESH_MEMORY,
+      ttl: FORCED_REFRESH_INTERVAL_MS,
+      ttlResolution: 0,
+      perf: { now: () => services.cache.options.now() },
+    })
   }
 
   async get(name: PackageName, options: { forceRefresh?: boolean } = {}): Promise<PackumentHandle> {
     const own = await this.privateRegistry.entry(name)
     if (own) return { entry: own, result: 'PRIVATE', private: true }
     if (await this.privateRegistry.owns(name)) {
-      throw new LarderError('E_NOT_FOUND', `${name.full} is a private name (listed in LARDER_NPM_PRIVATE_SCOPES or _NAMES, or unpublished from Larder) and has nothing published`, {
-        hint: 'private names are never taken from upstream; publish it to Larder',
-      })
+      throw new LarderError(
+        'E_NOT_FOUND',
+        `${name.full} is a private name (listed in LARDER_NPM_PRIVATE_SCOPES or _NAMES, or unpublished from Larder) and has nothing published`,
+        {
+          hint: 'private names are never taken from upstream; publish it to Larder',
+        },
+      )
     }
     return this.fromUpstream(name, options)
   }
@@ -112,4 +121,3 @@ export class PackumentSource {
     return JSON.parse((await readAll(body)).toString('utf8'))
   }
 }
-

@@ -13,7 +13,8 @@ const stored = () => ({
 /** The document as a client got it: same manifests, tarball URLs on the client's base. */
 const asServed = () => {
   const doc: any = structuredClone(stored())
-  for (const manifest of Object.values(doc.versions) as any[]) manifest.dist.tarball = manifest.dist.tarball.replace('https://private.larder.invalid', 'http://h:1/npm')
+  for (const manifest of Object.values(doc.versions) as any[])
+    manifest.dist.tarball = manifest.dist.tarball.replace('https://private.larder.invalid', 'http://h:1/npm')
   return doc
 }
 

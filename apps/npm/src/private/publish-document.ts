@@ -112,7 +112,9 @@ export function privateManifest(
  */
 export function publishersOf(doc: Record<string, any>): { name: string; email: string }[] {
   const known = Array.isArray(doc.maintainers) ? doc.maintainers.map((m: any) => String(m?.name)) : []
-  const publishers = Object.values(doc.versions ?? {}).map((m: any) => m?._npmUser?.name).filter((n) => typeof n === 'string')
+  const publishers = Object.values(doc.versions ?? {})
+    .map((m: any) => m?._npmUser?.name)
+    .filter((n) => typeof n === 'string')
   return [...new Set<string>([...known, ...publishers])].map((name) => ({ name, email: `${name}@larder.invalid` }))
 }
 

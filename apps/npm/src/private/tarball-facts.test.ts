@@ -25,7 +25,13 @@ describe('readTarballFacts', () => {
 
 describe('readTarballFacts on hostile tarballs', () => {
   it.each([
-    [[{ name: 'package/package.json', data: '{}' }, { name: 'package/../../evil', data: 'x' }], "'..' segment"],
+    [
+      [
+        { name: 'package/package.json', data: '{}' },
+        { name: 'package/../../evil', data: 'x' },
+      ],
+      "'..' segment",
+    ],
     [[{ name: '/etc/cron.d/evil', data: 'x' }], 'absolute path'],
     [[{ name: 'package/index.js', type: 'symlink' as const, linkTarget: '../../../../home/user/.bashrc' }], 'links outside the package'],
   ])('refuses an unsafe entry with a 400 (%#)', async (entries, reason) => {

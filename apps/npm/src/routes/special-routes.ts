@@ -1,5 +1,16 @@
 /** The /-/ endpoints: ping, whoami, login, dist-tags, pass-through of search, audit and keys, and refusals of what Larder does not do. */
-import { LarderError, allowsEcosystem, methodNotAllowed, passThrough, readAction, readLimitedBody, readRoute, writeAction, type PassThroughMethod, type RouteMethods } from '@larder/core'
+import {
+  LarderError,
+  allowsEcosystem,
+  methodNotAllowed,
+  passThrough,
+  readAction,
+  readLimitedBody,
+  readRoute,
+  writeAction,
+  type PassThroughMethod,
+  type RouteMethods,
+} from '@larder/core'
 import { parsePackageName, type PackageName } from '../names/package-name.js'
 import { looksLikeVersion } from '../private/publish-document.js'
 import type { NpmContext, NpmRouteContext } from './npm-context.js'

@@ -25,7 +25,10 @@ export function readNpmSettings(env: Env): NpmSettings {
 
 /** Parses `@acme,@internal` (LARDER_NPM_PRIVATE_SCOPES) into bare scope names. */
 export function parsePrivateScopes(text: string | undefined): string[] {
-  const scopes = (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+  const scopes = (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   for (const scope of scopes) {
     if (!/^@[a-z0-9~-][a-z0-9._~-]*$/.test(scope)) {
       throw new LarderError('E_INVALID_OPTION', `${PRIVATE_SCOPES_ENV}: "${scope}" is not a scope like @acme`)

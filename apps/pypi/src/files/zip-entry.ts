@@ -52,7 +52,8 @@ export async function readZipEntry(size: number, read: ReadRange, isWanted: (pat
   const entries = tail.readUInt16LE(eocd + 10)
   const cdSize = tail.readUInt32LE(eocd + 12)
   const cdOffset = tail.readUInt32LE(eocd + 16)
-  if (entries === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff || cdOffset + cdSize > size || cdSize > MAX_CENTRAL_DIRECTORY_BYTES) return undefined
+  if (entries === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff || cdOffset + cdSize > size || cdSize > MAX_CENTRAL_DIRECTORY_BYTES)
+    return undefined
   const cd = await read(cdOffset, cdOffset + cdSize)
   let at = 0
   for (let n = 0; n < entries && at + 46 <= cd.length; n++) {

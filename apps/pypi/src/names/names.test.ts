@@ -17,7 +17,13 @@ describe('project names', () => {
 
 describe('distribution file names', () => {
   it('parses wheels with and without a build tag', () => {
-    expect(parseDistFilename('foo_bar-1.0.2-py3-none-any.whl')).toEqual({ kind: 'wheel', project: 'foo-bar', version: '1.0.2', build: '', tags: 'py3-none-any' })
+    expect(parseDistFilename('foo_bar-1.0.2-py3-none-any.whl')).toEqual({
+      kind: 'wheel',
+      project: 'foo-bar',
+      version: '1.0.2',
+      build: '',
+      tags: 'py3-none-any',
+    })
     expect(parseDistFilename('foo-1.0-1-cp311-cp311-manylinux_2_17_x86_64.whl')).toMatchObject({ version: '1.0' })
     expect(parseDistFilename('foo-py3-none-any.whl')).toBeUndefined()
   })

@@ -25,7 +25,14 @@ function parse(version: string): ParsedVersion | undefined {
     ...(g.pre ? { pre: [PRE_LABELS[g.preL!.toLowerCase()]!, int(g.preN)] as [string, number] } : {}),
     ...(g.post ? { post: int(g.postN1 ?? g.postN2) } : {}),
     ...(g.dev ? { dev: int(g.devN) } : {}),
-    ...(g.local ? { local: g.local.toLowerCase().split(/[-_.]/).map((part) => (/^[0-9]+$/.test(part) ? String(int(part)) : part)) } : {}),
+    ...(g.local
+      ? {
+          local: g.local
+            .toLowerCase()
+            .split(/[-_.]/)
+            .map((part) => (/^[0-9]+$/.test(part) ? String(int(part)) : part)),
+        }
+      : {}),
   }
 }
 

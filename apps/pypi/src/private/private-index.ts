@@ -71,7 +71,15 @@ export class PrivateIndex {
       const fetchedAt = this.hosted.now()
       const meta = { publishedBy: principal.name, version: upload.version }
       const artifacts: CacheEntry[] = [
-        { key: `${PRIVATE_FILE_PREFIX}${upload.project}/${upload.filename}`, status: 'ok', fetchedAt, blob: blob.sha256, size: blob.size, contentType: 'application/octet-stream', meta },
+        {
+          key: `${PRIVATE_FILE_PREFIX}${upload.project}/${upload.filename}`,
+          status: 'ok',
+          fetchedAt,
+          blob: blob.sha256,
+          size: blob.size,
+          contentType: 'application/octet-stream',
+          meta,
+        },
       ]
       let coreMetadata: Record<string, string> | undefined
       if (upload.metadata) {
@@ -101,7 +109,12 @@ export class PrivateIndex {
       const version = versionIdentity(upload.version)
       if (!page.versions?.some((v) => versionIdentity(v) === version)) page.versions = [...(page.versions ?? []), upload.version]
       const body = Buffer.from(JSON.stringify(page))
-      await this.hosted.commit(upload.project, artifacts, { fetchedAt, contentType: STORED_PAGE_TYPE, upstreamHash: createHash('sha256').update(body).digest('hex') }, body)
+      await this.hosted.commit(
+        upload.project,
+        artifacts,
+        { fetchedAt, contentType: STORED_PAGE_TYPE, upstreamHash: createHash('sha256').update(body).digest('hex') },
+        body,
+      )
       return file
     })
   }
@@ -110,7 +123,8 @@ export class PrivateIndex {
 function refuseExisting(page: ProjectPage, upload: UploadedFile): void {
   const identity = releaseFileIdentity(upload.filename, upload.project)
   const existing = page.files.find(
-    (f) => f.filename.toLowerCase() === upload.filename.toLowerCase() || (identity !== undefined && releaseFileIdentity(f.filename, upload.project) === identity),
+    (f) =>
+      f.filename.toLowerCase() === upload.filename.toLowerCase() || (identity !== undefined && releaseFileIdentity(f.filename, upload.project) === identity),
   )
   if (!existing) return
   const same = existing.filename === upload.filename ? `'${upload.filename}'` : `'${upload.filename}' is the same file as '${existing.filename}'`

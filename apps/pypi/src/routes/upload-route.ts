@@ -70,17 +70,24 @@ async function readUploadMetadata(upload: CheckedUpload): Promise<Buffer> {
       ? await withFileReader(upload.file.path, (read) => readWheelMetadata(upload.file.size, read, distInfoPrefixOf(upload.filename)))
       : await readSdistPkgInfo(upload.filename, upload.file)
   if (!metadata) {
-    const expected = upload.kind === 'wheel' ? 'a wheel with a readable .dist-info/METADATA' : `a readable archive with ${sdistTopDir(upload.filename)}/PKG-INFO`
+    const expected =
+      upload.kind === 'wheel' ? 'a wheel with a readable .dist-info/METADATA' : `a readable archive with ${sdistTopDir(upload.filename)}/PKG-INFO`
     throw new LarderError('E_BAD_REQUEST', `upload refused: ${upload.filename} is not ${expected}`)
   }
   const fields = readCoreMetadataFields(metadata)
   const what = upload.kind === 'wheel' ? 'METADATA' : 'PKG-INFO'
   if (fields.name === undefined || normalizeProjectName(fields.name) !== upload.project) {
-    throw new LarderError('E_BAD_REQUEST', `upload refused: the ${what} of ${upload.filename} names project ${JSON.stringify(fields.name ?? null)}, the form says ${upload.project}`)
+    throw new LarderError(
+      'E_BAD_REQUEST',
+      `upload refused: the ${what} of ${upload.filename} names project ${JSON.stringify(fields.name ?? null)}, the form says ${upload.project}`,
+    )
   }
   const version = fields.version === undefined ? undefined : versionIdentity(fields.version)
   if (version === undefined || version !== versionIdentity(upload.version)) {
-    throw new LarderError('E_BAD_REQUEST', `upload refused: the ${what} of ${upload.filename} says version ${JSON.stringify(fields.version ?? null)}, the form says ${upload.version}`)
+    throw new LarderError(
+      'E_BAD_REQUEST',
+      `upload refused: the ${what} of ${upload.filename} says version ${JSON.stringify(fields.version ?? null)}, the form says ${upload.version}`,
+    )
   }
   await assertSafeDistArchive(upload)
   return metadata

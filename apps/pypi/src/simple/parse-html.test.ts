@@ -33,7 +33,12 @@ describe('parseHtmlPage on the pages real indexes serve', () => {
 <!--SERIAL 23844385-->
 `
     expect(parseHtmlPage(html, 'https://pypi.org/simple/requests/')).toEqual([
-      { filename: 'requests-0.2.0.tar.gz', url: 'https://files.pythonhosted.org/packages/ba/bb/dfa0/requests-0.2.0.tar.gz', hashes: { sha256: sha('1') }, yanked: false },
+      {
+        filename: 'requests-0.2.0.tar.gz',
+        url: 'https://files.pythonhosted.org/packages/ba/bb/dfa0/requests-0.2.0.tar.gz',
+        hashes: { sha256: sha('1') },
+        yanked: false,
+      },
       {
         filename: 'requests-2.32.3-py3-none-any.whl',
         url: 'https://files.pythonhosted.org/packages/f9/9b/335f/requests-2.32.3-py3-none-any.whl',
@@ -123,7 +128,13 @@ describe('parseHtmlPage on the pages real indexes serve', () => {
 </body></html>`
     expect(parseHtmlPage(datarequire, 'http://localhost/datarequire/fakepackage/')).toEqual([
       { filename: 'fakepackage-1.0.0.tar.gz', url: 'http://localhost/fakepackage-1.0.0.tar.gz', hashes: { md5: '0'.repeat(32) }, yanked: false },
-      { filename: 'fakepackage-2.7.0.tar.gz', url: 'http://localhost/fakepackage-2.7.0.tar.gz', hashes: { md5: '0'.repeat(32) }, yanked: false, requiresPython: '>=2.7,<3' },
+      {
+        filename: 'fakepackage-2.7.0.tar.gz',
+        url: 'http://localhost/fakepackage-2.7.0.tar.gz',
+        hashes: { md5: '0'.repeat(32) },
+        yanked: false,
+        requiresPython: '>=2.7,<3',
+      },
     ])
     const yanked = `<html>
   <body>
@@ -166,7 +177,9 @@ describe('parseHtmlPage on markup regular expressions got wrong', () => {
 
   it('takes data-core-metadata over data-dist-info-metadata and reads "true"; a file link left open still counts', () => {
     const html = `<ul><li><a href="m-1.0-py3-none-any.whl" data-dist-info-metadata="sha256=${sha('d')}" data-core-metadata="true">m</li></ul>`
-    expect(parseHtmlPage(html, PAGE)).toEqual([{ filename: 'm-1.0-py3-none-any.whl', url: `${PAGE}m-1.0-py3-none-any.whl`, hashes: {}, yanked: false, coreMetadata: true }])
+    expect(parseHtmlPage(html, PAGE)).toEqual([
+      { filename: 'm-1.0-py3-none-any.whl', url: `${PAGE}m-1.0-py3-none-any.whl`, hashes: {}, yanked: false, coreMetadata: true },
+    ])
   })
 
   it('refuses a page announcing another major version (PEP 629) and accepts newer minor versions', () => {

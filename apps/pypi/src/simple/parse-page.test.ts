@@ -36,10 +36,30 @@ describe('parseJsonPage', () => {
       meta: { 'api-version': '1.1', '_last-serial': 42 },
       name: 'pkg',
       versions: ['1.0'],
-      files: [{ filename: 'pkg-1.0.tar.gz', url: '/files/pkg-1.0.tar.gz', hashes: { sha256: 'C'.repeat(64) }, 'dist-info-metadata': true, yanked: false, size: 10, 'upload-time': 't' }],
+      files: [
+        {
+          filename: 'pkg-1.0.tar.gz',
+          url: '/files/pkg-1.0.tar.gz',
+          hashes: { sha256: 'C'.repeat(64) },
+          'dist-info-metadata': true,
+          yanked: false,
+          size: 10,
+          'upload-time': 't',
+        },
+      ],
     }
     expect(parseJsonPage(doc, PAGE, 'x')).toEqual({
-      files: [{ filename: 'pkg-1.0.tar.gz', url: 'https://index.example/files/pkg-1.0.tar.gz', hashes: { sha256: 'c'.repeat(64) }, yanked: false, size: 10, uploadTime: 't', coreMetadata: true }],
+      files: [
+        {
+          filename: 'pkg-1.0.tar.gz',
+          url: 'https://index.example/files/pkg-1.0.tar.gz',
+          hashes: { sha256: 'c'.repeat(64) },
+          yanked: false,
+          size: 10,
+          uploadTime: 't',
+          coreMetadata: true,
+        },
+      ],
       versions: ['1.0'],
       lastSerial: 42,
     })

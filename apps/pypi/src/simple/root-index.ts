@@ -71,12 +71,18 @@ export async function listProjects(services: LarderServices, privateIndex: Priva
 export function renderRoot(names: string[], format: SimpleFormat, base: string): Readable {
   const json = format === JSON_TYPE
   function* chunks(): Generator<Buffer> {
-    yield Buffer.from(json ? '{"meta":{"api-version":"1.0"},"projects":[' : '<!DOCTYPE html>\n<html>\n  <head>\n    <meta name="pypi:repository-version" content="1.0">\n    <title>Simple index</title>\n  </head>\n  <body>\n')
+    yield Buffer.from(
+      json
+        ? '{"meta":{"api-version":"1.0"},"projects":['
+        : '<!DOCTYPE html>\n<html>\n  <head>\n    <meta name="pypi:repository-version" content="1.0">\n    <title>Simple index</title>\n  </head>\n  <body>\n',
+    )
     for (let i = 0; i < names.length; i += CHUNK_NAMES) {
       const slice = names.slice(i, i + CHUNK_NAMES)
-      yield Buffer.from(json
-        ? (i > 0 ? ',' : '') + slice.map((name) => JSON.stringify({ name })).join(',')
-        : slice.map((name) => `    <a href="${escapeHtml(`${base}/simple/${normalizeProjectName(name)}/`)}">${escapeHtml(name)}</a>\n`).join(''))
+      yield Buffer.from(
+        json
+          ? (i > 0 ? ',' : '') + slice.map((name) => JSON.stringify({ name })).join(',')
+          : slice.map((name) => `    <a href="${escapeHtml(`${base}/simple/${normalizeProjectName(name)}/`)}">${escapeHtml(name)}</a>\n`).join(''),
+      )
     }
     yield Buffer.from(json ? ']}' : '  </body>\n</html>\n')
   }

@@ -26,4 +26,3 @@ export class ListingLines implements NameSink {
     return Buffer.concat(this.parts)
   }
 }
-

@@ -30,7 +30,10 @@ async function isGzip(path: string): Promise<boolean> {
 
 async function readTarEntry(path: string, wanted: string): Promise<Buffer | undefined> {
   try {
-    const files = await readSafeTarFile(path, { label: `upload refused: ${wanted.split('/')[0]}.tar.gz`, read: (entry) => entry.path === wanted && entry.size <= MAX_ZIP_ENTRY_BYTES })
+    const files = await readSafeTarFile(path, {
+      label: `upload refused: ${wanted.split('/')[0]}.tar.gz`,
+      read: (entry) => entry.path === wanted && entry.size <= MAX_ZIP_ENTRY_BYTES,
+    })
     return files.get(wanted)
   } catch (error) {
     if (error instanceof UnsafeArchiveEntryError) throw error

@@ -40,7 +40,10 @@ export function checkUpload(form: MultipartForm): CheckedUpload {
   if (parsed.kind === 'wheel') {
     const normalized = normalizedWheelFilename(filename)
     if (normalized !== filename) {
-      throw refuse(`"${filename}" is not a normalized wheel file name${normalized ? `; it should be "${normalized}"` : ''}`, 'build the wheel with a current build backend')
+      throw refuse(
+        `"${filename}" is not a normalized wheel file name${normalized ? `; it should be "${normalized}"` : ''}`,
+        'build the wheel with a current build backend',
+      )
     }
   }
   const parsedVersion = parsed.kind === 'wheel' ? parsed.version : parsed.version.replace(/_/g, '-')

@@ -20,18 +20,30 @@ async function fileOf(name: string, bytes: Buffer): Promise<string> {
 
 describe('archives on disk (spooled uploads)', () => {
   it('reads a .tar.gz and a plain tar from a file with the same checks', async () => {
-    const entries = [{ name: 'pkg-1.0/', type: 'directory' as const }, { name: 'pkg-1.0/PKG-INFO', data: 'Name: pkg' }]
-    for (const [name, bytes] of [['a.tar.gz', writeTarGz(entries)], ['a.tar', writeTar(entries)]] as const) {
+    const entries = [
+      { name: 'pkg-1.0/', type: 'directory' as const },
+      { name: 'pkg-1.0/PKG-INFO', data: 'Name: pkg' },
+    ]
+    for (const [name, bytes] of [
+      ['a.tar.gz', writeTarGz(entries)],
+      ['a.tar', writeTar(entries)],
+    ] as const) {
       const files = await readSafeTarFile(await fileOf(name, bytes), { label: name, read: (e) => e.path === 'pkg-1.0/PKG-INFO' })
       expect(files.get('pkg-1.0/PKG-INFO')?.toString()).toBe('Name: pkg')
     }
     const unsafe = await fileOf('unsafe.tar.gz', writeTarGz([{ name: '../evil', data: 'x' }]))
-    await expect(readSafeTarFile(unsafe, { label: 'unsafe' })).rejects.toMatchObject({ code: 'E_BAD_REQUEST', message: expect.stringContaining("'..' segment") })
+    await expect(readSafeTarFile(unsafe, { label: 'unsafe' })).rejects.toMatchObject({
+      code: 'E_BAD_REQUEST',
+      message: expect.stringContaining("'..' segment"),
+    })
   })
 
   it('streams the entries asked for to their consumer instead of holding them', async () => {
     const big = randomBytes(3 * 1024 * 1024)
-    const tar = writeTar([{ name: 'metadata.gz', data: 'm' }, { name: 'data.tar.gz', data: big }])
+    const tar = writeTar([
+      { name: 'metadata.gz', data: 'm' },
+      { name: 'data.tar.gz', data: big },
+    ])
     let hash = ''
     const files = await readSafeTar(tar, {
       label: 'the gem',
@@ -50,10 +62,16 @@ describe('archives on disk (spooled uploads)', () => {
   })
 
   it('fails the read when a consumer fails, and stops a consumer when the archive is bad', async () => {
-    const tar = writeTar([{ name: 'data.tar.gz', data: randomBytes(200_000) }, { name: 'x', data: 'x' }])
+    const tar = writeTar([
+      { name: 'data.tar.gz', data: randomBytes(200_000) },
+      { name: 'x', data: 'x' },
+    ])
     const failing = { label: 'the gem', stream: () => async () => Promise.reject(new Error('inner archive refused')) }
     await expect(readSafeTar(tar, failing)).rejects.toThrow(/inner archive refused/)
-    const unsafe = writeTar([{ name: 'data.tar.gz', data: randomBytes(200_000) }, { name: '../evil', data: 'x' }])
+    const unsafe = writeTar([
+      { name: 'data.tar.gz', data: randomBytes(200_000) },
+      { name: '../evil', data: 'x' },
+    ])
     let stopped = false
     const reading = {
       label: 'the gem',

@@ -44,7 +44,8 @@ export class ArchiveLinks {
       // From the link's folder as it resolves itself (it may lie behind another link).
       const folder = path.split('/').slice(0, -1).join('/')
       const absolute = target.startsWith('/') && this.absoluteLinks === 'root'
-      if (!this.resolve(absolute ? target : `${folder}/${target}`)) throw unsafeEntry(this.options.label, path, `it links outside the package through other links (${target})`)
+      if (!this.resolve(absolute ? target : `${folder}/${target}`))
+        throw unsafeEntry(this.options.label, path, `it links outside the package through other links (${target})`)
     }
     for (const { path, target } of this.hardlinks) {
       // link(2) on a symlink copies the link itself, whose relative target then means something else.

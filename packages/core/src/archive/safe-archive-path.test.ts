@@ -26,7 +26,10 @@ describe('assertSafeArchivePath', () => {
     ['./', 'package root'],
   ])('refuses %j with a 400 that says why', (path, reason) => {
     expect(() => assertSafeArchivePath(path, file, options)).toThrow(
-      expect.objectContaining({ code: 'E_BAD_REQUEST', message: expect.stringMatching(new RegExp(`the archive holds an unsafe entry .*${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)) }),
+      expect.objectContaining({
+        code: 'E_BAD_REQUEST',
+        message: expect.stringMatching(new RegExp(`the archive holds an unsafe entry .*${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)),
+      }),
     )
   })
 
@@ -67,20 +70,54 @@ describe('ArchiveLinks', () => {
   }
 
   it('takes links to links that stay inside', () => {
-    expect(() => check([['p/a', symlink('b')], ['p/b', symlink('c/d')], ['p/c/d', file], ['p/e/f', file]])).not.toThrow()
+    expect(() =>
+      check([
+        ['p/a', symlink('b')],
+        ['p/b', symlink('c/d')],
+        ['p/c/d', file],
+        ['p/e/f', file],
+      ]),
+    ).not.toThrow()
   })
 
   it('refuses a chain that leaves the package though each link alone stays inside', () => {
-    expect(() => check([['a', symlink('.')], ['d/b', symlink('../a/../x')]])).toThrow(/through other links/)
+    expect(() =>
+      check([
+        ['a', symlink('.')],
+        ['d/b', symlink('../a/../x')],
+      ]),
+    ).toThrow(/through other links/)
   })
 
   it('refuses files written through a link that leaves the package', () => {
-    expect(() => check([['p/up', symlink('..')], ['p/up/up2', symlink('..')], ['p/up/up2/x', file]])).toThrow(/outside the package/)
+    expect(() =>
+      check([
+        ['p/up', symlink('..')],
+        ['p/up/up2', symlink('..')],
+        ['p/up/up2/x', file],
+      ]),
+    ).toThrow(/outside the package/)
   })
 
   it('refuses link loops, a symlink sharing its path with another entry, and hard links to symlinks', () => {
-    expect(() => check([['p/a', symlink('b')], ['p/b', symlink('a')], ['p/a/x', file]])).toThrow(/outside the package/)
-    expect(() => check([['p/a', { kind: 'directory' }], ['p/a', symlink('.')]])).toThrow(/shares its path/)
-    expect(() => check([['p/deep/s', symlink('../x')], ['p/h', { kind: 'hardlink', linkTarget: 'p/deep/s' }]])).toThrow(/hard link to the symbolic link/)
+    expect(() =>
+      check([
+        ['p/a', symlink('b')],
+        ['p/b', symlink('a')],
+        ['p/a/x', file],
+      ]),
+    ).toThrow(/outside the package/)
+    expect(() =>
+      check([
+        ['p/a', { kind: 'directory' }],
+        ['p/a', symlink('.')],
+      ]),
+    ).toThrow(/shares its path/)
+    expect(() =>
+      check([
+        ['p/deep/s', symlink('../x')],
+        ['p/h', { kind: 'hardlink', linkTarget: 'p/deep/s' }],
+      ]),
+    ).toThrow(/hard link to the symbolic link/)
   })
 })

@@ -7,7 +7,14 @@ const LINK = 0o120777
 
 describe('SafeZip', () => {
   it('lists a zip and reads an entry', async () => {
-    const zip = await SafeZip.open(writeZip([{ name: 'demo/', data: '' }, { name: 'demo/METADATA', data: 'Name: demo' }, { name: 'demo/link', data: 'METADATA', mode: LINK }]), options)
+    const zip = await SafeZip.open(
+      writeZip([
+        { name: 'demo/', data: '' },
+        { name: 'demo/METADATA', data: 'Name: demo' },
+        { name: 'demo/link', data: 'METADATA', mode: LINK },
+      ]),
+      options,
+    )
     expect(zip.entries.map((e) => `${e.kind}:${e.path}`)).toEqual(['directory:demo', 'file:demo/METADATA', 'symlink:demo/link'])
     expect((await zip.read(zip.entries[1]!, 100)).toString()).toBe('Name: demo')
     zip.close()
@@ -25,6 +32,9 @@ describe('SafeZip', () => {
   })
 
   it('refuses what is not a zip', async () => {
-    await expect(SafeZip.open(Buffer.from('not a zip at all'), options)).rejects.toMatchObject({ code: 'E_BAD_REQUEST', message: expect.stringContaining('not a zip') })
+    await expect(SafeZip.open(Buffer.from('not a zip at all'), options)).rejects.toMatchObject({
+      code: 'E_BAD_REQUEST',
+      message: expect.stringContaining('not a zip'),
+    })
   })
 })

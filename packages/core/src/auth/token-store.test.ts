@@ -14,7 +14,9 @@ describe('parseTokenList', () => {
 
   it('names the bad item and refuses unknown scopes or short tokens', () => {
     expect(() => parseTokenList('x=short:npm')).toThrow(/LARDER_TOKENS: cannot read item 1 \(x\)/)
-    expect(() => parseTokenList('ok=long-enough-1:npm,bad=secret-value-99')).toThrow(expect.objectContaining({ message: expect.not.stringContaining('secret-value') }))
+    expect(() => parseTokenList('ok=long-enough-1:npm,bad=secret-value-99')).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('secret-value') }),
+    )
     expect(() => parseTokenList('x=long-enough-token:maven', 'LARDER_TOKENS', ['npm', 'pypi'])).toThrow(/unknown scope "maven"/)
     expect(() => parseTokenList('x=long-enough-token:Bad')).toThrow(/unknown scope "Bad"/)
     expect(parseTokenList('x=long-enough-token:maven')[0]!.scopes).toEqual(['maven'])

@@ -49,7 +49,10 @@ const digest = (token: string) => createHash('sha256').update(token).digest()
  */
 export function parseTokenList(text: string, source = 'LARDER_TOKENS', scopes?: readonly string[]): TokenGrant[] {
   const grants: TokenGrant[] = []
-  const items = text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))
+  const items = text
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter((s) => s && !s.startsWith('#'))
   for (const [index, item] of items.entries()) {
     const match = /^([\w.@-]+)=([^:\s]{8,}):([\w*+]+)$/.exec(item)
     if (!match) {
@@ -62,7 +65,11 @@ export function parseTokenList(text: string, source = 'LARDER_TOKENS', scopes?: 
     const granted = match[3]!.split('+')
     for (const scope of granted) {
       if (scope !== '*' && (!SCOPE.test(scope) || (scopes && !scopes.includes(scope)))) {
-        throw new LarderError('E_INVALID_OPTION', `${source}: unknown scope "${scope}" for ${match[1]}`, scopes ? { hint: `scopes: ${[...scopes, '*'].join(' ')}` } : {})
+        throw new LarderError(
+          'E_INVALID_OPTION',
+          `${source}: unknown scope "${scope}" for ${match[1]}`,
+          scopes ? { hint: `scopes: ${[...scopes, '*'].join(' ')}` } : {},
+        )
       }
     }
     grants.push({ name: match[1]!, token: match[2]!, scopes: granted })

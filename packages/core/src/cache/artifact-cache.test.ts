@@ -68,8 +68,7 @@ async function setup(options: HarnessOptions = {}): Promise<Harness> {
     ...options.upstream,
   })
   cleanups.push(() => upstream.close())
-  const reopen = (overrides: Partial<CacheOptions> = {}) =>
-    createCache({ store: createFsStore({ dir: temp.path }), upstream, ...options.cache, ...overrides })
+  const reopen = (overrides: Partial<CacheOptions> = {}) => createCache({ store: createFsStore({ dir: temp.path }), upstream, ...options.cache, ...overrides })
   return {
     cache: reopen(),
     fixture,
@@ -183,7 +182,13 @@ describe('cache.artifact: a source resolved on a miss', () => {
         return source
       },
     })
-    const missing = h.cache.artifact({ key: KEY, resolve: async () => { resolves += 1; throw new LarderError('E_NOT_FOUND', 'not listed') } })
+    const missing = h.cache.artifact({
+      key: KEY,
+      resolve: async () => {
+        resolves += 1
+        throw new LarderError('E_NOT_FOUND', 'not listed')
+      },
+    })
     await expectCode(missing, 'E_NOT_FOUND')
     expect(h.fixture.hitCount(PATH)).toBe(0)
     const responses = await Promise.all(Array.from({ length: 20 }, () => h.cache.artifact(resolvable())))
@@ -213,7 +218,10 @@ describe('cache.artifact: a source resolved on a miss', () => {
   it('checks the resolved digests like given ones', async () => {
     const h = await setup()
     const wrong = h.cache.artifact({ key: KEY, resolve: async () => h.request({ expected: { sha256: '0'.repeat(64) } }) })
-    const error = await wrong.then((response) => drain(response.body).then((r) => r.error), (e: unknown) => e)
+    const error = await wrong.then(
+      (response) => drain(response.body).then((r) => r.error),
+      (e: unknown) => e,
+    )
     expect(error).toMatchObject({ code: 'E_INTEGRITY' })
     await expectNothingStored(h)
   })
@@ -262,9 +270,7 @@ describe('cache.artifact: integrity', () => {
 
   it('fails a body shorter than the size the index promised', async () => {
     const h = await setup()
-    const response = await h.cache.artifact(
-      h.request({ url: `${h.fixture.url}${CHUNKED_PATH}`, expected: undefined, expectedSize: SOURCE.length + 1 }),
-    )
+    const response = await h.cache.artifact(h.request({ url: `${h.fixture.url}${CHUNKED_PATH}`, expected: undefined, expectedSize: SOURCE.length + 1 }))
     const { bytes, error } = await drain(response.body)
     expect(error).toMatchObject({ code: 'E_INTEGRITY' })
     expect(bytes.length).toBeLessThan(SOURCE.length)

@@ -16,10 +16,13 @@ afterEach(async () => {
 function recordingFlights(log: string[]) {
   return <T>(purpose: FlightPurpose): Flight<T> => {
     const inner = new SingleFlight<T>()
-    return { run: (key, task) => inner.run(key, () => {
-      log.push(`${purpose} ${key}`)
-      return task()
-    }) }
+    return {
+      run: (key, task) =>
+        inner.run(key, () => {
+          log.push(`${purpose} ${key}`)
+          return task()
+        }),
+    }
   }
 }
 
@@ -32,7 +35,12 @@ describe('the flight seam', () => {
     const temp = await makeTempDir('larder-flight-seam-')
     const store = createMemoryStore({ spoolDir: temp.path })
     const upstream = createUpstreamClient({ env: {} })
-    cleanups.push(() => fixture.stop(), () => temp.cleanup(), () => upstream.close(), () => store.close())
+    cleanups.push(
+      () => fixture.stop(),
+      () => temp.cleanup(),
+      () => upstream.close(),
+      () => store.close(),
+    )
     const log: string[] = []
     const cache = createCache({ store, upstream, createFlight: recordingFlights(log) })
 

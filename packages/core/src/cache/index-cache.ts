@@ -38,7 +38,11 @@ export class IndexCache {
           hint: 'unset LARDER_OFFLINE to let Larder fetch it from upstream',
         })
       case 'fetch':
-        return this.withStaleDeadline(this.flights.run(request.key, () => this.refresh(request, entry)), entry, label)
+        return this.withStaleDeadline(
+          this.flights.run(request.key, () => this.refresh(request, entry)),
+          entry,
+          label,
+        )
     }
   }
 
@@ -96,9 +100,7 @@ export class IndexCache {
         return { result: 'REVALIDATED', entry: await this.touch(stale, response) }
       }
       const processed = await request.process(body, previous).catch((err: unknown) => {
-        throw err instanceof LarderError
-          ? err
-          : new LarderError('E_UPSTREAM_GARBAGE', `${label}: upstream sent a document Larder cannot read`, { cause: err })
+        throw err instanceof LarderError ? err : new LarderError('E_UPSTREAM_GARBAGE', `${label}: upstream sent a document Larder cannot read`, { cause: err })
       })
       if (processed === KEEP_PREVIOUS && stale) return { result: 'REVALIDATED', entry: await this.touch(stale, response) }
       if (processed === KEEP_PREVIOUS) throw new LarderError('E_UPSTREAM_GARBAGE', `${label}: upstream document refused`)

@@ -5,7 +5,10 @@ import { parseNamedUrls, readHttpUrl } from './settings.js'
 // Two mirrors as the server would declare them: each reads its own variables.
 const mirrors: MirrorSettings[] = [
   { name: 'alpha', settings: (env) => ({ upstream: readHttpUrl(env, 'LARDER_ALPHA_UPSTREAM', 'https://alpha.example') }) },
-  { name: 'beta', settings: (env, base) => ({ offlineToo: base.offline, archives: parseNamedUrls('LARDER_BETA_UPSTREAMS', env.LARDER_BETA_UPSTREAMS ?? 'a=http://a') }) },
+  {
+    name: 'beta',
+    settings: (env, base) => ({ offlineToo: base.offline, archives: parseNamedUrls('LARDER_BETA_UPSTREAMS', env.LARDER_BETA_UPSTREAMS ?? 'a=http://a') }),
+  },
 ]
 
 describe('loadConfig', () => {
@@ -27,17 +30,20 @@ describe('loadConfig', () => {
   })
 
   it('reads every setting', () => {
-    const config = loadConfig({
-      PORT: '0',
-      LARDER_OFFLINE: '1',
-      LARDER_ALPHA_UPSTREAM: 'http://127.0.0.1:4873/',
-      LARDER_MAX_ARTIFACT_MB: '10',
-      LARDER_PUBLIC_URL: 'https://mirror.example.com/',
-      LARDER_TOKENS: 'ci=0123456789:alpha',
-      LARDER_INDEX_TTL_SECONDS: '5',
-      LARDER_UPSTREAM_TIMEOUT_SECONDS: '2',
-      LARDER_UPSTREAM_RETRIES: '0',
-    }, { mirrors })
+    const config = loadConfig(
+      {
+        PORT: '0',
+        LARDER_OFFLINE: '1',
+        LARDER_ALPHA_UPSTREAM: 'http://127.0.0.1:4873/',
+        LARDER_MAX_ARTIFACT_MB: '10',
+        LARDER_PUBLIC_URL: 'https://mirror.example.com/',
+        LARDER_TOKENS: 'ci=0123456789:alpha',
+        LARDER_INDEX_TTL_SECONDS: '5',
+        LARDER_UPSTREAM_TIMEOUT_SECONDS: '2',
+        LARDER_UPSTREAM_RETRIES: '0',
+      },
+      { mirrors },
+    )
     expect(config).toMatchObject({ upstreamTimeoutMs: 2000, upstreamRetries: 0, staleDeadlineMs: 3000 })
     expect(config).toMatchObject({ port: 0, offline: true, indexTtlMs: 5000, publicUrl: 'https://mirror.example.com' })
     expect(config.mirrors.alpha).toEqual({ upstream: 'http://127.0.0.1:4873' })

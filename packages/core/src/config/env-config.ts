@@ -105,8 +105,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     staleDeadlineMs: readInteger(env, 'LARDER_STALE_DEADLINE_MS', DEFAULT_STALE_DEADLINE_MS),
     upstreamDeadlineMs: readInteger(env, 'LARDER_UPSTREAM_DEADLINE_SECONDS', DEFAULT_UPSTREAM_DEADLINE_SECONDS, 1) * 1000,
     upstreamMinBytesPerSecond: readInteger(env, 'LARDER_UPSTREAM_MIN_BYTES_PER_SECOND', DEFAULT_UPSTREAM_MIN_BYTES_PER_SECOND),
-    upstreamThroughputWindowMs:
-      readInteger(env, 'LARDER_UPSTREAM_THROUGHPUT_WINDOW_SECONDS', DEFAULT_UPSTREAM_THROUGHPUT_WINDOW_SECONDS, 1) * 1000,
+    upstreamThroughputWindowMs: readInteger(env, 'LARDER_UPSTREAM_THROUGHPUT_WINDOW_SECONDS', DEFAULT_UPSTREAM_THROUGHPUT_WINDOW_SECONDS, 1) * 1000,
     requestHeadersTimeoutMs: readInteger(env, 'LARDER_REQUEST_HEADERS_TIMEOUT_SECONDS', DEFAULT_REQUEST_HEADERS_TIMEOUT_SECONDS, 1) * 1000,
     requestTimeoutMs: readInteger(env, 'LARDER_REQUEST_TIMEOUT_SECONDS', DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
     keepAliveTimeoutMs: readInteger(env, 'LARDER_KEEP_ALIVE_TIMEOUT_SECONDS', DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS, 1) * 1000,
@@ -118,16 +117,16 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     allowedHosts: allowedHosts(env.LARDER_ALLOWED_HOSTS, publicUrl),
   }
   if (base.requestTimeoutMs > 0 && base.requestTimeoutMs < base.requestHeadersTimeoutMs) {
-    throw new LarderError(
-      'E_INVALID_OPTION',
-      'LARDER_REQUEST_TIMEOUT_SECONDS must be 0 (no limit) or at least LARDER_REQUEST_HEADERS_TIMEOUT_SECONDS',
-    )
+    throw new LarderError('E_INVALID_OPTION', 'LARDER_REQUEST_TIMEOUT_SECONDS must be 0 (no limit) or at least LARDER_REQUEST_HEADERS_TIMEOUT_SECONDS')
   }
   return { ...base, mirrors: Object.fromEntries(mirrors.map((mirror) => [mirror.name, mirror.settings(env, base)])) }
 }
 
 function allowedHosts(text: string | undefined, publicUrl: string | undefined): string[] {
-  const hosts = (text ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
+  const hosts = (text ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)
   for (const host of hosts) {
     if (!/^([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/.test(host)) {
       throw new LarderError('E_INVALID_OPTION', `LARDER_ALLOWED_HOSTS: "${host}" is not a host or host:port`)

@@ -41,7 +41,10 @@ export function httpUrl(name: string, raw: string): string {
 /** Parses `name=url,name=url` (LARDER_APT_UPSTREAMS): lower-case names, http(s) URLs. */
 export function parseNamedUrls(name: string, text: string): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = item.indexOf('=')
     const key = item.slice(0, eq)
     if (eq <= 0 || !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(key)) {

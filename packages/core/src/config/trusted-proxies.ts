@@ -11,7 +11,10 @@ export interface TrustedProxies {
 export function parseTrustedProxies(name: string, text: string | undefined): TrustedProxies {
   const list = new BlockList()
   let count = 0
-  for (const item of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [address = '', bits, extra] = item.split('/')
     const family = isIP(address)
     const prefix = bits === undefined ? undefined : Number(bits)

@@ -73,10 +73,7 @@ export class SpoolFill extends EventEmitter {
       }
       const result = digest.digest()
       if (this.options.expectedSize !== undefined && result.size !== this.options.expectedSize) {
-        throw new LarderError(
-          'E_INTEGRITY',
-          `${this.options.label}: got ${result.size} bytes, expected ${this.options.expectedSize}`,
-        )
+        throw new LarderError('E_INTEGRITY', `${this.options.label}: got ${result.size} bytes, expected ${this.options.expectedSize}`)
       }
       verifyDigests(this.options.label, this.options.expected ?? {}, result)
       await this.options.commit(this.path, result)

@@ -15,7 +15,9 @@ describe('parseLimitedJson', () => {
 
   it('refuses 200,000 levels with a 400 naming the limit, before JSON.parse sees it', () => {
     const deep = `{"a":${'['.repeat(200_000)}${']'.repeat(200_000)}}`
-    expect(() => parseLimitedJson(deep, limits)).toThrow(expect.objectContaining({ code: 'E_BAD_REQUEST', message: expect.stringContaining('limit of 64 levels') }))
+    expect(() => parseLimitedJson(deep, limits)).toThrow(
+      expect.objectContaining({ code: 'E_BAD_REQUEST', message: expect.stringContaining('limit of 64 levels') }),
+    )
   })
 
   it('takes exactly the depth limit', () => {
@@ -24,7 +26,9 @@ describe('parseLimitedJson', () => {
   })
 
   it('refuses a body over the size limit with E_TOO_LARGE', () => {
-    expect(() => parseLimitedJson('[1,2,3]', { ...limits, maxBytes: 3 })).toThrow(expect.objectContaining({ code: 'E_TOO_LARGE', message: expect.stringContaining('limit of 3') }))
+    expect(() => parseLimitedJson('[1,2,3]', { ...limits, maxBytes: 3 })).toThrow(
+      expect.objectContaining({ code: 'E_TOO_LARGE', message: expect.stringContaining('limit of 3') }),
+    )
   })
 
   it('refuses what is not JSON, or not an object where one is needed', () => {

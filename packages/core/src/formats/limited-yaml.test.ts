@@ -5,7 +5,11 @@ const limits = { label: 'the metadata', maxBytes: 4 * 1024 * 1024, schema: 'fail
 
 describe('parseLimitedYaml', () => {
   it('parses ordinary YAML, scalars as strings with the failsafe schema', () => {
-    expect(parseLimitedYaml('name: demo\nversion:\n  version: 1.10\nlist:\n- a\n- b\n', limits)).toEqual({ name: 'demo', version: { version: '1.10' }, list: ['a', 'b'] })
+    expect(parseLimitedYaml('name: demo\nversion:\n  version: 1.10\nlist:\n- a\n- b\n', limits)).toEqual({
+      name: 'demo',
+      version: { version: '1.10' },
+      list: ['a', 'b'],
+    })
   })
 
   it('counts block and flow nesting, not brackets inside scalars', () => {
@@ -17,7 +21,9 @@ describe('parseLimitedYaml', () => {
   it('refuses deep flow nesting quickly, with a 400 naming the limit', () => {
     const deep = `a: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`
     const started = Date.now()
-    expect(() => parseLimitedYaml(deep, limits)).toThrow(expect.objectContaining({ code: 'E_BAD_REQUEST', message: expect.stringContaining('limit of 64 levels') }))
+    expect(() => parseLimitedYaml(deep, limits)).toThrow(
+      expect.objectContaining({ code: 'E_BAD_REQUEST', message: expect.stringContaining('limit of 64 levels') }),
+    )
     expect(Date.now() - started).toBeLessThan(2_000)
     expect(() => parseLimitedYaml(`${'- '.repeat(100_000)}x\n`, limits)).toThrow(/limit of 64 levels/)
   })
@@ -32,7 +38,9 @@ describe('parseLimitedYaml', () => {
       const prev = String.fromCharCode(96 + i)
       levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${prev}`).join(',')}]`)
     }
-    expect(() => parseLimitedYaml(levels.join('\n'), limits)).toThrow(expect.objectContaining({ code: 'E_BAD_REQUEST', message: expect.stringContaining('aliases beyond the limit of 100') }))
+    expect(() => parseLimitedYaml(levels.join('\n'), limits)).toThrow(
+      expect.objectContaining({ code: 'E_BAD_REQUEST', message: expect.stringContaining('aliases beyond the limit of 100') }),
+    )
     expect(() => parseLimitedYaml('a: b', { ...limits, maxBytes: 2 })).toThrow(expect.objectContaining({ code: 'E_TOO_LARGE' }))
     expect(() => parseLimitedYaml('a: [b', limits)).toThrow(/not valid YAML/)
   })

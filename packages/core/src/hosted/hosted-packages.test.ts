@@ -11,7 +11,9 @@ describe('HostedPackages', () => {
     const hosted = new HostedPackages({ store, documentPrefix: 'demo-private:doc:', isReserved: (name) => name === 'listed' })
     expect(await hosted.owns('listed')).toBe(true)
     expect(await hosted.owns('mine')).toBe(false)
-    await hosted.change('mine', () => hosted.commit('mine', [file('demo-private:file:mine/1')], { fetchedAt: 5, contentType: 'application/json' }, Buffer.from('{"v":[1]}')))
+    await hosted.change('mine', () =>
+      hosted.commit('mine', [file('demo-private:file:mine/1')], { fetchedAt: 5, contentType: 'application/json' }, Buffer.from('{"v":[1]}')),
+    )
     expect(await hosted.owns('mine')).toBe(true)
     expect((await hosted.document<{ v: number[] }>('mine'))?.doc).toEqual({ v: [1] })
     expect(await hosted.entry('demo-private:file:mine/1')).toMatchObject({ status: 'ok' })
@@ -29,11 +31,17 @@ describe('HostedPackages', () => {
     let releaseFirst!: () => void
     const first = hosted.change('a', async () => {
       order.push('a1 start')
-      await new Promise<void>((resolve) => { releaseFirst = resolve })
+      await new Promise<void>((resolve) => {
+        releaseFirst = resolve
+      })
       order.push('a1 end')
     })
-    const second = hosted.change('a', async () => { order.push('a2') })
-    await hosted.change('b', async () => { order.push('b') })
+    const second = hosted.change('a', async () => {
+      order.push('a2')
+    })
+    await hosted.change('b', async () => {
+      order.push('b')
+    })
     releaseFirst()
     await Promise.all([first, second])
     expect(order).toEqual(['a1 start', 'b', 'a1 end', 'a2'])
@@ -41,10 +49,14 @@ describe('HostedPackages', () => {
 
   it('takes the files back when the document cannot be written', async () => {
     const store = createMemoryStore()
-    const failing = { ...store, spoolDir: store.spoolDir, putEntry: async (entry: CacheEntry) => {
-      if (entry.key.startsWith('demo-private:doc:')) throw new Error('disk full')
-      return store.putEntry(entry)
-    } }
+    const failing = {
+      ...store,
+      spoolDir: store.spoolDir,
+      putEntry: async (entry: CacheEntry) => {
+        if (entry.key.startsWith('demo-private:doc:')) throw new Error('disk full')
+        return store.putEntry(entry)
+      },
+    }
     const hosted = new HostedPackages({ store: failing, documentPrefix: 'demo-private:doc:' })
     await expect(hosted.commit('x', [file('demo-private:file:x/1')], { fetchedAt: 1 }, Buffer.from('{}'))).rejects.toThrow('disk full')
     expect(await store.getEntry('demo-private:file:x/1')).toBeUndefined()

@@ -52,7 +52,8 @@ export class HostedPackages {
     const sha256 = part ? entry?.parts?.[part]?.sha256 : entry?.blob
     if (!entry || !sha256) return undefined
     const body = await this.store.openBlob(sha256)
-    if (!body) throw new LarderError('E_STORE', `the hosted document of ${name} lost its body (${sha256})`, { hint: 'run a store check; publish the package again' })
+    if (!body)
+      throw new LarderError('E_STORE', `the hosted document of ${name} lost its body (${sha256})`, { hint: 'run a store check; publish the package again' })
     return { doc: JSON.parse((await readAll(body)).toString('utf8')) as T, entry }
   }
 
@@ -72,7 +73,12 @@ export class HostedPackages {
   }
 
   /** Stores `body` as the document of `name` and makes it visible after `files` (see commitPublish); call inside change(). */
-  async commit(name: string, files: readonly CacheEntry[], document: Omit<CacheEntry, 'key' | 'status' | 'blob' | 'size'>, body: Uint8Array): Promise<CacheEntry> {
+  async commit(
+    name: string,
+    files: readonly CacheEntry[],
+    document: Omit<CacheEntry, 'key' | 'status' | 'blob' | 'size'>,
+    body: Uint8Array,
+  ): Promise<CacheEntry> {
     const stored = await this.store.putBlob(body)
     const entry: CacheEntry = { ...document, key: this.documentPrefix + name, status: 'ok', blob: stored.sha256, size: stored.size }
     await commitPublish(this.store, files, entry)

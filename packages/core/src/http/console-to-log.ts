@@ -3,7 +3,10 @@ import { format } from 'node:util'
 import type { Logger } from '../log/index.js'
 
 export function routeConsoleToLog(logger: Logger): void {
-  const to = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => logger[level]({ source: 'console' }, format(...args))
+  const to =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) =>
+      logger[level]({ source: 'console' }, format(...args))
   console.debug = to('debug')
   console.log = to('info')
   console.info = to('info')

@@ -31,7 +31,10 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = { 'x-content-t
  */
 export function privateCacheControl(value: string | null | undefined): string {
   if (!value) return 'private'
-  const directives = value.split(',').map((d) => d.trim()).filter((d) => d && !/^(public|private|s-maxage=.*)$/i.test(d))
+  const directives = value
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d && !/^(public|private|s-maxage=.*)$/i.test(d))
   return ['private', ...directives].join(', ')
 }
 

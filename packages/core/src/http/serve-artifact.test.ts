@@ -3,7 +3,16 @@ import { SAFE_ARTIFACT_CONTENT_TYPE, safeArtifactContentType } from './serve-art
 
 describe('safeArtifactContentType', () => {
   it('never lets a package file be served as something a browser renders or runs', () => {
-    for (const active of ['text/html', 'text/html; charset=utf-8', 'application/xhtml+xml', 'image/svg+xml', 'text/xml', 'application/javascript', 'text/ecmascript', 'multipart/x-mixed-replace']) {
+    for (const active of [
+      'text/html',
+      'text/html; charset=utf-8',
+      'application/xhtml+xml',
+      'image/svg+xml',
+      'text/xml',
+      'application/javascript',
+      'text/ecmascript',
+      'multipart/x-mixed-replace',
+    ]) {
       expect(safeArtifactContentType(active), active).toBe(SAFE_ARTIFACT_CONTENT_TYPE)
     }
   })

@@ -42,7 +42,8 @@ const PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/
 /** Checks a declaration eagerly (its name is a token scope, its prefix a plain path) and keeps its settings type. */
 export function defineMirror<S>(declaration: MirrorDeclaration<S>): MirrorDeclaration<S> {
   if (!NAME.test(declaration.name)) throw new LarderError('E_INVALID_OPTION', `mirror name must be lower case like npm, got "${declaration.name}"`)
-  if (!PREFIX.test(declaration.prefix)) throw new LarderError('E_INVALID_OPTION', `prefix of ${declaration.name} must look like /${declaration.name}, got "${declaration.prefix}"`)
+  if (!PREFIX.test(declaration.prefix))
+    throw new LarderError('E_INVALID_OPTION', `prefix of ${declaration.name} must look like /${declaration.name}, got "${declaration.prefix}"`)
   return declaration
 }
 

@@ -23,12 +23,7 @@ export type IndexDecision =
   /** Ask upstream; `conditional` when validators can be sent. */
   | { action: 'fetch'; conditional: boolean }
 
-export function decideIndex(
-  entry: CacheEntry | undefined,
-  now: number,
-  policy: IndexPolicy,
-  forceRefresh = false,
-): IndexDecision {
+export function decideIndex(entry: CacheEntry | undefined, now: number, policy: IndexPolicy, forceRefresh = false): IndexDecision {
   if (policy.offline) {
     if (!entry) return { action: 'offline-miss' }
     return entry.status === 'ok' ? { action: 'serve', result: 'OFFLINE' } : { action: 'not-found', result: 'OFFLINE' }

@@ -25,7 +25,10 @@ export class PrivateNameList {
   static parse(text: string | undefined, syntax: PrivateNameSyntax): PrivateNameList {
     const exact = new Set<string>()
     const prefixes: string[] = []
-    for (const item of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const item of (text ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const isPrefix = item.endsWith('*')
       const body = isPrefix ? item.slice(0, -1) : item
       const canonical = body.includes('*') || body === '' ? undefined : syntax.canonical(body, isPrefix)

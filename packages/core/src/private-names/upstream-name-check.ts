@@ -32,14 +32,22 @@ export async function assertNotOnUpstream(check: UpstreamNameCheck): Promise<voi
     if (!unanswered) throw error
     // Offline, even a remembered 404 is old news: the name may have been registered upstream since.
     const why = check.offline ? 'Larder is offline (LARDER_OFFLINE)' : error.message
-    throw new LarderError('E_NAME_CHECK_UNAVAILABLE', `${check.name} cannot be checked against the upstream registry ${origin} (${why}); Larder publishes a new name only once the upstream says it has no such package`, {
-      cause: error,
-      hint: `retry when the upstream answers, or list the name in ${check.setting} to publish it without asking the upstream`,
-    })
+    throw new LarderError(
+      'E_NAME_CHECK_UNAVAILABLE',
+      `${check.name} cannot be checked against the upstream registry ${origin} (${why}); Larder publishes a new name only once the upstream says it has no such package`,
+      {
+        cause: error,
+        hint: `retry when the upstream answers, or list the name in ${check.setting} to publish it without asking the upstream`,
+      },
+    )
   }
-  throw new LarderError('E_CONFLICT', `${check.name} exists on the upstream registry ${origin}; publishing it here would shadow it for every client. List it in ${check.setting} to publish it anyway`, {
-    hint: check.hint ?? `choose another name; list it in ${check.setting} only if this Larder is meant to own the name`,
-  })
+  throw new LarderError(
+    'E_CONFLICT',
+    `${check.name} exists on the upstream registry ${origin}; publishing it here would shadow it for every client. List it in ${check.setting} to publish it anyway`,
+    {
+      hint: check.hint ?? `choose another name; list it in ${check.setting} only if this Larder is meant to own the name`,
+    },
+  )
 }
 
 function originOf(upstream: string): string {

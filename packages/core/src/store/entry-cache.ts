@@ -84,14 +84,30 @@ export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {
       const cached = cache.get(key)
       // Frozen rather than copied: hot entries (packuments with thousands of offsets) are read per request.
       if (cached) return cached === ABSENT ? undefined : (cached as CacheEntry)
-      const entry = await track(key, 'read', () => store.getEntry(key), (found) => (found ? deepFreeze(found) : ABSENT))
+      const entry = await track(
+        key,
+        'read',
+        () => store.getEntry(key),
+        (found) => (found ? deepFreeze(found) : ABSENT),
+      )
       return entry
     },
 
     // Cached as a JSON copy: that is what the backend stored and what a fresh read would return.
     putEntry: (entry) =>
-      track(entry.key, 'write', () => store.putEntry(entry), () => deepFreeze(JSON.parse(JSON.stringify(entry)) as CacheEntry)),
-    deleteEntry: (key) => track(key, 'write', () => store.deleteEntry(key), () => ABSENT),
+      track(
+        entry.key,
+        'write',
+        () => store.putEntry(entry),
+        () => deepFreeze(JSON.parse(JSON.stringify(entry)) as CacheEntry),
+      ),
+    deleteEntry: (key) =>
+      track(
+        key,
+        'write',
+        () => store.deleteEntry(key),
+        () => ABSENT,
+      ),
 
     listEntries: (prefix) => store.listEntries(prefix),
     statBlob: (sha256) => store.statBlob(sha256),

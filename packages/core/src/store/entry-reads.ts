@@ -8,5 +8,10 @@ export function recordEntryReads(store: CacheStore): { reads: string[]; restore(
     reads.push(key)
     return getEntry.call(store, key)
   }
-  return { reads, restore: () => { store.getEntry = getEntry } }
+  return {
+    reads,
+    restore: () => {
+      store.getEntry = getEntry
+    },
+  }
 }

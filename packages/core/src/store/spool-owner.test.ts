@@ -27,10 +27,14 @@ function startClaimingProcess(tmp: string): Promise<{ pid: number; dir: string; 
     child.once('error', reject)
     child.stdout.once('data', (line: Buffer) => {
       const { dir } = JSON.parse(line.toString()) as { dir: string }
-      resolve({ pid: child.pid!, dir, kill: () => {
-        child.kill('SIGKILL')
-        return exited
-      } })
+      resolve({
+        pid: child.pid!,
+        dir,
+        kill: () => {
+          child.kill('SIGKILL')
+          return exited
+        },
+      })
     })
   })
 }

@@ -7,9 +7,7 @@ export const MAX_RETRY_DELAY_MS = 2000
 export const MAX_RETRY_AFTER_MS = 5000
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504])
 
-export type AttemptOutcome =
-  | { kind: 'failure'; failure: FailureKind }
-  | { kind: 'status'; status: number; retryAfterMs?: number | undefined }
+export type AttemptOutcome = { kind: 'failure'; failure: FailureKind } | { kind: 'status'; status: number; retryAfterMs?: number | undefined }
 
 export interface RetryContext {
   method: string

@@ -58,9 +58,11 @@ async function text(body: Readable): Promise<string> {
   return Buffer.concat(chunks).toString()
 }
 
-const reply = (status: number, body = '', headers: Record<string, string | string[]> = {}): Handler => (_req, res) => {
-  res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers }).end(body)
-}
+const reply =
+  (status: number, body = '', headers: Record<string, string | string[]> = {}): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers }).end(body)
+  }
 
 describe('createUpstreamClient: answers', () => {
   it('returns a 200 with lower-case joined headers, reusing keep-alive connections', async () => {
@@ -131,7 +133,9 @@ describe('createUpstreamClient: retries and failures', () => {
 
   it('throws E_UPSTREAM_STATUS with the status once the retries are used up', async () => {
     const server = await startServer(reply(500, 'boom'))
-    const error = await client({ retries: 3 }).request({ url: server.url }).catch((err: unknown) => err)
+    const error = await client({ retries: 3 })
+      .request({ url: server.url })
+      .catch((err: unknown) => err)
     expect(isLarderError(error, 'E_UPSTREAM_STATUS')).toBe(true)
     expect((error as Error).message).toContain('500')
     expect(server.hits).toBe(4)
@@ -157,7 +161,9 @@ describe('createUpstreamClient: retries and failures', () => {
 
   it('throws E_UPSTREAM_UNREACHABLE naming the origin when the port refuses connections', async () => {
     const url = await refusedUrl()
-    const error = await client().request({ url: `${url}/some/path` }).catch((err: unknown) => err)
+    const error = await client()
+      .request({ url: `${url}/some/path` })
+      .catch((err: unknown) => err)
     expect(isLarderError(error, 'E_UPSTREAM_UNREACHABLE')).toBe(true)
     expect((error as Error).message).toContain(url)
     expect((error as Error).cause).toMatchObject({ code: 'ECONNREFUSED' })

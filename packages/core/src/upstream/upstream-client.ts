@@ -197,8 +197,7 @@ function statusError(response: RawResponse, attempts: number): LarderError {
 
 function circuitOpenError(origin: string, retryAt: number): LarderError {
   const waitMs = retryAt - Date.now()
-  const when =
-    waitMs > 0 ? `will try it again in ${Math.ceil(waitMs / 1000)} s (at ${new Date(retryAt).toISOString()})` : 'a trial request is checking it now'
+  const when = waitMs > 0 ? `will try it again in ${Math.ceil(waitMs / 1000)} s (at ${new Date(retryAt).toISOString()})` : 'a trial request is checking it now'
   return new LarderError('E_CIRCUIT_OPEN', `upstream ${origin} keeps failing, so it is not being contacted; Larder ${when}`, {
     hint: 'wait for the upstream to recover; cached copies are still served',
   })

@@ -11,7 +11,11 @@ import type { GpgKey } from './gpg-key.js'
 export const DEFAULT_APT_SUITE = 'stable'
 export const DEFAULT_APT_ARCHITECTURE = 'amd64'
 /** The digests apt can ask by-hash for; apt picks the strongest one Release lists. */
-const BY_HASH_ALGORITHMS = [['MD5Sum', 'md5'], ['SHA256', 'sha256'], ['SHA512', 'sha512']] as const
+const BY_HASH_ALGORITHMS = [
+  ['MD5Sum', 'md5'],
+  ['SHA256', 'sha256'],
+  ['SHA512', 'sha512'],
+] as const
 
 export interface AptArchiveOptions {
   root: string
@@ -83,8 +87,10 @@ export async function createAptArchive(options: AptArchiveOptions): Promise<AptA
       ...set('Acquire-By-Hash', 'yes'),
       ...(options.validForSeconds ? set('ValidTime', String(options.validForSeconds)) : []),
       // Only the index folders: by-hash copies are not indexes of their own.
-      '-o', 'APT::FTPArchive::Release::Patterns::=Packages*',
-      'release', relative(root, dist),
+      '-o',
+      'APT::FTPArchive::Release::Patterns::=Packages*',
+      'release',
+      relative(root, dist),
     ]
     let release = await ftparchive(root, args)
     if (options.validUntil) {

@@ -57,5 +57,9 @@ export async function createGpgKey(userId: string = DEFAULT_GPG_USER_ID): Promis
 
 /** LARDER_APT_KEYRINGS for fixture archives: each archive name with the public key of the fixture key that signs it. */
 export function aptKeyringsEnv(archives: Record<string, { keyringPath: string }>): { LARDER_APT_KEYRINGS: string } {
-  return { LARDER_APT_KEYRINGS: Object.entries(archives).map(([name, key]) => `${name}=${key.keyringPath}`).join(',') }
+  return {
+    LARDER_APT_KEYRINGS: Object.entries(archives)
+      .map(([name, key]) => `${name}=${key.keyringPath}`)
+      .join(','),
+  }
 }

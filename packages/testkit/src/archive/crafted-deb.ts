@@ -22,8 +22,17 @@ export interface CraftedDebInput {
 }
 
 export function writeCraftedDeb(input: CraftedDebInput): Buffer {
-  const controlTar = gzipSync(writeTar([{ name: './', type: 'directory' }, { name: './control', data: input.control }]))
+  const controlTar = gzipSync(
+    writeTar([
+      { name: './', type: 'directory' },
+      { name: './control', data: input.control },
+    ]),
+  )
   const [dataName, compress] = input.dataMember ?? ['data.tar.gz', gzipSync]
   const dataTar = compress(writeTar([{ name: './', type: 'directory' }, ...input.data]))
-  return writeAr([['debian-binary', Buffer.from('2.0\n')], ['control.tar.gz', controlTar], [dataName, dataTar]])
+  return writeAr([
+    ['debian-binary', Buffer.from('2.0\n')],
+    ['control.tar.gz', controlTar],
+    [dataName, dataTar],
+  ])
 }

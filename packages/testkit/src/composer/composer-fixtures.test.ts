@@ -34,7 +34,13 @@ describe('writeZip', () => {
     const dir = await makeTempDir('larder-zip-test-')
     temps.push(dir)
     const zipPath = join(dir.path, 'a.zip')
-    await writeFile(zipPath, writeZip([{ name: 'top/composer.json', data: '{"name":"a/b"}' }, { name: 'top/raw.bin', data: Buffer.alloc(3000, 7), stored: true }]))
+    await writeFile(
+      zipPath,
+      writeZip([
+        { name: 'top/composer.json', data: '{"name":"a/b"}' },
+        { name: 'top/raw.bin', data: Buffer.alloc(3000, 7), stored: true },
+      ]),
+    )
     const out = join(dir.path, 'out')
     await mkdir(out)
     const result = await run('unzip', ['-q', zipPath, '-d', out])

@@ -24,7 +24,10 @@ export const isDevVersion = (version: string) => version.startsWith('dev-') || v
 
 /** Newest first by version_normalized; dev branches after tags, by name. */
 function compareNewestFirst(a: ComposerVersion, b: ComposerVersion): number {
-  const parts = (v: ComposerVersion) => String(v.version_normalized ?? v.version).split('.').map((n) => Number.parseInt(n, 10) || 0)
+  const parts = (v: ComposerVersion) =>
+    String(v.version_normalized ?? v.version)
+      .split('.')
+      .map((n) => Number.parseInt(n, 10) || 0)
   const [pa, pb] = [parts(a), parts(b)]
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pb[i] ?? 0) - (pa[i] ?? 0)
   return String(a.version).localeCompare(String(b.version))

@@ -31,7 +31,11 @@ export interface ComposerPackage {
 
 /** The PHP namespace of a package: acme/string-utils -> Acme\StringUtils. */
 export function phpNamespace(name: string): string {
-  const studly = (part: string) => part.split(/[-_.]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')
+  const studly = (part: string) =>
+    part
+      .split(/[-_.]/)
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+      .join('')
   return name.split('/').map(studly).join('\\')
 }
 

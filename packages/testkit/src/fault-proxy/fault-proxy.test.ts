@@ -21,7 +21,11 @@ async function proxyInFront(options: Omit<FaultProxyOptions, 'target'> = {}): Pr
   })
   const proxy = await startFaultProxy({ target: target.url, ...options })
   const client = await openRawClient(proxy.port)
-  cleanups.push(() => target.stop(), () => proxy.stop(), () => client.destroy())
+  cleanups.push(
+    () => target.stop(),
+    () => proxy.stop(),
+    () => client.destroy(),
+  )
   return { proxy, target, client }
 }
 
@@ -43,9 +47,18 @@ describe('startFaultProxy wire modes, seen by a raw socket', () => {
     client.request('/small', 'HEAD')
     client.request('/small')
     await client.until((b) => b.toString('latin1').endsWith('\r\n\r\nhello'), 'HEAD and GET on the same socket')
-    expect(client.bytes().toString('latin1').match(/Content-Length: 5\r\n/g)).toHaveLength(2)
+    expect(
+      client
+        .bytes()
+        .toString('latin1')
+        .match(/Content-Length: 5\r\n/g),
+    ).toHaveLength(2)
     expect(target.requests.map((r) => r.headers.host)).toEqual(Array(3).fill(new URL(target.url).host))
-    expect(proxy.requests.map((r) => [r.path, r.mode, r.sent])).toEqual([['/blob', 'normal', true], ['/small', 'normal', true], ['/small', 'normal', true]])
+    expect(proxy.requests.map((r) => [r.path, r.mode, r.sent])).toEqual([
+      ['/blob', 'normal', true],
+      ['/small', 'normal', true],
+      ['/small', 'normal', true],
+    ])
     expect(client.ended).toBe(false)
   })
 
@@ -161,7 +174,11 @@ describe('startFaultProxy request and body handling', () => {
     })
     const proxy = await startFaultProxy({ target: target.url, rewriteTargetUrls: true })
     const client = await openRawClient(proxy.port)
-    cleanups.push(() => target.stop(), () => proxy.stop(), () => client.destroy())
+    cleanups.push(
+      () => target.stop(),
+      () => proxy.stop(),
+      () => client.destroy(),
+    )
     client.request('/pkg', 'GET', ['If-None-Match: "v1"'])
     await client.until((b) => b.toString('latin1').startsWith('HTTP/1.1 304 Not Modified\r\n') && b.includes('\r\n\r\n'), 'a 304 in normal mode')
     expect(splitResponse(client.bytes())!.body.length).toBe(0)

@@ -75,7 +75,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     onSocket.push(record)
     const onSent = () => (record.sent = true)
     if (head.hasBody || (head.method !== 'GET' && head.method !== 'HEAD')) {
-      return writeWithMode(socket, textResponse(501, 'Not Implemented', 'fault proxy: GET and HEAD only\n'), 'close-after-body', { dripIntervalMs, timers, onSent })
+      return writeWithMode(socket, textResponse(501, 'Not Implemented', 'fault proxy: GET and HEAD only\n'), 'close-after-body', {
+        dripIntervalMs,
+        timers,
+        onSent,
+      })
     }
     const forwarding = { agent, target, unconditional: BREAKING_MODES.has(mode), rewriteOriginTo: options.rewriteTargetUrls ? proxyUrl : undefined }
     // A head that never finishes needs nothing from the target.

@@ -16,10 +16,7 @@ export interface RequestHead {
   hasBody: boolean
 }
 
-export type ParsedHead =
-  | { kind: 'incomplete' }
-  | { kind: 'invalid'; reason: string }
-  | { kind: 'head'; head: RequestHead; rest: Buffer }
+export type ParsedHead = { kind: 'incomplete' } | { kind: 'invalid'; reason: string } | { kind: 'head'; head: RequestHead; rest: Buffer }
 
 const TERMINATOR = Buffer.from('\r\n\r\n')
 /** Origin-form targets only: a path of printable ASCII (what node:http will forward). */

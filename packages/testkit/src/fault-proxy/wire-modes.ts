@@ -1,16 +1,7 @@
 /** The ways the fault proxy can put a buffered upstream response on the wire, from a clean keep-alive answer to a hung head. */
 import type { Socket } from 'node:net'
 
-export const FAULT_PROXY_MODES = [
-  'normal',
-  'close-after-body',
-  'http10',
-  'chunked',
-  'fin-mid-body',
-  'rst-mid-body',
-  'drip',
-  'headers-never-finish',
-] as const
+export const FAULT_PROXY_MODES = ['normal', 'close-after-body', 'http10', 'chunked', 'fin-mid-body', 'rst-mid-body', 'drip', 'headers-never-finish'] as const
 export type FaultProxyMode = (typeof FAULT_PROXY_MODES)[number]
 
 /** Modes that deliver every byte, each framed differently: a client must end with the exact body. */

@@ -12,9 +12,7 @@ type Chunk = string | Uint8Array
 export function captureResponse(res: ServerResponse, onEnd: (body: Buffer) => void): void {
   const chunks: Buffer[] = []
   const toBuffer = (chunk: Chunk | undefined, encoding: unknown): Buffer =>
-    typeof chunk === 'string'
-      ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
-      : Buffer.from(chunk ?? [])
+    typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk ?? [])
   const callbackOf = (...args: unknown[]) => args.find((arg) => typeof arg === 'function') as WriteCallback | undefined
 
   const patched = res as unknown as Record<'writeHead' | 'write' | 'end' | 'flushHeaders', unknown>

@@ -82,9 +82,7 @@ describe('fixture faults seen by a real fetch client', () => {
     expect(body.length).toBe(big.length)
     expect(body.equals(big)).toBe(false)
     expect(body).toEqual(flipBytes(big))
-    expect([0, CORRUPT_STRIDE, 2 * CORRUPT_STRIDE, big.length - 1].map((i) => body[i])).toEqual([
-      0xf8, 0xf8, 0xf8, 0xf8,
-    ])
+    expect([0, CORRUPT_STRIDE, 2 * CORRUPT_STRIDE, big.length - 1].map((i) => body[i])).toEqual([0xf8, 0xf8, 0xf8, 0xf8])
     expect(Buffer.from(await (await fetch(`${server.url}/other`)).arrayBuffer()).equals(big)).toBe(true)
   })
 

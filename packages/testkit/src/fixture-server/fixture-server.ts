@@ -2,15 +2,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { captureResponse } from './capture-response.js'
-import {
-  DEFAULT_SLOW_BYTES_PER_TICK,
-  DEFAULT_SLOW_TICK_MS,
-  FAULTS,
-  deliverWithFault,
-  isBodyFault,
-  type Fault,
-  type SlowFaultOptions,
-} from './faults.js'
+import { DEFAULT_SLOW_BYTES_PER_TICK, DEFAULT_SLOW_TICK_MS, FAULTS, deliverWithFault, isBodyFault, type Fault, type SlowFaultOptions } from './faults.js'
 
 export const DEFAULT_FIXTURE_HOST = '127.0.0.1'
 

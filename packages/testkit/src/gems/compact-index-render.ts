@@ -37,5 +37,8 @@ export function versionsLine(name: string, added: readonly BuiltGem[], all: read
 }
 
 export function namesBody(names: Iterable<string>): string {
-  return `---\n${[...names].sort().map((name) => `${name}\n`).join('')}`
+  return `---\n${[...names]
+    .sort()
+    .map((name) => `${name}\n`)
+    .join('')}`
 }

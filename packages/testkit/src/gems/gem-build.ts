@@ -78,7 +78,13 @@ export async function buildGem(input: GemSpecInput): Promise<BuiltGem> {
 }
 
 function constantName(name: string): string {
-  return name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((part) => part[0]!.toUpperCase() + part.slice(1)).join('') || 'Gem'
+  return (
+    name
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((part) => part[0]!.toUpperCase() + part.slice(1))
+      .join('') || 'Gem'
+  )
 }
 
 function gemspecSource(input: GemSpecInput, files: string[]): string {

@@ -28,9 +28,13 @@ describe('buildGem', () => {
   it('builds a real .gem (a tar with metadata.gz, data.tar.gz, checksums.yaml.gz) and its quick spec', async () => {
     const listing = await run('tar', ['-t'], { input: top.bytes })
     expect(listing.stdout.split('\n').filter(Boolean).sort()).toEqual(['checksums.yaml.gz', 'data.tar.gz', 'metadata.gz'])
-    const spec = await run('ruby', ['-e', 'require "zlib"; s = Marshal.load(Zlib::Inflate.inflate(STDIN.read)); print s.full_name, " ", s.dependencies.map(&:to_s).join(",")'], {
-      input: top.quickSpec,
-    })
+    const spec = await run(
+      'ruby',
+      ['-e', 'require "zlib"; s = Marshal.load(Zlib::Inflate.inflate(STDIN.read)); print s.full_name, " ", s.dependencies.map(&:to_s).join(",")'],
+      {
+        input: top.quickSpec,
+      },
+    )
     expect(spec.stdout).toBe('kit-top-2.0.0 kit-base (~> 1.0)')
   })
 })

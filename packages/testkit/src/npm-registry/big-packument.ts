@@ -23,11 +23,7 @@ export interface BigPackumentOptions {
  * about 700 bytes of full packument: 5 000 versions make roughly 3.5 MB. Publish the result as
  * one batch (`registry.publish(versions)` or the `packages` option).
  */
-export async function bigPackument(
-  name: string,
-  versionCount: number,
-  options: BigPackumentOptions = {},
-): Promise<PackedPackage[]> {
+export async function bigPackument(name: string, versionCount: number, options: BigPackumentOptions = {}): Promise<PackedPackage[]> {
   if (!Number.isInteger(versionCount) || versionCount < 1) throw new TypeError('versionCount must be a positive integer')
   const { dependencies = BIG_PACKUMENT_DEPENDENCIES } = options
   const base = await packNpmPackage({ name, version: '1.0.0', dependencies, description: `Synthetic package ${name}` })

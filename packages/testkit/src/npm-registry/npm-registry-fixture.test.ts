@@ -2,12 +2,7 @@ import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { packNpmPackage, type PackedPackage } from '../npm-pack/npm-pack.js'
 import { bigPackument } from './big-packument.js'
-import {
-  ABBREVIATED_PACKUMENT_TYPE,
-  parsePackagePath,
-  startNpmRegistryFixture,
-  type NpmRegistryFixture,
-} from './npm-registry-fixture.js'
+import { ABBREVIATED_PACKUMENT_TYPE, parsePackagePath, startNpmRegistryFixture, type NpmRegistryFixture } from './npm-registry-fixture.js'
 
 // Response.json() is typed unknown; these tests assert on the shape themselves.
 const json = async (res: Response | Promise<Response>): Promise<any> => (await res).json()
@@ -115,9 +110,7 @@ describe('npm registry fixture', () => {
     })
     expect(after.status).toBe(200)
     expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'))
-    expect(Date.parse(after.headers.get('last-modified') as string)).toBeGreaterThan(
-      Date.parse(before.headers.get('last-modified') as string),
-    )
+    expect(Date.parse(after.headers.get('last-modified') as string)).toBeGreaterThan(Date.parse(before.headers.get('last-modified') as string))
     const doc = await json(after)
     expect(doc['dist-tags']).toEqual({ latest: '1.0.0', next: '1.1.0' })
     expect(doc.versions['1.1.0'].dependencies).toEqual({ 'left-pad': '^1.0.0' })

@@ -33,9 +33,25 @@ export interface RenderedDocument {
 
 // What registry.npmjs.org keeps in the abbreviated (install-v1) version objects.
 const ABBREVIATED_FIELDS = [
-  'name', 'version', 'deprecated', 'dependencies', 'optionalDependencies', 'devDependencies',
-  'bundleDependencies', 'peerDependencies', 'peerDependenciesMeta', 'bin', 'directories', 'engines',
-  'cpu', 'os', 'libc', 'funding', 'license', '_hasShrinkwrap', 'dist',
+  'name',
+  'version',
+  'deprecated',
+  'dependencies',
+  'optionalDependencies',
+  'devDependencies',
+  'bundleDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'bin',
+  'directories',
+  'engines',
+  'cpu',
+  'os',
+  'libc',
+  'funding',
+  'license',
+  '_hasShrinkwrap',
+  'dist',
 ]
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall']
 

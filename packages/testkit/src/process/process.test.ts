@@ -41,9 +41,7 @@ describe('startProcess', () => {
 
   it('rejects with the collected output when the process exits before it is ready', async () => {
     const script = 'console.error("config is broken"); process.exit(2)'
-    await expect(startProcess(node, ['-e', script], { readyLine: /ready/ })).rejects.toThrow(
-      /exited \(code 2[\s\S]*config is broken/,
-    )
+    await expect(startProcess(node, ['-e', script], { readyLine: /ready/ })).rejects.toThrow(/exited \(code 2[\s\S]*config is broken/)
   })
 
   it('rejects and kills the process when it is not ready in time', async () => {

@@ -62,8 +62,7 @@ export function run(command: string, args: readonly string[] = [], options: RunO
       if (!timedOut) return resolve(result)
       reject(
         new Error(
-          `run: ${command} ${args.join(' ')} did not finish within ${timeoutMs} ms\n` +
-            `--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`,
+          `run: ${command} ${args.join(' ')} did not finish within ${timeoutMs} ms\n` + `--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`,
         ),
       )
     })

@@ -8,7 +8,8 @@ describe('buildPythonDists', () => {
     const { wheel, sdist } = await buildPythonDists({ name: 'Fix.Ture_pkg', version: '1.2', requiresPython: '>=3.7' })
     expect(wheel.filename).toBe('fix_ture_pkg-1.2-py3-none-any.whl')
     expect(sdist.filename).toBe('fix_ture_pkg-1.2.tar.gz')
-    const script = 'import io, sys, zipfile; sys.stdout.write(zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())).read("fix_ture_pkg-1.2.dist-info/METADATA").decode())'
+    const script =
+      'import io, sys, zipfile; sys.stdout.write(zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())).read("fix_ture_pkg-1.2.dist-info/METADATA").decode())'
     const read = await run('python3', ['-c', script], { input: wheel.bytes })
     expect(read.stdout).toBe(wheel.metadata.toString())
     const again = await buildPythonDists({ name: 'Fix.Ture_pkg', version: '1.2', requiresPython: '>=3.7' })

@@ -15,8 +15,7 @@ export function normalizeProjectName(name: string): string {
   return name.replace(/[-_.]+/g, '-').toLowerCase()
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
 

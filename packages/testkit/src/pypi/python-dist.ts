@@ -41,7 +41,10 @@ export interface PythonDist {
 export async function buildPythonDists(spec: PythonDistSpec): Promise<{ wheel: PythonDist; sdist: PythonDist }> {
   if (!NAME_PATTERN.test(spec.name)) throw new TypeError(`name must be a valid project name, got ${JSON.stringify(spec.name)}`)
   if (!VERSION_PATTERN.test(spec.version)) throw new TypeError(`version must be a simple PEP 440 version, got ${JSON.stringify(spec.version)}`)
-  for (const [option, value] of [['metadataName', spec.metadataName], ['metadataVersion', spec.metadataVersion]] as const) {
+  for (const [option, value] of [
+    ['metadataName', spec.metadataName],
+    ['metadataVersion', spec.metadataVersion],
+  ] as const) {
     if (value !== undefined && !/^[^\r\n]+$/.test(value)) throw new TypeError(`${option} must be one non-empty line, got ${JSON.stringify(value)}`)
   }
   const temp = await makeTempDir('larder-pydist-')
@@ -79,7 +82,12 @@ export async function buildPythonDists(spec: PythonDistSpec): Promise<{ wheel: P
 
 /** The same METADATA text the backend writes (kept in step with python-backend.ts). */
 function metadataText(spec: PythonDistSpec): string {
-  const lines = ['Metadata-Version: 2.1', `Name: ${spec.metadataName ?? spec.name}`, `Version: ${spec.metadataVersion ?? spec.version}`, 'Summary: Larder test package']
+  const lines = [
+    'Metadata-Version: 2.1',
+    `Name: ${spec.metadataName ?? spec.name}`,
+    `Version: ${spec.metadataVersion ?? spec.version}`,
+    'Summary: Larder test package',
+  ]
   if (spec.requiresPython) lines.push(`Requires-Python: ${spec.requiresPython}`)
   for (const req of spec.requires ?? []) lines.push(`Requires-Dist: ${req}`)
   return lines.join('\n') + '\n'

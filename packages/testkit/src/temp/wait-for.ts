@@ -14,15 +14,8 @@ export interface WaitForOptions {
  * Resolves with the predicate's first truthy result. A predicate that throws counts as "not yet";
  * the last error is attached as the cause when the wait times out, which is usually the clue.
  */
-export async function waitFor<T>(
-  predicate: () => T | Promise<T>,
-  options: WaitForOptions = {},
-): Promise<NonNullable<T>> {
-  const {
-    timeoutMs = DEFAULT_WAIT_TIMEOUT_MS,
-    intervalMs = DEFAULT_WAIT_INTERVAL_MS,
-    description = 'condition',
-  } = options
+export async function waitFor<T>(predicate: () => T | Promise<T>, options: WaitForOptions = {}): Promise<NonNullable<T>> {
+  const { timeoutMs = DEFAULT_WAIT_TIMEOUT_MS, intervalMs = DEFAULT_WAIT_INTERVAL_MS, description = 'condition' } = options
   if (!(timeoutMs > 0)) throw new TypeError('timeoutMs must be a positive number')
   if (!(intervalMs > 0)) throw new TypeError('intervalMs must be a positive number')
 

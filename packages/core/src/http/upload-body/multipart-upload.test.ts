@@ -8,11 +8,21 @@ let spool: Awaited<ReturnType<typeof makeSpoolDir>>
 beforeEach(async () => (spool = await makeSpoolDir()))
 afterEach(() => spool.cleanup())
 
-const options = (extra: Partial<MultipartOptions> = {}): MultipartOptions => ({ spoolDir: spool.dir, maxBytes: 8 * 1024 * 1024, label: 'the upload', algorithms: ['md5'], ...extra })
+const options = (extra: Partial<MultipartOptions> = {}): MultipartOptions => ({
+  spoolDir: spool.dir,
+  maxBytes: 8 * 1024 * 1024,
+  label: 'the upload',
+  algorithms: ['md5'],
+  ...extra,
+})
 const form = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))
 const read = (body: Buffer | ReadableStream<Uint8Array>, extra: Partial<MultipartOptions> = {}, type = FORM_TYPE) =>
   readMultipartForm(requestOf(Buffer.isBuffer(body) ? bodyOf(chunked(body)) : body, { 'content-type': type }), options(extra))
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e)
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
 
 describe('readMultipartForm', () => {
   it('keeps fields in memory and spools the file, hashed', async () => {

@@ -78,7 +78,8 @@ export async function readMultipartForm(request: Request, options: MultipartOpti
   parser.on('field', (name, value, info) => {
     if (!name) return refuse(refused(label, 'a field has no name'))
     if (info.nameTruncated) return refuse(refused(label, `a field name is over 256 bytes`))
-    if (info.valueTruncated) return refuse(new LarderError('E_TOO_LARGE', `${label}: the field ${name.slice(0, 80)} is over the limit of ${maxFieldBytes} bytes`))
+    if (info.valueTruncated)
+      return refuse(new LarderError('E_TOO_LARGE', `${label}: the field ${name.slice(0, 80)} is over the limit of ${maxFieldBytes} bytes`))
     fields.push({ name, value })
   })
   parser.on('file', (name, stream, info) => {
