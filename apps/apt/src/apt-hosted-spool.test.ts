@@ -18,7 +18,7 @@ afterAll(async () => {
 })
 
 const spooled = async () => (await readdir(h.services.store.spoolDir)).filter((file) => file.startsWith('upload-'))
-const upload = (body: BodyInit, headers: Record<string, string> = {}) =>
+const upload = (body: RequestInit['body'], headers: Record<string, string> = {}) =>
   h.request('/apt/larder/upload/x.deb', { method: 'PUT', headers: { ...auth, ...headers }, body, duplex: 'half' } as RequestInit)
 
 /** A body that sends `first` and then fails, as a client that drops the connection. */

@@ -179,7 +179,7 @@ describe('.gem files', () => {
     for (const path of ['/gems/gems/..%2f..%2fetc%2fpasswd.gem', '/gems/info/..%2fversions', '/gems/quick/Marshal.4.8/%2e%2e.gemspec.rz']) {
       const res = await h.request(path)
       expect(res.status, path).toBe(400)
-      expect((await res.json()).code).toBe('E_INVALID_NAME')
+      expect(((await res.json()) as any).code).toBe('E_INVALID_NAME')
     }
   })
 
@@ -201,7 +201,7 @@ describe('push and yank', () => {
   it('refuses malformed and oversized bodies with a clear 4xx', async () => {
     const garbage = await push(Buffer.from('not a gem at all'))
     expect(garbage.status).toBe(400)
-    expect((await garbage.json()).error).toMatch(/not a valid \.gem/)
+    expect(((await garbage.json()) as any).error).toMatch(/not a valid \.gem/)
     const tarOfOther = (await run('tar', ['-c', '-f', '-', '-C', '/etc', 'hostname'])).stdout
     expect((await push(Buffer.from(tarOfOther, 'latin1'))).status).toBe(400)
     const big = await push(Buffer.alloc(2 * 1024 * 1024, 1))

@@ -38,7 +38,7 @@ describe('pushing a gem the upstream has', () => {
   it('is refused with 409 naming LARDER_GEMS_PRIVATE_NAMES, and the upstream gem is still served', async () => {
     const res = await push(rack)
     expect(res.status).toBe(409)
-    const body = await res.json()
+    const body: any = await res.json()
     expect(body.code).toBe('E_CONFLICT')
     expect(body.error).toBe(
       `rack exists on the upstream registry ${h.upstream.url}; publishing it here would shadow it for every client. List it in LARDER_GEMS_PRIVATE_NAMES to publish it anyway`,
@@ -72,12 +72,12 @@ describe('pushing a gem the upstream has', () => {
     const offline = await h.reopen({ LARDER_OFFLINE: '1' })
     const refused = await push(unseen, offline.request)
     expect(refused.status).toBe(503)
-    expect((await refused.json()).hint).toContain('LARDER_GEMS_PRIVATE_NAMES')
+    expect(((await refused.json()) as any).hint).toContain('LARDER_GEMS_PRIVATE_NAMES')
     await h.upstream.setFault('status503', (p) => p.includes('gem-unseen'))
     try {
       const res = await push(unseen)
       expect(res.status).toBe(503)
-      expect((await res.json()).code).toBe('E_NAME_CHECK_UNAVAILABLE')
+      expect(((await res.json()) as any).code).toBe('E_NAME_CHECK_UNAVAILABLE')
     } finally {
       await h.upstream.setFault(null)
     }

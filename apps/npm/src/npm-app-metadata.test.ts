@@ -59,7 +59,7 @@ describe('npm deprecate of a private package (PUT /name without attachments)', (
     expect(full.time.modified > doc.time.modified).toBe(true)
     const short = (await (await h.request('/npm/meta-dep', { headers: { accept: ABBREVIATED } })).json()) as any
     expect(short.versions['1.0.0'].deprecated).toBe('use 2')
-    expect((await (await h.request('/npm/meta-dep/1.0.0')).json()).deprecated).toBe('use 2')
+    expect(((await (await h.request('/npm/meta-dep/1.0.0')).json()) as any).deprecated).toBe('use 2')
   })
 
   it('removes it again when npm sends "" (undeprecate)', async () => {

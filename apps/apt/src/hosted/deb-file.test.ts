@@ -8,7 +8,7 @@ import { checkControl, readArMembers, readDebControl } from './deb-file.js'
 
 /** An ar archive as dpkg-deb writes one (no checks: tests hand it hostile members). */
 function arArchive(members: Array<[name: string, data: Buffer]>): Buffer {
-  const parts = [Buffer.from('!<arch>\n')]
+  const parts: Buffer[] = [Buffer.from('!<arch>\n')]
   for (const [name, data] of members) {
     const header = `${name.padEnd(16)}${'0'.padEnd(12)}${'0'.padEnd(6)}${'0'.padEnd(6)}${'100644'.padEnd(8)}${String(data.length).padEnd(10)}\`\n`
     parts.push(Buffer.from(header, 'latin1'), data, data.length % 2 ? Buffer.from('\n') : Buffer.alloc(0))

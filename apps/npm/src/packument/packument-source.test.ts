@@ -7,7 +7,7 @@ describe('PackumentSource.mayRefresh', () => {
   it('grants one forced refresh per package per interval, on the services clock', () => {
     let clock = Date.parse('2025-01-01T00:00:00Z')
     const services = { cache: { options: { now: () => clock } } } as unknown as LarderServices
-    const source = new PackumentSource(services, {} as PrivateRegistry)
+    const source = new PackumentSource(services, {} as PrivateRegistry, 'http://upstream.invalid')
     const handle = (name: string, result: PackumentHandle['result'] = 'HIT') =>
       ({ entry: { key: `npm:packument:${name}` }, result, private: false }) as PackumentHandle
 
