@@ -92,7 +92,7 @@ describe('docker-compose.yml', () => {
   it('trusts X-Forwarded-* only from the proxy, which has a fixed address inside the compose subnet', () => {
     const address = (config.services.proxy as { networks?: { default?: { ipv4_address?: string } } }).networks?.default?.ipv4_address
     expect(address).toBe('172.30.57.10')
-    for (const app of ['npm', 'pypi', 'composer', 'gems', 'apt']) {
+    for (const app of LARDER_APPS) {
       expect(config.services[app]!.environment?.LARDER_TRUSTED_PROXIES, app).toBe(address)
     }
   })

@@ -77,12 +77,19 @@ describe('the reverse proxy in front of the apps', () => {
     const metrics = await fetch(`${stack.proxy.url}/metrics`)
     expect(metrics.status).toBe(200)
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
-    const probes = { npm: '/npm/-/ping', pypi: '/pypi/simple/', composer: '/composer/packages.json', gems: '/gems/versions', apt: '/apt/' }
+    const probes = { npm: '/npm/-/ping', pypi: '/pypi/simple/', composer: '/composer/packages.json', gems: '/gems/versions', apt: '/apt/', oci: '/v2/' }
     for (const app of stack.apps) {
       // Only the app sets x-request-id: an nginx error page (502 for a wrong upstream) has none.
       const response = await fetch(`${stack.proxy.url}${probes[app.app]}`)
       expect(response.headers.get('x-request-id'), `${app.app}: ${response.status}\n${stack.output()}`).toBeTruthy()
     }
+    // OCI clients know a registry by /v2/ at the host root answering with the API version.
+    const registry = await fetch(`${stack.proxy.url}/v2/`)
+    expect(registry.status, stack.output()).toBe(200)
+    expect(registry.headers.get('docker-distribution-api-version')).toBe('registry/2.0')
+    const unreachable = await fetch(`${stack.proxy.url}/v2/docker.io/library/debian/manifests/bookworm`)
+    expect(unreachable.status).toBeGreaterThanOrEqual(500)
+    expect((await unreachable.json()).errors?.[0]?.code).toBe('UNAVAILABLE')
     const unknown = await fetch(`${stack.proxy.url}/elsewhere/`)
     expect(unknown.status).toBe(404)
     expect(unknown.headers.get('x-request-id')).toBeNull()

@@ -14,7 +14,7 @@ const CASES: Record<string, BadSetting[]> = {
   [SERVER_ENTRY]: [
     { env: { LARDER_LOG_LEVEL: 'verbose' }, says: /LARDER_LOG_LEVEL must be one of/ },
     { env: { LARDER_GEMS_UPSTREAM: 'ftp://gems.example' }, says: /LARDER_GEMS_UPSTREAM must be an http\(s\) URL/ },
-    { env: { LARDER_TOKENS: 'ci=0123456789abc:mavn' }, says: /unknown scope "mavn".*scopes: npm pypi composer gems apt \*/ },
+    { env: { LARDER_TOKENS: 'ci=0123456789abc:mavn' }, says: /unknown scope "mavn".*scopes: npm pypi composer gems apt oci \*/ },
   ],
   'apps/npm/dist/main.js': [{ env: { LARDER_NPM_PRIVATE_SCOPES: 'acme' }, says: /LARDER_NPM_PRIVATE_SCOPES: "acme" is not a scope like @acme/ }],
   'apps/pypi/dist/main.js': [{ env: { LARDER_PYPI_PRIVATE_NAMES: 'no/slash' }, says: /LARDER_PYPI_PRIVATE_NAMES/ }],

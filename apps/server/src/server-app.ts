@@ -5,10 +5,11 @@ import { composeMirrors, type AnyMirrorDeclaration, type LarderEnv, type LarderS
 import { composerMirror } from '@larder/composer'
 import { gemsMirror } from '@larder/gems'
 import { npmMirror } from '@larder/npm'
+import { ociMirror } from '@larder/oci'
 import { pypiMirror } from '@larder/pypi'
 
 /** Adding a mirror: its package under apps/, one entry here, the compose file and the proxy config. */
-export const MIRRORS: readonly AnyMirrorDeclaration[] = [npmMirror, pypiMirror, composerMirror, gemsMirror, aptMirror]
+export const MIRRORS: readonly AnyMirrorDeclaration[] = [npmMirror, pypiMirror, composerMirror, gemsMirror, aptMirror, ociMirror]
 
 export function createServerApp(services: LarderServices): Hono<LarderEnv> {
   return composeMirrors(services, MIRRORS).app

@@ -11,6 +11,8 @@ export interface StartProcessOptions {
   cwd?: string
   /** A stdout line matching this means "ready"; without it the process counts as ready once spawned. */
   readyLine?: RegExp
+  /** Where the ready line is printed: stdout by default; some servers (Docker's registry) log to stderr. */
+  readyStream?: 'stdout' | 'stderr'
   readyTimeoutMs?: number
 }
 
@@ -31,12 +33,8 @@ export interface StartedProcess {
   kill(signal?: NodeJS.Signals): void
 }
 
-export function startProcess(
-  command: string,
-  args: readonly string[] = [],
-  options: StartProcessOptions = {},
-): Promise<StartedProcess> {
-  const { env, cwd, readyLine, readyTimeoutMs = DEFAULT_READY_TIMEOUT_MS } = options
+export function startProcess(command: string, args: readonly string[] = [], options: StartProcessOptions = {}): Promise<StartedProcess> {
+  const { env, cwd, readyLine, readyStream = 'stdout', readyTimeoutMs = DEFAULT_READY_TIMEOUT_MS } = options
   if (!(readyTimeoutMs > 0)) throw new TypeError('readyTimeoutMs must be a positive number')
 
   const child = spawn(command, args, { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
@@ -79,9 +77,7 @@ export function startProcess(
     }
     const timer = setTimeout(() => fail(`not ready within ${readyTimeoutMs} ms`), readyTimeoutMs)
 
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk
+    const watch = (chunk: string) => {
       if (!readyLine) return
       // Lines can arrive split across chunks; only whole lines are matched.
       const lines = (pendingLine + chunk).split('\n')
@@ -93,6 +89,14 @@ export function startProcess(
           return resolve(handle(match))
         }
       }
+    }
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk
+      if (readyStream === 'stderr') watch(chunk)
+    })
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+      if (readyStream === 'stdout') watch(chunk)
     })
     child.once('error', (error) => fail(`cannot start (${error.message})`, error))
     child.once('spawn', () => {
@@ -100,8 +104,6 @@ export function startProcess(
       clearTimeout(timer)
       resolve(handle(null))
     })
-    void exited.then((result) =>
-      fail(`exited (code ${result.code}, signal ${result.signal}) before it was ready`),
-    )
+    void exited.then((result) => fail(`exited (code ${result.code}, signal ${result.signal}) before it was ready`))
   })
 }

@@ -1,0 +1,84 @@
+/** The OCI registry mirror: container images from several upstream registries behind one /v2/, declared for the server to mount. */
+import { defineMirror, mountMirror, readRoute, type LarderEnv, type LarderServices, type MirrorRoute } from '@larder/core'
+import type { Hono } from 'hono'
+import { BlobSource } from './blobs/blob-source.js'
+import { API_VERSION_HEADER, renderOciError } from './errors/oci-error-body.js'
+import { OciError } from './errors/oci-error.js'
+import { ManifestSource } from './manifests/manifest-source.js'
+import { parseOciPath, type OciPath } from './names/oci-path.js'
+import { resolveTarget } from './names/upstream-target.js'
+import { RegistryClient } from './registry/registry-client.js'
+import { getBlob } from './routes/blob-route.js'
+import { getManifest } from './routes/manifest-route.js'
+import type { OciContext, OciRouteContext } from './routes/oci-context.js'
+import { getTags } from './routes/tags-route.js'
+import { readOciSettings, type OciSettings } from './settings/oci-settings.js'
+import { TagLists } from './tags/tag-list.js'
+
+/** OCI clients find a registry at /v2/ of the host: no other prefix is possible. */
+export const OCI_PREFIX = '/v2'
+
+export const ociMirror = defineMirror<OciSettings>({
+  name: 'oci',
+  prefix: OCI_PREFIX,
+  settings: readOciSettings,
+  create(services, settings) {
+    const client = new RegistryClient(services.upstream, settings.credentials)
+    const oci: OciContext = {
+      services,
+      settings,
+      client,
+      manifests: new ManifestSource(services, client),
+      blobs: new BlobSource(services, client),
+      tags: new TagLists(services, client),
+    }
+    return {
+      route: (c, rawPath) => routeFor(c, oci, parseOciPath(rawPath)),
+      clientPaths: '/',
+      renderError: renderOciError,
+    }
+  },
+})
+
+/** The OCI mirror alone, mounted at /v2 (tests; processes use launch). */
+export function createApp(options: { services: LarderServices; settings?: OciSettings }): Hono<LarderEnv> {
+  return mountMirror(ociMirror, options.services, options.settings).app
+}
+
+function routeFor(c: OciRouteContext, oci: OciContext, path: OciPath): MirrorRoute {
+  const what = `the OCI ${path.kind} URL`
+  switch (path.kind) {
+    case 'base':
+      // The version check every client makes first; with LARDER_PROTECT_READS the edge has already asked for a login.
+      return { what, methods: readRoute(() => c.json({}, 200, API_VERSION_HEADER)) }
+    case 'catalog':
+      throw new OciError('UNSUPPORTED', 'E_NOT_FOUND', 'Larder does not list a catalog: the upstream registries are not enumerable', {
+        hint: 'ask for a repository: /v2/<upstream>/<repository>/tags/list',
+      })
+    default:
+      break
+  }
+  const target = resolveTarget(path.name, c.req.query('ns'), oci.settings)
+  if (target.kind === 'hosted') {
+    throw new OciError(
+      'NAME_UNKNOWN',
+      'E_NOT_FOUND',
+      `"${oci.settings.hostedName}/" is reserved for images pushed to Larder, which this Larder does not host yet`,
+      {
+        hint: 'pull mirrored images as <upstream>/<repository>, e.g. docker.io/library/debian',
+      },
+    )
+  }
+  switch (path.kind) {
+    case 'manifest':
+      return { what, methods: readRoute(() => getManifest(c, oci, target, path.reference)) }
+    case 'blob':
+      return { what, methods: readRoute(() => getBlob(c, oci, target, path.digest)) }
+    case 'tags':
+      return { what, methods: readRoute(() => getTags(c, oci, target, target.clientName)) }
+    case 'upload':
+    case 'referrers':
+      // No methods: every request is a 405 saying the mirrored registries are read-only.
+      return { what: `${what} of a mirrored registry (read-only; push goes to ${oci.settings.hostedName}/...)`, methods: {} }
+  }
+}

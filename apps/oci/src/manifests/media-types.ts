@@ -1,0 +1,44 @@
+/** The manifest media types Larder asks upstreams for and serves, and how a stored manifest's type is told. */
+import { OciError } from '../errors/oci-error.js'
+
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json'
+export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
+
+/** Multi-platform forms first: a registry that can answer either gives the index, so every platform stays reachable. */
+export const MANIFEST_ACCEPT = [OCI_INDEX, DOCKER_MANIFEST_LIST, OCI_MANIFEST, DOCKER_MANIFEST].join(', ')
+
+/** Real manifests are a few kB; distribution refuses pushes over 4 MiB, and so does Larder on the way in. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+
+/** Signed schema 1 manifests hash differently from their bytes: their digest cannot be checked, so they are refused. */
+const SCHEMA1 = /^application\/vnd\.docker\.distribution\.manifest\.v1\+(?:prettyjws|json)$/
+
+/**
+ * The type to store and serve: the upstream's Content-Type when it names a manifest type, else the document's own
+ * `mediaType`, else what its shape says (registries that answer application/json).
+ */
+export function manifestMediaType(label: string, contentType: string | undefined, bytes: Buffer): string {
+  const header = contentType?.split(';')[0]?.trim().toLowerCase()
+  if (header && SCHEMA1.test(header)) throw schema1(label)
+  if (header && /^application\/vnd\.[a-z0-9.+-]+\+json$/.test(header)) return header
+  let document: Record<string, unknown>
+  try {
+    document = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>
+  } catch (cause) {
+    throw new OciError('MANIFEST_INVALID', 'E_UPSTREAM_GARBAGE', `${label}: the upstream sent a manifest that is not JSON`, { cause })
+  }
+  if (typeof document?.mediaType === 'string' && /^application\/vnd\.[a-z0-9.+-]+\+json$/.test(document.mediaType)) {
+    if (SCHEMA1.test(document.mediaType)) throw schema1(label)
+    return document.mediaType
+  }
+  if (document?.schemaVersion === 1) throw schema1(label)
+  return Array.isArray(document?.manifests) ? OCI_INDEX : OCI_MANIFEST
+}
+
+function schema1(label: string): OciError {
+  return new OciError('MANIFEST_INVALID', 'E_UPSTREAM_GARBAGE', `${label}: the upstream sent a schema 1 manifest, which Larder does not mirror`, {
+    hint: 'schema 1 is deprecated; push the image again with a current client',
+  })
+}

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sha256Digest } from './fake-registry.harness.js'
+import { putImage, startOciAppHarness, type OciAppHarness } from './oci-app.harness.js'
+
+let h: OciAppHarness
+
+beforeAll(async () => {
+  h = await startOciAppHarness()
+})
+afterAll(() => h?.close())
+
+const errorsOf = async (response: Response) => ((await response.json()) as { errors: { code: string; message: string }[] }).errors
+
+describe('the OCI pull path', () => {
+  it('answers the version check with {} and the API version header', async () => {
+    const response = await h.request('/v2/')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('docker-distribution-api-version')).toBe('registry/2.0')
+    expect(await response.json()).toEqual({})
+  })
+
+  it('serves a manifest by tag byte for byte, with its type, digest and length, then from the cache', async () => {
+    const image = putImage(h.registry, 'team/app', 'v1')
+    const first = await h.request('/v2/fake/team/app/manifests/v1')
+    expect(first.status).toBe(200)
+    expect(Buffer.from(await first.arrayBuffer()).equals(image.bytes)).toBe(true)
+    expect(first.headers.get('content-type')).toBe('application/vnd.oci.image.manifest.v1+json')
+    expect(first.headers.get('docker-content-digest')).toBe(image.digest)
+    expect(first.headers.get('content-length')).toBe(String(image.bytes.length))
+    expect(first.headers.get('x-larder-cache')).toBe('MISS')
+    const hits = h.registry.server.hitCount((path) => path.includes('/manifests/'))
+    const again = await h.request('/v2/fake/team/app/manifests/v1', { method: 'HEAD' })
+    expect(again.status).toBe(200)
+    expect(again.headers.get('x-larder-cache')).toBe('HIT')
+    expect(again.headers.get('docker-content-digest')).toBe(image.digest)
+    expect(again.headers.get('content-length')).toBe(String(image.bytes.length))
+    // Fetching by tag stored the digest too: a pull by digest needs no upstream.
+    const byDigest = await h.request(`/v2/fake/team/app/manifests/${image.digest}`)
+    expect(byDigest.headers.get('x-larder-cache')).toBe('HIT')
+    expect(Buffer.from(await byDigest.arrayBuffer()).equals(image.bytes)).toBe(true)
+    expect(h.registry.server.hitCount((path) => path.includes('/manifests/'))).toBe(hits)
+  })
+
+  it('serves blobs verified, with Range on a stored copy, shared by repositories of one upstream', async () => {
+    const image = putImage(h.registry, 'team/blobs', 'v1', Buffer.from('0123456789abcdef'))
+    const miss = await h.request(`/v2/fake/team/blobs/blobs/${image.layerDigest}`)
+    expect(miss.status).toBe(200)
+    expect(await miss.text()).toBe('0123456789abcdef')
+    expect(miss.headers.get('docker-content-digest')).toBe(image.layerDigest)
+    const range = await h.request(`/v2/fake/team/blobs/blobs/${image.layerDigest}`, { headers: { range: 'bytes=4-7' } })
+    expect(range.status).toBe(206)
+    expect(await range.text()).toBe('4567')
+    expect(range.headers.get('content-range')).toBe('bytes 4-7/16')
+    const elsewhere = await h.request(`/v2/fake/other/repo/blobs/${image.layerDigest}`)
+    expect(elsewhere.headers.get('x-larder-cache')).toBe('HIT')
+  })
+
+  it('refuses a blob whose bytes do not match its digest, and stores nothing', async () => {
+    const digest = h.registry.putBlob(Buffer.from('the real bytes'))
+    h.registry.corruptBlob(digest, Buffer.from('other bytes!!!'))
+    const response = await h.request(`/v2/fake/team/bad/blobs/${digest}`)
+    const failed =
+      response.status !== 200 ||
+      (await response.text().then(
+        () => false,
+        () => true,
+      ))
+    expect(failed).toBe(true)
+    expect(await h.services.cache.lookupArtifact(`oci:blob:fake/${digest}`)).toBeUndefined()
+  })
+
+  it('refuses a manifest over the 4 MiB limit and one whose bytes do not hash to the digest asked for', async () => {
+    const big = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', pad: 'x'.repeat(4 * 1024 * 1024) }))
+    h.registry.putManifest('team/big', 'v1', { bytes: big, mediaType: 'application/vnd.oci.image.manifest.v1+json' })
+    const response = await h.request('/v2/fake/team/big/manifests/v1')
+    expect(response.status).toBe(502)
+    expect((await errorsOf(response))[0]!.code).toBe('MANIFEST_INVALID')
+    const wrong = `sha256:${'0'.repeat(64)}`
+    const missing = await h.request(`/v2/fake/team/big/manifests/${wrong}`)
+    expect(missing.status).toBe(404)
+    expect((await errorsOf(missing))[0]!.code).toBe('MANIFEST_UNKNOWN')
+  })
+
+  it('answers unknown tags and blobs with the OCI error codes', async () => {
+    const tag = await h.request('/v2/fake/team/none/manifests/nope')
+    expect(tag.status).toBe(404)
+    expect((await errorsOf(tag))[0]!.code).toBe('MANIFEST_UNKNOWN')
+    const blob = await h.request(`/v2/fake/team/none/blobs/${sha256Digest(Buffer.from('absent'))}`)
+    expect(blob.status).toBe(404)
+    expect((await errorsOf(blob))[0]!.code).toBe('BLOB_UNKNOWN')
+  })
+
+  it('refuses bad names, tags and digests with 400 and the OCI code, whatever the encoding', async () => {
+    const cases: [string, string][] = [
+      ['/v2/fake/Team/app/manifests/v1', 'NAME_INVALID'],
+      ['/v2/fake/team/%2e%2e%2fetc/manifests/v1', 'NAME_INVALID'],
+      ['/v2/fake/team%2f..%2fx/manifests/v1', 'NAME_INVALID'],
+      ['/v2/fake/%252e%252e/app/manifests/v1', 'NAME_INVALID'],
+      ['/v2/fake/team/..%5capp/manifests/v1', 'NAME_INVALID'],
+      ['/v2/fake/team/app/manifests/-v1', 'TAG_INVALID'],
+      ['/v2/fake/team/app/manifests/sha512:abcd', 'DIGEST_INVALID'],
+      ['/v2/fake/team/app/blobs/sha256:ABCDEF', 'DIGEST_INVALID'],
+      [`/v2/fake/team/app/blobs/sha256:${'a'.repeat(63)}`, 'DIGEST_INVALID'],
+    ]
+    for (const [path, code] of cases) {
+      const response = await h.request(path)
+      expect(response.status, path).toBe(400)
+      expect((await errorsOf(response))[0]!.code, path).toBe(code)
+    }
+    // A lone %2e%2e segment is resolved by URL parsing before Larder sees the path: it names another repository.
+    const resolved = await h.request('/v2/fake/team/%2e%2e/manifests/v1')
+    expect(resolved.status).toBe(404)
+  })
+
+  it('lists tags under the name the client used, and keeps answering from the cache when the upstream fails', async () => {
+    putImage(h.registry, 'team/tags', 'a')
+    putImage(h.registry, 'team/tags', 'b')
+    const response = await h.request('/v2/fake/team/tags/tags/list')
+    expect(await response.json()).toEqual({ name: 'fake/team/tags', tags: ['a', 'b'] })
+    h.registry.failWith = 500
+    try {
+      const stale = await h.request('/v2/fake/team/tags/tags/list')
+      expect(stale.status).toBe(200)
+      expect(stale.headers.get('x-larder-cache')).toBe('STALE')
+      expect(((await stale.json()) as { tags: string[] }).tags).toEqual(['a', 'b'])
+    } finally {
+      h.registry.failWith = undefined
+    }
+  })
+
+  it('sends names of no configured upstream to ns=, else the default; docker.io names get library/', async () => {
+    const image = putImage(h.registry, 'library/debian', 'bookworm')
+    for (const path of ['/v2/docker.io/debian/manifests/bookworm', '/v2/debian/manifests/bookworm?ns=docker.io', '/v2/library/debian/manifests/bookworm']) {
+      const response = await h.request(path)
+      expect(response.status, path).toBe(200)
+      expect(response.headers.get('docker-content-digest'), path).toBe(image.digest)
+    }
+    const unknown = await h.request('/v2/debian/manifests/bookworm?ns=registry.example.com')
+    expect(unknown.status).toBe(404)
+    expect((await errorsOf(unknown))[0]!.code).toBe('NAME_UNKNOWN')
+  })
+
+  it('keeps the hosted name reserved, and refuses pushes to mirrored registries with 405', async () => {
+    const hosted = await h.request('/v2/local/team/app/manifests/v1')
+    expect(hosted.status).toBe(404)
+    expect((await errorsOf(hosted))[0]!.code).toBe('NAME_UNKNOWN')
+    const push = await h.request('/v2/fake/team/app/blobs/uploads/', { method: 'POST' })
+    expect(push.status).toBe(405)
+    expect((await errorsOf(push))[0]!.code).toBe('UNSUPPORTED')
+    const put = await h.request('/v2/fake/team/app/manifests/v1', { method: 'PUT', body: '{}' })
+    expect(put.status).toBe(405)
+  })
+})
