@@ -106,6 +106,27 @@ describe('hosted APT repository', () => {
     expect(rest.body.equals(own.bytes.subarray(10))).toBe(true)
   })
 
+  it('a suite write that fails takes back only what it added: by-hash files the current suite lists stay served', async () => {
+    const release = (await h.bytes(`${SUITE}/Release`)).body.toString()
+    // arm64 has no package, so its Packages (and by-hash object) is the same before and after an amd64 upload.
+    const unchanged = sha256Table(release)['main/binary-arm64/Packages']!.sha256
+    const store = h.services.store
+    const putEntry = store.putEntry
+    store.putEntry = async (entry) => {
+      if (entry.key.includes(':suite:')) throw new Error('disk full')
+      return putEntry.call(store, entry)
+    }
+    try {
+      const another = await buildDeb({ name: 'team-other', version: '1.0', architecture: 'amd64' })
+      expect((await upload(another.bytes, auth, another.filename)).status).toBe(500)
+    } finally {
+      store.putEntry = putEntry
+    }
+    expect((await h.bytes(`${SUITE}/Release`)).body.toString()).toBe(release)
+    expect((await h.bytes(`${SUITE}/main/binary-arm64/by-hash/SHA256/${unchanged}`)).status).toBe(200)
+    expect((await h.bytes(`${SUITE}/main/binary-amd64/Packages`)).body.toString()).not.toContain('team-other')
+  })
+
   it('takes the same file twice, refuses other bytes under the same version with 409', async () => {
     expect((await upload(own.bytes)).status).toBe(200)
     const other = await buildDeb({ name: 'team-tool', version: '2.0', architecture: 'amd64', description: 'rebuilt' })

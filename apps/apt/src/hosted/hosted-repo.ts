@@ -95,7 +95,10 @@ export class HostedRepo {
       }
       // Rendered and signed with the new package before anything is visible: a failure leaves the repository as it was.
       const staged = await this.stageSuite([...(await this.listDebs()), deb])
-      await commitPublish(this.services.store, [entry, ...staged.byHash], staged.suite)
+      // By-hash keys are content addresses: an index that did not change keeps the key the current suite serves,
+      // so only new ones may be taken back if the suite write fails.
+      const held = await Promise.all(staged.byHash.map((e) => this.services.store.getEntry(e.key)))
+      await commitPublish(this.services.store, [entry, ...staged.byHash.filter((_, i) => held[i]?.status !== 'ok')], staged.suite)
       return { deb, created: true }
     })
   }
