@@ -20,6 +20,7 @@ const CASES: Record<string, BadSetting[]> = {
   'apps/pypi/dist/main.js': [{ env: { LARDER_PYPI_PRIVATE_NAMES: 'no/slash' }, says: /LARDER_PYPI_PRIVATE_NAMES/ }],
   'apps/composer/dist/main.js': [{ env: { LARDER_COMPOSER_UPSTREAM: 'not a url' }, says: /LARDER_COMPOSER_UPSTREAM is not a URL/ }],
   'apps/gems/dist/main.js': [{ env: { LARDER_MAX_ARTIFACT_MB: '0' }, says: /LARDER_MAX_ARTIFACT_MB must be a whole number >= 1/ }],
+  'apps/oci/dist/main.js': [{ env: { LARDER_OCI_DEFAULT_UPSTREAM: 'nowhere.io' }, says: /LARDER_OCI_DEFAULT_UPSTREAM/ }],
   'apps/apt/dist/main.js': [{ env: { LARDER_APT_UPSTREAMS: 'Debian=http://x' }, says: /LARDER_APT_UPSTREAMS: "Debian=http:\/\/x" must look like name=url/ }],
 }
 
