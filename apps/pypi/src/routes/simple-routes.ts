@@ -17,7 +17,7 @@ export async function getRoot(c: PypiRouteContext, pypi: PypiContext): Promise<R
   const listing = await listProjects(pypi.services, pypi.privateIndex, pypi.settings.upstream)
   c.set('cacheResult', listing.result)
   const headers = { 'content-type': CONTENT_TYPES[format], vary: 'Accept', 'cache-control': PAGE_CACHE_CONTROL }
-  return sendStream(c, { headers, body: renderRoot(listing.names, format, appBase(c, pypi)) })
+  return sendStream(c, { headers, body: renderRoot(listing, format, appBase(c, pypi)) })
 }
 
 export async function getProjectPage(c: PypiRouteContext, pypi: PypiContext, rawName: string, trailingSlash: boolean): Promise<Response> {
