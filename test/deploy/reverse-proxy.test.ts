@@ -89,7 +89,7 @@ describe('the reverse proxy in front of the apps', () => {
     expect(registry.headers.get('docker-distribution-api-version')).toBe('registry/2.0')
     const unreachable = await fetch(`${stack.proxy.url}/v2/docker.io/library/debian/manifests/bookworm`)
     expect(unreachable.status).toBeGreaterThanOrEqual(500)
-    expect((await unreachable.json()).errors?.[0]?.code).toBe('UNAVAILABLE')
+    expect(((await unreachable.json()) as any).errors?.[0]?.code).toBe('UNAVAILABLE')
     const unknown = await fetch(`${stack.proxy.url}/elsewhere/`)
     expect(unknown.status).toBe(404)
     expect(unknown.headers.get('x-request-id')).toBeNull()

@@ -1,3 +1,3 @@
-/** @larder/oci: the OCI distribution protocol (pull path) on the Larder core. */
+/** @larder/oci: the OCI distribution protocol on the Larder core: mirrored registries (pull) and hosted images (push). */
 export { createApp, OCI_PREFIX, ociMirror } from './app.js'
 export { readOciSettings, type OciSettings } from './settings/oci-settings.js'

@@ -140,10 +140,12 @@ describe('the OCI pull path', () => {
     expect((await errorsOf(unknown))[0]!.code).toBe('NAME_UNKNOWN')
   })
 
-  it('keeps the hosted name reserved, and refuses pushes to mirrored registries with 405', async () => {
+  it('never asks an upstream for the hosted name, and refuses pushes to mirrored registries with 405', async () => {
+    const before = h.registry.server.totalHits()
     const hosted = await h.request('/v2/local/team/app/manifests/v1')
     expect(hosted.status).toBe(404)
-    expect((await errorsOf(hosted))[0]!.code).toBe('NAME_UNKNOWN')
+    expect((await errorsOf(hosted))[0]!.code).toBe('MANIFEST_UNKNOWN')
+    expect(h.registry.server.totalHits()).toBe(before)
     const push = await h.request('/v2/fake/team/app/blobs/uploads/', { method: 'POST' })
     expect(push.status).toBe(405)
     expect((await errorsOf(push))[0]!.code).toBe('UNSUPPORTED')

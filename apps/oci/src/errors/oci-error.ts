@@ -4,7 +4,10 @@ import { LarderError, type ErrorCode, type LarderErrorOptions } from '@larder/co
 /** The codes of the distribution spec, plus distribution's UNAVAILABLE and UNKNOWN for failures of our own or upstream's. */
 export type OciErrorCode =
   | 'BLOB_UNKNOWN'
+  | 'BLOB_UPLOAD_INVALID'
+  | 'BLOB_UPLOAD_UNKNOWN'
   | 'DIGEST_INVALID'
+  | 'MANIFEST_BLOB_UNKNOWN'
   | 'MANIFEST_UNKNOWN'
   | 'MANIFEST_INVALID'
   | 'NAME_INVALID'

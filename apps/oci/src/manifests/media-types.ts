@@ -12,6 +12,13 @@ export const MANIFEST_ACCEPT = [OCI_INDEX, DOCKER_MANIFEST_LIST, OCI_MANIFEST, D
 /** Real manifests are a few kB; distribution refuses pushes over 4 MiB, and so does Larder on the way in. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
+/** RFC 6838's type/subtype, as descriptors and artifactType filters carry them. */
+const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/
+
+export function isMediaType(text: string): boolean {
+  return MEDIA_TYPE.test(text)
+}
+
 /** Signed schema 1 manifests hash differently from their bytes: their digest cannot be checked, so they are refused. */
 const SCHEMA1 = /^application\/vnd\.docker\.distribution\.manifest\.v1\+(?:prettyjws|json)$/
 

@@ -26,7 +26,7 @@ describe('parseOciPath', () => {
     expect(parseOciPath(`/a/b/blobs/${D}`)).toEqual({ kind: 'blob', name: ['a', 'b'], digest: D })
     expect(parseOciPath('/a/b/tags/list')).toEqual({ kind: 'tags', name: ['a', 'b'] })
     expect(parseOciPath('/a/b/blobs/uploads/')).toEqual({ kind: 'upload', name: ['a', 'b'] })
-    expect(parseOciPath('/a/b/blobs/uploads/1234-abcd')).toEqual({ kind: 'upload', name: ['a', 'b'] })
+    expect(parseOciPath('/a/b/blobs/uploads/1234-abcd')).toEqual({ kind: 'upload', name: ['a', 'b'], session: '1234-abcd' })
     expect(parseOciPath(`/a/referrers/${D}`)).toEqual({ kind: 'referrers', name: ['a'], digest: D })
     expect(parseOciPath('/_catalog')).toEqual({ kind: 'catalog' })
   })

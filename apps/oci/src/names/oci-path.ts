@@ -12,8 +12,8 @@ export type OciPath =
   | { kind: 'manifest'; name: string[]; reference: ManifestReference }
   | { kind: 'blob'; name: string[]; digest: string }
   | { kind: 'tags'; name: string[] }
-  /** Push endpoints (blob uploads) and referrers: answered by the hosted namespace, in a later step. */
-  | { kind: 'upload'; name: string[] }
+  /** Blob uploads: `/blobs/uploads/` starts one, `/blobs/uploads/<session>` continues it (the id is checked by the sessions). */
+  | { kind: 'upload'; name: string[]; session?: string }
   | { kind: 'referrers'; name: string[]; digest: string }
   | { kind: 'catalog' }
 
@@ -24,7 +24,10 @@ export function parseOciPath(rawPath: string): OciPath {
   if (raw.length === 1 && raw[0] === '_catalog') return { kind: 'catalog' }
   const n = raw.length
   // Upload URLs end in /blobs/uploads/ or /blobs/uploads/<session>; the session is opaque to this parser.
-  if (n >= 3 && raw[n - 2] === 'uploads' && raw[n - 3] === 'blobs') return { kind: 'upload', name: parseName(raw.slice(0, n - 3)) }
+  if (n >= 3 && raw[n - 2] === 'uploads' && raw[n - 3] === 'blobs') {
+    const name = parseName(raw.slice(0, n - 3))
+    return raw[n - 1] ? { kind: 'upload', name, session: raw[n - 1]! } : { kind: 'upload', name }
+  }
   if (n >= 3 && raw[n - 1] === 'list' && raw[n - 2] === 'tags') return { kind: 'tags', name: parseName(raw.slice(0, n - 2)) }
   if (n >= 2 && raw[n - 1] === 'uploads' && raw[n - 2] === 'blobs') return { kind: 'upload', name: parseName(raw.slice(0, n - 2)) }
   if (n < 3) throw unknownEndpoint(rawPath)

@@ -18,7 +18,14 @@ export type ImageTarget =
       /** The name as the client sent it, for the tags list. */
       clientName: string
     }
-  | { kind: 'hosted'; repo: string; clientName: string }
+  | HostedTarget
+
+/** An image pushed to Larder: `repo` is its name below LARDER_OCI_HOSTED_NAME, empty when the client named none. */
+export interface HostedTarget {
+  kind: 'hosted'
+  repo: string
+  clientName: string
+}
 
 /** Registries where a one-component name means an official image under `library/`. */
 const DOCKER_HUB_HOSTS = new Set(['registry-1.docker.io', 'index.docker.io', 'docker.io'])

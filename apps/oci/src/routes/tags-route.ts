@@ -15,7 +15,8 @@ export async function getTags(c: OciRouteContext, oci: OciContext, target: Regis
   return c.json({ name: clientName, tags: listed.tags }, 200, headers)
 }
 
-function readPage(c: OciRouteContext): TagPage {
+/** `n` and `last`, checked. */
+export function readPage(c: OciRouteContext): TagPage {
   const page: TagPage = {}
   const n = c.req.query('n')
   const last = c.req.query('last')

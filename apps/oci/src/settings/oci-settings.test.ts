@@ -8,6 +8,16 @@ describe('OCI settings', () => {
     expect(settings.defaultUpstream).toBe('docker.io')
     expect(settings.hostedName).toBe('local')
     expect(settings.credentials).toEqual({})
+    expect(settings.immutableTags).toBeUndefined()
+    expect(settings.uploadExpiryMs).toBe(3600_000)
+  })
+
+  it('reads immutable tags as a pattern for whole tags, and the upload expiry', () => {
+    const settings = readOciSettings({ LARDER_OCI_IMMUTABLE_TAGS: String.raw`v?\d+\.\d+\.\d+|stable`, LARDER_OCI_UPLOAD_EXPIRY_SECONDS: '90' })
+    expect(['1.2.3', 'v10.0.1', 'stable'].filter(settings.immutableTags!)).toEqual(['1.2.3', 'v10.0.1', 'stable'])
+    expect(['1.2', 'v1.2.3-rc1', 'dev-1.2.3', 'unstable', 'latest'].filter(settings.immutableTags!)).toEqual([])
+    expect(settings.uploadExpiryMs).toBe(90_000)
+    expect(readOciSettings({ LARDER_OCI_IMMUTABLE_TAGS: '  ' }).immutableTags).toBeUndefined()
   })
 
   it('reads logins per upstream, and never puts a secret in an error', () => {
@@ -28,6 +38,9 @@ describe('OCI settings', () => {
     expect(() => readOciSettings({ LARDER_OCI_DEFAULT_UPSTREAM: 'gcr.io' })).toThrow(/LARDER_OCI_DEFAULT_UPSTREAM "gcr.io"/)
     expect(() => readOciSettings({ LARDER_OCI_HOSTED_NAME: 'docker.io' })).toThrow(/LARDER_OCI_HOSTED_NAME "docker.io" is also a name/)
     expect(() => readOciSettings({ LARDER_OCI_HOSTED_NAME: 'Local' })).toThrow(/LARDER_OCI_HOSTED_NAME/)
+    expect(() => readOciSettings({ LARDER_OCI_IMMUTABLE_TAGS: 'v(1' })).toThrow(/LARDER_OCI_IMMUTABLE_TAGS is not a regular expression/)
+    expect(() => readOciSettings({ LARDER_OCI_IMMUTABLE_TAGS: 'x'.repeat(2000) })).toThrow(/LARDER_OCI_IMMUTABLE_TAGS/)
+    expect(() => readOciSettings({ LARDER_OCI_UPLOAD_EXPIRY_SECONDS: '0' })).toThrow(/LARDER_OCI_UPLOAD_EXPIRY_SECONDS/)
   })
 
   it('defaults mirror mode to the first upstream when docker.io is not configured', () => {

@@ -1,16 +1,24 @@
-/** The OCI mirror's settings (LARDER_OCI_*): the upstream registries, their logins, the default for mirror mode and the hosted name; read and checked once at start. */
-import { LarderError, parseNamedUrls, type Env } from '@larder/core'
+/**
+ * The OCI mirror's settings (LARDER_OCI_*): the upstream registries, their logins, the default for mirror mode, the
+ * hosted name, which hosted tags are immutable and how long an idle upload lives; read and checked once at start.
+ */
+import { LarderError, parseNamedUrls, readInteger, type Env } from '@larder/core'
 import { isNameComponent } from '../names/oci-grammar.js'
 import { parseCredentials, type UpstreamCredentials } from './credentials.js'
+import { parseImmutableTags, type ImmutableTags } from './immutable-tags.js'
 
 export const UPSTREAMS_ENV = 'LARDER_OCI_UPSTREAMS'
 export const CREDENTIALS_ENV = 'LARDER_OCI_CREDENTIALS'
 export const DEFAULT_UPSTREAM_ENV = 'LARDER_OCI_DEFAULT_UPSTREAM'
 export const HOSTED_NAME_ENV = 'LARDER_OCI_HOSTED_NAME'
+export const IMMUTABLE_TAGS_ENV = 'LARDER_OCI_IMMUTABLE_TAGS'
+export const UPLOAD_EXPIRY_ENV = 'LARDER_OCI_UPLOAD_EXPIRY_SECONDS'
 
 export const DEFAULT_OCI_UPSTREAMS = 'docker.io=https://registry-1.docker.io,ghcr.io=https://ghcr.io,quay.io=https://quay.io'
 export const DEFAULT_OCI_DEFAULT_UPSTREAM = 'docker.io'
 export const DEFAULT_OCI_HOSTED_NAME = 'local'
+/** An upload nobody has touched for an hour is abandoned (a client that died mid-push): its spool file is deleted. */
+export const DEFAULT_OCI_UPLOAD_EXPIRY_SECONDS = 3600
 
 export interface OciSettings {
   /** Upstream name (the first path segment of an image name) -> registry base URL without a trailing slash. */
@@ -21,6 +29,10 @@ export interface OciSettings {
   defaultUpstream: string
   /** The first segment reserved for images pushed to Larder itself. */
   hostedName: string
+  /** Whether a hosted tag never moves once pushed (LARDER_OCI_IMMUTABLE_TAGS); undefined: every tag moves. */
+  immutableTags: ImmutableTags
+  /** How long an upload session may sit idle before it is swept. */
+  uploadExpiryMs: number
 }
 
 export function readOciSettings(env: Env): OciSettings {
@@ -54,5 +66,12 @@ export function readOciSettings(env: Env): OciSettings {
       hint: 'hosted images and a mirrored registry need different names',
     })
   }
-  return { upstreams, credentials: parseCredentials(CREDENTIALS_ENV, env[CREDENTIALS_ENV], names), defaultUpstream, hostedName }
+  return {
+    upstreams,
+    credentials: parseCredentials(CREDENTIALS_ENV, env[CREDENTIALS_ENV], names),
+    defaultUpstream,
+    hostedName,
+    immutableTags: parseImmutableTags(IMMUTABLE_TAGS_ENV, env[IMMUTABLE_TAGS_ENV]),
+    uploadExpiryMs: readInteger(env, UPLOAD_EXPIRY_ENV, DEFAULT_OCI_UPLOAD_EXPIRY_SECONDS, 1) * 1000,
+  }
 }

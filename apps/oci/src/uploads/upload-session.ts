@@ -1,0 +1,93 @@
+/**
+ * One blob upload in progress: a spool file the chunks are appended to and the sha256 of what it holds so far, so the
+ * bytes are never held in memory and never read twice. A chunk that fails (cut short, over the limit, not the length
+ * its range said) is taken back whole: the file is cut to where it was and the hash restored, so the client can resume.
+ */
+import { createHash, randomUUID, type Hash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { open, rm, truncate } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { uploadReadError, uploadTooLarge } from '@larder/core'
+import { OciError, withOciCode } from '../errors/oci-error.js'
+
+export interface ChunkLimits {
+  /** LARDER_MAX_UPLOAD_MB, for the whole blob. */
+  maxBytes: number
+  /** The chunk must be exactly this long (its Content-Range or Content-Length said so). */
+  length?: number
+}
+
+export class UploadSession {
+  size = 0
+  /** Requests working on it now: a session in use is never swept. */
+  active = 0
+  private hash: Hash = createHash('sha256')
+
+  private constructor(
+    readonly id: string,
+    /** The hosted repository it uploads to; the session answers under that name only. */
+    readonly repo: string,
+    readonly path: string,
+    public lastActive: number,
+  ) {}
+
+  /** Makes the (empty) spool file: from here on the session owns it until it is finished or discarded. */
+  static async create(spoolDir: string, repo: string, now: number): Promise<UploadSession> {
+    const id = randomUUID()
+    const path = join(spoolDir, `oci-upload-${id}`)
+    await (await open(path, 'wx')).close()
+    return new UploadSession(id, repo, path, now)
+  }
+
+  /** Appends a request body; on any failure the session is as it was before and the error says why. */
+  async append(body: ReadableStream<Uint8Array> | null, limits: ChunkLimits, label: string): Promise<void> {
+    if (!body) {
+      if (limits.length) throw lengthMismatch(label, 0, limits.length)
+      return
+    }
+    const start = this.size
+    const before = this.hash.copy()
+    const hash = this.hash
+    const allowed = limits.maxBytes - start
+    // A chunk announced over what the limit leaves is refused before a byte of it is read.
+    if (limits.length !== undefined && limits.length > allowed) throw uploadTooLarge(label, limits.maxBytes)
+    let received = 0
+    const counting = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        received += chunk.length
+        if (received > allowed) return callback(uploadTooLarge(label, limits.maxBytes))
+        if (limits.length !== undefined && received > limits.length) return callback(lengthMismatch(label, received, limits.length))
+        hash.update(chunk)
+        callback(null, chunk)
+      },
+    })
+    try {
+      await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), counting, createWriteStream(this.path, { flags: 'r+', start }))
+      if (limits.length !== undefined && received !== limits.length) throw lengthMismatch(label, received, limits.length)
+    } catch (error) {
+      await truncate(this.path, start)
+      this.hash = before
+      const failure = uploadReadError(error, `${label} was cut short`)
+      throw failure instanceof OciError || failure.code !== 'E_BAD_REQUEST' ? failure : withOciCode(failure, 'BLOB_UPLOAD_INVALID')
+    }
+    this.size = start + received
+  }
+
+  /** sha256:<hex> of everything appended so far. */
+  digest(): string {
+    return `sha256:${this.hash.copy().digest('hex')}`
+  }
+
+  /** Deletes the spool file (already gone once the store took it). */
+  async discard(): Promise<void> {
+    await rm(this.path, { force: true })
+  }
+}
+
+function lengthMismatch(label: string, received: number, expected: number): OciError {
+  return new OciError('BLOB_UPLOAD_INVALID', 'E_BAD_REQUEST', `${label}: ${received} bytes arrived where ${expected} were announced`, {
+    hint: 'nothing of this chunk was kept: send it again from the offset the upload status gives',
+  })
+}

@@ -1,0 +1,67 @@
+import { readdir } from 'node:fs/promises'
+import { makeTempDir, type TempDir } from '@larder/testkit'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { OciError } from '../errors/oci-error.js'
+import { UploadSessions } from './upload-sessions.js'
+
+let spool: TempDir
+let clock = 0
+let sessions: UploadSessions
+beforeEach(async () => {
+  spool = await makeTempDir('larder-oci-uploads-')
+  clock = 1_000_000
+  sessions = new UploadSessions({ spoolDir: spool.path, expiryMs: 60_000, now: () => clock })
+})
+afterEach(() => spool.cleanup())
+
+const body = (text: string) => new Response(text).body
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => (error instanceof OciError ? error.ociCode : (error as { code?: string }).code),
+  )
+
+describe('upload sessions', () => {
+  it('sweeps a session idle past the expiry, file and all, and knows its id no more', async () => {
+    const idle = await sessions.start('team/app')
+    const busy = await sessions.start('team/app')
+    await sessions.run('team/app', idle.id, (s) => s.append(body('abc'), { maxBytes: 100 }, 'test'))
+    clock += 30_000
+    await sessions.run('team/app', busy.id, (s) => s.append(body('x'), { maxBytes: 100 }, 'test'))
+    clock += 40_000
+    expect(await sessions.sweep()).toBe(1)
+    expect(await readdir(spool.path)).toEqual([`oci-upload-${busy.id}`])
+    expect(await codeOf(sessions.run('team/app', idle.id, async () => 0))).toBe('BLOB_UPLOAD_UNKNOWN')
+    clock += 60_001
+    // Past its expiry a session is unknown even before a sweep has run.
+    expect(await codeOf(sessions.run('team/app', busy.id, async () => 0))).toBe('BLOB_UPLOAD_UNKNOWN')
+    expect(await readdir(spool.path)).toEqual([])
+  })
+
+  it('never sweeps a session a request is working on, however long it takes', async () => {
+    const session = await sessions.start('team/app')
+    let release!: () => void
+    let started!: () => void
+    const running = new Promise<void>((resolve) => (started = resolve))
+    const slow = sessions.run('team/app', session.id, () => {
+      started()
+      return new Promise<void>((resolve) => (release = resolve))
+    })
+    await running
+    clock += 10 * 60_000
+    expect(await sessions.sweep()).toBe(0)
+    release()
+    await slow
+    expect(await sessions.run('team/app', session.id, async (s) => s.size)).toBe(0)
+  })
+
+  it('keeps the hash and the file as they were when a chunk fails', async () => {
+    const session = await sessions.start('team/app')
+    await sessions.run('team/app', session.id, (s) => s.append(body('abc'), { maxBytes: 100 }, 'test'))
+    const digest = session.digest()
+    expect(await codeOf(sessions.run('team/app', session.id, (s) => s.append(body('defg'), { maxBytes: 100, length: 3 }, 'test')))).toBe('BLOB_UPLOAD_INVALID')
+    expect(await codeOf(sessions.run('team/app', session.id, (s) => s.append(body('x'.repeat(98)), { maxBytes: 100 }, 'test')))).toBe('E_TOO_LARGE')
+    expect(session.size).toBe(3)
+    expect(session.digest()).toBe(digest)
+  })
+})
