@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image for every Larder app. docker-compose.yml picks the app per service with
 # `command: ["node", "apps/<app>/dist/main.js"]`; without a command the image runs the
-# all-in-one server (every mirror under its prefix, like `npm start`).
+# all-in-one server (every mirror under its prefix, like `npm start`). `larder` (prefetch, verify)
+# is on PATH: `docker compose exec npm larder verify /work/package-lock.json`.
 
 # --- build: install everything, compile with turbo, then drop the dev dependencies ---
 FROM node:24-bookworm-slim AS build
@@ -27,7 +28,8 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app /app
 # A new named volume takes the owner of the directory it is mounted on, so /data must
 # belong to the runtime user before any volume is created from the image.
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data && chown node:node /data \
+ && ln -s /app/packages/cli/dist/main.js /usr/local/bin/larder
 USER node
 VOLUME ["/data"]
 EXPOSE 8080

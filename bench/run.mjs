@@ -1,5 +1,5 @@
 /**
- * Larder's benchmarks: `npm run bench` (builds first) or `node bench/run.mjs [tarball] [packument] [streaming] [loop]`.
+ * Larder's benchmarks: `npm run bench` (builds first) or `node bench/run.mjs [tarball] [packument] [streaming] [loop] [oci]`.
  * Throughput and memory are ratios against a plain static file server measured in the same run, event-loop
  * delay under load is compared with the idle figure; results go to the console and to bench/.out/results.json.
  */
@@ -8,12 +8,13 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { eventLoopDelay } from './event-loop-delay.mjs'
+import { ociBlobs } from './oci-blobs.mjs'
 import { fixed, formatTable } from './lib/table.mjs'
 import { packumentThroughput } from './packument-throughput.mjs'
 import { streamingMemory } from './streaming-memory.mjs'
 import { tarballThroughput } from './tarball-throughput.mjs'
 
-const BENCHMARKS = { tarball: tarballThroughput, packument: packumentThroughput, streaming: streamingMemory, loop: eventLoopDelay }
+const BENCHMARKS = { tarball: tarballThroughput, packument: packumentThroughput, streaming: streamingMemory, loop: eventLoopDelay, oci: ociBlobs }
 const OUT_DIR = fileURLToPath(new URL('./.out/', import.meta.url))
 const LARDER_MAIN = fileURLToPath(new URL('../apps/server/dist/main.js', import.meta.url))
 
@@ -50,7 +51,7 @@ await mkdir(OUT_DIR, { recursive: true })
 await writeFile(new URL('results.json', `file://${OUT_DIR}`), `${JSON.stringify(results, null, 2)}\n`)
 console.log(`total ${fixed(results.seconds.total, 0)} s; details in bench/.out/results.json`)
 
-function summary({ tarball, packument, streaming, loop }) {
+function summary({ tarball, packument, streaming, loop, oci }) {
   const parts = []
   const throughputRows = []
   const addThroughput = (label, r) =>
@@ -64,6 +65,7 @@ function summary({ tarball, packument, streaming, loop }) {
       fixed(r.cpuRatio, 2),
     ])
   if (tarball) addThroughput(`tarball ${fixed(tarball.bodyBytes / 1024 ** 2, 1)} MB`, tarball)
+  if (oci) addThroughput(`OCI layer ${fixed(oci.warm.bodyBytes / 1024 ** 2)} MB`, oci.warm)
   for (const c of packument?.cases ?? []) addThroughput(`packument ${c.versions} versions, ${c.form} (${kb(c.bodyBytes)})`, c)
   if (throughputRows.length > 0) {
     const header = ['warm cache, 16 clients', 'Larder req/s', 'MB/s', 'reference req/s', 'MB/s', 'ratio', 'CPU/req ratio']
@@ -89,6 +91,16 @@ function summary({ tarball, packument, streaming, loop }) {
       ]),
     )
     parts.push(`cold run: upstream served the artifact ${streaming.upstreamArtifactHits} time(s) for ${streaming.clients} concurrent clients`)
+  }
+  if (oci) {
+    const row = (label, r, ratio) => [label, fixed(r.server.baselineRssMb), fixed(r.server.peakRssMb), ratio, fixed(r.megabytesPerSecond)]
+    parts.push(
+      formatTable([
+        [`OCI layer ${fixed(oci.cold.layerBytes / 1024 ** 2)} MB × ${oci.cold.clients} clients`, 'idle RSS MB', 'peak RSS MB', 'peak ratio', 'MB/s'],
+        row('Larder, cold cache (one upstream fetch)', oci.cold.larder, fixed(oci.cold.peakRatio, 2)),
+        row('reference', oci.cold.reference, '1.00'),
+      ]),
+    )
   }
   if (loop) parts.push(loopSummary(loop))
   return parts.join('\n\n')
