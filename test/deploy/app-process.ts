@@ -6,7 +6,7 @@ import { makeTempDir, startProcess, type EnvOverrides, type ProcessExit, type St
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 /** Every app docker-compose.yml runs, in the order of its services. */
-export const LARDER_APPS = ['npm', 'pypi', 'composer', 'gems', 'apt', 'oci'] as const
+export const LARDER_APPS = ['npm', 'pypi', 'composer', 'gems', 'apt', 'oci', 'files'] as const
 export type LarderAppName = (typeof LARDER_APPS)[number]
 export const DEFAULT_APP_READY_TIMEOUT_MS = 60_000
 

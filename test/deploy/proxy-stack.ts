@@ -53,7 +53,7 @@ export async function startProxyStack(): Promise<ProxyStack> {
     fixtures.push(pypiFixture)
     const gemsFixture = await startGemsUpstreamFixture({ gems: [gem] })
     fixtures.push(gemsFixture)
-    // Nothing listens here: composer, apt and oci (and any app not built yet) must never reach the internet.
+    // Nothing listens here: composer, apt, oci and files (and any app not built yet) must never reach the internet.
     const closed = `127.0.0.1:${await freePort()}`
     const env = {
       LARDER_NPM_UPSTREAM: npmFixture.url,
@@ -62,6 +62,7 @@ export async function startProxyStack(): Promise<ProxyStack> {
       LARDER_COMPOSER_UPSTREAM: `http://${closed}`,
       LARDER_APT_UPSTREAMS: `debian=http://${closed}/debian`,
       LARDER_OCI_UPSTREAMS: `docker.io=http://${closed}`,
+      LARDER_FILES_UPSTREAMS: `github=http://${closed}`,
       LARDER_TOKENS: `ci=${PUBLISH_TOKEN}:npm`,
       LARDER_PUBLIC_URL: undefined,
       // nginx reaches the apps from loopback: its X-Forwarded-* headers are believed, nobody else's.

@@ -77,7 +77,15 @@ describe('the reverse proxy in front of the apps', () => {
     const metrics = await fetch(`${stack.proxy.url}/metrics`)
     expect(metrics.status).toBe(200)
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
-    const probes = { npm: '/npm/-/ping', pypi: '/pypi/simple/', composer: '/composer/packages.json', gems: '/gems/versions', apt: '/apt/', oci: '/v2/' }
+    const probes = {
+      npm: '/npm/-/ping',
+      pypi: '/pypi/simple/',
+      composer: '/composer/packages.json',
+      gems: '/gems/versions',
+      apt: '/apt/',
+      oci: '/v2/',
+      files: '/files/',
+    }
     for (const app of stack.apps) {
       // Only the app sets x-request-id: an nginx error page (502 for a wrong upstream) has none.
       const response = await fetch(`${stack.proxy.url}${probes[app.app]}`)

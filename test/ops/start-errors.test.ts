@@ -14,13 +14,14 @@ const CASES: Record<string, BadSetting[]> = {
   [SERVER_ENTRY]: [
     { env: { LARDER_LOG_LEVEL: 'verbose' }, says: /LARDER_LOG_LEVEL must be one of/ },
     { env: { LARDER_GEMS_UPSTREAM: 'ftp://gems.example' }, says: /LARDER_GEMS_UPSTREAM must be an http\(s\) URL/ },
-    { env: { LARDER_TOKENS: 'ci=0123456789abc:mavn' }, says: /unknown scope "mavn".*scopes: npm pypi composer gems apt oci \*/ },
+    { env: { LARDER_TOKENS: 'ci=0123456789abc:mavn' }, says: /unknown scope "mavn".*scopes: npm pypi composer gems apt oci files \*/ },
   ],
   'apps/npm/dist/main.js': [{ env: { LARDER_NPM_PRIVATE_SCOPES: 'acme' }, says: /LARDER_NPM_PRIVATE_SCOPES: "acme" is not a scope like @acme/ }],
   'apps/pypi/dist/main.js': [{ env: { LARDER_PYPI_PRIVATE_NAMES: 'no/slash' }, says: /LARDER_PYPI_PRIVATE_NAMES/ }],
   'apps/composer/dist/main.js': [{ env: { LARDER_COMPOSER_UPSTREAM: 'not a url' }, says: /LARDER_COMPOSER_UPSTREAM is not a URL/ }],
   'apps/gems/dist/main.js': [{ env: { LARDER_MAX_ARTIFACT_MB: '0' }, says: /LARDER_MAX_ARTIFACT_MB must be a whole number >= 1/ }],
   'apps/oci/dist/main.js': [{ env: { LARDER_OCI_DEFAULT_UPSTREAM: 'nowhere.io' }, says: /LARDER_OCI_DEFAULT_UPSTREAM/ }],
+  'apps/files/dist/main.js': [{ env: { LARDER_FILES_UPSTREAMS: 'github=ftp://github.com' }, says: /LARDER_FILES_UPSTREAMS/ }],
   'apps/apt/dist/main.js': [{ env: { LARDER_APT_UPSTREAMS: 'Debian=http://x' }, says: /LARDER_APT_UPSTREAMS: "Debian=http:\/\/x" must look like name=url/ }],
 }
 

@@ -22,6 +22,11 @@ export const MIRROR_PREFIXES = [
   '/apt/debian/dists/',
   '/apt/debian/pool/main/',
   '/apt/larder/',
+  '/v2/',
+  '/v2/docker.io/library/',
+  '/v2/local/team/',
+  '/files/',
+  '/files/team/',
 ]
 
 /** One step up, spelled every way a decoder somewhere might turn into "../". */

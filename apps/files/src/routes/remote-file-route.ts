@@ -1,0 +1,93 @@
+/**
+ * GET/HEAD /files/<upstream>/<path>: the upstream's file fetched once (redirects followed, the query kept but
+ * for Larder's own ?sha256=), stored, then always served with the same bytes, from the store also when the
+ * upstream is down or Larder is offline. A pin is checked on the download and against what is held.
+ */
+import { LarderError, isLarderError, serveArtifact, SAFE_ARTIFACT_CONTENT_TYPE, type ArtifactResponse } from '@larder/core'
+import { displayPath } from '../names/files-path.js'
+import { readQueryPin } from '../names/query-pin.js'
+import { remoteKey } from '../remote/remote-keys.js'
+import { checksumHeaders, type FilesContext, type FilesRouteContext } from './files-context.js'
+import { pinConflict } from './hosted-file-routes.js'
+
+export async function getRemoteFile(c: FilesRouteContext, files: FilesContext, upstream: string, path: readonly string[]): Promise<Response> {
+  const { pin, rest } = readQueryPin(c.req.url)
+  const { cache, store } = files.services
+  const label = displayPath(upstream, path) + (rest ? `?${rest}` : '')
+  const key = remoteKey(upstream, path, rest)
+  const artifact = (await cache.lookupArtifact(key)) ?? (await fetchOnce(files, { key, label, upstream, path, rest, pin }))
+  const entry = artifact.entry
+  if (!entry?.blob) {
+    artifact.body.destroy()
+    throw new LarderError('E_STORE', `${label} was fetched but is not in the store`)
+  }
+  // Also after a fetch: a pinned request may have joined a download another request started without a pin.
+  if (pin && entry.blob !== pin) {
+    artifact.body.destroy()
+    throw pinConflict(label, entry.blob, pin)
+  }
+  return serveArtifact(c, { ...artifact, contentType: SAFE_ARTIFACT_CONTENT_TYPE }, store, checksumHeaders(entry))
+}
+
+interface RemoteRequest {
+  key: string
+  label: string
+  upstream: string
+  path: readonly string[]
+  rest: string
+  pin: string | undefined
+}
+
+/**
+ * Held until the whole body is verified and stored: every answer, the first included, then carries the
+ * digest (X-Checksum-Sha256, ETag), and a download refused by its pin is a clean error, never a cut-off 200.
+ */
+async function fetchOnce(files: FilesContext, request: RemoteRequest): Promise<ArtifactResponse> {
+  const base = files.settings.upstreams[request.upstream]!
+  // Segments hold only characters a path may carry as they are (names/path-segments.ts): sent unencoded, as the client wrote them.
+  const url = `${base}/${request.path.join('/')}${request.rest ? `?${request.rest}` : ''}`
+  let artifact: ArtifactResponse
+  try {
+    artifact = await files.services.cache.artifact({
+      key: request.key,
+      label: request.label,
+      url,
+      expected: request.pin ? { sha256: request.pin } : undefined,
+      contentType: SAFE_ARTIFACT_CONTENT_TYPE,
+      holdUntilVerified: true,
+      meta: { upstream: request.upstream },
+    })
+  } catch (error) {
+    // A body cut short is an E_INTEGRITY too, and keeps its own message.
+    const got = isLarderError(error, 'E_INTEGRITY') ? /sha256 is ([0-9a-f]{64})/.exec(error.message)?.[1] : undefined
+    if (request.pin && got) {
+      throw new LarderError(
+        'E_INTEGRITY',
+        `${request.label}: the download from ${withoutCredentials(url)} hashes to ${got}, not the pinned sha256 ${request.pin}; nothing was stored`,
+        {
+          hint: 'check the ?sha256= value, or whether the upstream replaced the file',
+          cause: error,
+        },
+      )
+    }
+    throw error
+  }
+  const sha256 = artifact.entry?.blob
+  if (artifact.result === 'MISS' && sha256) {
+    const final = artifact.entry?.meta?.url
+    const from = typeof final === 'string' ? withoutCredentials(final) : undefined
+    files.services.logger.info(
+      { app: 'files', upstream: request.upstream, path: request.label, url: from, sha256, size: artifact.entry?.size, pinned: Boolean(request.pin) },
+      `stored ${request.label} (sha256 ${sha256}); pin it with ?sha256=${sha256}`,
+    )
+  }
+  return artifact
+}
+
+/** An upstream URL may carry a login (https://user:token@host): never in a message. */
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url)
+  parsed.username = ''
+  parsed.password = ''
+  return parsed.toString()
+}

@@ -1,0 +1,14 @@
+/** What a command reads and writes besides files, passed in so that tests run commands in-process. */
+import type { Env } from '@larder/core'
+
+export interface TextOut {
+  write(text: string): unknown
+  /** Progress is drawn only on a terminal. */
+  isTTY?: boolean
+}
+
+export interface CliIo {
+  stdout: TextOut
+  stderr: TextOut
+  env: Env
+}

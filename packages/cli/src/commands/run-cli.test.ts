@@ -1,0 +1,104 @@
+/** The command in-process: usage errors and help, then prefetch and verify over a real store and a fixture registry. */
+import { readdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeTempDir, packNpmPackage, startNpmRegistryFixture, type NpmRegistryFixture, type PackedPackage, type TempDir } from '@larder/testkit'
+import { runCli } from './run-cli.js'
+
+let registry: NpmRegistryFixture
+let work: TempDir
+let pkg: PackedPackage
+let lockfile: string
+
+/** Runs the command in this process with its own environment and captured output. */
+async function larder(args: string[], env: Record<string, string> = {}) {
+  let stdout = ''
+  let stderr = ''
+  const code = await runCli(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { LARDER_DATA_DIR: join(work.path, 'data'), LARDER_NPM_UPSTREAM: registry.url, LARDER_UPSTREAM_RETRIES: '0', ...env },
+  })
+  return { code, stdout, stderr }
+}
+
+beforeAll(async () => {
+  pkg = await packNpmPackage({ name: 'cli-pkg', version: '1.0.0' })
+  registry = await startNpmRegistryFixture({ packages: [pkg] })
+  work = await makeTempDir('larder-cli-run-')
+  lockfile = join(work.path, 'package-lock.json')
+  const entry = { version: '1.0.0', resolved: `${registry.url}/cli-pkg/-/${pkg.filename}`, integrity: pkg.integrity }
+  await writeFile(lockfile, JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/cli-pkg': entry } }))
+})
+
+afterAll(async () => {
+  await registry?.stop()
+  await work?.cleanup()
+})
+
+describe('larder usage', () => {
+  it('prints help for the command and each subcommand with exit 0; no command is a usage error', async () => {
+    expect(await larder(['--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: larder <command>') })
+    expect(await larder(['prefetch', '--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('--server URL') })
+    expect(await larder(['help', 'verify'])).toMatchObject({ code: 0, stdout: expect.stringContaining('LARDER_OFFLINE=1 forced') })
+    expect((await larder([])).code).toBe(2)
+  })
+
+  it.each([
+    [['frobnicate'], /no command "frobnicate"/],
+    [['prefetch'], /needs at least one lockfile/],
+    [['prefetch', '--bogus', 'x'], /Unknown option '--bogus'/],
+    [['prefetch', '--concurrency', '0', 'x'], /--concurrency must be/],
+    [['verify', '--server', 'http://x', 'x'], /--server and --token are for prefetch/],
+    [['prefetch', 'missing/package-lock.json'], /cannot read missing\/package-lock.json: ENOENT/],
+  ])('%j is a usage error (exit 2) with a message', async (args, message) => {
+    const result = await larder(args)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(message)
+  })
+
+  it('names lockfile formats that are not supported yet', async () => {
+    const pnpm = join(work.path, 'pnpm-lock.yaml')
+    await writeFile(pnpm, "lockfileVersion: '9.0'\n")
+    expect(await larder(['prefetch', pnpm])).toMatchObject({ code: 2, stderr: expect.stringMatching(/pnpm lockfiles are not supported yet/) })
+  })
+
+  it('a bad server setting is reported as the server would report it', async () => {
+    expect(await larder(['prefetch', lockfile], { LARDER_INDEX_TTL_SECONDS: 'soon' })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/cannot open the store: LARDER_INDEX_TTL_SECONDS/),
+    })
+  })
+})
+
+describe('prefetch and verify in this process', () => {
+  it('verify of an empty store fails, prefetch holds the package, verify then passes with no upstream', async () => {
+    const before = await larder(['verify', '--json', lockfile])
+    expect(before.code).toBe(1)
+    expect(JSON.parse(before.stdout).lockfiles[0].packages[0].errors).toEqual([
+      expect.stringMatching(/E_OFFLINE_MISS/),
+      expect.stringMatching(/E_OFFLINE_MISS/),
+    ])
+    expect(registry.hitCount(`/cli-pkg/-/${pkg.filename}`)).toBe(0)
+
+    const prefetch = await larder(['prefetch', lockfile])
+    expect(prefetch.code, prefetch.stdout + prefetch.stderr).toBe(0)
+    expect(prefetch.stdout).toMatch(/all 1 packages held and verified/)
+    expect(registry.hitCount(`/cli-pkg/-/${pkg.filename}`)).toBe(1)
+
+    const verify = await larder(['verify', '--json', lockfile], { LARDER_NPM_UPSTREAM: 'http://127.0.0.1:9' })
+    expect(verify.code, verify.stdout).toBe(0)
+    const report = JSON.parse(verify.stdout)
+    expect(report).toMatchObject({ command: 'verify', ok: true, totals: { packages: 1, held: 1, files: 1, documents: 1 } })
+    expect(report.lockfiles[0].packages[0].files[0]).toMatchObject({ ok: true, cache: 'OFFLINE', verified: ['sha512'], bytes: pkg.tarball.length })
+    expect(registry.hitCount(`/cli-pkg/-/${pkg.filename}`)).toBe(1)
+  })
+
+  it('verify fails, naming the package, once the blob is gone from the store', async () => {
+    const blobs = join(work.path, 'data/store/blobs/sha256')
+    for (const dir of await readdir(blobs)) await rm(join(blobs, dir), { recursive: true })
+    const verify = await larder(['verify', lockfile])
+    expect(verify.code).toBe(1)
+    expect(verify.stdout).toMatch(/not held \(1\):\n {2}npm cli-pkg@1\.0\.0/)
+  })
+})

@@ -1,0 +1,101 @@
+/** One GET through the fetcher: a document read to text, or an artifact hashed as it streams against the lockfile's digests. */
+import { createHash, type Hash } from 'node:crypto'
+import { describeDigests, type Digests } from '../lockfiles/digests.js'
+import type { LockedArtifact } from '../lockfiles/locked-item.js'
+import type { LarderFetcher } from '../fetcher/larder-fetcher.js'
+
+/** A stored artifact's ETag is its blob's sha256, the address in the content-addressed store. */
+const STORED_ETAG = /^"([0-9a-f]{64})"$/
+
+export interface FetchOutcome {
+  path: string
+  ok: boolean
+  bytes: number
+  /** X-Larder-Cache: HIT, MISS, OFFLINE, ... */
+  cache?: string
+  sha256?: string
+  /** The algorithms the lockfile gave and the bytes matched; empty when it gave none. */
+  verified: string[]
+  error?: string
+}
+
+export interface DocumentOutcome extends FetchOutcome {
+  body?: string
+}
+
+/** The body is kept only when asked for (a pip page to read files from): a packument can be tens of MB. */
+export async function fetchDocument(fetcher: LarderFetcher, path: string, accept: string | undefined, keepBody: boolean): Promise<DocumentOutcome> {
+  try {
+    const response = await fetcher.get(path, accept)
+    const cache = response.headers.get('x-larder-cache') ?? undefined
+    if (!response.ok || !response.body) return { path, ok: false, bytes: 0, cache, verified: [], error: await failureOf(response) }
+    if (keepBody) {
+      const body = await response.text()
+      return { path, ok: true, bytes: Buffer.byteLength(body), cache, verified: [], body }
+    }
+    let bytes = 0
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) bytes += chunk.byteLength
+    return { path, ok: true, bytes, cache, verified: [] }
+  } catch (error) {
+    return { path, ok: false, bytes: 0, verified: [], error: `request failed: ${messageOf(error)}` }
+  }
+}
+
+/** `onBytes` hears each chunk's size, for progress. */
+export async function fetchArtifact(fetcher: LarderFetcher, artifact: LockedArtifact, onBytes: (n: number) => void = () => {}): Promise<FetchOutcome> {
+  const { path } = artifact
+  const wanted: Digests[] = artifact.anyOf ?? [artifact.expected]
+  const hashes = new Map<string, Hash>([['sha256', createHash('sha256')]])
+  for (const digests of wanted) for (const algorithm of Object.keys(digests)) if (!hashes.has(algorithm)) hashes.set(algorithm, createHash(algorithm))
+  let cache: string | undefined
+  let address: string | undefined
+  let bytes = 0
+  try {
+    const response = await fetcher.get(path)
+    cache = response.headers.get('x-larder-cache') ?? undefined
+    address = STORED_ETAG.exec(response.headers.get('etag') ?? '')?.[1]
+    if (!response.ok || !response.body) return { path, ok: false, bytes, cache, verified: [], error: await failureOf(response) }
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      bytes += chunk.byteLength
+      for (const hash of hashes.values()) hash.update(chunk)
+      onBytes(chunk.byteLength)
+    }
+  } catch (error) {
+    // A body cut off half way is how Larder refuses bytes that fail its own check after the headers went out.
+    return { path, ok: false, bytes, cache, verified: [], error: `download failed after ${bytes} bytes: ${messageOf(error)}` }
+  }
+  const actual: Record<string, string> = {}
+  for (const [algorithm, hash] of hashes) actual[algorithm] = hash.digest('hex')
+  const base = { path, bytes, cache, sha256: actual.sha256! }
+  // Also a check where the lockfile has no digest: a damaged blob no longer hashes to its own name.
+  if (address && address !== base.sha256) {
+    return {
+      ...base,
+      ok: false,
+      verified: [],
+      error: `the stored bytes hash to sha256:${base.sha256.slice(0, 16)}…, not to their address ${address.slice(0, 16)}…: the store is damaged`,
+    }
+  }
+  const match = wanted.find((digests) => Object.entries(digests).every(([algorithm, hex]) => actual[algorithm] === hex))
+  if (match) return { ...base, ok: true, verified: Object.keys(match) }
+  const expected = wanted.map(describeDigests).join(' or ')
+  const got = describeDigests(Object.fromEntries(Object.keys(wanted[0] ?? {}).map((algorithm) => [algorithm, actual[algorithm]!])))
+  return { ...base, ok: false, verified: [], error: `the bytes do not match the lockfile: got ${got}, the lockfile says ${expected}` }
+}
+
+/** Larder answers errors as JSON { error, code, hint }; anything else is shown by status. */
+async function failureOf(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '')
+  try {
+    const body = JSON.parse(text) as { error?: string; code?: string; hint?: string }
+    if (body.code || body.error) return `${response.status} ${body.code ?? ''}: ${body.error ?? ''}${body.hint ? ` (${body.hint})` : ''}`
+  } catch {
+    // Not JSON (a proxy's page): the status says enough.
+  }
+  return `${response.status} ${response.statusText}`.trim()
+}
+
+function messageOf(error: unknown): string {
+  const err = error as Error & { cause?: Error }
+  return err.cause?.message ? `${err.message} (${err.cause.message})` : String(err?.message ?? error)
+}

@@ -1,0 +1,17 @@
+/** The one thing the executor needs of Larder: GET a path the way a client would, and the response as it comes. */
+
+export interface LarderFetcher {
+  /** Where the requests go, for the summary: a server URL or the store folder. */
+  readonly target: string
+  get(path: string, accept?: string): Promise<Response>
+  close(): Promise<void>
+}
+
+/** A client would send these; Larder's routes choose the document's form by Accept. */
+export function requestHeaders(accept: string | undefined, token: string | undefined): Record<string, string> {
+  return {
+    'user-agent': 'larder-cli',
+    ...(accept ? { accept } : {}),
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  }
+}

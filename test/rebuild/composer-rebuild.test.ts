@@ -1,0 +1,123 @@
+/**
+ * The rebuild guarantee for Composer: the real composer writes composer.lock through Larder A;
+ * `larder prefetch` fills a fresh store (dists at the mirror URL Composer builds, p2 files),
+ * `larder verify` passes, and the real `composer install` with an empty cache installs from a Larder
+ * on that store with LARDER_OFFLINE=1 without touching the dist host.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  buildComposerPackage,
+  composerVersionEntry,
+  makeTempDir,
+  startComposerDistFixture,
+  startComposerMetadataFixture,
+  writeComposerProject,
+  type ComposerDistFixture,
+  type ComposerMetadataFixture,
+  type TempDir,
+} from '@larder/testkit'
+import { createComposerClient, describeRun, removeVendor, type ComposerClient } from '../composer/composer-client.js'
+import { startLarder, type LarderServer } from '../support/larder-process.js'
+import { describeCli, larderCli, parseReport } from './larder-cli.js'
+
+const lib = buildComposerPackage({ name: 'acme/lib', version: '1.0.0' })
+const app = buildComposerPackage({ name: 'acme/app', version: '1.0.0', require: { 'acme/lib': '^1.0' } })
+let metadata: ComposerMetadataFixture
+let dists: ComposerDistFixture
+let client: ComposerClient
+let larderA: LarderServer
+let work: TempDir
+let project: string
+let lockfile: string
+let prefetched: string
+const servers: LarderServer[] = []
+
+const dir = async (name: string) => {
+  const path = join(work.path, name)
+  await mkdir(path, { recursive: true })
+  return path
+}
+const upstreamEnv = () => ({ LARDER_COMPOSER_UPSTREAM: metadata.url })
+
+beforeAll(async () => {
+  dists = await startComposerDistFixture()
+  // lib's metadata publishes a shasum, app's does not (as for GitHub zipballs on packagist).
+  metadata = await startComposerMetadataFixture({
+    versions: [composerVersionEntry(lib, { distUrl: dists.add(lib) }), composerVersionEntry(app, { distUrl: dists.add(app), shasum: 'empty' })],
+  })
+  larderA = await startLarder({ env: upstreamEnv() })
+  client = await createComposerClient()
+  await client.freshCache()
+  work = await makeTempDir('larder-e2e-rebuild-composer-')
+  project = join(client.root, 'project')
+  await writeComposerProject(project, { repositoryUrl: `${larderA.url}/composer` })
+  const required = await client.composer(['require', 'acme/app:^1.0'], project)
+  if (required.code !== 0) throw new Error(describeRun(required))
+  lockfile = join(project, 'composer.lock')
+  prefetched = await dir('store-prefetched')
+})
+
+afterAll(async () => {
+  for (const server of servers) await server.stop()
+  await larderA?.stop()
+  await metadata?.stop()
+  await dists?.stop()
+  await client?.cleanup()
+  await work?.cleanup()
+})
+
+describe('larder prefetch and verify of a composer.lock composer wrote', () => {
+  it('prefetch holds both dists (shasum checked where the lock has one) and the p2 files; verify passes', async () => {
+    dists.resetHits()
+    const prefetch = await larderCli(['prefetch', lockfile], prefetched, upstreamEnv())
+    expect(prefetch.code, describeCli(prefetch)).toBe(0)
+    expect(dists.hitCount(`/zipball/acme/lib/${lib.reference}`)).toBe(1)
+    const verify = await larderCli(['verify', '--json', lockfile], prefetched)
+    expect(verify.code, describeCli(verify)).toBe(0)
+    const report = parseReport(verify)
+    const byName = Object.fromEntries(report.lockfiles[0]!.packages.map((p) => [p.name, p]))
+    expect(byName['acme/lib']!.files).toEqual([expect.objectContaining({ path: `/composer/dists/acme/lib/1.0.0.0/${lib.reference}.zip`, verified: ['sha1'] })])
+    expect(byName['acme/app']!.files).toEqual([expect.objectContaining({ path: `/composer/dists/acme/app/1.0.0.0/${app.reference}.zip`, verified: [] })])
+    // packages.json and the two p2 files.
+    expect(report.totals.documents).toBe(3)
+  })
+
+  it('the real composer install with an empty cache installs from a Larder on the prefetched store with LARDER_OFFLINE=1', async () => {
+    const port = larderA.port
+    await larderA.stop()
+    const offline = await startLarder({ dataDir: prefetched, port, env: { LARDER_OFFLINE: '1', LARDER_COMPOSER_UPSTREAM: 'http://127.0.0.1:9' } })
+    servers.push(offline)
+    await removeVendor(project)
+    await client.freshCache()
+    dists.resetHits()
+    const install = await client.composer(['install'], project)
+    expect(install.code, describeRun(install) + offline.output()).toBe(0)
+    expect(await readFile(join(project, 'vendor/acme/lib/composer.json'), 'utf8')).toContain('acme/lib')
+    expect(offline.requests().filter((r) => r.path.startsWith('/composer/dists/') && r.status === 200 && r.cache === 'OFFLINE')).toHaveLength(2)
+    expect(dists.requests.length).toBe(0)
+    await offline.stop()
+  })
+
+  it('a shasum that does not match the dist fails prefetch, naming the package', async () => {
+    const lock = JSON.parse(await readFile(lockfile, 'utf8'))
+    lock.packages.find((p: { name: string }) => p.name === 'acme/app').dist.shasum = createHash('sha1').update('other').digest('hex')
+    const wrong = join(await dir('wrong'), 'composer.lock')
+    await writeFile(wrong, JSON.stringify(lock, null, 4))
+    const prefetch = await larderCli(['prefetch', wrong], await dir('store-wrong'), upstreamEnv())
+    expect(prefetch.code, describeCli(prefetch)).toBe(1)
+    expect(prefetch.stdout).toMatch(
+      /not held \(1\):\n {2}composer acme\/app@1\.0\.0 .*\n {4}\/composer\/dists\/acme\/app\/.*: the bytes do not match the lockfile/,
+    )
+  })
+
+  it('verify after one blob is deleted from the store fails, naming that package', async () => {
+    const sha256 = createHash('sha256').update(lib.zip).digest('hex')
+    await rm(join(prefetched, 'store/blobs/sha256', sha256.slice(0, 2), sha256))
+    const verify = await larderCli(['verify', lockfile], prefetched)
+    expect(verify.code, describeCli(verify)).toBe(1)
+    expect(verify.stdout).toMatch(/not held \(1\):\n {2}composer acme\/lib@1\.0\.0 /)
+  })
+})

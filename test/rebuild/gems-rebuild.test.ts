@@ -1,0 +1,117 @@
+/**
+ * The rebuild guarantee for Bundler: the real bundler writes Gemfile.lock through Larder A; `larder
+ * prefetch` fills a fresh store, `larder verify` passes (also with a Bundler 2.5 CHECKSUMS section),
+ * and the real `bundle install` with empty gem dirs installs from a Larder on that store with LARDER_OFFLINE=1.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildGem, makeTempDir, startGemsUpstreamFixture, type BuiltGem, type GemsUpstreamFixture, type TempDir } from '@larder/testkit'
+import { createRubySandbox, describeRun, type RubySandbox } from '../gems/ruby-clients.js'
+import { startLarder, type LarderServer } from '../support/larder-process.js'
+import { describeCli, larderCli } from './larder-cli.js'
+
+let base: BuiltGem
+let top: BuiltGem
+let fixture: GemsUpstreamFixture
+let larderA: LarderServer
+let work: TempDir
+let lockText: string
+let lockfile: string
+let prefetched: string
+const sandboxes: RubySandbox[] = []
+const servers: LarderServer[] = []
+
+const source = (server: LarderServer) => `${server.url}/gems/`
+const dir = async (name: string) => {
+  const path = join(work.path, name)
+  await mkdir(path, { recursive: true })
+  return path
+}
+async function sandbox(): Promise<RubySandbox> {
+  const created = await createRubySandbox()
+  sandboxes.push(created)
+  return created
+}
+/** The section Bundler >= 2.5 writes with lockfile_checksums (the Bundler here is older), before BUNDLED WITH. */
+const withChecksums = (text: string, sums: Record<string, string>) =>
+  text.replace(
+    /\nBUNDLED WITH/,
+    `\nCHECKSUMS\n${Object.entries(sums)
+      .map(([gem, sha256]) => `  ${gem} sha256=${sha256}\n`)
+      .join('')}\nBUNDLED WITH`,
+  )
+
+beforeAll(async () => {
+  base = await buildGem({ name: 'e2e-base', version: '1.0.0' })
+  top = await buildGem({ name: 'e2e-top', version: '1.0.0', dependencies: { 'e2e-base': ['~> 1.0'] } })
+  fixture = await startGemsUpstreamFixture({ gems: [base, top] })
+  larderA = await startLarder({ env: { LARDER_GEMS_UPSTREAM: fixture.url } })
+  work = await makeTempDir('larder-e2e-rebuild-gems-')
+  const client = await sandbox()
+  await client.writeGemfile(source(larderA), ['e2e-top'])
+  const install = await client.bundle(['install'])
+  if (install.code !== 0) throw new Error(describeRun(install))
+  lockText = await readFile(join(client.project, 'Gemfile.lock'), 'utf8')
+  lockfile = join(await dir('project'), 'Gemfile.lock')
+  await writeFile(lockfile, lockText)
+  prefetched = await dir('store-prefetched')
+})
+
+afterAll(async () => {
+  for (const server of servers) await server.stop()
+  await larderA?.stop()
+  await Promise.all(sandboxes.map((s) => s.cleanup()))
+  await fixture?.stop()
+  await work?.cleanup()
+})
+
+describe('larder prefetch and verify of a Gemfile.lock bundler wrote', () => {
+  it('prefetch holds both gems and the compact index in a fresh store; verify passes, CHECKSUMS included', async () => {
+    expect(lockText).toContain('e2e-base (1.0.0)')
+    const prefetch = await larderCli(['prefetch', lockfile], prefetched, { LARDER_GEMS_UPSTREAM: fixture.url })
+    expect(prefetch.code, describeCli(prefetch)).toBe(0)
+    expect(prefetch.stdout).toMatch(/all 2 packages held and verified/)
+    const checked = join(await dir('checksums'), 'Gemfile.lock')
+    await writeFile(checked, withChecksums(lockText, { 'e2e-base (1.0.0)': base.sha256, 'e2e-top (1.0.0)': top.sha256 }))
+    const verify = await larderCli(['verify', '--json', lockfile, checked], prefetched)
+    expect(verify.code, describeCli(verify)).toBe(0)
+    const report = JSON.parse(verify.stdout)
+    expect(report.lockfiles[1].format).toBe('Gemfile.lock (with CHECKSUMS)')
+    expect(report.lockfiles[1].packages.map((p: { files: { verified: string[] }[] }) => p.files[0]!.verified)).toEqual([['sha256'], ['sha256']])
+    expect(report.totals.documents).toBe(3)
+  })
+
+  it('the real bundle install with empty gem dirs installs from a Larder on the prefetched store with LARDER_OFFLINE=1', async () => {
+    const port = larderA.port
+    await larderA.stop()
+    const offline = await startLarder({ dataDir: prefetched, port, env: { LARDER_OFFLINE: '1', LARDER_GEMS_UPSTREAM: 'http://127.0.0.1:9' } })
+    servers.push(offline)
+    const client = await sandbox()
+    await client.writeGemfile(source(offline), ['e2e-top'])
+    await writeFile(join(client.project, 'Gemfile.lock'), lockText)
+    const install = await client.bundle(['install'])
+    expect(install.code, describeRun(install) + offline.output()).toBe(0)
+    const loaded = await client.bundle(['exec', 'ruby', '-e', 'require "e2e-base"; print E2eBase::VERSION'])
+    expect(loaded.stdout, describeRun(loaded)).toBe('1.0.0')
+    expect(offline.requests().filter((r) => r.path.endsWith('.gem') && r.status === 200 && r.cache === 'OFFLINE')).toHaveLength(2)
+    await offline.stop()
+  })
+
+  it('a CHECKSUMS digest that does not match the upstream gem fails prefetch, naming the gem', async () => {
+    const wrong = join(await dir('wrong'), 'Gemfile.lock')
+    await writeFile(wrong, withChecksums(lockText, { 'e2e-base (1.0.0)': '0'.repeat(64), 'e2e-top (1.0.0)': top.sha256 }))
+    const prefetch = await larderCli(['prefetch', wrong], await dir('store-wrong'), { LARDER_GEMS_UPSTREAM: fixture.url })
+    expect(prefetch.code, describeCli(prefetch)).toBe(1)
+    expect(prefetch.stdout).toMatch(
+      /not held \(1\):\n {2}gems e2e-base@1\.0\.0 .*\n {4}\/gems\/gems\/e2e-base-1\.0\.0\.gem: the bytes do not match the lockfile/,
+    )
+  })
+
+  it('verify after one blob is deleted from the store fails, naming that gem', async () => {
+    await rm(join(prefetched, 'store/blobs/sha256', top.sha256.slice(0, 2), top.sha256))
+    const verify = await larderCli(['verify', lockfile], prefetched)
+    expect(verify.code, describeCli(verify)).toBe(1)
+    expect(verify.stdout).toMatch(/not held \(1\):\n {2}gems e2e-top@1\.0\.0 /)
+  })
+})

@@ -1,0 +1,155 @@
+/**
+ * The rebuild guarantee for pip: requirements files the real pip wrote (`pip freeze`, and the same
+ * pins with `--hash`es from `pip hash`) through Larder A; `larder prefetch` fills a fresh store,
+ * `larder verify` passes, and the real pip in a fresh venv installs with `--require-hashes` from a
+ * Larder on that store with LARDER_OFFLINE=1.
+ */
+import { createHash } from 'node:crypto'
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildPythonDists, makeTempDir, startPypiIndexFixture, type PypiIndexFixture, type PythonDist, type TempDir } from '@larder/testkit'
+import { startLarder, type LarderServer } from '../support/larder-process.js'
+import { createPythonClients, describeRun, type PythonClients } from '../pypi/python-clients.js'
+import { describeCli, larderCli, parseReport } from './larder-cli.js'
+
+let lib: { wheel: PythonDist; sdist: PythonDist }
+let app: PythonDist
+let upstream: PypiIndexFixture
+let larderA: LarderServer
+let clients: PythonClients
+let work: TempDir
+let frozen: string
+let hashed: string
+/** A' : the store `larder prefetch` fills in this process. */
+let prefetched: string
+const servers: LarderServer[] = []
+
+const indexUrl = (server: LarderServer) => `${server.url}/pypi/simple/`
+const dir = async (name: string) => {
+  const path = join(work.path, name)
+  await mkdir(path, { recursive: true })
+  return path
+}
+const upstreamEnv = () => ({ LARDER_PYPI_UPSTREAM: upstream.simpleUrl })
+
+async function pip(args: string[]) {
+  const result = await clients.pip(args)
+  if (result.code !== 0) throw new Error(`pip ${args.join(' ')}: ${describeRun(result)}`)
+  return result.stdout
+}
+
+beforeAll(async () => {
+  lib = await buildPythonDists({ name: 'e2e-lib', version: '1.0' })
+  const newer = (await buildPythonDists({ name: 'e2e-lib', version: '1.1' })).wheel
+  app = (await buildPythonDists({ name: 'e2e_app', version: '1.0', requires: ['e2e-lib<1.1'] })).wheel
+  upstream = await startPypiIndexFixture({ format: 'json', dists: [lib.wheel, lib.sdist, newer, app] })
+  larderA = await startLarder({ env: upstreamEnv() })
+  clients = await createPythonClients()
+  work = await makeTempDir('larder-e2e-rebuild-pip-')
+  // What a team does: install through Larder, freeze the pins, then hash the files pip downloads for them.
+  await pip(['install', '--index-url', indexUrl(larderA), 'e2e-app'])
+  frozen = await clients.writeFile('requirements.txt', await pip(['freeze']))
+  const downloads = await dir('downloads')
+  await pip(['download', '--no-deps', '--index-url', indexUrl(larderA), '-d', downloads, '-r', frozen])
+  const hashes = new Map<string, string[]>()
+  for (const file of await readdir(downloads)) {
+    const hash = /--hash=(sha256:[0-9a-f]{64})/.exec(await pip(['hash', join(downloads, file)]))![1]!
+    const name = file.split('-')[0]!.replace(/_/g, '-')
+    hashes.set(name, [...(hashes.get(name) ?? []), hash])
+  }
+  // pip-compile --generate-hashes lists every file of a release; the sdist is one pip did not pick.
+  hashes.get('e2e-lib')!.push(`sha256:${lib.sdist.sha256}`)
+  const pins = (await pip(['freeze'])).trim().split('\n')
+  const lines = pins.map((pin) => {
+    const name = pin.split('==')[0]!.replace(/_/g, '-')
+    return [`${pin} \\`, ...hashes.get(name)!.map((h, i, all) => `    --hash=${h}${i < all.length - 1 ? ' \\' : ''}`), '    # via -r requirements.in'].join(
+      '\n',
+    )
+  })
+  hashed = await clients.writeFile('requirements-hashed.txt', `# pip-compile --generate-hashes style\n${lines.join('\n')}\n`)
+  prefetched = await dir('store-prefetched')
+})
+
+afterAll(async () => {
+  for (const server of servers) await server.stop()
+  await larderA?.stop()
+  await upstream?.stop()
+  await clients?.cleanup()
+  await work?.cleanup()
+})
+
+describe('larder prefetch and verify of requirements files pip wrote', () => {
+  it('prefetch in this process holds both pins of each file in a fresh store; verify then passes', async () => {
+    upstream.files.resetHits()
+    const prefetch = await larderCli(['prefetch', frozen, hashed], prefetched, upstreamEnv())
+    expect(prefetch.code, describeCli(prefetch)).toBe(0)
+    expect(prefetch.stdout).toMatch(/all 4 packages held and verified/)
+    // Unhashed pins hold every file of the version (the sdist of e2e-lib too); 1.1 is never fetched.
+    expect(upstream.files.hitCount(`/files/${lib.sdist.filename}`)).toBe(1)
+    expect(upstream.files.hitCount(`/files/${lib.wheel.filename}`)).toBe(1)
+
+    const verify = await larderCli(['verify', '--json', frozen, hashed], prefetched, { LARDER_PYPI_UPSTREAM: 'http://127.0.0.1:9/simple' })
+    expect(verify.code, describeCli(verify)).toBe(0)
+    const [unhashed, withHashes] = parseReport(verify).lockfiles
+    expect(unhashed!.packages.map((p) => p.files.length).sort()).toEqual([1, 2])
+    const libHashed = withHashes!.packages.find((p) => p.name.replace(/_/g, '-') === 'e2e-lib')!
+    expect(libHashed.files.map((f) => f.verified)).toEqual([['sha256'], ['sha256']])
+  })
+
+  it('prefetch --server through a running Larder holds them in its store', async () => {
+    const store = await dir('store-server')
+    const server = await startLarder({ dataDir: store, env: upstreamEnv() })
+    servers.push(server)
+    const prefetch = await larderCli(['prefetch', '--server', server.url, hashed], await dir('unused'))
+    expect(prefetch.code, describeCli(prefetch)).toBe(0)
+    await server.stop()
+    const verify = await larderCli(['verify', hashed], store)
+    expect(verify.code, describeCli(verify)).toBe(0)
+  })
+
+  it('the real pip installs --require-hashes in a fresh venv from a Larder on the prefetched store with LARDER_OFFLINE=1', async () => {
+    const offline = await startLarder({ dataDir: prefetched, env: { LARDER_OFFLINE: '1', LARDER_PYPI_UPSTREAM: 'http://127.0.0.1:9/simple' } })
+    servers.push(offline)
+    await clients.freshVenv()
+    const install = await clients.pip(['install', '--index-url', indexUrl(offline), '--require-hashes', '-r', hashed])
+    expect(install.code, describeRun(install) + offline.output()).toBe(0)
+    const version = await clients.python(['-c', 'import e2e_lib; print(e2e_lib.__version__)'])
+    expect(version.stdout.trim()).toBe('1.0')
+    const download = await clients.pip(['download', '--no-deps', '--index-url', indexUrl(offline), '-d', await dir('offline-downloads'), '-r', frozen])
+    expect(download.code, describeRun(download)).toBe(0)
+    expect(offline.requests().every((r) => r.cache === 'OFFLINE' && r.status < 400)).toBe(true)
+    await offline.stop()
+  })
+
+  it('refuses unpinned lines with a clear message, and still holds the pinned ones', async () => {
+    const loose = await clients.writeFile('requirements-loose.txt', 'e2e-lib>=1.0\ne2e-app==1.0\n')
+    const prefetch = await larderCli(['prefetch', loose], await dir('store-loose'), upstreamEnv())
+    expect(prefetch.code, describeCli(prefetch)).toBe(1)
+    expect(prefetch.stdout).toMatch(/pypi e2e-lib \(.*requirements-loose.txt:1\)\n {4}"e2e-lib>=1.0" is not pinned/)
+    expect(prefetch.stdout).toMatch(/1 of 2 packages are not held and verified/)
+  })
+
+  it('a hash that matches no upstream file fails prefetch, naming the package', async () => {
+    const wrong = await clients.writeFile('requirements-wrong.txt', `e2e-lib==1.0 --hash=sha256:${'0'.repeat(64)}\n`)
+    const prefetch = await larderCli(['prefetch', wrong], await dir('store-wrong'), upstreamEnv())
+    expect(prefetch.code, describeCli(prefetch)).toBe(1)
+    expect(prefetch.stdout).toMatch(/pypi e2e-lib==1\.0 .*\n {4}no file of e2e-lib 1\.0 on the index has sha256:0{64}/)
+  })
+
+  it('verify of pins without hashes still finds a damaged blob: its bytes no longer hash to its address', async () => {
+    const blob = join(prefetched, 'store/blobs/sha256', lib.sdist.sha256.slice(0, 2), lib.sdist.sha256)
+    await writeFile(blob, Buffer.concat([lib.sdist.bytes, Buffer.from('rot')]))
+    const verify = await larderCli(['verify', frozen], prefetched)
+    expect(verify.code, describeCli(verify)).toBe(1)
+    expect(verify.stdout).toMatch(/pypi e2e-lib==1\.0 .*\n {4}\/pypi\/files\/e2e-lib\/.*\.tar\.gz: the stored bytes hash to .*: the store is damaged/)
+  })
+
+  it('verify after one blob is deleted from the store fails, naming that package', async () => {
+    const sha256 = createHash('sha256').update(lib.wheel.bytes).digest('hex')
+    await rm(join(prefetched, 'store/blobs/sha256', sha256.slice(0, 2), sha256))
+    const verify = await larderCli(['verify', hashed], prefetched)
+    expect(verify.code, describeCli(verify)).toBe(1)
+    expect(verify.stdout).toMatch(/not held \(1\):\n {2}pypi e2e-lib==1\.0 /)
+  })
+})
