@@ -3,8 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:https'
 import { request } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
-import { makeTempDir, run } from '@larder/testkit'
+import { makeSelfSigned, makeTempDir } from '@larder/testkit'
 
 export interface TlsFront {
   /** https://127.0.0.1:PORT */
@@ -16,26 +15,7 @@ export interface TlsFront {
 
 export async function startTlsFront(target: string): Promise<TlsFront> {
   const dir = await makeTempDir('larder-tls-')
-  const certPath = join(dir.path, 'cert.pem')
-  const keyPath = join(dir.path, 'key.pem')
-  const made = await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    keyPath,
-    '-out',
-    certPath,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  ])
-  if (made.code !== 0) throw new Error(`openssl failed: ${made.stderr}`)
+  const { keyPath, certPath } = await makeSelfSigned({ dir: dir.path, subject: '/CN=127.0.0.1', altName: 'IP:127.0.0.1' })
   const server: Server = createServer({ key: await readFile(keyPath), cert: await readFile(certPath) }, (req, res) => {
     const upstream = request(`${target}${req.url ?? '/'}`, { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers)

@@ -153,3 +153,48 @@ describe('the OCI pull path', () => {
     expect(put.status).toBe(405)
   })
 })
+
+describe('Accept negotiation of manifests', () => {
+  const platforms = (h: OciAppHarness) => {
+    const amd64 = putImage(h.registry, 'team/multi', 'p-amd64', Buffer.from('amd64 layer'))
+    const arm64 = putImage(h.registry, 'team/multi', 'p-arm64', Buffer.from('arm64 layer'))
+    const index = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: arm64.digest,
+            size: arm64.bytes.length,
+            platform: { os: 'linux', architecture: 'arm64' },
+          },
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: amd64.digest,
+            size: amd64.bytes.length,
+            platform: { os: 'linux', architecture: 'amd64' },
+          },
+        ],
+      }),
+    )
+    const digest = h.registry.putManifest('team/multi', 'v1', { bytes: index, mediaType: 'application/vnd.oci.image.index.v1+json' })
+    return { amd64, index, digest }
+  }
+
+  it('gives a client that takes single manifests only the linux/amd64 one of an index, and the index to everyone else', async () => {
+    const { amd64, digest } = platforms(h)
+    const single = await h.request('/v2/fake/team/multi/manifests/v1', {
+      headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+    })
+    expect(single.status).toBe(200)
+    expect(single.headers.get('docker-content-digest')).toBe(amd64.digest)
+    for (const accept of [undefined, '*/*', 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json']) {
+      const whole = await h.request('/v2/fake/team/multi/manifests/v1', accept ? { headers: { accept } } : {})
+      expect(whole.headers.get('docker-content-digest'), String(accept)).toBe(digest)
+    }
+    const refused = await h.request('/v2/fake/team/multi/manifests/v1', { headers: { accept: 'application/vnd.oci.artifact.manifest.v1+json' } })
+    expect(refused.status).toBe(404)
+    expect((await errorsOf(refused))[0]!.code).toBe('MANIFEST_UNKNOWN')
+  })
+})

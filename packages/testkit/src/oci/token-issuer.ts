@@ -4,9 +4,8 @@
  */
 import { createHash, createPrivateKey, createPublicKey, randomUUID, sign, type KeyObject } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { startFixtureServer, type FixtureServer } from '../fixture-server/fixture-server.js'
-import { run } from '../process/run.js'
+import { makeSelfSigned } from '../tls/self-signed.js'
 
 export interface TokenIssuerOptions {
   /** Where the key and certificate are written. */
@@ -43,24 +42,7 @@ export interface TokenIssuer {
 export async function startTokenIssuer(options: TokenIssuerOptions): Promise<TokenIssuer> {
   const service = options.service ?? 'larder-test-registry'
   const issuer = options.issuer ?? 'larder-testkit'
-  const keyPath = join(options.dir, 'token-key.pem')
-  const certPath = join(options.dir, 'token-cert.pem')
-  const made = await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    keyPath,
-    '-out',
-    certPath,
-    '-days',
-    '2',
-    '-subj',
-    '/CN=larder-testkit-token-issuer',
-  ])
-  if (made.code !== 0) throw new Error(`token issuer: openssl could not make a key: ${made.stderr}`)
+  const { keyPath, certPath } = await makeSelfSigned({ dir: options.dir, subject: '/CN=larder-testkit-token-issuer', stem: 'token' })
   const key = createPrivateKey(await readFile(keyPath))
   const kid = libtrustKeyId(createPublicKey(key))
   const requests: TokenRequestRecord[] = []

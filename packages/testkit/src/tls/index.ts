@@ -1,0 +1,2 @@
+/** TLS material for fixtures. */
+export * from './self-signed.js'
