@@ -60,8 +60,9 @@ export function routeRows(wheel: { filename: string; sha256: string }): RouteRow
     pypi('/pypi/simple/', { read: GET_HEAD(200) }),
     pypi('/pypi/simple/authz-py/', { read: GET_HEAD(200) }),
     pypi(wheelUrl, { read: GET_HEAD(200) }),
-    // The HTML fixture advertises no PEP 658 metadata file.
-    pypi(`${wheelUrl}.metadata`, { read: GET_HEAD(404) }),
+    // A wheel the page does not list: 404 whatever other cells fetched first (metadata of the listed wheel would be
+    // extracted from it once another cell has stored it, so its answer would depend on the order of cells).
+    pypi(`/pypi/files/authz-py/${wheel.sha256}/authz_py-9.9-py3-none-any.whl.metadata`, { read: GET_HEAD(404) }),
     pypi('/pypi/no-such-endpoint', { all: 404 }),
     composer('/composer/packages.json', { read: GET_HEAD(200) }),
     composer('/composer/p2/acme/authz.json', { read: GET_HEAD(200) }),
