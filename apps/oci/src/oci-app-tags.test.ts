@@ -63,8 +63,9 @@ describe('tags as indexes', () => {
   it('offline: serves what is cached by tag and digest, and names the miss for the rest', async () => {
     h = await startOciAppHarness()
     const image = putImage(h.registry, 'team/app', 'v1')
-    await h.request('/v2/fake/team/app/manifests/v1')
-    await h.request(`/v2/fake/team/app/blobs/${image.layerDigest}`)
+    await (await h.request('/v2/fake/team/app/manifests/v1')).arrayBuffer()
+    // Read to the end: a miss answers while the blob still streams in, and is stored once its digest checks.
+    await (await h.request(`/v2/fake/team/app/blobs/${image.layerDigest}`)).arrayBuffer()
     const offline = await h.reopen({ LARDER_OFFLINE: '1' })
     const before = h.registry.server.totalHits()
     const byTag = await offline.request('/v2/fake/team/app/manifests/v1')
