@@ -82,10 +82,8 @@ export class ReleaseSource {
     if (!signature) throw new LarderError('E_UPSTREAM_STATUS', `${archive} ${suite} has neither InRelease nor Release.gpg`)
     // Checked before its Date decides anything: a forged Release must not even choose what is kept.
     const signedBy = await this.refusalLogged(archive, suite, () => this.verifier.checkDetached(archive, release, signature, label))
-    const before = (previous?.meta as ReleaseMeta | undefined)?.date
-    if (before !== undefined && facts.date !== undefined && facts.date < before) return KEEP_PREVIOUS
-    const parts = { Release: release, 'Release.gpg': signature }
-    return { body: Buffer.from(JSON.stringify(facts.files)), contentType: 'application/json', parts, meta: { ...releaseMeta(facts, signedBy) } }
+    if (olderThanHeld(facts, previous)) return KEEP_PREVIOUS
+    return storedRelease(facts, signedBy, { Release: release, 'Release.gpg': signature })
   }
 
   private async process(
@@ -99,13 +97,9 @@ export class ReleaseSource {
     const inRelease = await body.readBytes()
     const { text, signedBy } = await this.refusalLogged(archive, suite, () => this.verifier.checkInRelease(archive, inRelease, label))
     const facts = parseRelease(text, label)
-    const before = (previous?.meta as ReleaseMeta | undefined)?.date
-    // A lagging mirror behind a load balancer can answer with an older Release: keep the newer one.
-    if (before !== undefined && facts.date !== undefined && facts.date < before) return KEEP_PREVIOUS
-    const parts: Record<string, Uint8Array> = { InRelease: inRelease }
+    if (olderThanHeld(facts, previous)) return KEEP_PREVIOUS
     const detached = await this.fetchDetached(archive, base, suite, text)
-    if (detached) Object.assign(parts, detached)
-    return { body: Buffer.from(JSON.stringify(facts.files)), contentType: 'application/json', parts, meta: { ...releaseMeta(facts, signedBy) } }
+    return storedRelease(facts, signedBy, { InRelease: inRelease, ...detached })
   }
 
   /** Release and Release.gpg when upstream has them, they match the InRelease just read, and Release.gpg checks too. */
@@ -158,4 +152,15 @@ function releaseMeta(facts: ReleaseFacts, signedBy: string | undefined): Release
     ...(facts.date !== undefined ? { date: facts.date } : {}),
     ...(facts.validUntil !== undefined ? { validUntil: facts.validUntil } : {}),
   }
+}
+
+/** A lagging mirror behind a load balancer can answer with an older Release than the one held: keep the newer. */
+function olderThanHeld(facts: ReleaseFacts, previous: CacheEntry | undefined): boolean {
+  const before = (previous?.meta as ReleaseMeta | undefined)?.date
+  return before !== undefined && facts.date !== undefined && facts.date < before
+}
+
+/** What is stored of a verified Release: its file table, the signed documents as parts, its facts as meta. */
+function storedRelease(facts: ReleaseFacts, signedBy: string | undefined, parts: Record<string, Uint8Array>): ProcessedIndex {
+  return { body: Buffer.from(JSON.stringify(facts.files)), contentType: 'application/json', parts, meta: { ...releaseMeta(facts, signedBy) } }
 }

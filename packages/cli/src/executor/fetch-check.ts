@@ -1,5 +1,5 @@
 /** One GET through the fetcher: a document read to text, or an artifact hashed as it streams against the lockfile's digests. */
-import { createHash, type Hash } from 'node:crypto'
+import { StreamingDigest, type ExpectedDigests } from '@larder/core'
 import { describeDigests, type Digests } from '../lockfiles/digests.js'
 import type { LockedArtifact } from '../lockfiles/locked-item.js'
 import type { LarderFetcher } from '../fetcher/larder-fetcher.js'
@@ -45,8 +45,8 @@ export async function fetchDocument(fetcher: LarderFetcher, path: string, accept
 export async function fetchArtifact(fetcher: LarderFetcher, artifact: LockedArtifact, onBytes: (n: number) => void = () => {}): Promise<FetchOutcome> {
   const { path } = artifact
   const wanted: Digests[] = artifact.anyOf ?? [artifact.expected]
-  const hashes = new Map<string, Hash>([['sha256', createHash('sha256')]])
-  for (const digests of wanted) for (const algorithm of Object.keys(digests)) if (!hashes.has(algorithm)) hashes.set(algorithm, createHash(algorithm))
+  // sha256 always (the store's address), plus every algorithm any acceptable set names.
+  const digest = new StreamingDigest(Object.assign({}, ...wanted) as ExpectedDigests)
   let cache: string | undefined
   let address: string | undefined
   let bytes = 0
@@ -57,15 +57,14 @@ export async function fetchArtifact(fetcher: LarderFetcher, artifact: LockedArti
     if (!response.ok || !response.body) return { path, ok: false, bytes, cache, verified: [], error: await failureOf(response) }
     for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
       bytes += chunk.byteLength
-      for (const hash of hashes.values()) hash.update(chunk)
+      digest.update(chunk)
       onBytes(chunk.byteLength)
     }
   } catch (error) {
     // A body cut off half way is how Larder refuses bytes that fail its own check after the headers went out.
     return { path, ok: false, bytes, cache, verified: [], error: `download failed after ${bytes} bytes: ${messageOf(error)}` }
   }
-  const actual: Record<string, string> = {}
-  for (const [algorithm, hash] of hashes) actual[algorithm] = hash.digest('hex')
+  const actual: Record<string, string | undefined> = digest.digest().digests
   const base = { path, bytes, cache, sha256: actual.sha256! }
   // Also a check where the lockfile has no digest: a damaged blob no longer hashes to its own name.
   if (address && address !== base.sha256) {

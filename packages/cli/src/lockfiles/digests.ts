@@ -6,19 +6,6 @@ export type Digests = Readonly<Record<string, string>>
 
 const KNOWN = new Set(getHashes())
 
-/** Subresource Integrity (npm's `integrity`): "sha512-<base64> sha1-<base64>"; unknown algorithms are left out. */
-export function fromIntegrity(sri: string | undefined): Digests {
-  const out: Record<string, string> = {}
-  for (const token of (sri ?? '').trim().split(/\s+/)) {
-    const dash = token.indexOf('-')
-    if (dash <= 0) continue
-    const algorithm = token.slice(0, dash).toLowerCase()
-    const hex = Buffer.from(token.slice(dash + 1).replace(/\?.*$/, ''), 'base64').toString('hex')
-    if (KNOWN.has(algorithm) && hex) out[algorithm] = hex
-  }
-  return out
-}
-
 /** `sha256:<hex>` (pip --hash) or `sha256=<hex>` (Gemfile.lock CHECKSUMS); undefined for anything else. */
 export function fromAlgorithmHex(text: string): [string, string] | undefined {
   const m = /^([a-z0-9-]+)[:=]([0-9a-fA-F]+)$/.exec(text.trim())
