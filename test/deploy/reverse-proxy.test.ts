@@ -155,6 +155,16 @@ describe('the reverse proxy in front of the apps', () => {
     const tarball = Buffer.from(await (await fetch(dist.tarball)).arrayBuffer())
     expect(tarball.length).toBeGreaterThan(BIG_FILE_BYTES)
     expect(sha512(tarball)).toBe(dist.integrity)
+    // Each app keeps its own events; the proxy lists one app's at /-/events/<app>.
+    const auth = { authorization: `Bearer ${PUBLISH_TOKEN}` }
+    const listed = (await (await fetch(`${stack.proxy.url}/-/events/npm?limit=50`, { headers: auth })).json()) as { events: any[] }
+    const event = listed.events.find((e) => e.name === 'e2e-deploy-big')
+    expect(event, JSON.stringify(listed)).toMatchObject({ type: 'publish', ecosystem: 'npm', version: '1.0.0', by: 'ci' })
+    expect(event.files[0].sha256).toBe(createHash('sha256').update(tarball).digest('hex'))
+    const files = await fetch(`${stack.proxy.url}/-/events/files`, { headers: auth })
+    expect(files.status, stack.output()).toBe(200)
+    expect(files.headers.get('x-request-id')).toBeTruthy()
+    expect((await fetch(`${stack.proxy.url}/-/events/npm`)).status).toBe(401)
   })
 
   it('refuses a request that carries both Content-Length and Transfer-Encoding (no smuggling past nginx)', async () => {

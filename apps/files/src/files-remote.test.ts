@@ -12,6 +12,7 @@ let objects: FixtureServer
 let upstream: FixtureServer
 let h: FilesHarness
 let releaseHeld: (() => void) | undefined
+let releaseRest: (() => void) | undefined
 
 beforeAll(async () => {
   // Another host, as GitHub release downloads redirect to objects.githubusercontent.com.
@@ -28,6 +29,12 @@ beforeAll(async () => {
       if (url === '/owner/app/releases/download/v1/app.tgz') return res.writeHead(302, { location: `${objects.url}/objects/app.tgz?token=signed` }).end()
       if (url === '/dist/v1/node.tar.gz') return res.writeHead(200, { 'content-type': 'text/html' }).end(TARBALL)
       if (url.startsWith('/dist/echo')) return res.writeHead(200).end(`query: ${url}`)
+      if (url === '/dist/streamed.bin') {
+        res.writeHead(200, { 'content-length': TARBALL.length })
+        res.write(TARBALL.subarray(0, 100))
+        await new Promise<void>((resolve) => (releaseRest = resolve))
+        return res.end(TARBALL.subarray(100))
+      }
       if (url === '/dist/held.bin') {
         await new Promise<void>((resolve) => (releaseHeld = resolve))
         return res.writeHead(200).end(TARBALL)
@@ -49,15 +56,32 @@ describe('a file of an upstream', () => {
   it('follows redirects to another host, is stored, and served with its digest from then on', async () => {
     const first = await h.request('/files/github/owner/app/releases/download/v1/app.tgz')
     expect(first.status).toBe(200)
-    expect(first.headers.get('x-checksum-sha256')).toBe(sha256(RELEASE))
-    expect(first.headers.get('etag')).toBe(`"${sha256(RELEASE)}"`)
+    expect(first.headers.get('x-larder-cache')).toBe('MISS')
     expect(first.headers.get('content-length')).toBe(String(RELEASE.length))
     expect(Buffer.from(await first.arrayBuffer()).equals(RELEASE)).toBe(true)
+    const held = await h.request('/files/github/owner/app/releases/download/v1/app.tgz', { method: 'HEAD' })
+    expect(held.headers.get('x-checksum-sha256')).toBe(sha256(RELEASE))
+    expect(held.headers.get('etag')).toBe(`"${sha256(RELEASE)}"`)
     const again = await h.request('/files/github/owner/app/releases/download/v1/app.tgz', { headers: { range: 'bytes=0-9' } })
     expect(again.status).toBe(206)
     expect(again.headers.get('x-larder-cache')).toBe('HIT')
     expect(await again.text()).toBe(RELEASE.subarray(0, 10).toString())
     expect(objects.hitCount('/objects/app.tgz?token=signed')).toBe(1)
+  })
+
+  it('streams a first unpinned download: the client has the first bytes before the upstream has sent the rest', async () => {
+    const res = await h.request('/files/nodejs/streamed.bin')
+    expect(res.status).toBe(200)
+    const reader = res.body!.getReader()
+    let got = Buffer.alloc(0)
+    // All but the last byte held: Larder keeps one back until the whole download's digest is known.
+    while (got.length < 99) got = Buffer.concat([got, Buffer.from((await reader.read()).value!)])
+    expect(got.equals(TARBALL.subarray(0, 99))).toBe(true)
+    releaseRest!()
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) got = Buffer.concat([got, Buffer.from(chunk.value)])
+    expect(got.equals(TARBALL)).toBe(true)
+    await waitFor(async () => (await h.request('/files/nodejs/streamed.bin', { method: 'HEAD' })).headers.get('x-larder-cache') === 'HIT')
+    expect(upstream.hitCount('/dist/streamed.bin')).toBe(1)
   })
 
   it('is application/octet-stream whatever the upstream calls it', async () => {
@@ -121,7 +145,9 @@ describe('a pinned URL (?sha256=)', () => {
     expect(error.error).toMatch(new RegExp(`hashes to ${sha256('query: /dist/echo?fresh=1')}, not the pinned sha256 ${wrong}; nothing was stored`))
     const unpinned = await h.request('/files/nodejs/echo?fresh=1')
     expect(unpinned.status).toBe(200)
-    expect(unpinned.headers.get('x-checksum-sha256')).toBe(sha256('query: /dist/echo?fresh=1'))
+    expect(await unpinned.text()).toBe('query: /dist/echo?fresh=1')
+    const held = await h.request('/files/nodejs/echo?fresh=1', { method: 'HEAD' })
+    expect(held.headers.get('x-checksum-sha256')).toBe(sha256('query: /dist/echo?fresh=1'))
     expect((await h.request(`/files/nodejs/echo?fresh=1&sha256=${wrong}`)).status).toBe(409)
     expect(upstream.hitCount('/dist/echo?fresh=1')).toBe(2)
   })

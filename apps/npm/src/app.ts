@@ -19,7 +19,7 @@ export const npmMirror = defineMirror<NpmSettings>({
   prefix: DEFAULT_NPM_PREFIX,
   settings: readNpmSettings,
   create(services, settings) {
-    const privateRegistry = new PrivateRegistry(services.store, reservedBy(settings.privateScopes, settings.privateNames))
+    const privateRegistry = new PrivateRegistry(services.store, reservedBy(settings.privateScopes, settings.privateNames), { events: services.events })
     const npm: NpmContext = {
       services,
       settings,

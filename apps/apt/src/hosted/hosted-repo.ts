@@ -1,6 +1,6 @@
 /** The hosted repository: uploaded .debs in the store, and Packages/Release/InRelease/Release.gpg regenerated and signed on each upload. */
 import { gzipSync } from 'node:zlib'
-import { KeyedMutex, LarderError, commitPublish, type CacheEntry, type LarderServices, type SpooledFile } from '@larder/core'
+import { KeyedMutex, LarderError, commitPublish, eventFile, type CacheEntry, type LarderServices, type SpooledFile } from '@larder/core'
 import { parseStanzas, renderStanza } from '../deb822/deb822.js'
 import type { AptConfig } from '../config/apt-config.js'
 import { readDebControl } from './deb-file.js'
@@ -99,6 +99,14 @@ export class HostedRepo {
       // so only new ones may be taken back if the suite write fails.
       const held = await Promise.all(staged.byHash.map((e) => this.services.store.getEntry(e.key)))
       await commitPublish(this.services.store, [entry, ...staged.byHash.filter((_, i) => held[i]?.status !== 'ok')], staged.suite)
+      await this.services.events.record({
+        type: 'publish',
+        ecosystem: 'apt',
+        name: deb.package,
+        version: deb.version,
+        files: [eventFile(deb.poolPath, blob)],
+        by: uploadedBy,
+      })
       return { deb, created: true }
     })
   }

@@ -1,5 +1,5 @@
 /** Packages uploaded to Larder: their versions and zips, stored apart from the mirror; a name here is never looked up upstream. */
-import { HostedPackages, LarderError, type CacheEntry, type CacheStore, type Principal, type SpooledFile } from '@larder/core'
+import { HostedPackages, LarderError, eventFile, type CacheEntry, type CacheStore, type EventRecorder, type Principal, type SpooledFile } from '@larder/core'
 import type { ComposerVersion } from '../metadata/minified.js'
 import { publishedFields } from './published-fields.js'
 import { compareNewestFirst } from './version.js'
@@ -31,9 +31,9 @@ export class PrivateRepo {
     store: CacheStore,
     /** Names private before anything is uploaded (LARDER_COMPOSER_PRIVATE_NAMES). */
     isReserved: (name: string) => boolean = () => false,
-    now: () => number = Date.now,
+    options: { now?: () => number; events?: EventRecorder } = {},
   ) {
-    this.hosted = new HostedPackages({ store, documentPrefix: PRIVATE_PACKAGE_PREFIX, isReserved, now })
+    this.hosted = new HostedPackages({ store, documentPrefix: PRIVATE_PACKAGE_PREFIX, isReserved, ecosystem: 'composer', ...options })
   }
 
   /** True for listed names and once anything was uploaded: such names are never looked up upstream. */
@@ -93,6 +93,14 @@ export class PrivateRepo {
       // Whole seconds, later than before: clients compare Last-Modified by the second.
       const changedAt = Math.max(Math.floor(fetchedAt / 1000) * 1000, (existing?.entry.fetchedAt ?? 0) + 1000)
       await this.hosted.commit(release.name, [dist], { fetchedAt: changedAt, contentType: 'application/json' }, document)
+      await this.hosted.announce({
+        type: 'publish',
+        name: release.name,
+        version: release.version,
+        // The dist's name in the served URL: its reference (the zip's sha1).
+        files: [eventFile(`${sha1}.zip`, blob)],
+        by: principal.name,
+      })
       return version
     })
   }

@@ -3,7 +3,16 @@
  * document per folder. A path once given bytes keeps them: never replaced, and after a delete only the same
  * bytes may come back, so a URL in a lockfile or Dockerfile always means one file.
  */
-import { KeyedMutex, LarderError, SAFE_ARTIFACT_CONTENT_TYPE, type CacheEntry, type CacheStore, type SpooledFile } from '@larder/core'
+import {
+  KeyedMutex,
+  LarderError,
+  SAFE_ARTIFACT_CONTENT_TYPE,
+  eventFile,
+  type CacheEntry,
+  type CacheStore,
+  type EventRecorder,
+  type SpooledFile,
+} from '@larder/core'
 import { displayPath } from '../names/files-path.js'
 import { addToDirectory, readDirectory, removeFromDirectory, type DirectoryDoc, type ListedFile, type RootLock } from './directory-index.js'
 import { fileKey } from './hosted-keys.js'
@@ -25,6 +34,8 @@ export class HostedFiles {
   constructor(
     readonly store: CacheStore,
     private readonly now: () => number = Date.now,
+    /** Where uploads and deletes are announced (LARDER_WEBHOOKS). */
+    private readonly events?: EventRecorder,
   ) {}
 
   /** The file's entry while it is there (not after a delete). */
@@ -85,6 +96,7 @@ export class HostedFiles {
         await (existing ? this.store.putEntry(existing) : this.store.deleteEntry(key)).catch(() => {})
         throw error
       }
+      await this.events?.record({ type: 'upload', ecosystem: 'files', name: repo, version: null, files: [eventFile(path.join('/'), file)], by })
       return { entry, created: true }
     })
   }
@@ -99,6 +111,7 @@ export class HostedFiles {
       const meta = { sha256: entry.blob, size: entry.size, deletedBy: by, deletedAt: new Date(at).toISOString() }
       await this.store.putEntry({ key, status: 'missing', fetchedAt: at, meta })
       await removeFromDirectory(this.store, [repo, ...path.slice(0, -1)], path.at(-1)!, at, this.root)
+      await this.events?.record({ type: 'delete', ecosystem: 'files', name: repo, version: null, files: [eventFile(path.join('/'), entry)], by })
       return entry
     })
   }

@@ -3,7 +3,7 @@
  * for Larder's own ?sha256=), stored, then always served with the same bytes, from the store also when the
  * upstream is down or Larder is offline. A pin is checked on the download and against what is held.
  */
-import { LarderError, isLarderError, serveArtifact, SAFE_ARTIFACT_CONTENT_TYPE, type ArtifactResponse } from '@larder/core'
+import { LarderError, isLarderError, serveArtifact, SAFE_ARTIFACT_CONTENT_TYPE, type ArtifactResponse, type CacheEntry } from '@larder/core'
 import { displayPath } from '../names/files-path.js'
 import { readQueryPin } from '../names/query-pin.js'
 import { remoteKey } from '../remote/remote-keys.js'
@@ -17,6 +17,8 @@ export async function getRemoteFile(c: FilesRouteContext, files: FilesContext, u
   const key = remoteKey(upstream, path, rest)
   const artifact = (await cache.lookupArtifact(key)) ?? (await fetchOnce(files, { key, label, upstream, path, rest, pin }))
   const entry = artifact.entry
+  // An unpinned first download streams as it arrives: its digest is logged once stored, and on every later answer.
+  if (!entry && artifact.stored) return serveArtifact(c, { ...artifact, contentType: SAFE_ARTIFACT_CONTENT_TYPE }, store)
   if (!entry?.blob) {
     artifact.body.destroy()
     throw new LarderError('E_STORE', `${label} was fetched but is not in the store`)
@@ -39,8 +41,8 @@ interface RemoteRequest {
 }
 
 /**
- * Held until the whole body is verified and stored: every answer, the first included, then carries the
- * digest (X-Checksum-Sha256, ETag), and a download refused by its pin is a clean error, never a cut-off 200.
+ * A pinned download is held until its whole body is verified and stored, so one refused by its pin is a clean
+ * error, never a cut-off 200. An unpinned one streams to the first client while it is stored (the first bytes win).
  */
 async function fetchOnce(files: FilesContext, request: RemoteRequest): Promise<ArtifactResponse> {
   const base = files.settings.upstreams[request.upstream]!
@@ -54,7 +56,7 @@ async function fetchOnce(files: FilesContext, request: RemoteRequest): Promise<A
       url,
       expected: request.pin ? { sha256: request.pin } : undefined,
       contentType: SAFE_ARTIFACT_CONTENT_TYPE,
-      holdUntilVerified: true,
+      holdUntilVerified: request.pin !== undefined,
       meta: { upstream: request.upstream },
     })
   } catch (error) {
@@ -72,16 +74,22 @@ async function fetchOnce(files: FilesContext, request: RemoteRequest): Promise<A
     }
     throw error
   }
-  const sha256 = artifact.entry?.blob
-  if (artifact.result === 'MISS' && sha256) {
-    const final = artifact.entry?.meta?.url
-    const from = typeof final === 'string' ? withoutCredentials(final) : undefined
-    files.services.logger.info(
-      { app: 'files', upstream: request.upstream, path: request.label, url: from, sha256, size: artifact.entry?.size, pinned: Boolean(request.pin) },
-      `stored ${request.label} (sha256 ${sha256}); pin it with ?sha256=${sha256}`,
-    )
+  if (artifact.result === 'MISS') {
+    const stored = artifact.entry ? Promise.resolve(artifact.entry) : artifact.stored
+    // Logged once stored, with the digest to pin; a refused download is logged by the cache.
+    void stored?.then((entry) => logStored(files, request, entry)).catch(() => {})
   }
   return artifact
+}
+
+function logStored(files: FilesContext, request: RemoteRequest, entry: CacheEntry): void {
+  const final = entry.meta?.url
+  const from = typeof final === 'string' ? withoutCredentials(final) : undefined
+  const sha256 = entry.blob
+  files.services.logger.info(
+    { app: 'files', upstream: request.upstream, path: request.label, url: from, sha256, size: entry.size, pinned: Boolean(request.pin) },
+    `stored ${request.label} (sha256 ${sha256}); pin it with ?sha256=${sha256}`,
+  )
 }
 
 /** An upstream URL may carry a login (https://user:token@host): never in a message. */

@@ -1,6 +1,6 @@
 /** Gems pushed to Larder: stored apart from the mirror, listed in its compact index, never looked up upstream. */
 import { createReadStream } from 'node:fs'
-import { HostedPackages, LarderError, type CacheEntry, type CacheStore, type Principal, type SpooledFile } from '@larder/core'
+import { HostedPackages, LarderError, eventFile, type CacheEntry, type CacheStore, type EventRecorder, type Principal, type SpooledFile } from '@larder/core'
 import { md5Hex, renderInfo, renderInfoLine } from '../compact-index/info-file.js'
 import { readGemPackage } from './gem-package.js'
 import { quickSpecBody } from './quick-spec.js'
@@ -34,9 +34,9 @@ export class PrivateGems {
     store: CacheStore,
     /** Gems private before anything is pushed (LARDER_GEMS_PRIVATE_NAMES). */
     isReserved: (name: string) => boolean = () => false,
-    now: () => number = Date.now,
+    options: { now?: () => number; events?: EventRecorder } = {},
   ) {
-    this.hosted = new HostedPackages({ store, documentPrefix: PRIVATE_GEM_PREFIX, isReserved, now })
+    this.hosted = new HostedPackages({ store, documentPrefix: PRIVATE_GEM_PREFIX, isReserved, ecosystem: 'gems', ...options })
   }
 
   /** The gem's /info entry; present once a version was ever pushed, yanked or not. */
@@ -94,21 +94,24 @@ export class PrivateGems {
         this.fileEntry(PRIVATE_QUICK_PREFIX + `${spec.name}-${number}`, quick),
       ]
       await this.save(spec.name, [...versions, { number, filename, infoLine, yanked: false, publishedBy: principal.name, publishedAt }], files)
+      await this.hosted.announce({ type: 'publish', name: spec.name, version: number, files: [eventFile(filename, gem)], by: principal.name })
       return { name: spec.name, number, filename }
     })
   }
 
   /** Takes a version out of the index and stops serving its files; the number stays used. */
-  yank(name: string, version: string, platform: string | undefined): Promise<string> {
+  yank(name: string, version: string, platform: string | undefined, principal: Principal): Promise<string> {
     return this.hosted.change(name, async () => {
       const number = !platform || platform === 'ruby' ? version : `${version}-${platform}`
       const versions = await this.versions(name)
       const target = versions.find((v) => v.number === number && !v.yanked)
       if (!target) throw new LarderError('E_NOT_FOUND', `${name} (${number}) is not a pushed, unyanked version`)
       target.yanked = true
+      const held = await this.hosted.store.getEntry(PRIVATE_FILE_PREFIX + target.filename)
       await this.hosted.store.deleteEntry(PRIVATE_FILE_PREFIX + target.filename)
       await this.hosted.store.deleteEntry(PRIVATE_QUICK_PREFIX + `${name}-${number}`)
       await this.save(name, versions)
+      await this.hosted.announce({ type: 'yank', name, version: number, files: held?.blob ? [eventFile(target.filename, held)] : [], by: principal.name })
       return number
     })
   }

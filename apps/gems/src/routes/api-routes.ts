@@ -47,7 +47,7 @@ export async function yankGem(c: GemsRouteContext, gems: GemsContext): Promise<R
   if (!(await gems.privateGems.owns(name))) {
     throw new LarderError('E_FORBIDDEN', `${name} is not a gem pushed to Larder; mirrored gems cannot be yanked here`)
   }
-  const number = await gems.privateGems.yank(name, version, platform)
+  const number = await gems.privateGems.yank(name, version, platform, principal)
   gems.services.logger.info({ app: 'gems', gem: name, version: number, by: principal.name }, 'gem yanked')
   c.set('cacheResult', 'PRIVATE')
   return c.text(`Successfully deleted gem: ${name} (${number})`, 200)

@@ -1,6 +1,6 @@
 /** Packages published to Larder: stored apart from the mirror, and never looked up upstream once they exist. */
 import { createHash } from 'node:crypto'
-import { HostedPackages, LarderError, type CacheEntry, type CacheStore, type Principal } from '@larder/core'
+import { HostedPackages, LarderError, eventFile, type CacheEntry, type CacheStore, type EventFile, type EventRecorder, type Principal } from '@larder/core'
 import type { PackageName } from '../names/package-name.js'
 import { UPSTREAM_KEY_PREFIX, storedPackumentEntry } from '../packument/packument-source.js'
 import { rewritePackument } from '../packument/stored-packument.js'
@@ -24,9 +24,9 @@ export class PrivateRegistry {
     store: CacheStore,
     /** Full names private even before anything is published under them (reserved scopes, listed names). */
     isReserved: (name: string) => boolean = () => false,
-    now: () => number = Date.now,
+    options: { now?: () => number; events?: EventRecorder } = {},
   ) {
-    this.hosted = new HostedPackages({ store, documentPrefix: PRIVATE_PACKUMENT_PREFIX, isReserved, now })
+    this.hosted = new HostedPackages({ store, documentPrefix: PRIVATE_PACKUMENT_PREFIX, isReserved, ecosystem: 'npm', ...options })
   }
 
   /** The stored packument while the package has one (not after a full unpublish). */
@@ -76,7 +76,15 @@ export class PrivateRegistry {
         contentType: 'application/octet-stream',
         meta: { publishedBy: principal.name },
       }
-      return this.save(name, current, [file])
+      const rev = await this.save(name, current, [file])
+      await this.hosted.announce({
+        type: 'publish',
+        name: name.full,
+        version: published.version,
+        files: [eventFile(published.filename, tarball)],
+        by: principal.name,
+      })
+      return rev
     })
   }
 
@@ -84,20 +92,30 @@ export class PrivateRegistry {
    * Applies a document sent back without tarballs: `npm deprecate` (PUT /name) and `npm unpublish
    * name@v` (PUT /name/-rev/rev). `verb` says what was refused when the name is not published here.
    */
-  update(name: PackageName, rev: unknown, next: Doc, verb: string): Promise<string> {
+  update(name: PackageName, rev: unknown, next: Doc, verb: string, principal: Principal): Promise<string> {
     return this.hosted.change(name.full, async () => {
       const current = await this.requireRevision(name, rev, verb)
+      const before = new Map(
+        Object.entries(current.versions as Record<string, Doc>).map(([v, m]) => [v, { deprecated: m.deprecated, tarball: m.dist?.tarball }]),
+      )
       const removed = applyVersionUpdate(name.full, current, next)
       current['dist-tags'] = checkedTags(current, next['dist-tags'] ?? current['dist-tags'])
       current.time.modified = new Date(this.hosted.now()).toISOString()
+      const removedFiles = await this.eventFiles(name, removed)
       const saved = await this.save(name, current)
       // Only once the document is saved, so a failed save loses no tarball; npm's own DELETE of each comes next and finds it gone.
       for (const file of removed) await this.hosted.store.deleteEntry(tarballKey(name, file))
+      for (const [version, was] of before) {
+        const after = current.versions[version] as Doc | undefined
+        const files = removedFiles.filter((file) => String(was.tarball).endsWith(`/-/${file.name}`))
+        if (!after) await this.hosted.announce({ type: 'unpublish', name: name.full, version, files, by: principal.name })
+        else if (after.deprecated !== was.deprecated) await this.hosted.announce({ type: 'deprecate', name: name.full, version, by: principal.name })
+      }
       return saved
     })
   }
 
-  setDistTag(name: PackageName, tag: string, version: string | undefined): Promise<string> {
+  setDistTag(name: PackageName, tag: string, version: string | undefined, principal: Principal): Promise<string> {
     return this.hosted.change(name.full, async () => {
       const current = await this.requireOwn(name, 'tagged')
       const tags = { ...current['dist-tags'] }
@@ -105,7 +123,9 @@ export class PrivateRegistry {
       else tags[tag] = version
       current['dist-tags'] = checkedTags(current, tags)
       current.time.modified = new Date(this.hosted.now()).toISOString()
-      return this.save(name, current)
+      const saved = await this.save(name, current)
+      await this.hosted.announce({ type: 'dist-tag', name: name.full, version: version ?? null, tag, by: principal.name })
+      return saved
     })
   }
 
@@ -113,13 +133,14 @@ export class PrivateRegistry {
    * Removes a whole package (`npm unpublish name --force`). A tombstone stays: the name must not
    * fall back to an upstream package of the same name, and its old versions cannot be reused.
    */
-  remove(name: PackageName, rev: string): Promise<void> {
+  remove(name: PackageName, rev: string, principal: Principal): Promise<void> {
     return this.hosted.change(name.full, async () => {
       const current = await this.requireRevision(name, rev, 'unpublished')
-      for (const manifest of Object.values(current.versions) as Doc[]) {
-        const file = String(manifest.dist?.tarball ?? '').split('/-/')[1]
-        if (file) await this.hosted.store.deleteEntry(tarballKey(name, file))
-      }
+      const tarballs = (Object.values(current.versions) as Doc[])
+        .map((manifest) => String(manifest.dist?.tarball ?? '').split('/-/')[1])
+        .filter(Boolean) as string[]
+      const files = await this.eventFiles(name, tarballs)
+      for (const file of tarballs) await this.hosted.store.deleteEntry(tarballKey(name, file))
       const now = this.hosted.now()
       await this.hosted.store.putEntry({
         key: PRIVATE_PACKUMENT_PREFIX + name.full,
@@ -127,7 +148,18 @@ export class PrivateRegistry {
         fetchedAt: now,
         meta: { unpublished: true, time: { ...current.time, unpublished: new Date(now).toISOString() } },
       })
+      await this.hosted.announce({ type: 'unpublish', name: name.full, version: null, files, by: principal.name })
     })
+  }
+
+  /** The event records of tarballs still held, read before they are removed. */
+  private async eventFiles(name: PackageName, filenames: readonly string[]): Promise<EventFile[]> {
+    const files: EventFile[] = []
+    for (const filename of filenames) {
+      const entry = await this.hosted.store.getEntry(tarballKey(name, filename))
+      if (entry?.blob) files.push(eventFile(filename, entry))
+    }
+    return files
   }
 
   /** Removes a tarball whose version is no longer in the document. */

@@ -110,10 +110,10 @@ async function distTags(c: NpmRouteContext, npm: NpmContext, segments: string[])
     const tags = (await npm.packuments.readFull(handle))['dist-tags'] ?? {}
     return c.json(tag ? { [tag]: tags[tag] } : tags)
   }
-  npm.services.tokens.requirePublisher(c.req.header('authorization'), 'npm')
+  const principal = npm.services.tokens.requirePublisher(c.req.header('authorization'), 'npm')
   if (!tag || !/^[A-Za-z0-9._~-]+$/.test(tag) || looksLikeVersion(tag)) throw new LarderError('E_BAD_REQUEST', `invalid dist-tag "${tag ?? ''}"`)
   if (c.req.method === 'DELETE') {
-    await npm.privateRegistry.setDistTag(name, tag, undefined)
+    await npm.privateRegistry.setDistTag(name, tag, undefined, principal)
     return c.json({ ok: true })
   }
   const body = (await readLimitedBody(c.req.raw, 4096, 'dist-tag')).toString('utf8')
@@ -124,6 +124,6 @@ async function distTags(c: NpmRouteContext, npm: NpmContext, segments: string[])
     version = body.trim()
   }
   if (typeof version !== 'string') throw new LarderError('E_BAD_REQUEST', 'the dist-tag body must be a version string')
-  await npm.privateRegistry.setDistTag(name, tag, version)
+  await npm.privateRegistry.setDistTag(name, tag, version, principal)
   return c.json({ ok: true }, 201)
 }

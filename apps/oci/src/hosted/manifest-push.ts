@@ -4,7 +4,7 @@
  * move an immutable tag; then the bytes and the manifest's entries are written, and the tags last.
  */
 import { createHash } from 'node:crypto'
-import type { CacheEntry } from '@larder/core'
+import { eventFile, type CacheEntry } from '@larder/core'
 import { OciError } from '../errors/oci-error.js'
 import { hostedManifestKey, referrerKey } from '../keys/hosted-keys.js'
 import type { PushedManifest } from '../manifests/pushed-manifest.js'
@@ -18,6 +18,15 @@ export interface ManifestPush {
   reference: ManifestReference
   bytes: Buffer
   manifest: PushedManifest
+  /** What the event names: the repository as clients spell it, and the token name that pushed. */
+  shownAs: string
+  by: string
+}
+
+/** Who deleted, and the repository as clients spell it, for the event. */
+export interface DeleteActor {
+  shownAs: string
+  by: string
 }
 
 export function sha256Digest(bytes: Buffer): string {
@@ -58,12 +67,22 @@ export async function pushManifest(repos: HostedRepos, immutable: ImmutableTags,
       if (referrer) files.push(referrer)
     }
     await repos.saveTags(repo, tags, files)
+    await repos.announce({
+      type: 'push',
+      name: push.shownAs,
+      version: reference.kind === 'tag' ? reference.tag : digest,
+      files: [
+        eventFile(digest, { sha256: digest.slice('sha256:'.length), size: bytes.length }),
+        ...manifest.blobs.map((blob) => eventFile(blob.digest, { sha256: blob.digest.replace(/^sha256:/, ''), size: blob.size })),
+      ],
+      by: push.by,
+    })
     return digest
   })
 }
 
 /** Deletes a manifest by digest, and every tag naming it; refused while an immutable tag names it. */
-export async function deleteManifest(repos: HostedRepos, immutable: ImmutableTags, repo: string, digest: string): Promise<void> {
+export async function deleteManifest(repos: HostedRepos, immutable: ImmutableTags, repo: string, digest: string, actor: DeleteActor): Promise<void> {
   await repos.change(repo, async () => {
     const entry = await repos.manifest(repo, digest)
     if (!entry) throw new OciError('MANIFEST_UNKNOWN', 'E_NOT_FOUND', `manifest ${digest} is not in ${repo}`)
@@ -77,11 +96,18 @@ export async function deleteManifest(repos: HostedRepos, immutable: ImmutableTag
     await repos.store.deleteEntry(entry.key)
     const subject = entry.meta?.subject
     if (typeof subject === 'string') await repos.store.deleteEntry(referrerKey(repo, subject, digest))
+    await repos.announce({
+      type: 'delete',
+      name: actor.shownAs,
+      version: digest,
+      files: [eventFile(digest, { sha256: digest.slice('sha256:'.length), size: entry.size ?? 0 })],
+      by: actor.by,
+    })
   })
 }
 
 /** Deletes a (mutable) tag; the manifest stays, by digest. */
-export async function deleteTag(repos: HostedRepos, immutable: ImmutableTags, repo: string, tag: string): Promise<void> {
+export async function deleteTag(repos: HostedRepos, immutable: ImmutableTags, repo: string, tag: string, actor: DeleteActor): Promise<void> {
   await repos.change(repo, async () => {
     const tags = (await repos.tags(repo)) ?? {}
     const current = tags[tag]
@@ -89,6 +115,7 @@ export async function deleteTag(repos: HostedRepos, immutable: ImmutableTags, re
     if (immutable?.(tag)) throw immutableTag(tag, current)
     delete tags[tag]
     await repos.saveTags(repo, tags)
+    await repos.announce({ type: 'delete', name: actor.shownAs, version: tag, by: actor.by })
   })
 }
 

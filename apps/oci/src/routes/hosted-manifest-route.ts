@@ -27,7 +27,8 @@ export async function putHostedManifest(c: OciRouteContext, oci: OciContext, ima
   const label = `the manifest pushed as ${shown}`
   const bytes = await readManifestBody(c.req.raw, label)
   const manifest = parsePushedManifest(bytes, c.req.header('content-type'), label)
-  const digest = await pushManifest(oci.repos, oci.settings.immutableTags, { repo: image.repo, reference, bytes, manifest })
+  const by = actorName(c, oci)
+  const digest = await pushManifest(oci.repos, oci.settings.immutableTags, { repo: image.repo, reference, bytes, manifest, shownAs: image.clientName, by })
   oci.services.logger.info({ app: 'oci', image: image.clientName, reference: reference.kind === 'tag' ? reference.tag : digest, digest }, 'manifest pushed')
   c.set('cacheResult', 'PRIVATE')
   const headers: Record<string, string> = {
@@ -42,12 +43,18 @@ export async function putHostedManifest(c: OciRouteContext, oci: OciContext, ima
 
 export async function deleteHostedManifest(c: OciRouteContext, oci: OciContext, image: HostedTarget, reference: ManifestReference): Promise<Response> {
   const { repos, settings } = oci
-  if (reference.kind === 'digest') await deleteManifest(repos, settings.immutableTags, image.repo, reference.digest)
-  else await deleteTag(repos, settings.immutableTags, image.repo, reference.tag)
+  const actor = { shownAs: image.clientName, by: actorName(c, oci) }
+  if (reference.kind === 'digest') await deleteManifest(repos, settings.immutableTags, image.repo, reference.digest, actor)
+  else await deleteTag(repos, settings.immutableTags, image.repo, reference.tag, actor)
   const what = reference.kind === 'digest' ? reference.digest : reference.tag
   oci.services.logger.info({ app: 'oci', image: image.clientName, reference: what }, 'manifest deleted')
   c.set('cacheResult', 'PRIVATE')
   return c.body(null, 202, API_VERSION_HEADER)
+}
+
+/** The token's name (the edge has already checked it may write). */
+function actorName(c: OciRouteContext, oci: OciContext): string {
+  return oci.services.tokens.authenticate(c.req.header('authorization'))?.name ?? 'anonymous'
 }
 
 /** The body within the manifest limit (413 over it), and whole: a body cut short is refused, never parsed. */

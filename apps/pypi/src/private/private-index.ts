@@ -1,6 +1,6 @@
 /** Projects uploaded to Larder: their page, files and metadata, stored apart from the mirror and never looked up upstream. */
 import { createHash } from 'node:crypto'
-import { HostedPackages, LarderError, type CacheEntry, type CacheStore, type Principal, type SpooledFile } from '@larder/core'
+import { HostedPackages, LarderError, eventFile, type CacheEntry, type CacheStore, type EventRecorder, type Principal, type SpooledFile } from '@larder/core'
 import { releaseFileIdentity } from '../names/dist-filename.js'
 import { versionIdentity } from '../names/pep440.js'
 import type { PageFile, ProjectPage } from '../simple/project-page.js'
@@ -29,9 +29,9 @@ export class PrivateIndex {
     store: CacheStore,
     /** Projects private before anything is uploaded (LARDER_PYPI_PRIVATE_NAMES). */
     isReserved: (project: string) => boolean = () => false,
-    now: () => number = Date.now,
+    options: { now?: () => number; events?: EventRecorder } = {},
   ) {
-    this.hosted = new HostedPackages({ store, documentPrefix: PRIVATE_PROJECT_PREFIX, isReserved, now })
+    this.hosted = new HostedPackages({ store, documentPrefix: PRIVATE_PROJECT_PREFIX, isReserved, ecosystem: 'pypi', ...options })
   }
 
   /** True for listed projects and once anything was uploaded: such projects are never looked up upstream. */
@@ -115,6 +115,13 @@ export class PrivateIndex {
         { fetchedAt, contentType: STORED_PAGE_TYPE, upstreamHash: createHash('sha256').update(body).digest('hex') },
         body,
       )
+      await this.hosted.announce({
+        type: 'publish',
+        name: upload.project,
+        version: upload.version,
+        files: [eventFile(upload.filename, blob)],
+        by: principal.name,
+      })
       return file
     })
   }

@@ -52,7 +52,13 @@ export class ArtifactCache {
         throw new LarderError('E_STORE', `${request.label ?? request.key} was verified but is not in the store`)
       }
       if (active.fill.state === 'filling') {
-        return { result: 'MISS', body: active.fill.reader(), size: active.size, contentType: active.contentType }
+        const stored = active.fill.done.then(async () => {
+          const entry = await this.options.store.getEntry(request.key)
+          if (entry?.status !== 'ok') throw new LarderError('E_STORE', `${request.label ?? request.key} was verified but is not in the store`)
+          return entry
+        })
+        stored.catch(() => {})
+        return { result: 'MISS', body: active.fill.reader(), size: active.size, contentType: active.contentType, stored }
       }
       if (active.fill.state === 'failed') throw active.fill.error!
       const stored = await this.lookup(request.key)

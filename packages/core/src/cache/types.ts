@@ -49,6 +49,8 @@ export interface ArtifactResponse {
   contentType: string
   /** Present on a hit: the stored entry (its blob is the sha256 of the bytes). */
   entry?: CacheEntry
+  /** On a miss that streams: the entry once the download is verified and stored (rejects when it is refused). */
+  stored?: Promise<CacheEntry>
 }
 
 /** The upstream body of an index, spooled to disk, handed to the app to turn into what it stores. */

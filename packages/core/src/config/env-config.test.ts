@@ -64,6 +64,19 @@ describe('loadConfig', () => {
     )
   })
 
+  it('reads the webhooks, and refuses them without a secret or with a URL that is not http(s)', () => {
+    const secret = 'a-secret-of-sixteen+'
+    expect(loadConfig({ LARDER_WEBHOOKS: 'http://salt:8000/hook/larder, https://ci.example/hook', LARDER_WEBHOOK_SECRET: secret })).toMatchObject({
+      webhooks: ['http://salt:8000/hook/larder', 'https://ci.example/hook'],
+      webhookSecret: secret,
+      webhookRetryMaxMs: 300_000,
+      eventsRetentionMs: 7 * 86_400_000,
+    })
+    expect(() => loadConfig({ LARDER_WEBHOOKS: 'http://salt:8000/hook' })).toThrow(/LARDER_WEBHOOK_SECRET is not/)
+    expect(() => loadConfig({ LARDER_WEBHOOKS: 'salt:8000/hook', LARDER_WEBHOOK_SECRET: secret })).toThrow(/LARDER_WEBHOOKS/)
+    expect(() => loadConfig({ LARDER_WEBHOOK_SECRET: 'short' })).toThrow(/at least 16/)
+  })
+
   it('reads the hard limits on upstream downloads and client connections', () => {
     expect(loadConfig({})).toMatchObject({
       upstreamDeadlineMs: 3_600_000,

@@ -28,6 +28,11 @@ export const DEFAULT_MIN_FREE_MB = 256
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 /** The largest artifact a fill accepts (LARDER_MAX_ARTIFACT_MB): a guard against an upstream that never stops. */
 export const DEFAULT_MAX_ARTIFACT_MB = DEFAULT_MAX_ARTIFACT_BYTES / 1024 / 1024
+/** The longest wait between two tries of a webhook receiver that is down. */
+export const DEFAULT_WEBHOOK_RETRY_MAX_SECONDS = 300
+/** How long publish events are kept for pollers and for receivers that are down. */
+export const DEFAULT_EVENTS_RETENTION_DAYS = 7
+const MIN_WEBHOOK_SECRET_LENGTH = 16
 
 export interface LarderConfig {
   host: string
@@ -65,6 +70,11 @@ export interface LarderConfig {
    * plus the host of LARDER_PUBLIC_URL. Empty (neither is set): any Host is served.
    */
   allowedHosts: string[]
+  /** Receivers of publish events (LARDER_WEBHOOKS), each signed with webhookSecret. */
+  webhooks: string[]
+  webhookSecret: string | undefined
+  webhookRetryMaxMs: number
+  eventsRetentionMs: number
   /** Each mirror's own settings by mirror name, read by its declaration (see MirrorSettings). */
   mirrors: Record<string, unknown>
 }
@@ -115,6 +125,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     protectReads: readFlag(env, 'LARDER_PROTECT_READS'),
     trustedProxies: parseTrustedProxies('LARDER_TRUSTED_PROXIES', env.LARDER_TRUSTED_PROXIES),
     allowedHosts: allowedHosts(env.LARDER_ALLOWED_HOSTS, publicUrl),
+    ...webhookSettings(env),
   }
   if (base.requestTimeoutMs > 0 && base.requestTimeoutMs < base.requestHeadersTimeoutMs) {
     throw new LarderError('E_INVALID_OPTION', 'LARDER_REQUEST_TIMEOUT_SECONDS must be 0 (no limit) or at least LARDER_REQUEST_HEADERS_TIMEOUT_SECONDS')
@@ -134,6 +145,29 @@ function allowedHosts(text: string | undefined, publicUrl: string | undefined): 
   }
   if (publicUrl) hosts.push(new URL(publicUrl).host)
   return [...new Set(hosts)]
+}
+
+function webhookSettings(env: Env): Pick<LarderConfig, 'webhooks' | 'webhookSecret' | 'webhookRetryMaxMs' | 'eventsRetentionMs'> {
+  const webhooks = (env.LARDER_WEBHOOKS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  for (const url of webhooks) httpUrl('LARDER_WEBHOOKS', url)
+  const secret = env.LARDER_WEBHOOK_SECRET?.trim() || undefined
+  if (webhooks.length && !secret) {
+    throw new LarderError('E_INVALID_OPTION', 'LARDER_WEBHOOKS is set but LARDER_WEBHOOK_SECRET is not', {
+      hint: 'set a shared secret (openssl rand -hex 32): receivers check X-Larder-Signature with it',
+    })
+  }
+  if (secret && secret.length < MIN_WEBHOOK_SECRET_LENGTH) {
+    throw new LarderError('E_INVALID_OPTION', `LARDER_WEBHOOK_SECRET must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`)
+  }
+  return {
+    webhooks,
+    webhookSecret: secret,
+    webhookRetryMaxMs: readInteger(env, 'LARDER_WEBHOOK_RETRY_MAX_SECONDS', DEFAULT_WEBHOOK_RETRY_MAX_SECONDS, 1) * 1000,
+    eventsRetentionMs: readInteger(env, 'LARDER_EVENTS_RETENTION_DAYS', DEFAULT_EVENTS_RETENTION_DAYS, 1) * 86_400_000,
+  }
 }
 
 function logLevel(env: Env): string {

@@ -1,4 +1,5 @@
 /** Packages a mirror hosts beside what it mirrors: one document entry per name, files beside it, one change at a time per name. */
+import type { EventInput, PublishEvents } from '../events/index.js'
 import { KeyedMutex } from '../flight/index.js'
 import { LarderError } from '../errors/index.js'
 import { commitPublish } from '../store/commit-publish.js'
@@ -12,7 +13,13 @@ export interface HostedPackagesOptions {
   /** Names hosted before anything is published under them (LARDER_<MIRROR>_PRIVATE_NAMES). */
   isReserved?: (name: string) => boolean
   now?: () => number
+  /** Where changes are announced (LARDER_WEBHOOKS); with `ecosystem`, the mirror's name. */
+  events?: EventRecorder
+  ecosystem?: string
 }
+
+/** What a hosted change needs of the publish events: recording one. */
+export type EventRecorder = Pick<PublishEvents, 'record'>
 
 export class HostedPackages {
   readonly store: CacheStore
@@ -20,8 +27,12 @@ export class HostedPackages {
   private readonly documentPrefix: string
   private readonly isReserved: (name: string) => boolean
   private readonly locks = new KeyedMutex()
+  private readonly events: EventRecorder | undefined
+  private readonly ecosystem: string
 
   constructor(options: HostedPackagesOptions) {
+    this.events = options.events
+    this.ecosystem = options.ecosystem ?? ''
     this.store = options.store
     this.documentPrefix = options.documentPrefix
     this.isReserved = options.isReserved ?? (() => false)
@@ -70,6 +81,11 @@ export class HostedPackages {
   /** Runs a change of one name alone, so two publishes cannot both take the same version. */
   change<T>(name: string, run: () => Promise<T>): Promise<T> {
     return this.locks.run(name, run)
+  }
+
+  /** Records the event of a change that has been committed; call inside change(), so events follow the order of commits. */
+  async announce(event: Omit<EventInput, 'ecosystem'>): Promise<void> {
+    await this.events?.record({ ...event, ecosystem: this.ecosystem })
   }
 
   /** Stores `body` as the document of `name` and makes it visible after `files` (see commitPublish); call inside change(). */

@@ -1,6 +1,7 @@
 /** One Hono app for a process: the operations endpoints, every mirror it serves at its prefix, and a root document listing them. */
 import { Hono } from 'hono'
-import { createOpsRoutes, notFoundHandler, type LarderEnv } from '../http/index.js'
+import { createEventsRoute } from '../events/index.js'
+import { createOpsRoutes, errorHandler, notFoundHandler, requestEdge, type LarderEnv } from '../http/index.js'
 import type { LarderServices } from '../services/index.js'
 import type { MirrorDeclaration } from './declaration.js'
 import { mountMirror, type MountedMirror } from './mount-mirror.js'
@@ -16,6 +17,10 @@ export type AnyMirrorDeclaration = MirrorDeclaration<any>
 export function composeMirrors(services: LarderServices, mirrors: readonly AnyMirrorDeclaration[]): ComposedMirrors {
   const app = new Hono<LarderEnv>()
   app.route('/', createOpsRoutes({ metrics: services.metrics, ready: () => services.ready() }))
+  const eventsEdge = { app: 'events', logger: services.logger, metrics: services.metrics, via: services.via }
+  const events = createEventsRoute({ events: services.events, tokens: services.tokens, edge: requestEdge(eventsEdge) })
+  events.onError(errorHandler(eventsEdge))
+  app.route('/', events)
   const mounted = mirrors.map((declaration) => mountMirror(declaration, services))
   for (const mirror of mounted) app.route('/', mirror.app)
   app.get('/', (c) =>
@@ -28,7 +33,7 @@ export function composeMirrors(services: LarderServices, mirrors: readonly AnyMi
           return [declaration.name, urls]
         }),
       ),
-      ops: ['/healthz', '/readyz', '/metrics'],
+      ops: ['/healthz', '/readyz', '/metrics', '/-/events'],
     }),
   )
   app.notFound(notFoundHandler)

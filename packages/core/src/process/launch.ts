@@ -30,6 +30,7 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
     services = createServices(config)
     composed = composeMirrors(services, options.mirrors)
     for (const { handler } of composed.mounted) Object.assign(listening, await handler.start?.())
+    await services.events.startDelivery()
   } catch (err) {
     exitWithStartError(err)
     return undefined

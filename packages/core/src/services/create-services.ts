@@ -5,6 +5,7 @@ import { createTokenStore, type TokenStore } from '../auth/index.js'
 import { createCache, type LarderCache } from '../cache/index.js'
 import type { LarderConfig } from '../config/index.js'
 import type { FlightFactory } from '../flight/index.js'
+import { createPublishEvents, type PublishEvents } from '../events/index.js'
 import { createLogger, errorFields, type Logger } from '../log/index.js'
 import { MetricsRegistry } from '../metrics/index.js'
 import { createFsStore, withEntryCache, type CacheStore } from '../store/index.js'
@@ -18,6 +19,8 @@ export interface LarderServices {
   upstream: UpstreamClient
   cache: LarderCache
   tokens: TokenStore
+  /** Where mirrors announce every change to what they host (LARDER_WEBHOOKS, GET /-/events). */
+  events: PublishEvents
   /** This process's Via token: sent upstream, and refused when a request comes back carrying it. */
   via: string
   /** Probes the store (space, writes) each time it is called. */
@@ -75,6 +78,15 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
   })
   metrics.gauge('larder_active_fills', 'Upstream downloads in progress', () => cache.activeFills)
   const tokens = createTokenStore(config.tokens, { protectReads: config.protectReads })
+  const events = createPublishEvents({
+    dir: join(config.dataDir, 'events'),
+    webhooks: config.webhooks,
+    ...(config.webhookSecret ? { secret: config.webhookSecret } : {}),
+    maxRetryMs: config.webhookRetryMaxMs,
+    retentionMs: config.eventsRetentionMs,
+    logger,
+    metrics,
+  })
   return {
     config,
     logger,
@@ -83,6 +95,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     upstream,
     cache,
     tokens,
+    events,
     via,
     async ready() {
       try {
@@ -93,6 +106,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
       }
     },
     async close() {
+      await events.close()
       await upstream.close()
       await store.close()
     },
