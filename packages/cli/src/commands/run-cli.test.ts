@@ -94,6 +94,21 @@ describe('prefetch and verify in this process', () => {
     expect(registry.hitCount(`/cli-pkg/-/${pkg.filename}`)).toBe(1)
   })
 
+  it('prefetch pins the lockfile (the packument and the tarball entry), once however often it runs; pins remove drops it', async () => {
+    expect((await larder(['prefetch', lockfile])).code).toBe(0)
+    const listed = await larder(['pins', 'list', '--json'])
+    expect(listed.code, listed.stderr).toBe(0)
+    const pins = JSON.parse(listed.stdout) as { id: string; by: string; source: string; entries: number }[]
+    expect(pins).toEqual([expect.objectContaining({ by: 'prefetch', source: lockfile, id: expect.stringMatching(/^package-lock\.json-[0-9a-f]{12}$/) })])
+    // The packument's entry and the tarball's: what an install from this lockfile reads.
+    expect(pins[0]!.entries).toBe(2)
+    expect((await larder(['pins', 'list'])).stdout).toContain(pins[0]!.id)
+    expect(await larder(['pins', 'remove', 'no-such-pin'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/no pin no-such-pin/) })
+    expect((await larder(['pins', 'remove', pins[0]!.id])).code).toBe(0)
+    expect(JSON.parse((await larder(['pins', 'list', '--json'])).stdout)).toEqual([])
+    expect((await larder(['pins', 'frobnicate'])).code).toBe(2)
+  })
+
   it('verify fails, naming the package, once the blob is gone from the store', async () => {
     const blobs = join(work.path, 'data/store/blobs/sha256')
     for (const dir of await readdir(blobs)) await rm(join(blobs, dir), { recursive: true })

@@ -1,6 +1,9 @@
 /** `larder <command> ...`: picks the command and turns every outcome into an exit status (0 held, 1 not, 2 usage). */
 import type { CliIo } from './cli-io.js'
+import { runExportCommand } from './export-command.js'
+import { runImportCommand } from './import-command.js'
 import { runLockfileCommand } from './lockfile-command.js'
+import { runPinsCommand } from '../pins/pins-command.js'
 import { EXIT_OK, EXIT_USAGE, HELP, UsageError } from './usage.js'
 
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
@@ -13,7 +16,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       return command === undefined ? EXIT_USAGE : EXIT_OK
     }
     if (command === 'prefetch' || command === 'verify') return await runLockfileCommand(command, rest, io)
-    throw new UsageError(`no command "${command}" (commands: prefetch, verify)`)
+    if (command === 'export') return await runExportCommand(rest, io)
+    if (command === 'import') return await runImportCommand(rest, io)
+    if (command === 'pins') return await runPinsCommand(rest, io)
+    throw new UsageError(`no command "${command}" (commands: prefetch, verify, export, import, pins)`)
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
     io.stderr.write(`larder: ${error.message}\nRun "larder ${command && HELP[command] ? `${command} ` : ''}--help" for usage.\n`)

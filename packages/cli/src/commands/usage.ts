@@ -24,6 +24,10 @@ export const HELP: Record<string, string> = {
 Commands:
   prefetch <lockfile>...   make Larder fetch, verify and store everything the lockfiles name
   verify <lockfile>...     with no network at all: is everything held, and do its bytes match the lockfiles?
+  export --out FILE <lockfile>... | --all
+                           what the lockfiles need to install offline (or the whole store) as one bundle
+  import BUNDLE            check every digest of a bundle, then add it to the store
+  pins list | remove ID    what prefetch and import pinned: kept whatever a size limit says
   help [command]           this text, or a command's
 
 Run "larder <command> --help" for a command's options. Exit status: 0 when everything asked
@@ -57,5 +61,44 @@ Options:
 ${COMMON}
 
 ${FORMATS}
+`,
+  export: `Usage: larder export --out FILE [--zstd] [options] (<lockfile>... | --all)
+
+Writes one tar (zstd-compressed with --zstd or a .zst name) holding everything a client needs to
+install the lockfiles with no upstream: the files and the index documents, as they are stored in
+LARDER_DATA_DIR (default ./data). Runs verify first, offline: a package not held and verified here
+refuses the export (run larder prefetch first). --all takes every entry of the store instead.
+
+The bundle holds larder-bundle.json (every entry and file digest), blobs/sha256/<hex>,
+sbom.cdx.json (CycloneDX 1.6, a purl and the sha256 of each package's files) and
+larder-bundle.sha256 (sha256sum -c checks the two JSON files). Written to a temp file first: FILE
+appears only when whole. Streamed: memory stays flat whatever the size.
+
+Options:
+  -o, --out FILE    where to write the bundle
+  --all             the whole store instead of lockfiles
+  --zstd            compress (also when FILE ends with .zst)
+${COMMON}
+
+${FORMATS}
+`,
+  import: `Usage: larder import [--json] BUNDLE
+
+Adds a bundle written by larder export to the store in LARDER_DATA_DIR (default ./data). Every file
+is hashed and the manifest checked before anything is written: a bundle with one byte changed is
+refused whole (exit 1) and the store stays as it was. An entry the store already has as new or
+newer is kept. Safe while a server runs on the same folder: it sees the new entries within a second.
+
+Options:
+  --json            the result as JSON on stdout
+  -h, --help        this text
+`,
+  pins: `Usage: larder pins list [--json] | larder pins remove ID
+
+larder prefetch (run on the store, without --server) pins each lockfile, and larder import each
+bundle: the store entries their installs read (files and the index documents serving them) are
+kept by store maintenance whatever size limit it has. Prefetching the same lockfile again replaces
+its pin. list shows them (ID, how, when, how many entries, the lockfile or bundle); remove drops
+one, so its artifacts may be evicted like any other.
 `,
 }

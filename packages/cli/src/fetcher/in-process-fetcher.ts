@@ -3,7 +3,20 @@
  * (the same settings and default as the server, so it can run beside one on the same folder), asked
  * through app.request(). With `offline` it is LARDER_OFFLINE=1 whatever the environment says.
  */
-import { composeMirrors, createLogger, createServices, loadConfig, type Env } from '@larder/core'
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { join } from 'node:path'
+import {
+  announceStoreChange,
+  composeMirrors,
+  createFsStore,
+  createLogger,
+  createServices,
+  loadConfig,
+  withEntryCache,
+  type CacheEntry,
+  type CacheStore,
+  type Env,
+} from '@larder/core'
 import { MIRRORS } from '@larder/server'
 import type { TextOut } from '../commands/cli-io.js'
 import { requestHeaders, type LarderFetcher } from './larder-fetcher.js'
@@ -16,9 +29,17 @@ export interface InProcessOptions {
   offline: boolean
   /** Where the mirrors' log lines go (stderr: stdout carries the summary or the JSON). */
   log: TextOut
+  /** Hears every held entry the mirrors read while answering, with the path of the request it was read for. */
+  onEntryRead?: (entry: CacheEntry, path: string | undefined) => void
 }
 
-export function inProcessFetcher(options: InProcessOptions): LarderFetcher {
+export interface InProcessFetcher extends LarderFetcher {
+  /** The store the requests are answered from. */
+  readonly store: CacheStore
+  readonly storeDir: string
+}
+
+export function inProcessFetcher(options: InProcessOptions): InProcessFetcher {
   const env: Env = {
     ...options.env,
     // The command already holds the store's folder: its own requests need no token, and no public URL applies.
@@ -29,12 +50,31 @@ export function inProcessFetcher(options: InProcessOptions): LarderFetcher {
   const config = loadConfig(env, { mirrors: MIRRORS })
   // The summary says what failed; the mirrors' own lines add detail, errors only unless LARDER_LOG_LEVEL says otherwise.
   const logger = createLogger({ level: config.logLevel === 'info' && !options.env.LARDER_LOG_LEVEL ? 'error' : config.logLevel, destination: options.log })
-  const services = createServices(config, { logger })
+  const storeDir = join(config.dataDir, 'store')
+  const store = withEntryCache(createFsStore({ dir: storeDir, minFreeBytes: config.minFreeBytes }))
+  // Concurrent requests interleave their reads: each is told apart by the request it runs in.
+  const requestPath = new AsyncLocalStorage<string>()
+  if (options.onEntryRead) {
+    const getEntry = store.getEntry.bind(store)
+    const heard = options.onEntryRead
+    store.getEntry = async (key) => {
+      const entry = await getEntry(key)
+      if (entry?.status === 'ok') heard(entry, requestPath.getStore())
+      return entry
+    }
+  }
+  const services = createServices(config, { logger, store })
   // Handlers' start() is left out: it prepares serving (the APT signing key), which reading lockfile paths never needs.
   const { app } = composeMirrors(services, MIRRORS)
   return {
     target: `${config.dataDir}${config.offline ? ' (offline)' : ''}`,
-    get: async (path, accept) => app.request(`${IN_PROCESS_ORIGIN}${path}`, { headers: requestHeaders(accept, undefined) }),
-    close: () => services.close(),
+    store,
+    storeDir,
+    get: (path, accept) => requestPath.run(path, async () => app.request(`${IN_PROCESS_ORIGIN}${path}`, { headers: requestHeaders(accept, undefined) })),
+    close: async () => {
+      await services.close()
+      // A server on the same folder forgets what its entry cache said about these keys (within a second).
+      if (!config.offline) await announceStoreChange(storeDir)
+    },
   }
 }

@@ -4,7 +4,8 @@
  */
 import type { Digests } from './digests.js'
 
-export type Ecosystem = 'npm' | 'pypi' | 'gems' | 'composer'
+/** The mirror an item is fetched from (its URL prefix on Larder). */
+export type Ecosystem = 'npm' | 'pypi' | 'gems' | 'composer' | 'apt' | 'oci' | 'files'
 
 /** An index document a client reads before it downloads (packument, simple page, /info, p2 file). */
 export interface IndexDocument {
@@ -39,6 +40,8 @@ export interface LockedItem {
   resolve?: (documents: DocumentBodies) => LockedArtifact[]
   /** Why this entry cannot be held by Larder (unpinned, git, direct URL); the item fails with it. */
   problem?: string
+  /** Its Package URL when the reader knows better than the ecosystem's default (a deb's arch, an image's repository). */
+  purl?: string
 }
 
 /** A lockfile read into items, with the entries skipped on purpose (local paths, links) counted. */

@@ -52,13 +52,24 @@ export class ArtifactCache {
         throw new LarderError('E_STORE', `${request.label ?? request.key} was verified but is not in the store`)
       }
       if (active.fill.state === 'filling') {
-        const stored = active.fill.done.then(async () => {
-          const entry = await this.options.store.getEntry(request.key)
-          if (entry?.status !== 'ok') throw new LarderError('E_STORE', `${request.label ?? request.key} was verified but is not in the store`)
-          return entry
-        })
-        stored.catch(() => {})
-        return { result: 'MISS', body: active.fill.reader(), size: active.size, contentType: active.contentType, stored }
+        const { fill } = active
+        const { store } = this.options
+        let stored: Promise<CacheEntry> | undefined
+        return {
+          result: 'MISS',
+          body: fill.reader(),
+          size: active.size,
+          contentType: active.contentType,
+          // Looked up only for a caller that asks: most never do, and a miss should cost no extra store read.
+          get stored() {
+            stored ??= fill.done.then(async () => {
+              const entry = await store.getEntry(request.key)
+              if (entry?.status !== 'ok') throw new LarderError('E_STORE', `${request.label ?? request.key} was verified but is not in the store`)
+              return entry
+            })
+            return stored
+          },
+        }
       }
       if (active.fill.state === 'failed') throw active.fill.error!
       const stored = await this.lookup(request.key)

@@ -8,7 +8,7 @@ import type { FlightFactory } from '../flight/index.js'
 import { createPublishEvents, type PublishEvents } from '../events/index.js'
 import { createLogger, errorFields, type Logger } from '../log/index.js'
 import { MetricsRegistry } from '../metrics/index.js'
-import { createFsStore, withEntryCache, type CacheStore } from '../store/index.js'
+import { createFsStore, watchStoreChanges, withEntryCache, type CacheStore } from '../store/index.js'
 import { createUpstreamClient, type UpstreamClient } from '../upstream/index.js'
 
 export interface LarderServices {
@@ -48,7 +48,10 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
   const metrics = new MetricsRegistry()
   // Unique per process, so Larder chained behind another Larder is fine but a loop is not.
   const via = `1.1 larder-${randomBytes(6).toString('hex')}`
-  const store = overrides.store ?? withEntryCache(createFsStore({ dir: join(config.dataDir, 'store'), minFreeBytes: config.minFreeBytes }))
+  const storeDir = join(config.dataDir, 'store')
+  // Other processes on the same folder (larder import, prefetch) announce their writes; the entry cache then forgets.
+  const externalChanges = overrides.store ? undefined : watchStoreChanges(storeDir)
+  const store = overrides.store ?? withEntryCache(createFsStore({ dir: storeDir, minFreeBytes: config.minFreeBytes }), { externalChanges })
   const upstream =
     overrides.upstream ??
     createUpstreamClient({
@@ -106,6 +109,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
       }
     },
     async close() {
+      externalChanges?.close()
       await events.close()
       await upstream.close()
       await store.close()

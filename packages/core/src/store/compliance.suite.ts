@@ -87,13 +87,14 @@ export function runStoreComplianceSuite(name: string, makeStore: () => Promise<S
         }
       })
 
-      it('lists only the keys that start with the prefix', async () => {
+      it('lists only the keys that start with the prefix, and every key for an empty prefix', async () => {
         for (const key of ['npm:foo', 'npm:foobar', 'npm:bar', 'pypi:foo', 'npm-extra:foo']) {
           await store.putEntry({ key, status: 'ok', fetchedAt: 1 })
         }
         expect((await collect(store.listEntries('npm:foo'))).sort()).toEqual(['npm:foo', 'npm:foobar'])
         expect((await collect(store.listEntries('npm:'))).sort()).toEqual(['npm:bar', 'npm:foo', 'npm:foobar'])
         expect(await collect(store.listEntries('gems:'))).toEqual([])
+        expect((await collect(store.listEntries(''))).sort()).toEqual(['npm-extra:foo', 'npm:bar', 'npm:foo', 'npm:foobar', 'pypi:foo'])
         await store.deleteEntry('npm:foobar')
         expect(await collect(store.listEntries('npm:foo'))).toEqual(['npm:foo'])
       })

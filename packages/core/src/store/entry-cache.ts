@@ -8,6 +8,13 @@ export const DEFAULT_ENTRY_CACHE_MAX_ENTRIES = 10_000
 export interface EntryCacheOptions {
   /** How many entries to keep in memory. */
   maxEntries?: number
+  /** Told when another process wrote to the store (larder import, prefetch): then everything cached is forgotten. */
+  externalChanges?: ExternalChanges
+}
+
+/** Where news of other processes' writes comes from (see watchStoreChanges). */
+export interface ExternalChanges {
+  onChange(listener: () => void): void
 }
 
 /** Operations on one key that are still running; forgotten once none are. */
@@ -32,8 +39,8 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * Fronts `store` with an LRU of entries, and of keys known to be absent.
- * Correct only while this process is the store's sole writer: writes from elsewhere are not seen
- * until the entry is evicted.
+ * Writes from other processes are seen once `externalChanges` says so (within a second for the
+ * filesystem store); without it, not until the entry is evicted.
  */
 export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {}): CacheStore {
   const maxEntries = options.maxEntries ?? DEFAULT_ENTRY_CACHE_MAX_ENTRIES
@@ -42,6 +49,12 @@ export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {
   }
   const cache = new LRUCache<string, CacheEntry | typeof ABSENT>({ max: maxEntries })
   const activity = new Map<string, KeyActivity>()
+  /** Bumped when another process changed the store: a read that began before must not fill the cache. */
+  let epoch = 0
+  options.externalChanges?.onChange(() => {
+    epoch++
+    cache.clear()
+  })
 
   // A read or write may only fill the cache if no write to the same key overlapped it; otherwise
   // the value it holds may not be what ended up in the store, and it would be served until evicted.
@@ -62,9 +75,10 @@ export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {
       cache.delete(key)
     }
     const generation = state.generation
+    const startedIn = epoch
     try {
       const result = await run()
-      if (!overlapsWrite && state.generation === generation) {
+      if (!overlapsWrite && state.generation === generation && epoch === startedIn) {
         const entry = fill(result)
         if (entry) cache.set(key, entry)
       }

@@ -135,13 +135,17 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
     deleteEntry: (key) => guard('deleteEntry', () => rm(entryPath(key), { force: true })),
 
     async *listEntries(prefix) {
-      const namespaceDir = join(entriesDir, namespaceOfPrefix(prefix))
-      for (const shard of await guard('listEntries', () => readdirIfExists(namespaceDir))) {
-        for (const name of await guard('listEntries', () => readdirIfExists(join(namespaceDir, shard)))) {
-          if (!name.endsWith('.json')) continue
-          // undefined when deleted since the readdir: it is simply no longer listed.
-          const entry = await guard('listEntries', () => readEntryFile(join(namespaceDir, shard, name)))
-          if (entry?.key.startsWith(prefix)) yield entry.key
+      const namespace = namespaceOfPrefix(prefix)
+      const namespaces = namespace === undefined ? await guard('listEntries', () => readdirIfExists(entriesDir)) : [namespace]
+      for (const folder of namespaces) {
+        const namespaceDir = join(entriesDir, folder)
+        for (const shard of await guard('listEntries', () => readdirIfExists(namespaceDir))) {
+          for (const name of await guard('listEntries', () => readdirIfExists(join(namespaceDir, shard)))) {
+            if (!name.endsWith('.json')) continue
+            // undefined when deleted since the readdir: it is simply no longer listed.
+            const entry = await guard('listEntries', () => readEntryFile(join(namespaceDir, shard, name)))
+            if (entry?.key.startsWith(prefix)) yield entry.key
+          }
         }
       }
     },

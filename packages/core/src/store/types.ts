@@ -53,7 +53,7 @@ export interface CacheStore {
   /** Atomically replaces the entry for entry.key. */
   putEntry(entry: CacheEntry): Promise<void>
   deleteEntry(key: string): Promise<void>
-  /** Keys of all entries whose key starts with `prefix`; prefix must include the namespace and its ':'. */
+  /** Keys of all entries whose key starts with `prefix`: '' for every key, else it must include the namespace and its ':'. */
   listEntries(prefix: string): AsyncIterable<string>
 
   statBlob(sha256: string): Promise<BlobInfo | undefined>

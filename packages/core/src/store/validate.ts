@@ -22,9 +22,11 @@ export function namespaceOf(key: string): string {
 }
 
 /** Checks a listEntries prefix: it must name its namespace, so a listing never spans namespaces. */
-export function namespaceOfPrefix(prefix: string): string {
+/** The namespace a listing prefix names; undefined for '' (every entry of the store). */
+export function namespaceOfPrefix(prefix: string): string | undefined {
+  if (prefix === '') return undefined
   if (typeof prefix !== 'string' || !prefix.includes(':')) {
-    throw new LarderError('E_STORE', 'listEntries prefix must include the namespace and its ":"')
+    throw new LarderError('E_STORE', 'listEntries prefix must be empty (every key) or include the namespace and its ":"')
   }
   return namespaceOf(prefix)
 }

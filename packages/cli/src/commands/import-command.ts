@@ -1,0 +1,56 @@
+/** `larder import BUNDLE`: every digest checked before anything is visible, then added to the store in LARDER_DATA_DIR. */
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { announceStoreChange, createFsStore, isLarderError, loadConfig } from '@larder/core'
+import { MIRRORS } from '@larder/server'
+import { importBundle } from '../bundle/import-bundle.js'
+import { savePin } from '../pins/lockfile-pins.js'
+import { formatBytes, formatDuration } from '../report/format.js'
+import type { CliIo } from './cli-io.js'
+import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from './usage.js'
+
+export async function runImportCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseOptions(args)
+  if (values.help) {
+    io.stdout.write(HELP.import!)
+    return EXIT_OK
+  }
+  if (positionals.length !== 1) throw new UsageError('import takes one bundle')
+  let storeDir: string
+  try {
+    storeDir = join(loadConfig(io.env, { mirrors: MIRRORS }).dataDir, 'store')
+  } catch (error) {
+    if (isLarderError(error)) throw new UsageError(`cannot open the store: ${error.message}`)
+    throw error
+  }
+  const started = Date.now()
+  const store = createFsStore({ dir: storeDir })
+  try {
+    const result = await importBundle(positionals[0]!, store)
+    // What the bundle brought stays, whatever a size limit on the store says later.
+    await savePin(store, { source: positionals[0]!, sha256: result.manifestSha256, by: 'import', keys: result.keys })
+    // A server on the same folder forgets what its entry cache said about these keys (within a second).
+    await announceStoreChange(storeDir)
+    const ms = Date.now() - started
+    io.stdout.write(
+      values.json
+        ? `${JSON.stringify({ bundle: positionals[0], ...result, keys: undefined, ms }, null, 2)}\n`
+        : `imported ${result.entries} entries (${result.kept} kept: as new or newer here) and ${result.blobs} files (${formatBytes(result.bytes)}; ${result.present} already held) into ${storeDir} in ${formatDuration(ms)}\n`,
+    )
+    return EXIT_OK
+  } catch (error) {
+    if (!isLarderError(error)) throw error
+    io.stderr.write(`larder: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`)
+    return EXIT_NOT_HELD
+  } finally {
+    await store.close()
+  }
+}
+
+function parseOptions(args: readonly string[]) {
+  try {
+    return parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}

@@ -1,0 +1,65 @@
+/** `larder pins list|remove <id>`: the lockfiles whose artifacts the store keeps whatever its size limit. */
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { createFsStore, isLarderError, loadConfig } from '@larder/core'
+import { MIRRORS } from '@larder/server'
+import type { CliIo } from '../commands/cli-io.js'
+import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from '../commands/usage.js'
+import { table } from '../report/format.js'
+import { listPins, removePin } from './lockfile-pins.js'
+
+export async function runPinsCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseOptions(args)
+  const [action, id, ...extra] = positionals
+  if (values.help || action === undefined) {
+    io.stdout.write(HELP.pins!)
+    return action === undefined && !values.help ? 2 : EXIT_OK
+  }
+  if (action !== 'list' && action !== 'remove') throw new UsageError(`pins ${action}: the actions are list and remove`)
+  if (action === 'remove' && (id === undefined || extra.length > 0)) throw new UsageError('pins remove takes one pin id (see larder pins list)')
+  if (action === 'list' && id !== undefined) throw new UsageError('pins list takes no arguments')
+  let dataDir: string
+  try {
+    dataDir = loadConfig(io.env, { mirrors: MIRRORS }).dataDir
+  } catch (error) {
+    if (isLarderError(error)) throw new UsageError(`cannot open the store: ${error.message}`)
+    throw error
+  }
+  const store = createFsStore({ dir: join(dataDir, 'store') })
+  try {
+    if (action === 'remove') {
+      await removePin(store, id!)
+      io.stdout.write(`removed pin ${id}\n`)
+      return EXIT_OK
+    }
+    const pins = await listPins(store)
+    if (values.json)
+      io.stdout.write(
+        `${JSON.stringify(
+          pins.map(({ keys, ...pin }) => ({ ...pin, entries: keys.length })),
+          null,
+          2,
+        )}\n`,
+      )
+    else if (pins.length === 0) io.stdout.write('no pins: larder prefetch and larder import pin what they hold\n')
+    else
+      io.stdout.write(
+        `${table([['id', 'by', 'at', 'entries', 'source'], ...pins.map((p) => [p.id, p.by, p.at, String(p.keys.length), p.source])], new Set([3]))}\n`,
+      )
+    return EXIT_OK
+  } catch (error) {
+    if (!isLarderError(error, 'E_NOT_FOUND')) throw error
+    io.stderr.write(`larder: ${error.message} (${error.hint})\n`)
+    return EXIT_NOT_HELD
+  } finally {
+    await store.close()
+  }
+}
+
+function parseOptions(args: readonly string[]) {
+  try {
+    return parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
