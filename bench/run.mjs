@@ -1,5 +1,5 @@
 /**
- * Larder's benchmarks: `npm run bench` (builds first) or `node bench/run.mjs [tarball] [packument] [streaming] [loop] [oci]`.
+ * Larder's benchmarks: `npm run bench` (builds first) or `node bench/run.mjs [tarball] [packument] [streaming] [loop] [oci] [rebuild]`.
  * Throughput and memory are ratios against a plain static file server measured in the same run, event-loop
  * delay under load is compared with the idle figure; results go to the console and to bench/.out/results.json.
  */
@@ -11,10 +11,18 @@ import { eventLoopDelay } from './event-loop-delay.mjs'
 import { ociBlobs } from './oci-blobs.mjs'
 import { fixed, formatTable } from './lib/table.mjs'
 import { packumentThroughput } from './packument-throughput.mjs'
+import { rebuildGuarantee } from './rebuild-guarantee.mjs'
 import { streamingMemory } from './streaming-memory.mjs'
 import { tarballThroughput } from './tarball-throughput.mjs'
 
-const BENCHMARKS = { tarball: tarballThroughput, packument: packumentThroughput, streaming: streamingMemory, loop: eventLoopDelay, oci: ociBlobs }
+const BENCHMARKS = {
+  tarball: tarballThroughput,
+  packument: packumentThroughput,
+  streaming: streamingMemory,
+  loop: eventLoopDelay,
+  oci: ociBlobs,
+  rebuild: rebuildGuarantee,
+}
 const OUT_DIR = fileURLToPath(new URL('./.out/', import.meta.url))
 const LARDER_MAIN = fileURLToPath(new URL('../apps/server/dist/main.js', import.meta.url))
 
@@ -51,8 +59,20 @@ await mkdir(OUT_DIR, { recursive: true })
 await writeFile(new URL('results.json', `file://${OUT_DIR}`), `${JSON.stringify(results, null, 2)}\n`)
 console.log(`total ${fixed(results.seconds.total, 0)} s; details in bench/.out/results.json`)
 
-function summary({ tarball, packument, streaming, loop, oci }) {
+function summary({ tarball, packument, streaming, loop, oci, rebuild }) {
   const parts = []
+  if (rebuild) {
+    const seconds = (ms) => fixed(ms / 1000, 1)
+    parts.push(
+      formatTable([
+        [`rebuild guarantee, ${rebuild.packages} packages, ${fixed(rebuild.bundleMb, 1)} MB`, 'seconds or MB/s', 'reference', 'ratio (target)'],
+        ['larder prefetch --server, cold', seconds(rebuild.prefetchMs), `npm ci ${seconds(rebuild.npmCiMs)}`, `${fixed(rebuild.ratio, 2)} (<= 0.5)`],
+        ['larder prefetch in-process, cold', seconds(rebuild.inProcessMs), `npm ci ${seconds(rebuild.npmCiMs)}`, fixed(rebuild.inProcessRatio, 2)],
+        ['larder export MB/s', fixed(rebuild.export.mbPerSecond), `tar -c ${fixed(rebuild.export.tarMbPerSecond)}`, fixed(rebuild.export.ratio, 2)],
+        ['larder import MB/s', fixed(rebuild.import.mbPerSecond), `tar -x ${fixed(rebuild.import.tarMbPerSecond)}`, fixed(rebuild.import.ratio, 2)],
+      ]),
+    )
+  }
   const throughputRows = []
   const addThroughput = (label, r) =>
     throughputRows.push([

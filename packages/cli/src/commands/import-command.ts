@@ -1,12 +1,12 @@
 /** `larder import BUNDLE`: every digest checked before anything is visible, then added to the store in LARDER_DATA_DIR. */
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { announceStoreChange, createFsStore, isLarderError, loadConfig } from '@larder/core'
-import { MIRRORS } from '@larder/server'
+import { announceStoreChange, createFsStore, isLarderError } from '@larder/core'
 import { importBundle } from '../bundle/import-bundle.js'
 import { savePin } from '../pins/lockfile-pins.js'
 import { formatBytes, formatDuration } from '../report/format.js'
 import type { CliIo } from './cli-io.js'
+import { dataFolder } from './store-folder.js'
 import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from './usage.js'
 
 export async function runImportCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -16,13 +16,7 @@ export async function runImportCommand(args: readonly string[], io: CliIo): Prom
     return EXIT_OK
   }
   if (positionals.length !== 1) throw new UsageError('import takes one bundle')
-  let storeDir: string
-  try {
-    storeDir = join(loadConfig(io.env, { mirrors: MIRRORS }).dataDir, 'store')
-  } catch (error) {
-    if (isLarderError(error)) throw new UsageError(`cannot open the store: ${error.message}`)
-    throw error
-  }
+  const storeDir = join(dataFolder(io), 'store')
   const started = Date.now()
   const store = createFsStore({ dir: storeDir })
   try {

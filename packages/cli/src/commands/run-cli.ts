@@ -3,6 +3,7 @@ import type { CliIo } from './cli-io.js'
 import { runExportCommand } from './export-command.js'
 import { runImportCommand } from './import-command.js'
 import { runLockfileCommand } from './lockfile-command.js'
+import { runGcCommand } from '../maintenance/gc-command.js'
 import { runPinsCommand } from '../pins/pins-command.js'
 import { EXIT_OK, EXIT_USAGE, HELP, UsageError } from './usage.js'
 
@@ -19,7 +20,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     if (command === 'export') return await runExportCommand(rest, io)
     if (command === 'import') return await runImportCommand(rest, io)
     if (command === 'pins') return await runPinsCommand(rest, io)
-    throw new UsageError(`no command "${command}" (commands: prefetch, verify, export, import, pins)`)
+    if (command === 'gc') return await runGcCommand(rest, io)
+    throw new UsageError(`no command "${command}" (commands: prefetch, verify, export, import, pins, gc)`)
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
     io.stderr.write(`larder: ${error.message}\nRun "larder ${command && HELP[command] ? `${command} ` : ''}--help" for usage.\n`)

@@ -28,6 +28,7 @@ Commands:
                            what the lockfiles need to install offline (or the whole store) as one bundle
   import BUNDLE            check every digest of a bundle, then add it to the store
   pins list | remove ID    what prefetch and import pinned: kept whatever a size limit says
+  gc [--dry-run]           delete blobs no entry references (superseded index bodies, leftovers)
   help [command]           this text, or a command's
 
 Run "larder <command> --help" for a command's options. Exit status: 0 when everything asked
@@ -100,5 +101,19 @@ bundle: the store entries their installs read (files and the index documents ser
 kept by store maintenance whatever size limit it has. Prefetching the same lockfile again replaces
 its pin. list shows them (ID, how, when, how many entries, the lockfile or bundle); remove drops
 one, so its artifacts may be evicted like any other.
+`,
+  gc: `Usage: larder gc [--dry-run] [--grace-minutes N] [--json]
+
+Deletes the blobs of the store in LARDER_DATA_DIR (default ./data) that no entry references: index
+bodies an upstream change superseded, files of deleted packages, leftovers. Safe while servers run on
+the same store: it marks every referenced blob first, then deletes only unreferenced blobs last stored
+more than the grace period ago (60 minutes), so a publish or download in progress keeps its file.
+The server runs the same collection every LARDER_GC_INTERVAL_HOURS (24; 0 turns it off).
+
+Options:
+  --dry-run           count what would be deleted, delete nothing
+  --grace-minutes N   the grace period (default 60)
+  --json              the result as JSON on stdout
+  -h, --help          this text
 `,
 }

@@ -1,9 +1,9 @@
 /** `larder pins list|remove <id>`: the lockfiles whose artifacts the store keeps whatever its size limit. */
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { createFsStore, isLarderError, loadConfig } from '@larder/core'
-import { MIRRORS } from '@larder/server'
+import { createFsStore, isLarderError } from '@larder/core'
 import type { CliIo } from '../commands/cli-io.js'
+import { dataFolder } from '../commands/store-folder.js'
 import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from '../commands/usage.js'
 import { table } from '../report/format.js'
 import { listPins, removePin } from './lockfile-pins.js'
@@ -18,14 +18,7 @@ export async function runPinsCommand(args: readonly string[], io: CliIo): Promis
   if (action !== 'list' && action !== 'remove') throw new UsageError(`pins ${action}: the actions are list and remove`)
   if (action === 'remove' && (id === undefined || extra.length > 0)) throw new UsageError('pins remove takes one pin id (see larder pins list)')
   if (action === 'list' && id !== undefined) throw new UsageError('pins list takes no arguments')
-  let dataDir: string
-  try {
-    dataDir = loadConfig(io.env, { mirrors: MIRRORS }).dataDir
-  } catch (error) {
-    if (isLarderError(error)) throw new UsageError(`cannot open the store: ${error.message}`)
-    throw error
-  }
-  const store = createFsStore({ dir: join(dataDir, 'store') })
+  const store = createFsStore({ dir: join(dataFolder(io), 'store') })
   try {
     if (action === 'remove') {
       await removePin(store, id!)

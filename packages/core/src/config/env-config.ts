@@ -30,6 +30,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const DEFAULT_MAX_ARTIFACT_MB = DEFAULT_MAX_ARTIFACT_BYTES / 1024 / 1024
 /** The longest wait between two tries of a webhook receiver that is down. */
 export const DEFAULT_WEBHOOK_RETRY_MAX_SECONDS = 300
+/** How often the server collects the store's garbage (superseded index bodies, leftovers); 0 turns it off. */
+export const DEFAULT_GC_INTERVAL_HOURS = 24
 /** How long publish events are kept for pollers and for receivers that are down. */
 export const DEFAULT_EVENTS_RETENTION_DAYS = 7
 const MIN_WEBHOOK_SECRET_LENGTH = 16
@@ -75,6 +77,7 @@ export interface LarderConfig {
   webhookSecret: string | undefined
   webhookRetryMaxMs: number
   eventsRetentionMs: number
+  gcIntervalMs: number
   /** Each mirror's own settings by mirror name, read by its declaration (see MirrorSettings). */
   mirrors: Record<string, unknown>
 }
@@ -126,6 +129,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     trustedProxies: parseTrustedProxies('LARDER_TRUSTED_PROXIES', env.LARDER_TRUSTED_PROXIES),
     allowedHosts: allowedHosts(env.LARDER_ALLOWED_HOSTS, publicUrl),
     ...webhookSettings(env),
+    gcIntervalMs: readInteger(env, 'LARDER_GC_INTERVAL_HOURS', DEFAULT_GC_INTERVAL_HOURS) * 3_600_000,
   }
   if (base.requestTimeoutMs > 0 && base.requestTimeoutMs < base.requestHeadersTimeoutMs) {
     throw new LarderError('E_INVALID_OPTION', 'LARDER_REQUEST_TIMEOUT_SECONDS must be 0 (no limit) or at least LARDER_REQUEST_HEADERS_TIMEOUT_SECONDS')

@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import { loadConfig, type Env, type LarderConfig } from '../config/index.js'
 import { isLarderError } from '../errors/index.js'
 import { composeMirrors, type AnyMirrorDeclaration, type ComposedMirrors } from '../mirror/index.js'
+import { scheduleGarbageCollection } from '../maintenance/index.js'
 import { createServices, type LarderServices } from '../services/index.js'
 import { allowedHostCheck } from '../http/allowed-host.js'
 import { errorHandler, securityHeaders } from '../http/edge.js'
@@ -49,6 +50,7 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
   root.use('*', securityHeaders({ protectReads: config.protectReads }))
   root.use('*', allowedHostCheck(config))
   root.route('/', composed.app)
+  const stopGc = scheduleGarbageCollection({ store: services.store, logger, metrics: services.metrics, intervalMs: config.gcIntervalMs })
   return startNodeServer({
     app: root,
     config,
@@ -57,7 +59,10 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
       const fields = { app: options.name, port, host: config.host, dataDir: config.dataDir, offline: config.offline }
       logger.info({ ...fields, mirrors: options.mirrors.map((m) => m.name), ...listening }, `listening on http://${config.host}:${port}`)
     },
-    onClosed: () => services.close(),
+    onClosed: () => {
+      stopGc()
+      return services.close()
+    },
   })
 }
 

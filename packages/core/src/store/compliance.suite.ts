@@ -182,6 +182,25 @@ export function runStoreComplianceSuite(name: string, makeStore: () => Promise<S
         await store.deleteBlob(sha256)
       })
 
+      it('lists every blob with its size, and a blob stored again counts as stored again', async () => {
+        const a = await store.putBlob(Buffer.from('listed a'))
+        const b = await store.putBlob(Buffer.from('listed bb'))
+        const listed = async () => {
+          const all = new Map<string, { size: number; storedAt: number }>()
+          for await (const blob of store.listBlobs()) all.set(blob.sha256, blob)
+          return all
+        }
+        const first = await listed()
+        expect(first.get(a.sha256)?.size).toBe(a.size)
+        expect(first.get(b.sha256)?.size).toBe(b.size)
+        const before = first.get(a.sha256)!.storedAt
+        await waitForClockTick(before)
+        await store.putBlob(Buffer.from('listed a'))
+        expect((await listed()).get(a.sha256)!.storedAt).toBeGreaterThan(before)
+        await store.deleteBlob(b.sha256)
+        expect((await listed()).has(b.sha256)).toBe(false)
+      })
+
       it('refuses sha256 strings that are not 64 lowercase hex characters', async () => {
         const valid = sha256Hex(Buffer.from('x'))
         const invalid = ['../x', valid.toUpperCase(), valid.slice(0, 63), `${valid}0`, `../${valid.slice(3)}`, `${valid.slice(0, 62)}/x`, '']
@@ -255,4 +274,9 @@ async function filesOutside(sandbox: { root: string; storeDir: string }): Promis
   const all = await readdir(sandbox.root, { recursive: true })
   const inside = relative(sandbox.root, sandbox.storeDir)
   return all.filter((path) => path !== inside && !path.startsWith(inside + sep)).sort()
+}
+
+/** Resolves once Date.now() has passed `ms`: two stores of one blob must get different times. */
+async function waitForClockTick(ms: number): Promise<void> {
+  while (Date.now() <= ms + 1) await new Promise((resolve) => setImmediate(resolve))
 }

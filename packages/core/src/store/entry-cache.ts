@@ -125,6 +125,7 @@ export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {
 
     listEntries: (prefix) => store.listEntries(prefix),
     statBlob: (sha256) => store.statBlob(sha256),
+    listBlobs: () => store.listBlobs(),
     openBlob: (sha256, range) => store.openBlob(sha256, range),
     ingestBlob: (localPath, expected) => store.ingestBlob(localPath, expected),
     putBlob: (data) => store.putBlob(data),

@@ -6,10 +6,10 @@ import { access, copyFile, type FileHandle, mkdir, open, readFile, rename, rm, s
 import { dirname, join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import { LarderError } from '../errors/larder-error.js'
-import { exists, isNotFound, readdirIfExists } from './fs-files.js'
+import { isNotFound, readdirIfExists, touchIfExists } from './fs-files.js'
 import { claimSpoolFolder, type SpoolClaim } from './spool-owner.js'
 import type { BlobInfo, ByteRange, CacheEntry, CacheStore } from './types.js'
-import { assertBlobInfo, assertRange, assertSha256, namespaceOf, namespaceOfPrefix } from './validate.js'
+import { assertBlobInfo, assertRange, assertSha256, namespaceOf, namespaceOfPrefix, SHA256_HEX_PATTERN } from './validate.js'
 
 /** Loose temp files (from before per-process spool folders) older than this are swept on open. */
 export const DEFAULT_TMP_MAX_AGE_MS = 60 * 60 * 1000
@@ -108,7 +108,7 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
     if (size !== expected.size) {
       throw new LarderError('E_STORE', `refusing blob ${expected.sha256}: file has ${size} bytes, expected ${expected.size}`)
     }
-    if (await exists(target)) return
+    if (await touchIfExists(target)) return
     await mkdir(dirname(target), { recursive: true })
     try {
       await rename(localPath, target)
@@ -160,6 +160,17 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
         }
       }),
 
+    async *listBlobs() {
+      for (const shard of await guard('listBlobs', () => readdirIfExists(blobsDir))) {
+        for (const name of await guard('listBlobs', () => readdirIfExists(join(blobsDir, shard)))) {
+          if (!SHA256_HEX_PATTERN.test(name)) continue
+          // Gone since the readdir (a gc elsewhere): simply no longer listed.
+          const info = await guard('listBlobs', () => stat(join(blobsDir, shard, name)).catch(() => undefined))
+          if (info) yield { sha256: name, size: info.size, storedAt: info.mtimeMs }
+        }
+      }
+    },
+
     openBlob: (sha256: string, range?: ByteRange) =>
       guard('openBlob', async (): Promise<Readable | undefined> => {
         if (range) assertRange(range)
@@ -189,7 +200,7 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
       guard('putBlob', async () => {
         const info = { sha256: sha256Hex(data), size: data.byteLength }
         const target = blobPath(info.sha256)
-        if (!(await exists(target))) await writeAtomically(target, data)
+        if (!(await touchIfExists(target))) await writeAtomically(target, data)
         return info
       }),
 

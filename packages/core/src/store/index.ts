@@ -1,5 +1,5 @@
 /** The store: content-addressed blobs plus a key -> entry index, on disk or in memory, with an LRU in front. */
-export type { BlobInfo, ByteRange, CacheEntry, CacheStore } from './types.js'
+export type { BlobInfo, ByteRange, CacheEntry, CacheStore, ListedBlob } from './types.js'
 export { createFsStore, DEFAULT_TMP_MAX_AGE_MS, type FsStoreOptions } from './fs-store.js'
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js'
 export { withEntryCache, DEFAULT_ENTRY_CACHE_MAX_ENTRIES, type EntryCacheOptions, type ExternalChanges } from './entry-cache.js'

@@ -26,6 +26,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
   // with the store, and whatever JSON drops (undefined fields...) is dropped here too.
   const entries = new Map<string, string>()
   const blobs = new Map<string, Buffer>()
+  const storedAt = new Map<string, number>()
 
   return {
     spoolDir,
@@ -77,6 +78,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
           throw new LarderError('E_STORE', `refusing blob ${expected.sha256}: file has ${size} bytes, expected ${expected.size}`)
         }
         if (!blobs.has(expected.sha256)) blobs.set(expected.sha256, await readFile(localPath))
+        storedAt.set(expected.sha256, Date.now())
       } catch (err) {
         if (err instanceof LarderError) throw err
         throw new LarderError('E_STORE', `memory store ingestBlob failed: ${(err as Error).message}`, { cause: err })
@@ -89,12 +91,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
     async putBlob(data: Uint8Array) {
       const sha256 = createHash('sha256').update(data).digest('hex')
       if (!blobs.has(sha256)) blobs.set(sha256, Buffer.from(data))
+      storedAt.set(sha256, Date.now())
       return { sha256, size: data.byteLength }
     },
 
     async deleteBlob(sha256) {
       assertSha256(sha256)
       blobs.delete(sha256)
+      storedAt.delete(sha256)
+    },
+
+    async *listBlobs() {
+      for (const [sha256, blob] of [...blobs]) if (blobs.has(sha256)) yield { sha256, size: blob.byteLength, storedAt: storedAt.get(sha256) ?? 0 }
     },
 
     async close() {

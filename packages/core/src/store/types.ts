@@ -7,6 +7,12 @@ export interface BlobInfo {
   size: number
 }
 
+/** A blob as a listing sees it: with when it was last stored (a re-store of the same bytes counts), for gc's grace period. */
+export interface ListedBlob extends BlobInfo {
+  /** ms since epoch */
+  storedAt: number
+}
+
 /** Inclusive byte range, as in HTTP `Range: bytes=start-end`. */
 export interface ByteRange {
   start: number
@@ -57,15 +63,18 @@ export interface CacheStore {
   listEntries(prefix: string): AsyncIterable<string>
 
   statBlob(sha256: string): Promise<BlobInfo | undefined>
+  /** Every blob, in no particular order; a blob stored while the listing runs may or may not be in it. */
+  listBlobs(): AsyncIterable<ListedBlob>
   /** A stream of the blob (or of one range of it), or undefined when absent. */
   openBlob(sha256: string, range?: ByteRange): Promise<Readable | undefined>
   /**
    * Moves a verified local file (under spoolDir) into the store as blob `expected.sha256`.
    * The caller has already hashed it; the backend checks the size and takes ownership of the file:
-   * once this settles the file is gone from localPath, whether it was accepted or refused.
+   * once this settles the file is gone from localPath, whether it was accepted or refused. A blob that is already
+   * there counts as stored again now (its storedAt moves), so a gc sweeping old unreferenced blobs spares it.
    */
   ingestBlob(localPath: string, expected: BlobInfo): Promise<void>
-  /** Stores a small in-memory body (documents, derived parts) and returns its address. */
+  /** Stores a small in-memory body (documents, derived parts) and returns its address; an existing one is stored again as above. */
   putBlob(data: Uint8Array): Promise<BlobInfo>
   deleteBlob(sha256: string): Promise<void>
 

@@ -1,0 +1,3 @@
+/** Store maintenance: garbage collection (and, later, eviction and checks). */
+export * from './collect-garbage.js'
+export * from './gc-schedule.js'
