@@ -3,6 +3,7 @@ import type { CliIo } from './cli-io.js'
 import { runExportCommand } from './export-command.js'
 import { runImportCommand } from './import-command.js'
 import { runLockfileCommand } from './lockfile-command.js'
+import { runFsckCommand } from '../maintenance/fsck-command.js'
 import { runGcCommand } from '../maintenance/gc-command.js'
 import { runPinsCommand } from '../pins/pins-command.js'
 import { EXIT_OK, EXIT_USAGE, HELP, UsageError } from './usage.js'
@@ -21,7 +22,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     if (command === 'import') return await runImportCommand(rest, io)
     if (command === 'pins') return await runPinsCommand(rest, io)
     if (command === 'gc') return await runGcCommand(rest, io)
-    throw new UsageError(`no command "${command}" (commands: prefetch, verify, export, import, pins, gc)`)
+    if (command === 'fsck') return await runFsckCommand(rest, io)
+    throw new UsageError(`no command "${command}" (commands: prefetch, verify, export, import, pins, gc, fsck)`)
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
     io.stderr.write(`larder: ${error.message}\nRun "larder ${command && HELP[command] ? `${command} ` : ''}--help" for usage.\n`)

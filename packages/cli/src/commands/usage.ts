@@ -29,6 +29,7 @@ Commands:
   import BUNDLE            check every digest of a bundle, then add it to the store
   pins list | remove ID    what prefetch and import pinned: kept whatever a size limit says
   gc [--dry-run]           delete blobs no entry references (superseded index bodies, leftovers)
+  fsck [--repair]          re-hash every blob, check every entry has its files; quarantine corrupt ones
   help [command]           this text, or a command's
 
 Run "larder <command> --help" for a command's options. Exit status: 0 when everything asked
@@ -115,5 +116,17 @@ Options:
   --grace-minutes N   the grace period (default 60)
   --json              the result as JSON on stdout
   -h, --help          this text
+`,
+  fsck: `Usage: larder fsck [--repair] [--json]
+
+Re-hashes every blob of the store in LARDER_DATA_DIR (default ./data) against its address and checks
+that every entry's files are there. A corrupt blob is quarantined: copied to <data>/quarantine/ and
+taken out of the store, never just deleted. Exit 1 when anything is wrong.
+
+Options:
+  --repair          drop the entries of mirrored files that lost their bytes, so the next request
+                    fetches them again from upstream (hosted files must be published again)
+  --json            the report as JSON on stdout
+  -h, --help        this text
 `,
 }

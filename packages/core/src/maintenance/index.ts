@@ -1,3 +1,4 @@
 /** Store maintenance: garbage collection (and, later, eviction and checks). */
 export * from './collect-garbage.js'
 export * from './gc-schedule.js'
+export * from './check-store.js'

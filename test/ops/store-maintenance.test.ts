@@ -1,5 +1,6 @@
-/** larder gc beside a running server: after 20 upstream changes of a packument the superseded bodies go, what is served stays. */
-import { readdir } from 'node:fs/promises'
+/** Store maintenance beside a running server: gc after 20 upstream changes of a packument, fsck of a flipped byte. */
+import { createHash } from 'node:crypto'
+import { readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTempDir, packNpmPackage, startNpmRegistryFixture, type NpmRegistryFixture, type TempDir } from '@larder/testkit'
@@ -74,5 +75,33 @@ describe('larder gc', () => {
     expect(again.headers.get('x-larder-cache')).toBe('HIT')
     expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true)
     expect(registry.hitCount(new URL(tarball).pathname.replace('/npm', ''))).toBe(tarballHits)
+  })
+
+  it('fsck finds a flipped byte in a tarball, quarantines it, and --repair has it fetched again from upstream', async () => {
+    const tarball = (await packument()).versions['1.0.0']!.dist.tarball
+    const bytes = Buffer.from(await (await fetch(tarball)).arrayBuffer())
+    // The store addresses a blob by the sha256 of its bytes.
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    const file = join(data.path, 'store', 'blobs', 'sha256', sha256.slice(0, 2), sha256)
+    const rotten = await readFile(file)
+    rotten[rotten.length >> 1] = rotten[rotten.length >> 1]! ^ 0x10
+    await writeFile(file, rotten)
+
+    const found = await larderCli(['fsck', '--json'], data.path)
+    expect(found.code, describeCli(found)).toBe(1)
+    const report = JSON.parse(found.stdout)
+    expect(report.corrupt).toEqual([expect.objectContaining({ sha256 })])
+    expect((await readFile(report.corrupt[0].quarantinedAt)).equals(rotten)).toBe(true)
+    expect(report.missing).toEqual([expect.objectContaining({ sha256, hosted: false })])
+
+    const repaired = await larderCli(['fsck', '--repair'], data.path)
+    expect(repaired.code, describeCli(repaired)).toBe(0)
+    expect(repaired.stdout).toMatch(/dropped: fetched again on the next request/)
+    const tarballPath = new URL(tarball).pathname.replace('/npm', '')
+    const hits = registry.hitCount(tarballPath)
+    const again = await fetch(tarball)
+    expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true)
+    expect(registry.hitCount(tarballPath)).toBe(hits + 1)
+    expect((await larderCli(['fsck'], data.path)).code).toBe(0)
   })
 })

@@ -1,0 +1,65 @@
+/** `larder fsck [--repair]`: every blob re-hashed, every entry's files present; corrupt blobs quarantined, exit 1 on any fault. */
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { announceStoreChange, checkStore, createFsStore } from '@larder/core'
+import type { CliIo } from '../commands/cli-io.js'
+import { dataFolder } from '../commands/store-folder.js'
+import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from '../commands/usage.js'
+import { formatBytes } from '../report/format.js'
+
+export async function runFsckCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseOptions(args)
+  if (values.help) {
+    io.stdout.write(HELP.fsck!)
+    return EXIT_OK
+  }
+  if (positionals.length > 0) throw new UsageError('fsck takes no arguments')
+  const data = dataFolder(io)
+  const store = createFsStore({ dir: join(data, 'store') })
+  try {
+    const result = await checkStore(store, { quarantineDir: join(data, 'quarantine') })
+    const repaired: string[] = []
+    if (values.repair) {
+      // A mirrored file without its bytes is fetched again on the next request once its entry is gone.
+      for (const missing of result.missing.filter((m) => !m.hosted)) {
+        await store.deleteEntry(missing.key)
+        repaired.push(missing.key)
+      }
+    }
+    // A server on the same folder forgets what its entry cache held about them.
+    if (result.corrupt.length > 0 || repaired.length > 0) await announceStoreChange(join(data, 'store'))
+    const unrepaired = result.missing.filter((m) => !repaired.includes(m.key))
+    if (values.json) io.stdout.write(`${JSON.stringify({ ...result, repaired }, null, 2)}\n`)
+    else {
+      const lines = [
+        `checked ${result.blobs} blobs (${formatBytes(result.bytes)}): ${result.corrupt.length} corrupt, ${result.missing.length} entries without their file`,
+      ]
+      for (const blob of result.corrupt) lines.push(`  corrupt ${blob.sha256} (hashes to ${blob.actual}), quarantined in ${blob.quarantinedAt}`)
+      for (const m of result.missing) {
+        const fate = repaired.includes(m.key)
+          ? 'dropped: fetched again on the next request'
+          : m.hosted
+            ? 'hosted: publish it again'
+            : 'run larder fsck --repair'
+        lines.push(`  missing ${m.sha256} of ${m.key} (${fate})`)
+      }
+      io.stdout.write(`${lines.join('\n')}\n`)
+    }
+    return result.corrupt.length === 0 && unrepaired.length === 0 ? EXIT_OK : EXIT_NOT_HELD
+  } finally {
+    await store.close()
+  }
+}
+
+function parseOptions(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: { repair: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
