@@ -11,7 +11,7 @@ import { makeTempDir, packNpmPackage, prepareIsolatedNpmEnv, run, startNpmRegist
 import { startLarder } from './lib/processes.mjs'
 
 const PACKAGES = 192
-const CLI = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url))
+const CLI = fileURLToPath(new URL('../apps/server/dist/larder-cli.js', import.meta.url))
 const NPM_TIMEOUT_MS = 600_000
 
 export async function rebuildGuarantee() {

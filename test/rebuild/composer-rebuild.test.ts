@@ -21,6 +21,7 @@ import {
 } from '@larder/testkit'
 import { createComposerClient, describeRun, removeVendor, type ComposerClient } from '../composer/composer-client.js'
 import { startLarder, type LarderServer } from '../support/larder-process.js'
+import { awaitServed, deadUpstream, deadUpstreamEnv, expectBundleNames, exportBundle, extractBundle, get, importBundle, sha256Hex } from './bundle-steps.js'
 import { describeCli, larderCli, parseReport } from './larder-cli.js'
 
 const lib = buildComposerPackage({ name: 'acme/lib', version: '1.0.0' })
@@ -99,6 +100,49 @@ describe('larder prefetch and verify of a composer.lock composer wrote', () => {
     expect(offline.requests().filter((r) => r.path.startsWith('/composer/dists/') && r.status === 200 && r.cache === 'OFFLINE')).toHaveLength(2)
     expect(dists.requests.length).toBe(0)
     await offline.stop()
+  })
+
+  it('export bundles what composer.lock needs; composer install installs from a running Larder with a dead upstream that imported it', async () => {
+    const bundle = join(await dir('bundle'), 'bundle.tar')
+    const exported = await exportBundle([lockfile], prefetched, bundle, { zstd: false })
+    const extracted = await extractBundle(bundle, await dir('bundle-extracted'), false)
+    expectBundleNames(
+      extracted,
+      [lib, app].map((pkg) => ({ purl: `pkg:composer/${pkg.name}@${pkg.version}`, sha256: [sha256Hex(pkg.zip)] })),
+    )
+    expect(exported).toMatchObject({ entries: extracted.manifest.entries.length, blobs: extracted.manifest.blobs.length })
+
+    // B: on A's port (composer.json's repository), a fresh store, an upstream nobody listens on (index TTL 0, so it asks it); running before the import.
+    const storeB = await dir('store-imported')
+    const imported = await startLarder({ dataDir: storeB, port: larderA.port, env: deadUpstreamEnv('LARDER_COMPOSER_UPSTREAM', await deadUpstream()) })
+    servers.push(imported)
+    // Before the import B cannot serve acme/lib's dist (and its entry cache remembers it absent); soon after it can.
+    const distUrl = `${imported.url}/composer/dists/acme/lib/1.0.0.0/${lib.reference}.zip`
+    expect((await get(distUrl)).status, imported.output()).toBeGreaterThanOrEqual(500)
+    await importBundle(bundle, storeB, extracted.manifest)
+    await awaitServed(distUrl, lib.zip)
+    const asked = imported.requests().length
+    // The root facts B imported name the p2 files by an absolute URL on the metadata host they came from, which B asks
+    // when its own upstream is dead: off the network that host is dead too, and so are the dist hosts (nothing listens).
+    await Promise.all([metadata.setFault('refuse'), dists.setFault('refuse')])
+    try {
+      await removeVendor(project)
+      await client.freshCache()
+      const install = await client.composer(['install'], project)
+      expect(install.code, describeRun(install) + imported.output()).toBe(0)
+      // The files composer unpacked are those of the zips built.
+      for (const pkg of [lib, app]) {
+        expect(await readFile(join(project, 'vendor', pkg.name, 'composer.json'), 'utf8')).toBe(`${JSON.stringify(pkg.composerJson, null, 4)}\n`)
+        expect(await readFile(join(project, 'vendor', pkg.name, 'src/Version.php'), 'utf8')).toContain(`VERSION = '${pkg.version}'`)
+      }
+      const answered = imported.requests().slice(asked)
+      expect(answered.filter((r) => r.path.startsWith('/composer/dists/') && r.status === 200 && r.cache === 'HIT')).toHaveLength(2)
+      // The p2 files past their TTL, no upstream answering: B serves its stored copy.
+      for (const pkg of [lib, app]) expect(await get(`${imported.url}/composer/p2/${pkg.name}.json`)).toMatchObject({ status: 200, cache: 'STALE' })
+    } finally {
+      await Promise.all([metadata.setFault(null), dists.setFault(null)])
+    }
+    await imported.stop()
   })
 
   it('a shasum that does not match the dist fails prefetch, naming the package', async () => {

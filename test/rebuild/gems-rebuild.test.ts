@@ -9,6 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildGem, makeTempDir, startGemsUpstreamFixture, type BuiltGem, type GemsUpstreamFixture, type TempDir } from '@larder/testkit'
 import { createRubySandbox, describeRun, type RubySandbox } from '../gems/ruby-clients.js'
 import { startLarder, type LarderServer } from '../support/larder-process.js'
+import {
+  awaitServed,
+  deadUpstream,
+  deadUpstreamEnv,
+  expectBundleNames,
+  exportBundle,
+  extractBundle,
+  filesUnder,
+  get,
+  importBundle,
+  sha256Hex,
+} from './bundle-steps.js'
 import { describeCli, larderCli } from './larder-cli.js'
 
 let base: BuiltGem
@@ -96,6 +108,54 @@ describe('larder prefetch and verify of a Gemfile.lock bundler wrote', () => {
     expect(loaded.stdout, describeRun(loaded)).toBe('1.0.0')
     expect(offline.requests().filter((r) => r.path.endsWith('.gem') && r.status === 200 && r.cache === 'OFFLINE')).toHaveLength(2)
     await offline.stop()
+  })
+
+  it('export bundles what Gemfile.lock needs (zstd by its name); bundle install installs from a running Larder with a dead upstream that imported it', async () => {
+    const bundle = join(await dir('bundle'), 'bundle.tar.zst')
+    const exported = await exportBundle([lockfile], prefetched, bundle, { zstd: true })
+    const extracted = await extractBundle(bundle, await dir('bundle-extracted'), true)
+    expectBundleNames(
+      extracted,
+      [base, top].map((gem) => ({ purl: `pkg:gem/${gem.name}@${gem.version}`, sha256: [gem.sha256] })),
+    )
+    expect(exported).toMatchObject({ entries: extracted.manifest.entries.length, blobs: extracted.manifest.blobs.length })
+
+    // B: on A's port (the lockfile's remote), a fresh store, an upstream nobody listens on (index TTL 0, so it asks it); running before the import.
+    const storeB = await dir('store-imported')
+    const imported = await startLarder({ dataDir: storeB, port: larderA.port, env: deadUpstreamEnv('LARDER_GEMS_UPSTREAM', await deadUpstream()) })
+    servers.push(imported)
+    // Before the import B cannot serve e2e-base (and its entry cache remembers it absent); soon after it can.
+    const gemUrl = `${source(imported)}gems/${base.filename}`
+    expect((await get(gemUrl)).status, imported.output()).toBeGreaterThanOrEqual(500)
+    await importBundle(bundle, storeB, extracted.manifest)
+    await awaitServed(gemUrl, base.bytes)
+    const asked = imported.requests().length
+    fixture.resetHits()
+    const client = await sandbox()
+    await client.writeGemfile(source(imported), ['e2e-top'])
+    await writeFile(join(client.project, 'Gemfile.lock'), lockText)
+    const install = await client.bundle(['install'])
+    expect(install.code, describeRun(install) + imported.output()).toBe(0)
+    const loaded = await client.bundle(['exec', 'ruby', '-e', 'require "e2e-base"; print E2eBase::VERSION'])
+    expect(loaded.stdout, describeRun(loaded)).toBe('1.0.0')
+    // The .gem files bundler installed from are the ones built.
+    const installed = await filesUnder(join(client.root, 'bundle-path'))
+    for (const gem of [base, top]) {
+      const cached = installed.filter((path) => path.endsWith(`/cache/${gem.filename}`))
+      expect(cached, installed.join('\n')).toHaveLength(1)
+      expect(sha256Hex(await readFile(cached[0]!)), gem.filename).toBe(gem.sha256)
+    }
+    const answered = imported.requests().slice(asked)
+    expect(answered.filter((r) => r.path.endsWith('.gem') && r.status === 200 && r.cache === 'HIT')).toHaveLength(2)
+    // The compact index past its TTL, the upstream dead: B serves its stored copy.
+    const indexes = answered.filter((r) => !r.path.endsWith('.gem'))
+    expect(indexes.length).toBeGreaterThan(0)
+    expect(
+      indexes.every((r) => r.status < 400 && r.cache === 'STALE'),
+      JSON.stringify(answered),
+    ).toBe(true)
+    expect(fixture.requests).toEqual([])
+    await imported.stop()
   })
 
   it('a CHECKSUMS digest that does not match the upstream gem fails prefetch, naming the gem', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { run, type EnvOverrides, type RunResult } from '@larder/testkit'
 import { REPO_ROOT } from '../support/larder-process.js'
 
-export const CLI_ENTRY = join(REPO_ROOT, 'packages/cli/dist/main.js')
+export const CLI_ENTRY = join(REPO_ROOT, 'apps/server/dist/larder-cli.js')
 const CLI_TIMEOUT_MS = 180_000
 
 /**

@@ -4,13 +4,26 @@
  * and the real `npm ci` with an empty cache installs from a Larder on that store with LARDER_OFFLINE=1.
  */
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTempDir, run, startNpmRegistryFixture, type NpmRegistryFixture, type TempDir } from '@larder/testkit'
 import { createClientSandbox, describeRun, removeNodeModules, type ClientSandbox } from '../support/clients.js'
 import { REPO_ROOT, startLarder, type LarderServer } from '../support/larder-process.js'
 import { EXPECTED_GRAPH, installedGraph, packNpmGraph, writeProject, type NpmGraph } from '../support/npm-graph.js'
+import {
+  awaitServed,
+  deadUpstream,
+  deadUpstreamEnv,
+  expectBundleNames,
+  exportBundle,
+  extractBundle,
+  filesUnder,
+  get,
+  importBundle,
+  sha256Hex,
+  storeFiles,
+} from './bundle-steps.js'
 import { describeCli, larderCli, parseReport } from './larder-cli.js'
 
 let graph: NpmGraph
@@ -102,6 +115,69 @@ describe('larder prefetch and verify of a package-lock.json npm wrote', () => {
     expect(tarballs).toHaveLength(4)
     expect(tarballs.every((r) => r.status === 200 && r.cache === 'OFFLINE')).toBe(true)
     await offline.stop()
+  })
+
+  it('export bundles what package-lock.json needs; a tampered bundle is refused whole; npm ci installs from a running Larder with a dead upstream that imported it', async () => {
+    const bundle = join(await dir('bundle'), 'bundle.tar')
+    const exported = await exportBundle([lockfile], prefetched, bundle, { zstd: false })
+    const extracted = await extractBundle(bundle, await dir('bundle-extracted'), false)
+    expectBundleNames(
+      extracted,
+      graph.all.map((pkg) => ({ purl: `pkg:npm/${pkg.name.replace('@', '%40')}@${pkg.version}`, sha256: [sha256Hex(pkg.tarball)] })),
+    )
+    expect(exported).toMatchObject({ entries: extracted.manifest.entries.length, blobs: extracted.manifest.blobs.length })
+
+    // One byte flipped in the middle of e2e-left's tarball inside the tar.
+    const bytes = await readFile(bundle)
+    const at = bytes.indexOf(graph.left.tarball)
+    expect(at).toBeGreaterThan(0)
+    bytes[at + (graph.left.tarball.length >> 1)]! ^= 0xff
+    const tampered = join(await dir('bundle-tampered'), 'bundle.tar')
+    await writeFile(tampered, bytes)
+    const [storeB, storeC, emptyStore, emptyOut] = await Promise.all(['store-imported', 'store-refused', 'store-empty', 'bundle-refused'].map(dir))
+    const [refused, notHeld, imported] = await Promise.all([
+      larderCli(['import', tampered], storeC!),
+      larderCli(['export', '--out', join(emptyOut!, 'bundle.tar'), lockfile], emptyStore!),
+      // B: on A's port (the lockfile's URLs), a fresh store, an upstream nobody listens on (index TTL 0, so it asks it); running before the import.
+      deadUpstream().then((upstream) => startLarder({ dataDir: storeB!, port: larderA.port, env: deadUpstreamEnv('LARDER_NPM_UPSTREAM', upstream) })),
+    ])
+    servers.push(imported)
+    // The tampered bundle is refused whole: the store stays empty.
+    expect(refused.code, describeCli(refused)).toBe(1)
+    expect(refused.stderr).toMatch(new RegExp(`blobs/sha256/${sha256Hex(graph.left.tarball)} hashes to [0-9a-f]{64}`))
+    expect(refused.stderr).toContain('is refused')
+    expect(await storeFiles(storeC!)).toEqual({ entries: [], blobs: [] })
+    expect(await filesUnder(storeC!), 'nothing at all is left in C').toEqual([])
+    // Export from a store that holds nothing refuses and writes no file.
+    expect(notHeld.code, describeCli(notHeld)).toBe(1)
+    expect(notHeld.stderr).toMatch(/export refused: .*run larder prefetch first/)
+    expect(await readdir(emptyOut!)).toEqual([])
+
+    // Before the import B cannot serve e2e-left (and its entry cache remembers it absent); soon after it can.
+    const leftUrl = `${imported.npmRegistry}e2e-left/-/${graph.left.filename}`
+    expect((await get(leftUrl)).status, imported.output()).toBeGreaterThanOrEqual(500)
+    await importBundle(bundle, storeB!, extracted.manifest)
+    await awaitServed(leftUrl, graph.left.tarball)
+    const asked = imported.requests().length
+    fixture.resetHits()
+    await removeNodeModules(project)
+    await clients.freshCaches()
+    const ci = await clients.npm(['ci'], { cwd: project })
+    expect(ci.code, describeRun(ci) + imported.output()).toBe(0)
+    expect(await installedGraph(project)).toEqual(EXPECTED_GRAPH)
+    const tarballs = imported
+      .requests()
+      .slice(asked)
+      .filter((r) => r.path.endsWith('.tgz'))
+    expect(tarballs).toHaveLength(4)
+    expect(
+      tarballs.every((r) => r.status === 200 && r.cache === 'HIT'),
+      JSON.stringify(tarballs),
+    ).toBe(true)
+    // A packument past its TTL, the upstream dead: B serves its stored copy.
+    expect(await get(`${imported.npmRegistry}e2e-left`)).toMatchObject({ status: 200, cache: 'STALE' })
+    expect(fixture.requests).toEqual([])
+    await imported.stop()
   })
 
   it('a lockfile integrity that does not match the upstream bytes fails prefetch, naming the package', async () => {

@@ -5,12 +5,13 @@
  * Larder on that store with LARDER_OFFLINE=1.
  */
 import { createHash } from 'node:crypto'
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPythonDists, makeTempDir, startPypiIndexFixture, type PypiIndexFixture, type PythonDist, type TempDir } from '@larder/testkit'
 import { startLarder, type LarderServer } from '../support/larder-process.js'
 import { createPythonClients, describeRun, type PythonClients } from '../pypi/python-clients.js'
+import { awaitServed, deadUpstream, deadUpstreamEnv, expectBundleNames, exportBundle, extractBundle, get, importBundle, sha256Hex } from './bundle-steps.js'
 import { describeCli, larderCli, parseReport } from './larder-cli.js'
 
 let lib: { wheel: PythonDist; sdist: PythonDist }
@@ -120,6 +121,59 @@ describe('larder prefetch and verify of requirements files pip wrote', () => {
     expect(download.code, describeRun(download)).toBe(0)
     expect(offline.requests().every((r) => r.cache === 'OFFLINE' && r.status < 400)).toBe(true)
     await offline.stop()
+  })
+
+  it('export bundles what both files need (zstd); pip installs --require-hashes from a running Larder with a dead upstream that imported it', async () => {
+    const bundle = join(await dir('bundle'), 'bundle.tzst')
+    const exported = await exportBundle([frozen, hashed], prefetched, bundle, { zstdFlag: true, zstd: true })
+    const extracted = await extractBundle(bundle, await dir('bundle-extracted'), true)
+    expectBundleNames(extracted, [
+      { purl: 'pkg:pypi/e2e-lib@1.0', sha256: [lib.wheel.sha256, lib.sdist.sha256] },
+      { purl: 'pkg:pypi/e2e-app@1.0', sha256: [app.sha256] },
+    ])
+    expect(exported).toMatchObject({ entries: extracted.manifest.entries.length, blobs: extracted.manifest.blobs.length })
+
+    // B: a fresh store and an upstream nobody listens on (index TTL 0, so it asks it), running before the import.
+    const storeB = await dir('store-imported')
+    const imported = await startLarder({ dataDir: storeB, env: deadUpstreamEnv('LARDER_PYPI_UPSTREAM', `${await deadUpstream()}/simple`) })
+    servers.push(imported)
+    // Before the import B cannot serve e2e-lib's page (and its entry cache remembers it absent); soon after it can.
+    const page = `${indexUrl(imported)}e2e-lib/`
+    expect((await get(page)).status, imported.output()).toBeGreaterThanOrEqual(500)
+    await importBundle(bundle, storeB, extracted.manifest)
+    await awaitServed(page)
+    const asked = imported.requests().length
+    upstream.index.resetHits()
+    upstream.files.resetHits()
+    await clients.freshVenv()
+    const install = await clients.pip(['install', '--index-url', indexUrl(imported), '--require-hashes', '-r', hashed])
+    expect(install.code, describeRun(install) + imported.output()).toBe(0)
+    const version = await clients.python(['-c', 'import e2e_lib; print(e2e_lib.__version__)'])
+    expect(version.stdout.trim()).toBe('1.0')
+    const downloads = await dir('imported-downloads')
+    const download = await clients.pip(['download', '--no-deps', '--index-url', indexUrl(imported), '-d', downloads, '-r', frozen])
+    expect(download.code, describeRun(download)).toBe(0)
+    const downloaded = Object.fromEntries(await Promise.all((await readdir(downloads)).map(async (f) => [f, sha256Hex(await readFile(join(downloads, f)))])))
+    expect(downloaded).toEqual({ [lib.wheel.filename]: lib.wheel.sha256, [app.filename]: app.sha256 })
+    const answered = imported.requests().slice(asked)
+    expect(answered.length).toBeGreaterThan(0)
+    expect(
+      answered.every((r) => r.status === 200 && (r.cache === 'HIT' || r.cache === 'STALE')),
+      JSON.stringify(answered),
+    ).toBe(true)
+    // Pages past their TTL, the upstream dead: B serves its stored copy.
+    expect(
+      answered.filter((r) => r.path.startsWith('/pypi/simple/')).every((r) => r.cache === 'STALE'),
+      JSON.stringify(answered),
+    ).toBe(true)
+    const files = answered.filter((r) => r.path.startsWith('/pypi/files/'))
+    expect(files.length).toBeGreaterThanOrEqual(4)
+    expect(
+      files.every((r) => r.cache === 'HIT'),
+      JSON.stringify(files),
+    ).toBe(true)
+    expect(upstream.index.requests.length + upstream.files.requests.length).toBe(0)
+    await imported.stop()
   })
 
   it('refuses unpinned lines with a clear message, and still holds the pinned ones', async () => {

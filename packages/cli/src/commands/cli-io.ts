@@ -1,5 +1,5 @@
 /** What a command reads and writes besides files, passed in so that tests run commands in-process. */
-import type { Env } from '@larder/core'
+import type { AnyMirrorDeclaration, Env } from '@larder/core'
 
 export interface TextOut {
   write(text: string): unknown
@@ -11,4 +11,6 @@ export interface CliIo {
   stdout: TextOut
   stderr: TextOut
   env: Env
+  /** The mirrors of the server this command stands in for (its settings, its routes): the all-in-one server's list. */
+  mirrors: readonly AnyMirrorDeclaration[]
 }

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import { readFile } from 'node:fs/promises'
 import { isLarderError, type CacheEntry, type CacheStore } from '@larder/core'
-import { DEFAULT_CONCURRENCY, runItems, type ItemOutcome } from '../executor/run-items.js'
+import { DEFAULT_CONCURRENCY, runItems, type ItemOutcome, type Progress } from '../executor/run-items.js'
 import { httpFetcher } from '../fetcher/http-fetcher.js'
 import { inProcessFetcher, type InProcessFetcher, type InProcessOptions } from '../fetcher/in-process-fetcher.js'
 import { savePin, sha256Of } from '../pins/lockfile-pins.js'
@@ -74,7 +74,7 @@ export async function runLockfiles(
   fetcher: LarderFetcher,
   concurrency: number,
   io: CliIo,
-  options: { closeFetcher: boolean },
+  options: { closeFetcher: boolean; onProgress?: (progress: Progress) => void },
 ): Promise<RunReport> {
   const started = Date.now()
   const progress = progressLine(command, io.stderr)
@@ -83,7 +83,13 @@ export async function runLockfiles(
     const all = await runItems(
       lockfiles.flatMap((l) => l.items),
       fetcher,
-      { concurrency, onProgress: (p) => progress.update(p) },
+      {
+        concurrency,
+        onProgress: (p) => {
+          progress.update(p)
+          options.onProgress?.(p)
+        },
+      },
     )
     let at = 0
     for (const lockfile of lockfiles) outcomes.push(all.slice(at, (at += lockfile.items.length)))
@@ -134,10 +140,15 @@ function parseOptions(args: readonly string[]) {
   }
 }
 
-export function openFetcher(server: string | undefined, token: string | undefined, io: CliIo, inProcess: Omit<InProcessOptions, 'env' | 'log'>): LarderFetcher {
+export function openFetcher(
+  server: string | undefined,
+  token: string | undefined,
+  io: CliIo,
+  inProcess: Omit<InProcessOptions, 'env' | 'log' | 'mirrors'>,
+): LarderFetcher {
   try {
     if (server !== undefined) return httpFetcher(server, token)
-    return inProcessFetcher({ env: io.env, log: io.stderr, ...inProcess })
+    return inProcessFetcher({ env: io.env, log: io.stderr, mirrors: io.mirrors, ...inProcess })
   } catch (error) {
     // A bad setting reads as the server would say it at start: the variable and what is wrong with it.
     if (isLarderError(error)) throw new UsageError(`cannot open the store: ${error.message}${error.hint ? ` (${error.hint})` : ''}`)

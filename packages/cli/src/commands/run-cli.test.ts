@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTempDir, packNpmPackage, startNpmRegistryFixture, type NpmRegistryFixture, type PackedPackage, type TempDir } from '@larder/testkit'
 import { runCli } from './run-cli.js'
+import { TEST_MIRRORS } from './test-mirrors.harness.js'
 
 let registry: NpmRegistryFixture
 let work: TempDir
@@ -18,6 +19,7 @@ async function larder(args: string[], env: Record<string, string> = {}) {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
     env: { LARDER_DATA_DIR: join(work.path, 'data'), LARDER_NPM_UPSTREAM: registry.url, LARDER_UPSTREAM_RETRIES: '0', ...env },
+    mirrors: TEST_MIRRORS,
   })
   return { code, stdout, stderr }
 }
@@ -57,10 +59,13 @@ describe('larder usage', () => {
     expect(result.stderr).toMatch(message)
   })
 
-  it('names lockfile formats that are not supported yet', async () => {
-    const pnpm = join(work.path, 'pnpm-lock.yaml')
-    await writeFile(pnpm, "lockfileVersion: '9.0'\n")
-    expect(await larder(['prefetch', pnpm])).toMatchObject({ code: 2, stderr: expect.stringMatching(/pnpm lockfiles are not supported yet/) })
+  it('names the formats it reads when a file is none of them', async () => {
+    const unknown = join(work.path, 'deps.lock')
+    await writeFile(unknown, '<deps><dep name="x"/></deps>\n')
+    expect(await larder(['prefetch', unknown])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/not a lockfile larder knows \(supported: package-lock.json/),
+    })
   })
 
   it('a bad server setting is reported as the server would report it', async () => {

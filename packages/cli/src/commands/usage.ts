@@ -9,8 +9,16 @@ export const EXIT_NOT_HELD = 1
 export const EXIT_USAGE = 2
 
 const FORMATS = `Lockfiles (told by name, else by content):
-  npm     package-lock.json, npm-shrinkwrap.json (lockfileVersion 1-3)
-  PyPI    requirements*.txt pinned with == (with or without --hash; -r includes are followed)
+  npm     package-lock.json, npm-shrinkwrap.json (lockfileVersion 1-3), pnpm-lock.yaml (6.x-9.x),
+          yarn.lock (classic v1, and berry: its checksum is yarn's own zip hash, so only presence is proved)
+  PyPI    requirements*.txt pinned with == (with or without --hash; -r includes are followed),
+          pylock.toml (PEP 751), uv.lock, poetry.lock: exactly the files they list, with their hashes;
+          Pipfile.lock: the files of each pinned version matching its hashes
+  APT     *.apt-list: a '# larder-apt: archive=NAME suite=SUITE [components=main,...] [architectures=...]'
+          header, then name=version:arch lines (dpkg-query -W -f='\${Package}=\${Version}:\${Architecture}\\n')
+  OCI     *.oci-list, images.txt: one image reference per line (docker.io/library/debian:bookworm,
+          ghcr.io/org/app@sha256:..., local/team/app:1.0): every platform manifest and blob
+  files   artifacts.lock.yaml (Hermeto's format): download_url, checksum sha256:<hex>, filename
   gems    Gemfile.lock (with Bundler >= 2.5 CHECKSUMS when present)
   Composer composer.lock`
 

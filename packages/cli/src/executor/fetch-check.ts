@@ -3,6 +3,7 @@ import { StreamingDigest, type ExpectedDigests } from '@larder/core'
 import { describeDigests, type Digests } from '../lockfiles/digests.js'
 import type { LockedArtifact } from '../lockfiles/locked-item.js'
 import type { LarderFetcher } from '../fetcher/larder-fetcher.js'
+import { documentText } from './document-text.js'
 
 /** A stored artifact's ETag is its blob's sha256, the address in the content-addressed store. */
 const STORED_ETAG = /^"([0-9a-f]{64})"$/
@@ -23,15 +24,16 @@ export interface DocumentOutcome extends FetchOutcome {
   body?: string
 }
 
-/** The body is kept only when asked for (a pip page to read files from): a packument can be tens of MB. */
+/** The body is kept only when asked for (a pip page to read files from): a packument can be tens of MB. Compressed ones are unpacked. */
 export async function fetchDocument(fetcher: LarderFetcher, path: string, accept: string | undefined, keepBody: boolean): Promise<DocumentOutcome> {
   try {
     const response = await fetcher.get(path, accept)
     const cache = response.headers.get('x-larder-cache') ?? undefined
     if (!response.ok || !response.body) return { path, ok: false, bytes: 0, cache, verified: [], error: await failureOf(response) }
     if (keepBody) {
-      const body = await response.text()
-      return { path, ok: true, bytes: Buffer.byteLength(body), cache, verified: [], body }
+      const raw = Buffer.from(await response.arrayBuffer())
+      const body = await documentText(raw)
+      return { path, ok: true, bytes: raw.byteLength, cache, verified: [], ...(body === undefined ? {} : { body }) }
     }
     let bytes = 0
     for await (const chunk of response.body as AsyncIterable<Uint8Array>) bytes += chunk.byteLength
@@ -82,11 +84,18 @@ export async function fetchArtifact(fetcher: LarderFetcher, artifact: LockedArti
   return { ...base, ok: false, verified: [], error: `the bytes do not match the lockfile: got ${got}, the lockfile says ${expected}` }
 }
 
-/** Larder answers errors as JSON { error, code, hint }; anything else is shown by status. */
+/** Larder answers errors as JSON { error, code, hint }, its OCI mirror as distribution's { errors: [{ code, message, detail }] }; anything else is shown by status. */
 async function failureOf(response: Response): Promise<string> {
   const text = await response.text().catch(() => '')
   try {
-    const body = JSON.parse(text) as { error?: string; code?: string; hint?: string }
+    const body = JSON.parse(text) as {
+      error?: string
+      code?: string
+      hint?: string
+      errors?: { code?: string; message?: string; detail?: { hint?: string } }[]
+    }
+    const oci = body.errors?.[0]
+    if (oci) return `${response.status} ${oci.code ?? ''}: ${oci.message ?? ''}${oci.detail?.hint ? ` (${oci.detail.hint})` : ''}`
     if (body.code || body.error) return `${response.status} ${body.code ?? ''}: ${body.error ?? ''}${body.hint ? ` (${body.hint})` : ''}`
   } catch {
     // Not JSON (a proxy's page): the status says enough.

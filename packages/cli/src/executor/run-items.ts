@@ -1,12 +1,14 @@
 /**
  * Runs locked items against a Larder fetcher: each item's index documents (each fetched once however
- * many items need it), then its artifacts, hashed against the lockfile. At most `concurrency`
- * requests are in flight. An item is held when every request answered 200 and every digest matched.
+ * many items need it), those its resolve asks for next (more-documents.ts), then its artifacts, hashed
+ * against the lockfile. At most `concurrency` requests are in flight. An item is held when every
+ * request answered 200 and every digest matched.
  */
 import { documentKey, type LockedArtifact, type LockedItem } from '../lockfiles/locked-item.js'
 import type { LarderFetcher } from '../fetcher/larder-fetcher.js'
 import { fetchArtifact, fetchDocument, type DocumentOutcome, type FetchOutcome } from './fetch-check.js'
 import { createLimiter } from './limiter.js'
+import { resolveInRounds } from './resolve-rounds.js'
 
 export const DEFAULT_CONCURRENCY = 8
 
@@ -53,13 +55,10 @@ export async function runItems(items: readonly LockedItem[], fetcher: LarderFetc
     const errors = indexes.flatMap((doc) => (doc.ok ? [] : [`${doc.path}: ${doc.error}`]))
     let artifacts: LockedArtifact[] = item.artifacts
     if (item.resolve && errors.length === 0) {
-      try {
-        const bodies = new Map(item.indexes.map((doc, i) => [documentKey(doc), indexes[i]!.body ?? '']))
-        artifacts = item.resolve(bodies)
-      } catch (error) {
-        errors.push((error as Error).message)
-        artifacts = []
-      }
+      const resolved = await resolveInRounds({ ...item, resolve: item.resolve }, indexes, (path, accept) => document(path, accept, true))
+      indexes.push(...resolved.more)
+      errors.push(...resolved.errors)
+      artifacts = resolved.artifacts
     }
     const fetched = await Promise.all(artifacts.map((artifact) => limit(() => fetchArtifact(fetcher, artifact, onBytes))))
     for (const outcome of fetched) if (!outcome.ok) errors.push(`${outcome.path}: ${outcome.error}`)

@@ -1,5 +1,5 @@
 /**
- * Larder inside this process: the server's MIRRORS composed by core over the store in LARDER_DATA_DIR
+ * Larder inside this process: the server's mirrors composed by core over the store in LARDER_DATA_DIR
  * (the same settings and default as the server, so it can run beside one on the same folder), asked
  * through app.request(). With `offline` it is LARDER_OFFLINE=1 whatever the environment says.
  */
@@ -14,10 +14,10 @@ import {
   loadConfig,
   withEntryCache,
   type CacheEntry,
+  type AnyMirrorDeclaration,
   type CacheStore,
   type Env,
 } from '@larder/core'
-import { MIRRORS } from '@larder/server'
 import type { TextOut } from '../commands/cli-io.js'
 import { requestHeaders, type LarderFetcher } from './larder-fetcher.js'
 
@@ -26,6 +26,7 @@ const IN_PROCESS_ORIGIN = 'http://larder.cli'
 
 export interface InProcessOptions {
   env: Env
+  mirrors: readonly AnyMirrorDeclaration[]
   offline: boolean
   /** Where the mirrors' log lines go (stderr: stdout carries the summary or the JSON). */
   log: TextOut
@@ -47,7 +48,7 @@ export function inProcessFetcher(options: InProcessOptions): InProcessFetcher {
     LARDER_PUBLIC_URL: '',
     ...(options.offline ? { LARDER_OFFLINE: '1' } : {}),
   }
-  const config = loadConfig(env, { mirrors: MIRRORS })
+  const config = loadConfig(env, { mirrors: options.mirrors })
   // The summary says what failed; the mirrors' own lines add detail, errors only unless LARDER_LOG_LEVEL says otherwise.
   const logger = createLogger({ level: config.logLevel === 'info' && !options.env.LARDER_LOG_LEVEL ? 'error' : config.logLevel, destination: options.log })
   const storeDir = join(config.dataDir, 'store')
@@ -65,7 +66,7 @@ export function inProcessFetcher(options: InProcessOptions): InProcessFetcher {
   }
   const services = createServices(config, { logger, store })
   // Handlers' start() is left out: it prepares serving (the APT signing key), which reading lockfile paths never needs.
-  const { app } = composeMirrors(services, MIRRORS)
+  const { app } = composeMirrors(services, options.mirrors)
   return {
     target: `${config.dataDir}${config.offline ? ' (offline)' : ''}`,
     store,

@@ -5,7 +5,7 @@ import { aptListFormat } from './apt/apt-list.js'
 import { readComposerLock } from './composer/composer-lock.js'
 import { artifactsLockFormat } from './files/artifacts-lock.js'
 import { readGemfileLock } from './gems/gemfile-lock.js'
-import type { LockfileFormat } from './lockfile-format.js'
+import type { LockfileFormat, ReadContext } from './lockfile-format.js'
 import type { ReadLockfile } from './locked-item.js'
 import { readPackageLock } from './npm/package-lock.js'
 import { ociListFormat } from './oci/oci-list.js'
@@ -72,7 +72,8 @@ export const LOCKFILE_FORMATS: readonly LockfileFormat[] = [
   requirementsFormat,
 ]
 
-export const SUPPORTED_FORMATS = 'package-lock.json, npm-shrinkwrap.json, requirements*.txt, Gemfile.lock, composer.lock'
+export const SUPPORTED_FORMATS =
+  'package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, requirements*.txt, pylock.toml, uv.lock, poetry.lock, Pipfile.lock, Gemfile.lock, composer.lock, *.apt-list, *.oci-list, artifacts.lock.yaml'
 
 export async function readLockfile(path: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<ReadLockfile> {
   let text: string
@@ -81,11 +82,16 @@ export async function readLockfile(path: string, env: Readonly<Record<string, st
   } catch (cause) {
     throw new LockfileError(`cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`)
   }
+  return readLockfileText(path, text, { readText: (p) => readFile(p, 'utf8'), env })
+}
+
+/** A lockfile's text read into items, its format told by the name in `path`, else by content. */
+export async function readLockfileText(path: string, text: string, context: ReadContext): Promise<ReadLockfile> {
   const name = basename(path)
   const format = LOCKFILE_FORMATS.find((f) => f.byName(name)) ?? LOCKFILE_FORMATS.find((f) => f.byContent?.(text))
   if (!format) throw new LockfileError(`${path}: not a lockfile larder knows (supported: ${SUPPORTED_FORMATS})`)
   try {
-    return await format.read(path, text, { readText: (p) => readFile(p, 'utf8'), env })
+    return await format.read(path, text, context)
   } catch (cause) {
     if (cause instanceof LockfileError) throw cause
     const message = (cause as Error).message

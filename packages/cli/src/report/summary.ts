@@ -50,8 +50,13 @@ export function renderSummary(report: RunReport): string {
 }
 
 export function renderJson(report: RunReport): string {
+  return `${JSON.stringify(reportDocument(report), null, 2)}\n`
+}
+
+/** The report as the JSON machines read (`--json`, POST /-/api/prefetch). */
+export function reportDocument(report: RunReport) {
   const all = report.lockfiles.flatMap(({ outcomes }) => outcomes)
-  const doc = {
+  return {
     command: report.command,
     target: report.target,
     ok: reportOk(report),
@@ -74,5 +79,4 @@ export function renderJson(report: RunReport): string {
       })),
     })),
   }
-  return `${JSON.stringify(doc, null, 2)}\n`
 }

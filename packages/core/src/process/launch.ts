@@ -18,6 +18,8 @@ export interface LaunchOptions {
   /** The mirrors this process serves, each at its prefix. */
   mirrors: readonly AnyMirrorDeclaration[]
   env?: Env
+  /** More routes beside the mirrors (the all-in-one server's /-/api/), given the services and the composed mirrors. */
+  routes?: (context: { services: LarderServices; app: Hono<LarderEnv> }) => Hono<LarderEnv>
 }
 
 /** Never throws: a bad setting, found in any mirror, ends the process with its message (exit 2), not a stack trace. */
@@ -49,6 +51,8 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
   root.onError(errorHandler({ app: options.name, logger, metrics: services.metrics }))
   root.use('*', securityHeaders({ protectReads: config.protectReads }))
   root.use('*', allowedHostCheck(config))
+  const extra = options.routes?.({ services, app: composed.app })
+  if (extra) root.route('/', extra)
   root.route('/', composed.app)
   const stopGc = scheduleGarbageCollection({ store: services.store, logger, metrics: services.metrics, intervalMs: config.gcIntervalMs })
   return startNodeServer({
