@@ -8,6 +8,7 @@ import { renderSbom } from '../bundle/sbom.js'
 import { writeBundle } from '../bundle/write-bundle.js'
 import { inProcessFetcher } from '../fetcher/in-process-fetcher.js'
 import { formatBytes, formatDuration } from '../report/format.js'
+import { byteProgressLine } from '../report/progress.js'
 import { renderSummary, reportOk } from '../report/summary.js'
 import type { CliIo } from './cli-io.js'
 import { readConcurrency, readLockfiles, runLockfiles } from './lockfile-command.js'
@@ -64,8 +65,14 @@ export async function runExportCommand(args: readonly string[], io: CliIo): Prom
       entries,
       blobs,
     }
-    const size = await writeBundle(values.out, manifest, renderSbom(sbomOutcomes, TOOL), fetcher.store, { zstd })
     const total = blobs.reduce((n, b) => n + b.size, 0)
+    const progress = byteProgressLine('export', total, io.stderr)
+    let size: number
+    try {
+      size = await writeBundle(values.out, manifest, renderSbom(sbomOutcomes, TOOL), fetcher.store, { zstd, onBlob: (n) => progress.add(n) })
+    } finally {
+      progress.done()
+    }
     const summary = { out: values.out, entries: entries.length, blobs: blobs.length, bytes: total, fileBytes: size, zstd, ms: Date.now() - started }
     io.stdout.write(
       values.json

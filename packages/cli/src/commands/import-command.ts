@@ -5,6 +5,7 @@ import { announceStoreChange, createFsStore, isLarderError } from '@larder/core'
 import { importBundle } from '../bundle/import-bundle.js'
 import { savePin } from '../pins/lockfile-pins.js'
 import { formatBytes, formatDuration } from '../report/format.js'
+import { byteProgressLine } from '../report/progress.js'
 import type { CliIo } from './cli-io.js'
 import { dataFolder } from './store-folder.js'
 import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from './usage.js'
@@ -20,7 +21,8 @@ export async function runImportCommand(args: readonly string[], io: CliIo): Prom
   const started = Date.now()
   const store = createFsStore({ dir: storeDir })
   try {
-    const result = await importBundle(positionals[0]!, store)
+    const progress = byteProgressLine('import', undefined, io.stderr)
+    const result = await importBundle(positionals[0]!, store, (n) => progress.add(n)).finally(() => progress.done())
     // What the bundle brought stays, whatever a size limit on the store says later.
     await savePin(store, { source: positionals[0]!, sha256: result.manifestSha256, by: 'import', keys: result.keys })
     // A server on the same folder forgets what its entry cache said about these keys (within a second).
