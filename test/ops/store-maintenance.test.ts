@@ -104,4 +104,20 @@ describe('larder gc', () => {
     expect(registry.hitCount(tarballPath)).toBe(hits + 1)
     expect((await larderCli(['fsck'], data.path)).code).toBe(0)
   })
+
+  it("stats counts what the store holds for npm and reads the running server's hit ratio", async () => {
+    const stats = await larderCli(['stats', '--json', '--server', larder.url], data.path)
+    expect(stats.code, describeCli(stats)).toBe(0)
+    const report = JSON.parse(stats.stdout)
+    // The packument and the tarballs fetched above, nothing hosted.
+    expect(report.ecosystems.npm.mirrored.withBody).toBeGreaterThanOrEqual(3)
+    expect(report.ecosystems.npm.hosted.entries).toBe(0)
+    expect(report.blobs.count).toBeGreaterThan(0)
+    const npm = report.hitRatios.npm
+    expect(npm.fromStore).toBeGreaterThan(0)
+    expect(npm.misses).toBeGreaterThan(0)
+    expect(npm.ratio).toBeCloseTo(npm.fromStore / (npm.fromStore + npm.misses))
+    const table = await larderCli(['stats'], data.path)
+    expect(table.stdout).toMatch(/^npm\s+\d+/m)
+  })
 })

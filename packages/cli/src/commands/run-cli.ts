@@ -5,6 +5,7 @@ import { runImportCommand } from './import-command.js'
 import { runLockfileCommand } from './lockfile-command.js'
 import { runFsckCommand } from '../maintenance/fsck-command.js'
 import { runGcCommand } from '../maintenance/gc-command.js'
+import { runStatsCommand } from '../maintenance/stats-command.js'
 import { runPinsCommand } from '../pins/pins-command.js'
 import { EXIT_OK, EXIT_USAGE, HELP, UsageError } from './usage.js'
 
@@ -23,7 +24,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     if (command === 'pins') return await runPinsCommand(rest, io)
     if (command === 'gc') return await runGcCommand(rest, io)
     if (command === 'fsck') return await runFsckCommand(rest, io)
-    throw new UsageError(`no command "${command}" (commands: prefetch, verify, export, import, pins, gc, fsck)`)
+    if (command === 'stats') return await runStatsCommand(rest, io)
+    throw new UsageError(`no command "${command}" (commands: prefetch, verify, export, import, pins, gc, fsck, stats)`)
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
     io.stderr.write(`larder: ${error.message}\nRun "larder ${command && HELP[command] ? `${command} ` : ''}--help" for usage.\n`)

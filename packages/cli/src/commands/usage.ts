@@ -38,6 +38,7 @@ Commands:
   pins list | remove ID    what prefetch and import pinned: kept whatever a size limit says
   gc [--dry-run]           delete blobs no entry references (superseded index bodies, leftovers)
   fsck [--repair]          re-hash every blob, check every entry has its files; quarantine corrupt ones
+  stats [--server URL]     per ecosystem what the store holds, hosted and mirrored, and hit ratios
   help [command]           this text, or a command's
 
 Run "larder <command> --help" for a command's options. Exit status: 0 when everything asked
@@ -135,6 +136,19 @@ Options:
   --repair          drop the entries of mirrored files that lost their bytes, so the next request
                     fetches them again from upstream (hosted files must be published again)
   --json            the report as JSON on stdout
+  -h, --help        this text
+`,
+  stats: `Usage: larder stats [--server URL] [--token T] [--json]
+
+Per ecosystem, what the store in LARDER_DATA_DIR (default ./data) holds: entries, files and bytes,
+hosted (published to Larder) apart from mirrored; and the blobs on disk, with those no entry
+references (what larder gc frees). With --server, also each mirror's hit ratio since that server
+started (answers from the store, fresh or revalidated or stale, against misses), from its /metrics.
+
+Options:
+  --server URL      a running Larder whose hit ratios to add
+  --token T         its token, when it protects reads; or LARDER_TOKEN
+  --json            the numbers as JSON on stdout
   -h, --help        this text
 `,
 }

@@ -2,3 +2,4 @@
 export * from './collect-garbage.js'
 export * from './gc-schedule.js'
 export * from './check-store.js'
+export * from './store-stats.js'
