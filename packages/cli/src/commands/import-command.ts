@@ -1,9 +1,8 @@
 /** `larder import BUNDLE`: every digest checked before anything is visible, then added to the store in LARDER_DATA_DIR. */
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { announceStoreChange, createFsStore, isLarderError } from '@larder/core'
+import { announceStoreChange, createFsStore, isLarderError, savePin } from '@larder/core'
 import { importBundle } from '../bundle/import-bundle.js'
-import { savePin } from '../pins/lockfile-pins.js'
 import { formatBytes, formatDuration } from '../report/format.js'
 import { byteProgressLine } from '../report/progress.js'
 import type { CliIo } from './cli-io.js'

@@ -1,11 +1,10 @@
 /** `larder prefetch` and `larder verify`: read the lockfiles, run their items against a Larder fetcher, report. */
 import { parseArgs } from 'node:util'
 import { readFile } from 'node:fs/promises'
-import { isLarderError, type CacheEntry, type CacheStore } from '@larder/core'
+import { isLarderError, savePin, sha256Of, type CacheEntry, type CacheStore } from '@larder/core'
 import { DEFAULT_CONCURRENCY, runItems, type ItemOutcome, type Progress } from '../executor/run-items.js'
 import { httpFetcher } from '../fetcher/http-fetcher.js'
 import { inProcessFetcher, type InProcessFetcher, type InProcessOptions } from '../fetcher/in-process-fetcher.js'
-import { savePin, sha256Of } from '../pins/lockfile-pins.js'
 import type { LarderFetcher } from '../fetcher/larder-fetcher.js'
 import { LockfileError, readLockfile } from '../lockfiles/read-lockfile.js'
 import type { ReadLockfile } from '../lockfiles/locked-item.js'

@@ -30,7 +30,7 @@ export interface InProcessOptions {
   offline: boolean
   /** Where the mirrors' log lines go (stderr: stdout carries the summary or the JSON). */
   log: TextOut
-  /** Hears every held entry the mirrors read while answering, with the path of the request it was read for. */
+  /** Hears every held entry the mirrors read or write while answering, with the path of the request it was for. */
   onEntryRead?: (entry: CacheEntry, path: string | undefined) => void
 }
 
@@ -62,6 +62,12 @@ export function inProcessFetcher(options: InProcessOptions): InProcessFetcher {
       const entry = await getEntry(key)
       if (entry?.status === 'ok') heard(entry, requestPath.getStore())
       return entry
+    }
+    // A miss writes its entry without reading it back: what a cold prefetch pins is written, not read.
+    const putEntry = store.putEntry.bind(store)
+    store.putEntry = async (entry) => {
+      await putEntry(entry)
+      if (entry.status === 'ok') heard(entry, requestPath.getStore())
     }
   }
   const services = createServices(config, { logger, store })

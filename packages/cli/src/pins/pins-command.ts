@@ -1,12 +1,11 @@
 /** `larder pins list|remove <id>`: the lockfiles whose artifacts the store keeps whatever its size limit. */
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { createFsStore, isLarderError } from '@larder/core'
+import { createFsStore, isLarderError, listPins, removePin } from '@larder/core'
 import type { CliIo } from '../commands/cli-io.js'
 import { dataFolder } from '../commands/store-folder.js'
 import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from '../commands/usage.js'
 import { table } from '../report/format.js'
-import { listPins, removePin } from './lockfile-pins.js'
 
 export async function runPinsCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseOptions(args)

@@ -11,7 +11,11 @@ export interface ProgressLine {
 }
 
 /** The same line for work measured in bytes alone (writing or reading a bundle): done, rate and, with a total, ETA. */
-export function byteProgressLine(command: string, totalBytes: number | undefined, stream: TextOut = process.stderr): { add(bytes: number): void; done(): void } {
+export function byteProgressLine(
+  command: string,
+  totalBytes: number | undefined,
+  stream: TextOut = process.stderr,
+): { add(bytes: number): void; done(): void } {
   const line = progressLine(command, stream, 'MB')
   const unit = 1024 * 1024
   let bytes = 0

@@ -83,6 +83,7 @@ export class ArtifactCache {
     if (entry?.status !== 'ok' || !entry.blob) return undefined
     const body = await this.options.store.openBlob(entry.blob)
     if (!body) return undefined
+    this.options.onServed?.(key)
     return {
       result: this.options.offline ? 'OFFLINE' : 'HIT',
       body,
@@ -135,7 +136,8 @@ export class ArtifactCache {
           blob: result.sha256,
           size: result.size,
           contentType,
-          meta: { ...request.meta, url: response.url, digests: result.digests },
+          // artifact: fetched from an upstream, so eviction may drop it and a later request fetch it again.
+          meta: { ...request.meta, url: response.url, digests: result.digests, artifact: true },
         }
         await store.putEntry(entry)
       },

@@ -27,10 +27,12 @@ export interface CacheOptions {
   createFlight?: FlightFactory
   /** Told about fills that failed in the background (integrity, truncation), for the log. */
   onFillError?: (key: string, error: LarderError) => void
+  /** Told about every artifact served from the store, for eviction's least recently served. */
+  onServed?: (key: string) => void
   now?: () => number
 }
 
-export type ResolvedCacheOptions = Required<Omit<CacheOptions, 'onFillError'>> & Pick<CacheOptions, 'onFillError'>
+export type ResolvedCacheOptions = Required<Omit<CacheOptions, 'onFillError' | 'onServed'>> & Pick<CacheOptions, 'onFillError' | 'onServed'>
 
 export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
   const resolved = {

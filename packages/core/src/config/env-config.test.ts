@@ -77,6 +77,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LARDER_WEBHOOK_SECRET: 'short' })).toThrow(/at least 16/)
   })
 
+  it('reads the eviction limits, fractions of a GB included, and names a bad one', () => {
+    expect(loadConfig({ LARDER_MAX_CACHE_GB: '0.5', LARDER_EVICT_UNUSED_DAYS: '30' })).toMatchObject({
+      maxCacheBytes: 0.5 * 1024 ** 3,
+      evictUnusedMs: 30 * 86_400_000,
+      evictIntervalMs: 300_000,
+    })
+    expect(loadConfig({})).toMatchObject({ maxCacheBytes: undefined, evictUnusedMs: undefined })
+    expect(() => loadConfig({ LARDER_MAX_CACHE_GB: 'lots' })).toThrow(/LARDER_MAX_CACHE_GB must be a number/)
+    expect(() => loadConfig({ LARDER_EVICT_UNUSED_DAYS: '0' })).toThrow(/LARDER_EVICT_UNUSED_DAYS/)
+  })
+
   it('reads the hard limits on upstream downloads and client connections', () => {
     expect(loadConfig({})).toMatchObject({
       upstreamDeadlineMs: 3_600_000,

@@ -4,7 +4,7 @@ import { resolve } from 'node:path'
 import { parseTokenList, type TokenGrant } from '../auth/index.js'
 import { DEFAULT_MAX_ARTIFACT_BYTES, DEFAULT_STALE_DEADLINE_MS } from '../cache/options.js'
 import { LarderError } from '../errors/index.js'
-import { httpUrl, readFlag, readInteger, type Env } from './settings.js'
+import { httpUrl, readDecimal, readFlag, readInteger, type Env } from './settings.js'
 import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js'
 
 export const DEFAULT_PORT = 8080
@@ -32,6 +32,8 @@ export const DEFAULT_MAX_ARTIFACT_MB = DEFAULT_MAX_ARTIFACT_BYTES / 1024 / 1024
 export const DEFAULT_WEBHOOK_RETRY_MAX_SECONDS = 300
 /** How often the server collects the store's garbage (superseded index bodies, leftovers); 0 turns it off. */
 export const DEFAULT_GC_INTERVAL_HOURS = 24
+/** How often the server checks the store against LARDER_MAX_CACHE_GB and LARDER_EVICT_UNUSED_DAYS. */
+export const DEFAULT_EVICT_INTERVAL_SECONDS = 300
 /** How long publish events are kept for pollers and for receivers that are down. */
 export const DEFAULT_EVENTS_RETENTION_DAYS = 7
 const MIN_WEBHOOK_SECRET_LENGTH = 16
@@ -78,6 +80,11 @@ export interface LarderConfig {
   webhookRetryMaxMs: number
   eventsRetentionMs: number
   gcIntervalMs: number
+  /** Mirrored artifacts beyond this are evicted, least recently served first (LARDER_MAX_CACHE_GB); none when unset. */
+  maxCacheBytes: number | undefined
+  /** Mirrored artifacts not served for this long are evicted (LARDER_EVICT_UNUSED_DAYS). */
+  evictUnusedMs: number | undefined
+  evictIntervalMs: number
   /** Each mirror's own settings by mirror name, read by its declaration (see MirrorSettings). */
   mirrors: Record<string, unknown>
 }
@@ -130,6 +137,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     allowedHosts: allowedHosts(env.LARDER_ALLOWED_HOSTS, publicUrl),
     ...webhookSettings(env),
     gcIntervalMs: readInteger(env, 'LARDER_GC_INTERVAL_HOURS', DEFAULT_GC_INTERVAL_HOURS) * 3_600_000,
+    ...evictionSettings(env),
   }
   if (base.requestTimeoutMs > 0 && base.requestTimeoutMs < base.requestHeadersTimeoutMs) {
     throw new LarderError('E_INVALID_OPTION', 'LARDER_REQUEST_TIMEOUT_SECONDS must be 0 (no limit) or at least LARDER_REQUEST_HEADERS_TIMEOUT_SECONDS')
@@ -149,6 +157,16 @@ function allowedHosts(text: string | undefined, publicUrl: string | undefined): 
   }
   if (publicUrl) hosts.push(new URL(publicUrl).host)
   return [...new Set(hosts)]
+}
+
+function evictionSettings(env: Env): Pick<LarderConfig, 'maxCacheBytes' | 'evictUnusedMs' | 'evictIntervalMs'> {
+  const gb = readDecimal(env, 'LARDER_MAX_CACHE_GB')
+  const days = env.LARDER_EVICT_UNUSED_DAYS?.trim() ? readInteger(env, 'LARDER_EVICT_UNUSED_DAYS', 0, 1) : undefined
+  return {
+    maxCacheBytes: gb === undefined ? undefined : Math.floor(gb * 1024 ** 3),
+    evictUnusedMs: days === undefined ? undefined : days * 86_400_000,
+    evictIntervalMs: readInteger(env, 'LARDER_EVICT_INTERVAL_SECONDS', DEFAULT_EVICT_INTERVAL_SECONDS, 1) * 1000,
+  }
 }
 
 function webhookSettings(env: Env): Pick<LarderConfig, 'webhooks' | 'webhookSecret' | 'webhookRetryMaxMs' | 'eventsRetentionMs'> {

@@ -20,6 +20,14 @@ export function readInteger(env: Env, name: string, fallback: number, min = 0): 
   return Number(raw)
 }
 
+/** A decimal number >= 0 (`0.5`); undefined when the variable is unset or blank. */
+export function readDecimal(env: Env, name: string): number | undefined {
+  const raw = env[name]?.trim()
+  if (!raw) return undefined
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new LarderError('E_INVALID_OPTION', `${name} must be a number >= 0 such as 20 or 0.5, got "${raw}"`)
+  return Number(raw)
+}
+
 /** An http(s) URL without its trailing slashes; `fallback` when the variable is unset or blank. */
 export function readHttpUrl(env: Env, name: string, fallback: string): string {
   return httpUrl(name, env[name]?.trim() || fallback)

@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import { loadConfig, type Env, type LarderConfig } from '../config/index.js'
 import { isLarderError } from '../errors/index.js'
 import { composeMirrors, type AnyMirrorDeclaration, type ComposedMirrors } from '../mirror/index.js'
-import { scheduleGarbageCollection } from '../maintenance/index.js'
+import { scheduleEviction, scheduleGarbageCollection } from '../maintenance/index.js'
 import { createServices, type LarderServices } from '../services/index.js'
 import { allowedHostCheck } from '../http/allowed-host.js'
 import { errorHandler, securityHeaders } from '../http/edge.js'
@@ -55,6 +55,15 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
   if (extra) root.route('/', extra)
   root.route('/', composed.app)
   const stopGc = scheduleGarbageCollection({ store: services.store, logger, metrics: services.metrics, intervalMs: config.gcIntervalMs })
+  const stopEviction = scheduleEviction({
+    store: services.store,
+    access: services.access,
+    logger,
+    metrics: services.metrics,
+    maxBytes: config.maxCacheBytes,
+    unusedMs: config.evictUnusedMs,
+    intervalMs: config.evictIntervalMs,
+  })
   return startNodeServer({
     app: root,
     config,
@@ -65,6 +74,7 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
     },
     onClosed: () => {
       stopGc()
+      stopEviction()
       return services.close()
     },
   })

@@ -7,6 +7,7 @@ import type { LarderConfig } from '../config/index.js'
 import type { FlightFactory } from '../flight/index.js'
 import { createPublishEvents, type PublishEvents } from '../events/index.js'
 import { createLogger, errorFields, type Logger } from '../log/index.js'
+import { createAccessLog, type AccessLog } from '../maintenance/access-log.js'
 import { MetricsRegistry } from '../metrics/index.js'
 import { createFsStore, watchStoreChanges, withEntryCache, type CacheStore } from '../store/index.js'
 import { createUpstreamClient, type UpstreamClient } from '../upstream/index.js'
@@ -19,6 +20,8 @@ export interface LarderServices {
   upstream: UpstreamClient
   cache: LarderCache
   tokens: TokenStore
+  /** When each artifact was last served, for eviction. */
+  access: AccessLog
   /** Where mirrors announce every change to what they host (LARDER_WEBHOOKS, GET /-/events). */
   events: PublishEvents
   /** This process's Via token: sent upstream, and refused when a request comes back carrying it. */
@@ -64,6 +67,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
       throughputWindowMs: config.upstreamThroughputWindowMs,
       via,
     })
+  const access = createAccessLog(store)
   const fillErrors = metrics.counter('larder_fill_errors_total', 'Artifact downloads refused (integrity, truncation, size)')
   const cache = createCache({
     store,
@@ -74,6 +78,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     staleDeadlineMs: config.staleDeadlineMs,
     maxArtifactBytes: config.maxArtifactBytes,
     ...(overrides.createFlight ? { createFlight: overrides.createFlight } : {}),
+    onServed: (key) => access.served(key),
     onFillError: (key, error) => {
       fillErrors.inc({ code: error.code })
       logger.warn({ key, ...errorFields(error) }, `download of ${key} refused: ${error.message}`)
@@ -99,6 +104,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     cache,
     tokens,
     events,
+    access,
     via,
     async ready() {
       try {
@@ -110,6 +116,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     },
     async close() {
       externalChanges?.close()
+      await access.close()
       await events.close()
       await upstream.close()
       await store.close()

@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto'
 import { basename } from 'node:path'
-import { LarderError, type CacheStore } from '@larder/core'
+import { LarderError } from '../errors/index.js'
+import type { CacheStore } from '../store/types.js'
 
 export const PIN_PREFIX = 'pin:'
 
