@@ -5,7 +5,7 @@
  * LARDER_OFFLINE=1 (and from another store the bundle was imported into), with the same .deb bytes.
  */
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -13,33 +13,28 @@ import {
   buildDeb,
   createAptSandbox,
   describeAptRun,
-  makeTempDir,
   run,
   startAptUpstreamFixture,
   type AptSandbox,
   type AptUpstreamFixture,
   type BuiltDeb,
-  type TempDir,
 } from '@larder/testkit'
 import { startAptLarder, type AptLarder } from '../apt/apt-larder.js'
-import { describeCli, larderCli, parseReport } from './larder-cli.js'
+import { makeWorkDir, type WorkDir } from '../support/work-dir.js'
+import { exportedSbom } from './bundle-steps.js'
+import { describeCli, larderCli, NO_UPSTREAM, parseReport } from './larder-cli.js'
+import { expectAllAnswered } from './store-larders.js'
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
-const DEAD_UPSTREAM = 'http://127.0.0.1:9'
 
 let debs: BuiltDeb[]
 let fixture: AptUpstreamFixture
-let work: TempDir
+let work: WorkDir
 let list: string
 let prefetched: string
 const servers: AptLarder[] = []
 const sandboxes: AptSandbox[] = []
 
-const dir = async (name: string) => {
-  const path = join(work.path, name)
-  await mkdir(path, { recursive: true })
-  return path
-}
 const aptEnv = (upstream = fixture.url) => ({ LARDER_APT_UPSTREAMS: `fixture=${upstream}`, ...aptKeyringsEnv({ fixture: fixture.key }) })
 
 async function sandbox(larder: AptLarder): Promise<AptSandbox> {
@@ -66,8 +61,8 @@ beforeAll(async () => {
   const tool = await buildDeb({ name: 'e2e-tool', version: '2.1-1', architecture: 'amd64' })
   debs = [base, top, tool]
   fixture = await startAptUpstreamFixture({ debs })
-  work = await makeTempDir('larder-e2e-rebuild-apt-')
-  prefetched = await dir('store-prefetched')
+  work = await makeWorkDir('larder-e2e-rebuild-apt-')
+  prefetched = await work.dir('store-prefetched')
 }, 300_000)
 
 afterAll(async () => {
@@ -79,7 +74,7 @@ afterAll(async () => {
 
 describe('larder prefetch and verify of an APT list', () => {
   it('apt-get downloads through Larder A; the list of what it got holds everything in a fresh store; verify passes offline', async () => {
-    const larderA = await startAptLarder(await dir('store-a'), aptEnv())
+    const larderA = await startAptLarder(await work.dir('store-a'), aptEnv())
     servers.push(larderA)
     const apt = await sandbox(larderA)
     expect((await apt.update()).code).toBe(0)
@@ -94,7 +89,7 @@ describe('larder prefetch and verify of an APT list', () => {
       lines.push(shown.stdout.trim())
     }
     expect(lines).toEqual(['e2e-base=1.0:all', 'e2e-tool=2.1-1:amd64', 'e2e-top=1.0:all'])
-    list = join(await dir('machine'), 'web.apt-list')
+    list = join(await work.dir('machine'), 'web.apt-list')
     await writeFile(list, ['# larder-apt: archive=fixture suite=stable components=main', ...lines, ''].join('\n'))
 
     fixture.resetHits()
@@ -103,7 +98,7 @@ describe('larder prefetch and verify of an APT list', () => {
     expect(prefetch.stdout).toMatch(/all 3 packages held and verified/)
     for (const deb of debs) expect(fixture.hitCount(`/${fixture.archive.poolPath(deb)}`), deb.filename).toBe(1)
 
-    const verify = await larderCli(['verify', '--json', list], prefetched, aptEnv(DEAD_UPSTREAM))
+    const verify = await larderCli(['verify', '--json', list], prefetched, aptEnv(NO_UPSTREAM))
     expect(verify.code, describeCli(verify)).toBe(0)
     const report = parseReport(verify)
     // InRelease, and Packages.xz (what apt takes) and Packages.gz (what larder reads) of main/binary-amd64.
@@ -113,45 +108,38 @@ describe('larder prefetch and verify of an APT list', () => {
   })
 
   it('the real apt-get update and install from a Larder with LARDER_OFFLINE=1 on that store get the same .deb bytes', async () => {
-    const offline = await startAptLarder(prefetched, { ...aptEnv(DEAD_UPSTREAM), LARDER_OFFLINE: '1' })
+    const offline = await startAptLarder(prefetched, { ...aptEnv(NO_UPSTREAM), LARDER_OFFLINE: '1' })
     servers.push(offline)
     fixture.resetHits()
     await expectInstall(offline)
     expect(fixture.totalHits()).toBe(0)
     const requests = offline.requests().filter((r) => r.path.startsWith('/apt/'))
     expect(requests.length).toBeGreaterThan(3)
-    expect(
-      requests.every((r) => r.status === 200 && r.cache === 'OFFLINE'),
-      JSON.stringify(requests),
-    ).toBe(true)
+    expectAllAnswered(requests, 'OFFLINE')
     await offline.stop()
   })
 
   it('export carries the list (each package by its purl) to another store (import) that apt-get installs from offline', async () => {
-    const bundle = join(await dir('bundle'), 'apt.tar.zst')
-    const exported = await larderCli(['export', '--out', bundle, list], prefetched, aptEnv(DEAD_UPSTREAM))
-    expect(exported.code, describeCli(exported)).toBe(0)
-    const unpacked = await dir('bundle-unpacked')
-    expect((await run('tar', ['--zstd', '-xf', bundle, '-C', unpacked, 'sbom.cdx.json'])).code).toBe(0)
-    const sbom = JSON.parse(await readFile(join(unpacked, 'sbom.cdx.json'), 'utf8')) as { components: { purl: string; hashes: { content: string }[] }[] }
+    const bundle = join(await work.dir('bundle'), 'apt.tar.zst')
+    const sbom = await exportedSbom(list, prefetched, { out: bundle, into: await work.dir('bundle-unpacked') }, aptEnv(NO_UPSTREAM), true)
     expect(sbom.components.map((c) => [c.purl, c.hashes.map((h) => h.content)])).toEqual([
       ['pkg:deb/fixture/e2e-base@1.0?arch=all&distro=stable', [debs[0]!.sha256]],
       ['pkg:deb/fixture/e2e-tool@2.1-1?arch=amd64&distro=stable', [debs[2]!.sha256]],
       ['pkg:deb/fixture/e2e-top@1.0?arch=all&distro=stable', [debs[1]!.sha256]],
     ])
-    const imported = await dir('store-imported')
+    const imported = await work.dir('store-imported')
     const done = await larderCli(['import', bundle], imported)
     expect(done.code, describeCli(done)).toBe(0)
-    const offline = await startAptLarder(imported, { ...aptEnv(DEAD_UPSTREAM), LARDER_OFFLINE: '1' })
+    const offline = await startAptLarder(imported, { ...aptEnv(NO_UPSTREAM), LARDER_OFFLINE: '1' })
     servers.push(offline)
     await expectInstall(offline)
     await offline.stop()
   })
 
   it('a version the archive does not have fails prefetch, naming the line and the versions it has', async () => {
-    const wrong = join(await dir('wrong'), 'wrong.apt-list')
+    const wrong = join(await work.dir('wrong'), 'wrong.apt-list')
     await writeFile(wrong, '# larder-apt: archive=fixture suite=stable\ne2e-base=9.9:all\ne2e-tool=2.1-1:amd64\n')
-    const prefetch = await larderCli(['prefetch', wrong], await dir('store-wrong'), aptEnv())
+    const prefetch = await larderCli(['prefetch', wrong], await work.dir('store-wrong'), aptEnv())
     expect(prefetch.code, describeCli(prefetch)).toBe(1)
     expect(prefetch.stdout).toMatch(
       /not held \(1\):\n {2}apt e2e-base@9\.9 \(.*wrong\.apt-list:2\)\n {4}e2e-base=9\.9:all is not in fixture stable \(main\): it has 1\.0:all\n/,

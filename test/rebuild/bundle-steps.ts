@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
-import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import { run, waitFor, type RunResult } from '@larder/testkit'
+import { run, waitFor, type EnvOverrides, type RunResult } from '@larder/testkit'
+import type { LarderServer } from '../support/larder-process.js'
 import { describeCli, larderCli } from './larder-cli.js'
+import { get } from './store-larders.js'
 
 /** zstd frames start with these bytes (RFC 8878). */
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd])
@@ -17,18 +18,6 @@ const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd])
 export const sha256Hex = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
 
 const describeRun = (result: RunResult) => `exit ${result.code}\n--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`
-
-/** http://127.0.0.1:PORT with nothing listening: a port this process bound and closed again. */
-export async function deadUpstream(): Promise<string> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
-  return `http://127.0.0.1:${port}`
-}
 
 /** What `larder export --json` prints. */
 export interface ExportSummary {
@@ -80,7 +69,7 @@ export interface ExportOptions {
 }
 
 /** `larder export --json --out <out> <lockfiles>` on the store in `dataDir`: exit 0, and the file it says it wrote. */
-export async function exportBundle(lockfiles: readonly string[], dataDir: string, out: string, options: ExportOptions): Promise<ExportSummary> {
+async function exportBundle(lockfiles: readonly string[], dataDir: string, out: string, options: ExportOptions): Promise<ExportSummary> {
   const result = await larderCli(['export', '--json', ...(options.zstdFlag ? ['--zstd'] : []), '--out', out, ...lockfiles], dataDir)
   expect(result.code, describeCli(result)).toBe(0)
   const summary = JSON.parse(result.stdout) as ExportSummary
@@ -98,7 +87,7 @@ export async function exportBundle(lockfiles: readonly string[], dataDir: string
  * `sha256sum -c larder-bundle.sha256` passes there for the manifest and the SBOM, and that the blobs
  * in the tar are exactly those the manifest lists, each hashing to its name and of its listed size.
  */
-export async function extractBundle(bundle: string, into: string, zstd: boolean): Promise<ExtractedBundle> {
+async function extractBundle(bundle: string, into: string, zstd: boolean): Promise<ExtractedBundle> {
   const tar = await run('tar', [...(zstd ? ['--zstd'] : []), '-xf', bundle, '-C', into])
   expect(tar.code, describeRun(tar)).toBe(0)
   expect((await readdir(into)).sort()).toEqual(['blobs', 'larder-bundle.json', 'larder-bundle.sha256', 'sbom.cdx.json'])
@@ -128,7 +117,7 @@ export interface ExpectedPackage {
 }
 
 /** The SBOM names exactly these packages, each with the SHA-256 of its files; each of those files is a blob of the bundle. */
-export function expectBundleNames(bundle: ExtractedBundle, expected: readonly ExpectedPackage[]): void {
+function expectBundleNames(bundle: ExtractedBundle, expected: readonly ExpectedPackage[]): void {
   const purls = bundle.sbom.components.map((c) => c.purl)
   expect([...purls].sort()).toEqual(expected.map((p) => p.purl).sort())
   const blobs = bundle.manifest.blobs.map((b) => b.sha256)
@@ -141,8 +130,38 @@ export function expectBundleNames(bundle: ExtractedBundle, expected: readonly Ex
   }
 }
 
+/**
+ * `larder export` of `lockfiles` from the store in `dataDir` to `out`, opened into `into` (see extractBundle):
+ * it names exactly the `expected` packages, and its summary counts what its manifest lists.
+ */
+export async function exportAndCheck(
+  lockfiles: readonly string[],
+  dataDir: string,
+  paths: { out: string; into: string },
+  expected: readonly ExpectedPackage[],
+  options: ExportOptions,
+): Promise<ExtractedBundle> {
+  const exported = await exportBundle(lockfiles, dataDir, paths.out, options)
+  const extracted = await extractBundle(paths.out, paths.into, options.zstd)
+  expectBundleNames(extracted, expected)
+  expect(exported).toMatchObject({ entries: extracted.manifest.entries.length, blobs: extracted.manifest.blobs.length })
+  return extracted
+}
+
+/**
+ * `larder export --out <out> <lockfile>` from the store in `dataDir`, with `env`: exit 0; then only the SBOM
+ * taken out of the bundle into `into` with the system's tar (`--zstd` when it is compressed), and read.
+ */
+export async function exportedSbom(lockfile: string, dataDir: string, paths: { out: string; into: string }, env: EnvOverrides, zstd = false) {
+  const exported = await larderCli(['export', '--out', paths.out, lockfile], dataDir, env)
+  expect(exported.code, describeCli(exported)).toBe(0)
+  const tar = await run('tar', [...(zstd ? ['--zstd'] : []), '-xf', paths.out, '-C', paths.into, 'sbom.cdx.json'])
+  expect(tar.code, describeRun(tar)).toBe(0)
+  return JSON.parse(await readFile(join(paths.into, 'sbom.cdx.json'), 'utf8')) as ExtractedBundle['sbom']
+}
+
 /** `larder import --json <bundle>` into the store in `dataDir`: exit 0, every entry and blob of the manifest new there. */
-export async function importBundle(bundle: string, dataDir: string, manifest: BundleManifest): Promise<ImportSummary> {
+async function importBundle(bundle: string, dataDir: string, manifest: BundleManifest): Promise<ImportSummary> {
   const result = await larderCli(['import', '--json', bundle], dataDir)
   expect(result.code, describeCli(result)).toBe(0)
   const summary = JSON.parse(result.stdout) as ImportSummary
@@ -157,12 +176,6 @@ export async function importBundle(bundle: string, dataDir: string, manifest: Bu
   return summary
 }
 
-/**
- * The settings of a Larder whose upstream is dead, as `name` of its upstream variable. Its index TTL is 0,
- * so every index it serves is past it: it asks the dead upstream and answers with its stored copy (STALE).
- */
-export const deadUpstreamEnv = (name: string, upstream: string) => ({ [name]: upstream, LARDER_INDEX_TTL_SECONDS: '0' })
-
 /** Every file under `dir` (none when it does not exist). */
 export async function filesUnder(dir: string): Promise<string[]> {
   if (!existsSync(dir)) return []
@@ -175,17 +188,11 @@ export async function storeFiles(dataDir: string): Promise<{ entries: string[]; 
   return { entries: await filesUnder(join(dataDir, 'store/entries')), blobs: await filesUnder(join(dataDir, 'store/blobs')) }
 }
 
-/** GET `url`: its status, X-Larder-Cache and body. */
-export async function get(url: string): Promise<{ status: number; cache: string | null; body: Buffer }> {
-  const response = await fetch(url)
-  return { status: response.status, cache: response.headers.get('x-larder-cache'), body: Buffer.from(await response.arrayBuffer()) }
-}
-
 /**
  * Waits, by asking it, until a running Larder answers `url` with 200 (and `body` when given): it polls
  * its store's `changed` file once a second, so a key it found absent before an import is served soon after.
  */
-export async function awaitServed(url: string, body?: Buffer): Promise<void> {
+async function awaitServed(url: string, body?: Buffer): Promise<void> {
   await waitFor(
     async () => {
       const got = await get(url)
@@ -193,4 +200,16 @@ export async function awaitServed(url: string, body?: Buffer): Promise<void> {
     },
     { timeoutMs: 10_000, description: `${url} served after the import` },
   )
+}
+
+/**
+ * `larder import` of `bundle` into the store of `server` while it runs. Before it, the server cannot serve `url`
+ * (and its entry cache remembers it absent); soon after it serves it (`body`, when given). Returns how many
+ * requests the server had logged by then, so a test can look at those of the install that follows alone.
+ */
+export async function importWhileServing(server: LarderServer, bundle: string, manifest: BundleManifest, url: string, body?: Buffer): Promise<number> {
+  expect((await get(url)).status, server.output()).toBeGreaterThanOrEqual(500)
+  await importBundle(bundle, server.dataDir, manifest)
+  await awaitServed(url, body)
+  return server.requests().length
 }

@@ -4,25 +4,25 @@
  * `larder verify` passes, and the real `composer install` with an empty cache installs from a Larder
  * on that store with LARDER_OFFLINE=1 without touching the dist host.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   buildComposerPackage,
   composerVersionEntry,
-  makeTempDir,
   startComposerDistFixture,
   startComposerMetadataFixture,
   writeComposerProject,
   type ComposerDistFixture,
   type ComposerMetadataFixture,
-  type TempDir,
 } from '@larder/testkit'
 import { createComposerClient, describeRun, removeVendor, type ComposerClient } from '../composer/composer-client.js'
 import { startLarder, type LarderServer } from '../support/larder-process.js'
-import { awaitServed, deadUpstream, deadUpstreamEnv, expectBundleNames, exportBundle, extractBundle, get, importBundle, sha256Hex } from './bundle-steps.js'
-import { describeCli, larderCli, parseReport } from './larder-cli.js'
+import { makeWorkDir, type WorkDir } from '../support/work-dir.js'
+import { exportAndCheck, importWhileServing, sha256Hex } from './bundle-steps.js'
+import { describeCli, larderCli, parseReport, verifyWithoutBlob } from './larder-cli.js'
+import { get, startDeadUpstreamLarder, startOfflineLarder } from './store-larders.js'
 
 const lib = buildComposerPackage({ name: 'acme/lib', version: '1.0.0' })
 const app = buildComposerPackage({ name: 'acme/app', version: '1.0.0', require: { 'acme/lib': '^1.0' } })
@@ -30,17 +30,12 @@ let metadata: ComposerMetadataFixture
 let dists: ComposerDistFixture
 let client: ComposerClient
 let larderA: LarderServer
-let work: TempDir
+let work: WorkDir
 let project: string
 let lockfile: string
 let prefetched: string
 const servers: LarderServer[] = []
 
-const dir = async (name: string) => {
-  const path = join(work.path, name)
-  await mkdir(path, { recursive: true })
-  return path
-}
 const upstreamEnv = () => ({ LARDER_COMPOSER_UPSTREAM: metadata.url })
 
 beforeAll(async () => {
@@ -52,13 +47,13 @@ beforeAll(async () => {
   larderA = await startLarder({ env: upstreamEnv() })
   client = await createComposerClient()
   await client.freshCache()
-  work = await makeTempDir('larder-e2e-rebuild-composer-')
+  work = await makeWorkDir('larder-e2e-rebuild-composer-')
   project = join(client.root, 'project')
   await writeComposerProject(project, { repositoryUrl: `${larderA.url}/composer` })
   const required = await client.composer(['require', 'acme/app:^1.0'], project)
   if (required.code !== 0) throw new Error(describeRun(required))
   lockfile = join(project, 'composer.lock')
-  prefetched = await dir('store-prefetched')
+  prefetched = await work.dir('store-prefetched')
 })
 
 afterAll(async () => {
@@ -87,9 +82,8 @@ describe('larder prefetch and verify of a composer.lock composer wrote', () => {
   })
 
   it('the real composer install with an empty cache installs from a Larder on the prefetched store with LARDER_OFFLINE=1', async () => {
-    const port = larderA.port
-    await larderA.stop()
-    const offline = await startLarder({ dataDir: prefetched, port, env: { LARDER_OFFLINE: '1', LARDER_COMPOSER_UPSTREAM: 'http://127.0.0.1:9' } })
+    // On A's port, composer.json's repository.
+    const offline = await startOfflineLarder(prefetched, 'LARDER_COMPOSER_UPSTREAM', { replacing: larderA })
     servers.push(offline)
     await removeVendor(project)
     await client.freshCache()
@@ -103,25 +97,15 @@ describe('larder prefetch and verify of a composer.lock composer wrote', () => {
   })
 
   it('export bundles what composer.lock needs; composer install installs from a running Larder with a dead upstream that imported it', async () => {
-    const bundle = join(await dir('bundle'), 'bundle.tar')
-    const exported = await exportBundle([lockfile], prefetched, bundle, { zstd: false })
-    const extracted = await extractBundle(bundle, await dir('bundle-extracted'), false)
-    expectBundleNames(
-      extracted,
-      [lib, app].map((pkg) => ({ purl: `pkg:composer/${pkg.name}@${pkg.version}`, sha256: [sha256Hex(pkg.zip)] })),
-    )
-    expect(exported).toMatchObject({ entries: extracted.manifest.entries.length, blobs: extracted.manifest.blobs.length })
+    const bundle = join(await work.dir('bundle'), 'bundle.tar')
+    const names = [lib, app].map((pkg) => ({ purl: `pkg:composer/${pkg.name}@${pkg.version}`, sha256: [sha256Hex(pkg.zip)] }))
+    const { manifest } = await exportAndCheck([lockfile], prefetched, { out: bundle, into: await work.dir('bundle-extracted') }, names, { zstd: false })
 
     // B: on A's port (composer.json's repository), a fresh store, an upstream nobody listens on (index TTL 0, so it asks it); running before the import.
-    const storeB = await dir('store-imported')
-    const imported = await startLarder({ dataDir: storeB, port: larderA.port, env: deadUpstreamEnv('LARDER_COMPOSER_UPSTREAM', await deadUpstream()) })
+    const imported = await startDeadUpstreamLarder(await work.dir('store-imported'), 'LARDER_COMPOSER_UPSTREAM', { replacing: larderA })
     servers.push(imported)
-    // Before the import B cannot serve acme/lib's dist (and its entry cache remembers it absent); soon after it can.
-    const distUrl = `${imported.url}/composer/dists/acme/lib/1.0.0.0/${lib.reference}.zip`
-    expect((await get(distUrl)).status, imported.output()).toBeGreaterThanOrEqual(500)
-    await importBundle(bundle, storeB, extracted.manifest)
-    await awaitServed(distUrl, lib.zip)
-    const asked = imported.requests().length
+    // Until the import B cannot serve acme/lib's dist.
+    const asked = await importWhileServing(imported, bundle, manifest, `${imported.url}/composer/dists/acme/lib/1.0.0.0/${lib.reference}.zip`, lib.zip)
     // The root facts B imported name the p2 files by an absolute URL on the metadata host they came from, which B asks
     // when its own upstream is dead: off the network that host is dead too, and so are the dist hosts (nothing listens).
     await Promise.all([metadata.setFault('refuse'), dists.setFault('refuse')])
@@ -148,9 +132,9 @@ describe('larder prefetch and verify of a composer.lock composer wrote', () => {
   it('a shasum that does not match the dist fails prefetch, naming the package', async () => {
     const lock = JSON.parse(await readFile(lockfile, 'utf8'))
     lock.packages.find((p: { name: string }) => p.name === 'acme/app').dist.shasum = createHash('sha1').update('other').digest('hex')
-    const wrong = join(await dir('wrong'), 'composer.lock')
+    const wrong = join(await work.dir('wrong'), 'composer.lock')
     await writeFile(wrong, JSON.stringify(lock, null, 4))
-    const prefetch = await larderCli(['prefetch', wrong], await dir('store-wrong'), upstreamEnv())
+    const prefetch = await larderCli(['prefetch', wrong], await work.dir('store-wrong'), upstreamEnv())
     expect(prefetch.code, describeCli(prefetch)).toBe(1)
     expect(prefetch.stdout).toMatch(
       /not held \(1\):\n {2}composer acme\/app@1\.0\.0 .*\n {4}\/composer\/dists\/acme\/app\/.*: the bytes do not match the lockfile/,
@@ -158,10 +142,6 @@ describe('larder prefetch and verify of a composer.lock composer wrote', () => {
   })
 
   it('verify after one blob is deleted from the store fails, naming that package', async () => {
-    const sha256 = createHash('sha256').update(lib.zip).digest('hex')
-    await rm(join(prefetched, 'store/blobs/sha256', sha256.slice(0, 2), sha256))
-    const verify = await larderCli(['verify', lockfile], prefetched)
-    expect(verify.code, describeCli(verify)).toBe(1)
-    expect(verify.stdout).toMatch(/not held \(1\):\n {2}composer acme\/lib@1\.0\.0 /)
+    expect(await verifyWithoutBlob(prefetched, sha256Hex(lib.zip), lockfile)).toMatch(/not held \(1\):\n {2}composer acme\/lib@1\.0\.0 /)
   })
 })

@@ -4,12 +4,14 @@
  * bytes from a Larder on that store with LARDER_OFFLINE=1; a wrong checksum fails prefetch, naming the file.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeTempDir, run, startFixtureServer, type FixtureServer, type TempDir } from '@larder/testkit'
+import { startFixtureServer, type FixtureServer } from '@larder/testkit'
 import { curl, describeCurl } from '../files/curl.js'
 import { startLarder, type LarderServer } from '../support/larder-process.js'
+import { makeWorkDir, type WorkDir } from '../support/work-dir.js'
+import { exportedSbom } from './bundle-steps.js'
 import { describeCli, larderCli, parseReport } from './larder-cli.js'
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
@@ -21,17 +23,11 @@ const SIGNED = '/release-assets/4711?sig=abc'
 
 let objects: FixtureServer
 let github: FixtureServer
-let work: TempDir
+let work: WorkDir
 let env: Record<string, string>
 let lockfile: string
 let prefetched: string
 const servers: LarderServer[] = []
-
-const dir = async (name: string) => {
-  const path = join(work.path, name)
-  await mkdir(path, { recursive: true })
-  return path
-}
 
 function artifactsLock(entries: { url: string; checksum: string; filename?: string }[]): string {
   const items = entries.map((e) => `  - download_url: ${e.url}\n    checksum: ${e.checksum}\n${e.filename ? `    filename: ${e.filename}\n` : ''}`)
@@ -53,9 +49,9 @@ beforeAll(async () => {
   })
   // Two upstreams on one host: the longer base takes its files (/files/nodejs/v22.11.0/...).
   env = { LARDER_FILES_UPSTREAMS: `github=${github.url},nodejs=${github.url}/dist` }
-  work = await makeTempDir('larder-e2e-rebuild-files-')
-  prefetched = await dir('store-prefetched')
-  lockfile = join(await dir('app'), 'artifacts.lock.yaml')
+  work = await makeWorkDir('larder-e2e-rebuild-files-')
+  prefetched = await work.dir('store-prefetched')
+  lockfile = join(await work.dir('app'), 'artifacts.lock.yaml')
   await writeFile(
     lockfile,
     artifactsLock([
@@ -90,12 +86,8 @@ describe('larder prefetch and verify of an artifacts.lock.yaml', () => {
       ['node-v22.11.0-linux-x64.tar.xz', `/files/nodejs/v22.11.0/node-v22.11.0-linux-x64.tar.xz?sha256=${sha256(NODE)}`, 'OFFLINE', ['sha256']],
     ])
 
-    const bundle = join(await dir('bundle'), 'files.tar')
-    const exported = await larderCli(['export', '--out', bundle, lockfile], prefetched, env)
-    expect(exported.code, describeCli(exported)).toBe(0)
-    const unpacked = await dir('bundle-unpacked')
-    expect((await run('tar', ['-xf', bundle, '-C', unpacked, 'sbom.cdx.json'])).code).toBe(0)
-    const sbom = JSON.parse(await readFile(join(unpacked, 'sbom.cdx.json'), 'utf8')) as { components: { purl: string }[] }
+    const out = join(await work.dir('bundle'), 'files.tar')
+    const sbom = await exportedSbom(lockfile, prefetched, { out, into: await work.dir('bundle-unpacked') }, env)
     expect(sbom.components.map((c) => c.purl)).toEqual([
       `pkg:generic/tool.tar.gz?checksum=sha256:${sha256(TOOL)}&download_url=${github.url}${TOOL_PATH}`,
       `pkg:generic/node-v22.11.0-linux-x64.tar.xz?checksum=sha256:${sha256(NODE)}&download_url=${github.url}${NODE_PATH}`,
@@ -107,7 +99,7 @@ describe('larder prefetch and verify of an artifacts.lock.yaml', () => {
     servers.push(offline)
     github.resetHits()
     objects.resetHits()
-    const out = await dir('downloads')
+    const out = await work.dir('downloads')
     for (const [path, bytes] of [
       [`/files/github${TOOL_PATH}?sha256=${sha256(TOOL)}`, TOOL],
       [`/files/nodejs/v22.11.0/node-v22.11.0-linux-x64.tar.xz?sha256=${sha256(NODE)}`, NODE],
@@ -124,7 +116,7 @@ describe('larder prefetch and verify of an artifacts.lock.yaml', () => {
 
   it('a wrong checksum fails prefetch naming the file, and nothing is stored; a URL under no upstream names LARDER_FILES_UPSTREAMS', async () => {
     const wrong = sha256(Buffer.from('not the tool'))
-    const tampered = join(await dir('tampered'), 'artifacts.lock.yaml')
+    const tampered = join(await work.dir('tampered'), 'artifacts.lock.yaml')
     await writeFile(
       tampered,
       artifactsLock([
@@ -132,7 +124,7 @@ describe('larder prefetch and verify of an artifacts.lock.yaml', () => {
         { url: 'https://downloads.example.invalid/x.tgz', checksum: `sha256:${wrong}` },
       ]),
     )
-    const store = await dir('store-tampered')
+    const store = await work.dir('store-tampered')
     const prefetch = await larderCli(['prefetch', tampered], store, env)
     expect(prefetch.code, describeCli(prefetch)).toBe(1)
     expect(prefetch.stdout).toMatch(/not held \(2\):\n {2}files tool-linux-amd64\.tar\.gz \(.*artifacts\[0\]\)\n {4}\/files\/github\//)

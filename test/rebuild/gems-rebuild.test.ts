@@ -3,31 +3,22 @@
  * prefetch` fills a fresh store, `larder verify` passes (also with a Bundler 2.5 CHECKSUMS section),
  * and the real `bundle install` with empty gem dirs installs from a Larder on that store with LARDER_OFFLINE=1.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildGem, makeTempDir, startGemsUpstreamFixture, type BuiltGem, type GemsUpstreamFixture, type TempDir } from '@larder/testkit'
+import { buildGem, startGemsUpstreamFixture, type BuiltGem, type GemsUpstreamFixture } from '@larder/testkit'
 import { createRubySandbox, describeRun, type RubySandbox } from '../gems/ruby-clients.js'
 import { startLarder, type LarderServer } from '../support/larder-process.js'
-import {
-  awaitServed,
-  deadUpstream,
-  deadUpstreamEnv,
-  expectBundleNames,
-  exportBundle,
-  extractBundle,
-  filesUnder,
-  get,
-  importBundle,
-  sha256Hex,
-} from './bundle-steps.js'
-import { describeCli, larderCli } from './larder-cli.js'
+import { makeWorkDir, type WorkDir } from '../support/work-dir.js'
+import { exportAndCheck, filesUnder, importWhileServing, sha256Hex } from './bundle-steps.js'
+import { describeCli, larderCli, verifyWithoutBlob } from './larder-cli.js'
+import { startDeadUpstreamLarder, startOfflineLarder } from './store-larders.js'
 
 let base: BuiltGem
 let top: BuiltGem
 let fixture: GemsUpstreamFixture
 let larderA: LarderServer
-let work: TempDir
+let work: WorkDir
 let lockText: string
 let lockfile: string
 let prefetched: string
@@ -35,11 +26,6 @@ const sandboxes: RubySandbox[] = []
 const servers: LarderServer[] = []
 
 const source = (server: LarderServer) => `${server.url}/gems/`
-const dir = async (name: string) => {
-  const path = join(work.path, name)
-  await mkdir(path, { recursive: true })
-  return path
-}
 async function sandbox(): Promise<RubySandbox> {
   const created = await createRubySandbox()
   sandboxes.push(created)
@@ -54,20 +40,32 @@ const withChecksums = (text: string, sums: Record<string, string>) =>
       .join('')}\nBUNDLED WITH`,
   )
 
+/** bundle install of the locked Gemfile from `server` in a fresh sandbox (empty gem dirs): exit 0, and e2e-base loads. */
+async function installFrom(server: LarderServer): Promise<RubySandbox> {
+  const client = await sandbox()
+  await client.writeGemfile(source(server), ['e2e-top'])
+  await writeFile(join(client.project, 'Gemfile.lock'), lockText)
+  const install = await client.bundle(['install'])
+  expect(install.code, describeRun(install) + server.output()).toBe(0)
+  const loaded = await client.bundle(['exec', 'ruby', '-e', 'require "e2e-base"; print E2eBase::VERSION'])
+  expect(loaded.stdout, describeRun(loaded)).toBe('1.0.0')
+  return client
+}
+
 beforeAll(async () => {
   base = await buildGem({ name: 'e2e-base', version: '1.0.0' })
   top = await buildGem({ name: 'e2e-top', version: '1.0.0', dependencies: { 'e2e-base': ['~> 1.0'] } })
   fixture = await startGemsUpstreamFixture({ gems: [base, top] })
   larderA = await startLarder({ env: { LARDER_GEMS_UPSTREAM: fixture.url } })
-  work = await makeTempDir('larder-e2e-rebuild-gems-')
+  work = await makeWorkDir('larder-e2e-rebuild-gems-')
   const client = await sandbox()
   await client.writeGemfile(source(larderA), ['e2e-top'])
   const install = await client.bundle(['install'])
   if (install.code !== 0) throw new Error(describeRun(install))
   lockText = await readFile(join(client.project, 'Gemfile.lock'), 'utf8')
-  lockfile = join(await dir('project'), 'Gemfile.lock')
+  lockfile = join(await work.dir('project'), 'Gemfile.lock')
   await writeFile(lockfile, lockText)
-  prefetched = await dir('store-prefetched')
+  prefetched = await work.dir('store-prefetched')
 })
 
 afterAll(async () => {
@@ -84,7 +82,7 @@ describe('larder prefetch and verify of a Gemfile.lock bundler wrote', () => {
     const prefetch = await larderCli(['prefetch', lockfile], prefetched, { LARDER_GEMS_UPSTREAM: fixture.url })
     expect(prefetch.code, describeCli(prefetch)).toBe(0)
     expect(prefetch.stdout).toMatch(/all 2 packages held and verified/)
-    const checked = join(await dir('checksums'), 'Gemfile.lock')
+    const checked = join(await work.dir('checksums'), 'Gemfile.lock')
     await writeFile(checked, withChecksums(lockText, { 'e2e-base (1.0.0)': base.sha256, 'e2e-top (1.0.0)': top.sha256 }))
     const verify = await larderCli(['verify', '--json', lockfile, checked], prefetched)
     expect(verify.code, describeCli(verify)).toBe(0)
@@ -95,49 +93,26 @@ describe('larder prefetch and verify of a Gemfile.lock bundler wrote', () => {
   })
 
   it('the real bundle install with empty gem dirs installs from a Larder on the prefetched store with LARDER_OFFLINE=1', async () => {
-    const port = larderA.port
-    await larderA.stop()
-    const offline = await startLarder({ dataDir: prefetched, port, env: { LARDER_OFFLINE: '1', LARDER_GEMS_UPSTREAM: 'http://127.0.0.1:9' } })
+    // On A's port, the lockfile's remote.
+    const offline = await startOfflineLarder(prefetched, 'LARDER_GEMS_UPSTREAM', { replacing: larderA })
     servers.push(offline)
-    const client = await sandbox()
-    await client.writeGemfile(source(offline), ['e2e-top'])
-    await writeFile(join(client.project, 'Gemfile.lock'), lockText)
-    const install = await client.bundle(['install'])
-    expect(install.code, describeRun(install) + offline.output()).toBe(0)
-    const loaded = await client.bundle(['exec', 'ruby', '-e', 'require "e2e-base"; print E2eBase::VERSION'])
-    expect(loaded.stdout, describeRun(loaded)).toBe('1.0.0')
+    await installFrom(offline)
     expect(offline.requests().filter((r) => r.path.endsWith('.gem') && r.status === 200 && r.cache === 'OFFLINE')).toHaveLength(2)
     await offline.stop()
   })
 
   it('export bundles what Gemfile.lock needs (zstd by its name); bundle install installs from a running Larder with a dead upstream that imported it', async () => {
-    const bundle = join(await dir('bundle'), 'bundle.tar.zst')
-    const exported = await exportBundle([lockfile], prefetched, bundle, { zstd: true })
-    const extracted = await extractBundle(bundle, await dir('bundle-extracted'), true)
-    expectBundleNames(
-      extracted,
-      [base, top].map((gem) => ({ purl: `pkg:gem/${gem.name}@${gem.version}`, sha256: [gem.sha256] })),
-    )
-    expect(exported).toMatchObject({ entries: extracted.manifest.entries.length, blobs: extracted.manifest.blobs.length })
+    const bundle = join(await work.dir('bundle'), 'bundle.tar.zst')
+    const names = [base, top].map((gem) => ({ purl: `pkg:gem/${gem.name}@${gem.version}`, sha256: [gem.sha256] }))
+    const { manifest } = await exportAndCheck([lockfile], prefetched, { out: bundle, into: await work.dir('bundle-extracted') }, names, { zstd: true })
 
     // B: on A's port (the lockfile's remote), a fresh store, an upstream nobody listens on (index TTL 0, so it asks it); running before the import.
-    const storeB = await dir('store-imported')
-    const imported = await startLarder({ dataDir: storeB, port: larderA.port, env: deadUpstreamEnv('LARDER_GEMS_UPSTREAM', await deadUpstream()) })
+    const imported = await startDeadUpstreamLarder(await work.dir('store-imported'), 'LARDER_GEMS_UPSTREAM', { replacing: larderA })
     servers.push(imported)
-    // Before the import B cannot serve e2e-base (and its entry cache remembers it absent); soon after it can.
-    const gemUrl = `${source(imported)}gems/${base.filename}`
-    expect((await get(gemUrl)).status, imported.output()).toBeGreaterThanOrEqual(500)
-    await importBundle(bundle, storeB, extracted.manifest)
-    await awaitServed(gemUrl, base.bytes)
-    const asked = imported.requests().length
+    // Until the import B cannot serve e2e-base's gem.
+    const asked = await importWhileServing(imported, bundle, manifest, `${source(imported)}gems/${base.filename}`, base.bytes)
     fixture.resetHits()
-    const client = await sandbox()
-    await client.writeGemfile(source(imported), ['e2e-top'])
-    await writeFile(join(client.project, 'Gemfile.lock'), lockText)
-    const install = await client.bundle(['install'])
-    expect(install.code, describeRun(install) + imported.output()).toBe(0)
-    const loaded = await client.bundle(['exec', 'ruby', '-e', 'require "e2e-base"; print E2eBase::VERSION'])
-    expect(loaded.stdout, describeRun(loaded)).toBe('1.0.0')
+    const client = await installFrom(imported)
     // The .gem files bundler installed from are the ones built.
     const installed = await filesUnder(join(client.root, 'bundle-path'))
     for (const gem of [base, top]) {
@@ -159,9 +134,9 @@ describe('larder prefetch and verify of a Gemfile.lock bundler wrote', () => {
   })
 
   it('a CHECKSUMS digest that does not match the upstream gem fails prefetch, naming the gem', async () => {
-    const wrong = join(await dir('wrong'), 'Gemfile.lock')
+    const wrong = join(await work.dir('wrong'), 'Gemfile.lock')
     await writeFile(wrong, withChecksums(lockText, { 'e2e-base (1.0.0)': '0'.repeat(64), 'e2e-top (1.0.0)': top.sha256 }))
-    const prefetch = await larderCli(['prefetch', wrong], await dir('store-wrong'), { LARDER_GEMS_UPSTREAM: fixture.url })
+    const prefetch = await larderCli(['prefetch', wrong], await work.dir('store-wrong'), { LARDER_GEMS_UPSTREAM: fixture.url })
     expect(prefetch.code, describeCli(prefetch)).toBe(1)
     expect(prefetch.stdout).toMatch(
       /not held \(1\):\n {2}gems e2e-base@1\.0\.0 .*\n {4}\/gems\/gems\/e2e-base-1\.0\.0\.gem: the bytes do not match the lockfile/,
@@ -169,9 +144,6 @@ describe('larder prefetch and verify of a Gemfile.lock bundler wrote', () => {
   })
 
   it('verify after one blob is deleted from the store fails, naming that gem', async () => {
-    await rm(join(prefetched, 'store/blobs/sha256', top.sha256.slice(0, 2), top.sha256))
-    const verify = await larderCli(['verify', lockfile], prefetched)
-    expect(verify.code, describeCli(verify)).toBe(1)
-    expect(verify.stdout).toMatch(/not held \(1\):\n {2}gems e2e-top@1\.0\.0 /)
+    expect(await verifyWithoutBlob(prefetched, top.sha256, lockfile)).toMatch(/not held \(1\):\n {2}gems e2e-top@1\.0\.0 /)
   })
 })

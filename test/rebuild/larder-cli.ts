@@ -1,10 +1,15 @@
 /** Runs the built `larder` command as a process, the way a user or a CI job does, with only the settings a test gives it. */
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { expect } from 'vitest'
 import { run, type EnvOverrides, type RunResult } from '@larder/testkit'
 import { REPO_ROOT } from '../support/larder-process.js'
 
 export const CLI_ENTRY = join(REPO_ROOT, 'apps/server/dist/larder-cli.js')
 const CLI_TIMEOUT_MS = 180_000
+
+/** Where nothing listens (the discard port): the upstream of a run or a Larder that must answer from its store alone. */
+export const NO_UPSTREAM = 'http://127.0.0.1:9'
 
 /**
  * `dataDir` is the store (LARDER_DATA_DIR). Upstream and tuning settings come from `env`; nothing is
@@ -38,4 +43,18 @@ export function parseReport(result: RunResult): CliReport {
   } catch {
     throw new Error(`not a JSON report:\n${describeCli(result)}`)
   }
+}
+
+/** Where the store in `dataDir` keeps the blob `sha256`. */
+export const blobPath = (dataDir: string, sha256: string) => join(dataDir, 'store/blobs/sha256', sha256.slice(0, 2), sha256)
+
+/**
+ * Deletes the blob `sha256` from the store in `dataDir` (it must be there: rm without force), then runs
+ * `larder verify <lockfile>` on that store: exit 1, and what it printed, to name the package it lost.
+ */
+export async function verifyWithoutBlob(dataDir: string, sha256: string, lockfile: string): Promise<string> {
+  await rm(blobPath(dataDir, sha256))
+  const verify = await larderCli(['verify', lockfile], dataDir)
+  expect(verify.code, describeCli(verify)).toBe(1)
+  return verify.stdout
 }

@@ -3,24 +3,17 @@
  * pushed by skopeo to Docker's registry, is prefetched into a fresh store (every manifest and blob), verify passes,
  * export's SBOM names the digests, and with the registry stopped `skopeo copy --all` gets the same digests from a Larder with LARDER_OFFLINE=1.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  describeSkopeo,
-  layoutDigest,
-  makeTempDir,
-  run,
-  skopeo,
-  startRegistryFixture,
-  type OciLayout,
-  type RegistryFixture,
-  type TempDir,
-} from '@larder/testkit'
+import { describeSkopeo, layoutDigest, skopeo, startRegistryFixture, type OciLayout, type RegistryFixture } from '@larder/testkit'
 import { UPSTREAM, buildAndPush, pullThrough, startOciLarder, type OciLarder } from '../oci/oci-larder.js'
+import { makeWorkDir, type WorkDir } from '../support/work-dir.js'
+import { exportedSbom } from './bundle-steps.js'
 import { describeCli, larderCli, parseReport } from './larder-cli.js'
+import { expectAllAnswered } from './store-larders.js'
 
-let work: TempDir
+let work: WorkDir
 let registry: RegistryFixture
 let multi: OciLayout
 let single: OciLayout
@@ -29,14 +22,8 @@ let list: string
 let prefetched: string
 const servers: OciLarder[] = []
 
-const dir = async (name: string) => {
-  const path = join(work.path, name)
-  await mkdir(path, { recursive: true })
-  return path
-}
-
 beforeAll(async () => {
-  work = await makeTempDir('larder-e2e-rebuild-oci-')
+  work = await makeWorkDir('larder-e2e-rebuild-oci-')
   registry = await startRegistryFixture()
   multi = await buildAndPush(registry, work.path, 'team/multi', 'v1', [
     { platform: { os: 'linux', architecture: 'amd64' }, files: { 'arch.txt': 'amd64\n' } },
@@ -44,9 +31,9 @@ beforeAll(async () => {
   ])
   single = await buildAndPush(registry, work.path, 'team/hello', 'v1', [{ files: { 'hello.txt': 'hello\n' } }])
   env = { LARDER_OCI_UPSTREAMS: `${UPSTREAM}=${registry.url}`, LARDER_OCI_DEFAULT_UPSTREAM: UPSTREAM }
-  list = join(await dir('app'), 'images.txt')
+  list = join(await work.dir('app'), 'images.txt')
   await writeFile(list, `# what the service runs\n${UPSTREAM}/team/multi:v1\n${UPSTREAM}/team/hello@${single.top.digest}\n`)
-  prefetched = await dir('store-prefetched')
+  prefetched = await work.dir('store-prefetched')
 }, 300_000)
 
 afterAll(async () => {
@@ -78,12 +65,8 @@ describe('larder prefetch and verify of an OCI image list', () => {
     }
 
     // The bundle's SBOM names each image by the digest its tag named when it was prefetched.
-    const bundle = join(await dir('bundle'), 'images.tar')
-    const exported = await larderCli(['export', '--out', bundle, list], prefetched, env)
-    expect(exported.code, describeCli(exported)).toBe(0)
-    const unpacked = await dir('bundle-unpacked')
-    expect((await run('tar', ['-xf', bundle, '-C', unpacked, 'sbom.cdx.json'])).code).toBe(0)
-    const sbom = JSON.parse(await readFile(join(unpacked, 'sbom.cdx.json'), 'utf8')) as { components: { purl: string; hashes: unknown[] }[] }
+    const out = join(await work.dir('bundle'), 'images.tar')
+    const sbom = await exportedSbom(list, prefetched, { out, into: await work.dir('bundle-unpacked') }, env)
     expect(sbom.components.map((c) => [c.purl, c.hashes.length])).toEqual([
       [`pkg:oci/multi@${multi.top.digest}?repository_url=${UPSTREAM}/team/multi&tag=v1`, 4],
       [`pkg:oci/hello@${single.top.digest}?repository_url=${UPSTREAM}/team/hello`, 2],
@@ -92,9 +75,9 @@ describe('larder prefetch and verify of an OCI image list', () => {
 
   it('a digest the registry does not have fails prefetch, naming the image', async () => {
     const missing = `sha256:${'0'.repeat(64)}`
-    const wrong = join(await dir('wrong'), 'images.txt')
+    const wrong = join(await work.dir('wrong'), 'images.txt')
     await writeFile(wrong, `${UPSTREAM}/team/hello@${missing}\n${UPSTREAM}/team/hello:v1\n`)
-    const prefetch = await larderCli(['prefetch', wrong], await dir('store-wrong'), env)
+    const prefetch = await larderCli(['prefetch', wrong], await work.dir('store-wrong'), env)
     expect(prefetch.code, describeCli(prefetch)).toBe(1)
     expect(prefetch.stdout).toMatch(
       new RegExp(
@@ -125,10 +108,7 @@ describe('larder prefetch and verify of an OCI image list', () => {
     expect(await pullThrough(offline, `${UPSTREAM}/team/hello@${single.top.digest}`, join(work.path, 'pulled-hello'))).toBe(single.top.digest)
     const served = offline.requests().filter((r) => /\/(manifests|blobs)\//.test(r.path))
     expect(served.length).toBeGreaterThan(6)
-    expect(
-      served.every((r) => r.status === 200 && r.cache === 'OFFLINE'),
-      JSON.stringify(served),
-    ).toBe(true)
+    expectAllAnswered(served, 'OFFLINE')
     await offline.stop()
   })
 })

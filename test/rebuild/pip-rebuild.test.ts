@@ -4,35 +4,25 @@
  * `larder verify` passes, and the real pip in a fresh venv installs with `--require-hashes` from a
  * Larder on that store with LARDER_OFFLINE=1.
  */
-import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildPythonDists, makeTempDir, startPypiIndexFixture, type PypiIndexFixture, type PythonDist, type TempDir } from '@larder/testkit'
 import { startLarder, type LarderServer } from '../support/larder-process.js'
-import { createPythonClients, describeRun, type PythonClients } from '../pypi/python-clients.js'
-import { awaitServed, deadUpstream, deadUpstreamEnv, expectBundleNames, exportBundle, extractBundle, get, importBundle, sha256Hex } from './bundle-steps.js'
-import { describeCli, larderCli, parseReport } from './larder-cli.js'
+import { describeRun } from '../pypi/python-clients.js'
+import { exportAndCheck, importWhileServing, sha256Hex } from './bundle-steps.js'
+import { blobPath, describeCli, larderCli, NO_UPSTREAM, parseReport, verifyWithoutBlob } from './larder-cli.js'
+import { indexUrl, startPypiFamily, type PypiFamily } from './pypi-family.js'
+import { startDeadUpstreamLarder, startOfflineLarder } from './store-larders.js'
 
-let lib: { wheel: PythonDist; sdist: PythonDist }
-let app: PythonDist
-let upstream: PypiIndexFixture
-let larderA: LarderServer
-let clients: PythonClients
-let work: TempDir
+let py: PypiFamily
+// The family's parts, under the names the tests below use.
+let lib: PypiFamily['lib'], app: PypiFamily['app'], upstream: PypiFamily['upstream'], clients: PypiFamily['clients']
+let work: PypiFamily['work'], upstreamEnv: PypiFamily['upstreamEnv']
 let frozen: string
 let hashed: string
 /** A' : the store `larder prefetch` fills in this process. */
 let prefetched: string
 const servers: LarderServer[] = []
-
-const indexUrl = (server: LarderServer) => `${server.url}/pypi/simple/`
-const dir = async (name: string) => {
-  const path = join(work.path, name)
-  await mkdir(path, { recursive: true })
-  return path
-}
-const upstreamEnv = () => ({ LARDER_PYPI_UPSTREAM: upstream.simpleUrl })
 
 async function pip(args: string[]) {
   const result = await clients.pip(args)
@@ -41,17 +31,13 @@ async function pip(args: string[]) {
 }
 
 beforeAll(async () => {
-  lib = await buildPythonDists({ name: 'e2e-lib', version: '1.0' })
-  const newer = (await buildPythonDists({ name: 'e2e-lib', version: '1.1' })).wheel
-  app = (await buildPythonDists({ name: 'e2e_app', version: '1.0', requires: ['e2e-lib<1.1'] })).wheel
-  upstream = await startPypiIndexFixture({ format: 'json', dists: [lib.wheel, lib.sdist, newer, app] })
-  larderA = await startLarder({ env: upstreamEnv() })
-  clients = await createPythonClients()
-  work = await makeTempDir('larder-e2e-rebuild-pip-')
+  py = await startPypiFamily('larder-e2e-rebuild-pip-')
+  ;({ lib, app, upstream, clients, work, upstreamEnv } = py)
+  const { larderA } = py
   // What a team does: install through Larder, freeze the pins, then hash the files pip downloads for them.
   await pip(['install', '--index-url', indexUrl(larderA), 'e2e-app'])
   frozen = await clients.writeFile('requirements.txt', await pip(['freeze']))
-  const downloads = await dir('downloads')
+  const downloads = await work.dir('downloads')
   await pip(['download', '--no-deps', '--index-url', indexUrl(larderA), '-d', downloads, '-r', frozen])
   const hashes = new Map<string, string[]>()
   for (const file of await readdir(downloads)) {
@@ -69,28 +55,25 @@ beforeAll(async () => {
     )
   })
   hashed = await clients.writeFile('requirements-hashed.txt', `# pip-compile --generate-hashes style\n${lines.join('\n')}\n`)
-  prefetched = await dir('store-prefetched')
+  prefetched = await work.dir('store-prefetched')
 })
 
 afterAll(async () => {
   for (const server of servers) await server.stop()
-  await larderA?.stop()
-  await upstream?.stop()
-  await clients?.cleanup()
-  await work?.cleanup()
+  await py?.stop()
 })
 
 describe('larder prefetch and verify of requirements files pip wrote', () => {
   it('prefetch in this process holds both pins of each file in a fresh store; verify then passes', async () => {
     upstream.files.resetHits()
-    const prefetch = await larderCli(['prefetch', frozen, hashed], prefetched, upstreamEnv())
+    const prefetch = await larderCli(['prefetch', frozen, hashed], prefetched, upstreamEnv)
     expect(prefetch.code, describeCli(prefetch)).toBe(0)
     expect(prefetch.stdout).toMatch(/all 4 packages held and verified/)
     // Unhashed pins hold every file of the version (the sdist of e2e-lib too); 1.1 is never fetched.
     expect(upstream.files.hitCount(`/files/${lib.sdist.filename}`)).toBe(1)
     expect(upstream.files.hitCount(`/files/${lib.wheel.filename}`)).toBe(1)
 
-    const verify = await larderCli(['verify', '--json', frozen, hashed], prefetched, { LARDER_PYPI_UPSTREAM: 'http://127.0.0.1:9/simple' })
+    const verify = await larderCli(['verify', '--json', frozen, hashed], prefetched, { LARDER_PYPI_UPSTREAM: `${NO_UPSTREAM}/simple` })
     expect(verify.code, describeCli(verify)).toBe(0)
     const [unhashed, withHashes] = parseReport(verify).lockfiles
     expect(unhashed!.packages.map((p) => p.files.length).sort()).toEqual([1, 2])
@@ -99,10 +82,10 @@ describe('larder prefetch and verify of requirements files pip wrote', () => {
   })
 
   it('prefetch --server through a running Larder holds them in its store', async () => {
-    const store = await dir('store-server')
-    const server = await startLarder({ dataDir: store, env: upstreamEnv() })
+    const store = await work.dir('store-server')
+    const server = await startLarder({ dataDir: store, env: upstreamEnv })
     servers.push(server)
-    const prefetch = await larderCli(['prefetch', '--server', server.url, hashed], await dir('unused'))
+    const prefetch = await larderCli(['prefetch', '--server', server.url, hashed], await work.dir('unused'))
     expect(prefetch.code, describeCli(prefetch)).toBe(0)
     await server.stop()
     const verify = await larderCli(['verify', hashed], store)
@@ -110,39 +93,33 @@ describe('larder prefetch and verify of requirements files pip wrote', () => {
   })
 
   it('the real pip installs --require-hashes in a fresh venv from a Larder on the prefetched store with LARDER_OFFLINE=1', async () => {
-    const offline = await startLarder({ dataDir: prefetched, env: { LARDER_OFFLINE: '1', LARDER_PYPI_UPSTREAM: 'http://127.0.0.1:9/simple' } })
+    const offline = await startOfflineLarder(prefetched, 'LARDER_PYPI_UPSTREAM', { upstreamPath: '/simple' })
     servers.push(offline)
     await clients.freshVenv()
     const install = await clients.pip(['install', '--index-url', indexUrl(offline), '--require-hashes', '-r', hashed])
     expect(install.code, describeRun(install) + offline.output()).toBe(0)
     const version = await clients.python(['-c', 'import e2e_lib; print(e2e_lib.__version__)'])
     expect(version.stdout.trim()).toBe('1.0')
-    const download = await clients.pip(['download', '--no-deps', '--index-url', indexUrl(offline), '-d', await dir('offline-downloads'), '-r', frozen])
+    const download = await clients.pip(['download', '--no-deps', '--index-url', indexUrl(offline), '-d', await work.dir('offline-downloads'), '-r', frozen])
     expect(download.code, describeRun(download)).toBe(0)
     expect(offline.requests().every((r) => r.cache === 'OFFLINE' && r.status < 400)).toBe(true)
     await offline.stop()
   })
 
   it('export bundles what both files need (zstd); pip installs --require-hashes from a running Larder with a dead upstream that imported it', async () => {
-    const bundle = join(await dir('bundle'), 'bundle.tzst')
-    const exported = await exportBundle([frozen, hashed], prefetched, bundle, { zstdFlag: true, zstd: true })
-    const extracted = await extractBundle(bundle, await dir('bundle-extracted'), true)
-    expectBundleNames(extracted, [
+    const bundle = join(await work.dir('bundle'), 'bundle.tzst')
+    const names = [
       { purl: 'pkg:pypi/e2e-lib@1.0', sha256: [lib.wheel.sha256, lib.sdist.sha256] },
       { purl: 'pkg:pypi/e2e-app@1.0', sha256: [app.sha256] },
-    ])
-    expect(exported).toMatchObject({ entries: extracted.manifest.entries.length, blobs: extracted.manifest.blobs.length })
+    ]
+    const into = await work.dir('bundle-extracted')
+    const { manifest } = await exportAndCheck([frozen, hashed], prefetched, { out: bundle, into }, names, { zstdFlag: true, zstd: true })
 
     // B: a fresh store and an upstream nobody listens on (index TTL 0, so it asks it), running before the import.
-    const storeB = await dir('store-imported')
-    const imported = await startLarder({ dataDir: storeB, env: deadUpstreamEnv('LARDER_PYPI_UPSTREAM', `${await deadUpstream()}/simple`) })
+    const imported = await startDeadUpstreamLarder(await work.dir('store-imported'), 'LARDER_PYPI_UPSTREAM', { upstreamPath: '/simple' })
     servers.push(imported)
-    // Before the import B cannot serve e2e-lib's page (and its entry cache remembers it absent); soon after it can.
-    const page = `${indexUrl(imported)}e2e-lib/`
-    expect((await get(page)).status, imported.output()).toBeGreaterThanOrEqual(500)
-    await importBundle(bundle, storeB, extracted.manifest)
-    await awaitServed(page)
-    const asked = imported.requests().length
+    // Until the import B cannot serve e2e-lib's page.
+    const asked = await importWhileServing(imported, bundle, manifest, `${indexUrl(imported)}e2e-lib/`)
     upstream.index.resetHits()
     upstream.files.resetHits()
     await clients.freshVenv()
@@ -150,7 +127,7 @@ describe('larder prefetch and verify of requirements files pip wrote', () => {
     expect(install.code, describeRun(install) + imported.output()).toBe(0)
     const version = await clients.python(['-c', 'import e2e_lib; print(e2e_lib.__version__)'])
     expect(version.stdout.trim()).toBe('1.0')
-    const downloads = await dir('imported-downloads')
+    const downloads = await work.dir('imported-downloads')
     const download = await clients.pip(['download', '--no-deps', '--index-url', indexUrl(imported), '-d', downloads, '-r', frozen])
     expect(download.code, describeRun(download)).toBe(0)
     const downloaded = Object.fromEntries(await Promise.all((await readdir(downloads)).map(async (f) => [f, sha256Hex(await readFile(join(downloads, f)))])))
@@ -178,7 +155,7 @@ describe('larder prefetch and verify of requirements files pip wrote', () => {
 
   it('refuses unpinned lines with a clear message, and still holds the pinned ones', async () => {
     const loose = await clients.writeFile('requirements-loose.txt', 'e2e-lib>=1.0\ne2e-app==1.0\n')
-    const prefetch = await larderCli(['prefetch', loose], await dir('store-loose'), upstreamEnv())
+    const prefetch = await larderCli(['prefetch', loose], await work.dir('store-loose'), upstreamEnv)
     expect(prefetch.code, describeCli(prefetch)).toBe(1)
     expect(prefetch.stdout).toMatch(/pypi e2e-lib \(.*requirements-loose.txt:1\)\n {4}"e2e-lib>=1.0" is not pinned/)
     expect(prefetch.stdout).toMatch(/1 of 2 packages are not held and verified/)
@@ -186,24 +163,19 @@ describe('larder prefetch and verify of requirements files pip wrote', () => {
 
   it('a hash that matches no upstream file fails prefetch, naming the package', async () => {
     const wrong = await clients.writeFile('requirements-wrong.txt', `e2e-lib==1.0 --hash=sha256:${'0'.repeat(64)}\n`)
-    const prefetch = await larderCli(['prefetch', wrong], await dir('store-wrong'), upstreamEnv())
+    const prefetch = await larderCli(['prefetch', wrong], await work.dir('store-wrong'), upstreamEnv)
     expect(prefetch.code, describeCli(prefetch)).toBe(1)
     expect(prefetch.stdout).toMatch(/pypi e2e-lib==1\.0 .*\n {4}no file of e2e-lib 1\.0 on the index has sha256:0{64}/)
   })
 
   it('verify of pins without hashes still finds a damaged blob: its bytes no longer hash to its address', async () => {
-    const blob = join(prefetched, 'store/blobs/sha256', lib.sdist.sha256.slice(0, 2), lib.sdist.sha256)
-    await writeFile(blob, Buffer.concat([lib.sdist.bytes, Buffer.from('rot')]))
+    await writeFile(blobPath(prefetched, lib.sdist.sha256), Buffer.concat([lib.sdist.bytes, Buffer.from('rot')]))
     const verify = await larderCli(['verify', frozen], prefetched)
     expect(verify.code, describeCli(verify)).toBe(1)
     expect(verify.stdout).toMatch(/pypi e2e-lib==1\.0 .*\n {4}\/pypi\/files\/e2e-lib\/.*\.tar\.gz: the stored bytes hash to .*: the store is damaged/)
   })
 
   it('verify after one blob is deleted from the store fails, naming that package', async () => {
-    const sha256 = createHash('sha256').update(lib.wheel.bytes).digest('hex')
-    await rm(join(prefetched, 'store/blobs/sha256', sha256.slice(0, 2), sha256))
-    const verify = await larderCli(['verify', hashed], prefetched)
-    expect(verify.code, describeCli(verify)).toBe(1)
-    expect(verify.stdout).toMatch(/not held \(1\):\n {2}pypi e2e-lib==1\.0 /)
+    expect(await verifyWithoutBlob(prefetched, sha256Hex(lib.wheel.bytes), hashed)).toMatch(/not held \(1\):\n {2}pypi e2e-lib==1\.0 /)
   })
 })

@@ -4,44 +4,28 @@
  * install here, are written as uv and `pip lock` write them. `larder prefetch` fills a fresh store, `verify`
  * passes, and Poetry, Pipenv and pip install the same pins from an offline Larder on that store.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  buildPythonDists,
-  makeTempDir,
-  normalizeProjectName,
-  run,
-  startPypiIndexFixture,
-  type PythonDist,
-  type PypiIndexFixture,
-  type TempDir,
-} from '@larder/testkit'
-import { startLarder, type LarderServer } from '../support/larder-process.js'
-import { CLIENT_TIMEOUT_MS, createPythonClients, describeRun, type PythonClients } from '../pypi/python-clients.js'
-import { describeCli, larderCli, parseReport } from './larder-cli.js'
+import { normalizeProjectName, run, type PythonDist } from '@larder/testkit'
+import { CLIENT_TIMEOUT_MS, describeRun } from '../pypi/python-clients.js'
+import { describeCli, larderCli, NO_UPSTREAM, parseReport } from './larder-cli.js'
+import { indexUrl, startPypiFamily, type PypiFamily } from './pypi-family.js'
+import { startOfflineLarder } from './store-larders.js'
 
 const POETRY = process.env.LARDER_TEST_POETRY ?? 'poetry'
 const PIPENV = process.env.LARDER_TEST_PIPENV ?? 'pipenv'
 /** Debian's python3, which its poetry and pipenv run on (not a pyenv shim earlier on PATH). */
 const DEBIAN_PYTHON = '/usr/bin/python3'
 
-let lib: { wheel: PythonDist; sdist: PythonDist }
-let app: PythonDist
-let upstream: PypiIndexFixture
-let larderA: LarderServer
-let clients: PythonClients
-let work: TempDir
+let py: PypiFamily
+// The family's parts, under the names the tests below use.
+let lib: PypiFamily['lib'], app: PypiFamily['app'], upstream: PypiFamily['upstream'], larderA: PypiFamily['larderA'], clients: PypiFamily['clients']
+let work: PypiFamily['work'], upstreamEnv: PypiFamily['upstreamEnv']
 const lockfiles: Record<'poetry' | 'pipenv' | 'uv' | 'pylock', string> = { poetry: '', pipenv: '', uv: '', pylock: '' }
 let prefetched: string
 let generation = 0
 
-const dir = async (...parts: string[]) => {
-  const path = join(work.path, ...parts)
-  await mkdir(path, { recursive: true })
-  return path
-}
-const upstreamEnv = () => ({ LARDER_PYPI_UPSTREAM: upstream.simpleUrl })
 const fileUrl = (dist: PythonDist) => `${larderA.url}/pypi/files/${normalizeProjectName(dist.name)}/${dist.sha256}/${dist.filename}`
 
 /** What could point a client at another index, environment or cache than the test's (their defaults are under HOME). */
@@ -53,7 +37,7 @@ const FLAGS = `POETRY_VIRTUALENVS_IN_PROJECT POETRY_NO_INTERACTION PIPENV_VENV_I
 
 /** Poetry or Pipenv isolated from the machine: a fresh home (so fresh caches), virtualenvs in the project, no pip config. */
 async function client(command: string, args: string[], cwd: string) {
-  const home = await dir(`home-${++generation}`)
+  const home = await work.dir(`home-${++generation}`)
   const env = {
     ...Object.fromEntries(UNSET.map((name) => [name, undefined])),
     HOME: home,
@@ -70,8 +54,8 @@ async function client(command: string, args: string[], cwd: string) {
 
 /** A project naming Larder A as its only index, for Poetry (pyproject.toml) or Pipenv (Pipfile), with its lockfile when given. */
 async function writeProject(kind: 'poetry' | 'pipenv', into: string, lock?: string) {
-  const path = await dir(into)
-  const index = `${larderA.url}/pypi/simple/`
+  const path = await work.dir(into)
+  const index = indexUrl(larderA)
   const poetry =
     `[tool.poetry]\nname = "rebuild-demo"\nversion = "0.1.0"\ndescription = ""\nauthors = ["Larder <larder@example.invalid>"]\n\n` +
     `[tool.poetry.dependencies]\npython = "^3.9"\ne2e-app = "1.0"\n\n[[tool.poetry.source]]\nname = "larder"\nurl = "${index}"\ndefault = true\n`
@@ -82,13 +66,8 @@ async function writeProject(kind: 'poetry' | 'pipenv', into: string, lock?: stri
 }
 
 beforeAll(async () => {
-  lib = await buildPythonDists({ name: 'e2e-lib', version: '1.0' })
-  const newer = (await buildPythonDists({ name: 'e2e-lib', version: '1.1' })).wheel
-  app = (await buildPythonDists({ name: 'e2e_app', version: '1.0', requires: ['e2e-lib<1.1'] })).wheel
-  upstream = await startPypiIndexFixture({ format: 'json', dists: [lib.wheel, lib.sdist, newer, app] })
-  larderA = await startLarder({ env: upstreamEnv() })
-  clients = await createPythonClients()
-  work = await makeTempDir('larder-e2e-rebuild-python-locks-')
+  py = await startPypiFamily('larder-e2e-rebuild-python-locks-')
+  ;({ lib, app, upstream, larderA, clients, work, upstreamEnv } = py)
   const poetry = await writeProject('poetry', 'poetry')
   await client(POETRY, ['lock'], poetry)
   lockfiles.poetry = join(poetry, 'poetry.lock')
@@ -108,15 +87,10 @@ beforeAll(async () => {
     `[[packages]]\nname = "${normalizeProjectName(dist.name)}"\nversion = "${dist.version}"\nindex = "${larderA.url}/pypi/simple"\n\n` +
     `[[packages.wheels]]\nname = "${dist.filename}"\nurl = "${fileUrl(dist)}"\nsize = ${dist.bytes.length}\n\n[packages.wheels.hashes]\nsha256 = "${dist.sha256}"\n`
   lockfiles.pylock = await clients.writeFile('pylock.toml', `lock-version = "1.0"\ncreated-by = "pip"\n\n${pylockPackage(app)}\n${pylockPackage(lib.wheel)}`)
-  prefetched = await dir('store-prefetched')
+  prefetched = await work.dir('store-prefetched')
 })
 
-afterAll(async () => {
-  await larderA?.stop()
-  await upstream?.stop()
-  await clients?.cleanup()
-  await work?.cleanup()
-})
+afterAll(() => py?.stop())
 
 describe('larder prefetch and verify of poetry.lock, Pipfile.lock, uv.lock and pylock.toml', () => {
   it('Poetry and Pipenv locked both pins through Larder, with the hashes of every file of the release', async () => {
@@ -129,12 +103,12 @@ describe('larder prefetch and verify of poetry.lock, Pipfile.lock, uv.lock and p
 
   it('prefetch holds every pin of the four in a fresh store, only the files each names; verify then passes with no upstream', async () => {
     const all = [lockfiles.poetry, lockfiles.pipenv, lockfiles.uv, lockfiles.pylock]
-    const prefetch = await larderCli(['prefetch', ...all], prefetched, upstreamEnv())
+    const prefetch = await larderCli(['prefetch', ...all], prefetched, upstreamEnv)
     expect(prefetch.code, describeCli(prefetch)).toBe(0)
     expect(prefetch.stdout).toMatch(/all 8 packages held and verified/)
     expect(upstream.files.hitCount('/files/e2e_lib-1.1-py3-none-any.whl')).toBe(0)
 
-    const verify = await larderCli(['verify', '--json', ...all], prefetched, { LARDER_PYPI_UPSTREAM: 'http://127.0.0.1:9/simple' })
+    const verify = await larderCli(['verify', '--json', ...all], prefetched, { LARDER_PYPI_UPSTREAM: `${NO_UPSTREAM}/simple` })
     expect(verify.code, describeCli(verify)).toBe(0)
     const files = parseReport(verify).lockfiles.map((lockfile) => {
       const pkg = lockfile.packages.find((p) => p.name === 'e2e-lib')!
@@ -151,9 +125,7 @@ describe('larder prefetch and verify of poetry.lock, Pipfile.lock, uv.lock and p
 
   it('Poetry, Pipenv and pip install the pins from a Larder on the prefetched store with LARDER_OFFLINE=1', async () => {
     // Larder A's port, so the sources the lockfiles name reach the offline Larder.
-    const port = larderA.port
-    await larderA.stop()
-    const offline = await startLarder({ dataDir: prefetched, port, env: { LARDER_OFFLINE: '1', LARDER_PYPI_UPSTREAM: 'http://127.0.0.1:9/simple' } })
+    const offline = await startOfflineLarder(prefetched, 'LARDER_PYPI_UPSTREAM', { replacing: larderA, upstreamPath: '/simple' })
     try {
       const poetry = await writeProject('poetry', 'poetry-install', await readFile(lockfiles.poetry, 'utf8'))
       await client(POETRY, ['install', '--no-root'], poetry)
@@ -166,15 +138,7 @@ describe('larder prefetch and verify of poetry.lock, Pipfile.lock, uv.lock and p
       // pip reads no pylock.toml before 26: the same pins and hashes as a requirements file.
       const pins = [app, lib.wheel].map((dist) => `${normalizeProjectName(dist.name)}==${dist.version} --hash=sha256:${dist.sha256}`)
       const requirements = await clients.writeFile('requirements-from-pylock.txt', `${pins.join('\n')}\n`)
-      const install = await clients.pip([
-        'install',
-        '--index-url',
-        `${offline.url}/pypi/simple/`,
-        '--require-hashes',
-        '--only-binary=:all:',
-        '-r',
-        requirements,
-      ])
+      const install = await clients.pip(['install', '--index-url', indexUrl(offline), '--require-hashes', '--only-binary=:all:', '-r', requirements])
       expect(install.code, describeRun(install) + offline.output()).toBe(0)
       const requests = offline.requests()
       expect(requests.length > 0 && requests.every((r) => r.cache === 'OFFLINE' && r.status < 400), JSON.stringify(requests)).toBe(true)
@@ -186,7 +150,7 @@ describe('larder prefetch and verify of poetry.lock, Pipfile.lock, uv.lock and p
   it('a hash in poetry.lock that matches no upstream file fails prefetch, naming the package', async () => {
     const poetry = await readFile(lockfiles.poetry, 'utf8')
     const wrong = await clients.writeFile('poetry.lock', poetry.replace(`sha256:${lib.wheel.sha256}`, `sha256:${'0'.repeat(64)}`))
-    const prefetch = await larderCli(['prefetch', wrong], await dir('store-wrong'), upstreamEnv())
+    const prefetch = await larderCli(['prefetch', wrong], await work.dir('store-wrong'), upstreamEnv)
     expect(prefetch.code, describeCli(prefetch)).toBe(1)
     expect(prefetch.stdout).toMatch(/pypi e2e-lib==1\.0 .*poetry\.lock.*\n {4}no file of e2e-lib 1\.0 on the index has sha256:0{64}/)
     expect(prefetch.stdout).toMatch(/1 of 2 packages are not held and verified/)

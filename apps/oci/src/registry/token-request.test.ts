@@ -10,6 +10,7 @@ function stubClient(body: string, seen: UpstreamRequest[] = []): UpstreamClient 
       return { status: 200, headers: {}, body: Readable.from([Buffer.from(body)]), url: req.url }
     },
     isCircuitOpen: () => false,
+    health: () => [],
     close: async () => {},
   }
 }

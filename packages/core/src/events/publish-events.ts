@@ -52,8 +52,8 @@ export function createPublishEvents(options: PublishEventsOptions): PublishEvent
   }
   let dispatcher: Dispatcher | undefined
   const receivers: WebhookReceiver[] = []
-  const recorded = options.metrics?.counter('larder_events_total', 'Publish events recorded, by ecosystem and type')
-  const attempts = options.metrics?.counter('larder_webhook_attempts_total', 'Webhook deliveries tried, by result')
+  const recorded = options.metrics?.counter('larder_events_total', 'Publish events recorded, by ecosystem and type', ['ecosystem', 'type'])
+  const attempts = options.metrics?.counter('larder_webhook_attempts_total', 'Webhook deliveries tried, by result', ['result'])
   options.metrics?.gauge('larder_webhook_backlog', 'Events not yet taken by the slowest webhook receiver', () =>
     Math.max(0, ...receivers.map((receiver) => receiver.backlog)),
   )

@@ -55,7 +55,10 @@ export function securityHeaders(options: SecurityHeadersOptions): MiddlewareHand
 }
 
 export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> {
-  const requests = options.metrics.counter('larder_requests_total', 'Requests answered, by app, status and cache result')
+  const requests = options.metrics.counter('larder_requests_total', 'Requests answered, by app, status and cache result', ['app', 'status', 'cache'])
+  const durations = options.metrics.histogram('larder_request_duration_seconds', 'Time to the response head, by app and cache result', ['app', 'cache'])
+  // Known where Content-Length is (stored files and documents); a streamed miss of unknown size is not counted.
+  const served = options.metrics.counter('larder_served_bytes_total', 'Body bytes answered with a Content-Length, by app and cache result', ['app', 'cache'])
   return async (c, next) => {
     const started = performance.now()
     const incomingId = c.req.header('x-request-id')
@@ -76,6 +79,9 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> 
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value)
     }
     requests.inc({ app: options.app, status, cache })
+    durations.observe({ app: options.app, cache }, (performance.now() - started) / 1000)
+    const length = c.get('sentStatus') ? (c.get('sentLength') ?? 0) : Number(c.res.headers.get('content-length'))
+    if (c.req.method !== 'HEAD' && length > 0) served.inc({ app: options.app, cache }, length)
     const line = {
       reqId: requestId,
       app: options.app,

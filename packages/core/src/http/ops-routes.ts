@@ -17,6 +17,6 @@ export function createOpsRoutes(options: OpsRoutesOptions): Hono<LarderEnv> {
     if (state.ready) return c.json({ status: 'ready' })
     return c.json({ status: 'not ready', reason: state.reason ?? 'unknown' }, 503)
   })
-  app.get('/metrics', (c) => c.body(options.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }))
+  app.get('/metrics', async (c) => c.body(await options.metrics.render(), 200, { 'content-type': options.metrics.contentType }))
   return app
 }

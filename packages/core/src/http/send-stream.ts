@@ -34,6 +34,7 @@ export async function sendStream(c: Context<LarderEnv>, options: SendStreamOptio
   if (!outgoing) return new Response(Readable.toWeb(body) as ReadableStream, { status, headers })
   // Web streams cost a copy and several promise hops per chunk; tarballs and packuments go straight to the socket.
   c.set('sentStatus', status)
+  if (options.size !== undefined) c.set('sentLength', options.size)
   // Before pipeline destroys the response: the request log reads the reason when the socket closes.
   body.once('error', (err) => c.set('streamError', err))
   outgoing.writeHead(status, headers)

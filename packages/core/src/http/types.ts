@@ -8,6 +8,8 @@ export interface LarderVariables {
   cacheResult: CacheResult
   /** Status of a response written straight to the socket (bypassing Hono's Response). */
   sentStatus: number
+  /** Its Content-Length, when known. */
+  sentLength: number
   /** Why a streamed body stopped before its end (upstream failed, digest mismatch), for the log. */
   streamError: Error
   /** Set under LARDER_PROTECT_READS: no response may be kept by a shared cache. */

@@ -17,7 +17,7 @@ export interface EvictScheduleOptions {
 
 export function scheduleEviction(options: EvictScheduleOptions): () => void {
   if (options.maxBytes === undefined && options.unusedMs === undefined) return () => {}
-  const evictions = options.metrics.counter('larder_evictions_total', 'Mirrored artifacts evicted (LARDER_MAX_CACHE_GB, LARDER_EVICT_UNUSED_DAYS)')
+  const evictions = options.metrics.counter('larder_evictions_total', 'Mirrored artifacts evicted (LARDER_MAX_CACHE_GB, LARDER_EVICT_UNUSED_DAYS)', [])
   let running = false
   const timer = setInterval(async () => {
     if (running) return

@@ -14,7 +14,7 @@ export interface GcScheduleOptions {
 /** Starts the schedule (nothing when intervalMs is 0); returns its stop. */
 export function scheduleGarbageCollection(options: GcScheduleOptions): () => void {
   if (options.intervalMs <= 0) return () => {}
-  const runs = options.metrics.counter('larder_gc_runs_total', 'Store garbage collections, by result')
+  const runs = options.metrics.counter('larder_gc_runs_total', 'Store garbage collections, by result', ['result'])
   const freed = options.metrics.counter('larder_gc_freed_bytes_total', 'Bytes of unreferenced blobs deleted by gc')
   let running = false
   const timer = setInterval(async () => {

@@ -1,67 +1,85 @@
-/** A small Prometheus text-format registry: labelled counters and gauges read at scrape time. */
+/** Prometheus metrics through prom-client: labelled counters, histograms, and gauges read at scrape time, plus Node's own. */
+import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry, collectDefaultMetrics } from 'prom-client'
 
-type Labels = Record<string, string | number>
+export type Labels = Record<string, string | number>
 
-function labelKey(labels: Labels): string {
-  const parts = Object.keys(labels)
-    .sort()
-    .map((name) => `${name}="${String(labels[name]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-  return parts.length ? `{${parts.join(',')}}` : ''
+/** Seconds; from a store hit (a few ms) to a multi-GB fill. */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120]
+
+export interface Counter {
+  inc(labels?: Labels, by?: number): void
+  get(labels?: Labels): Promise<number>
 }
 
-export class Counter {
-  private readonly values = new Map<string, number>()
-  constructor(
-    readonly name: string,
-    readonly help: string,
-  ) {}
-
-  inc(labels: Labels = {}, by = 1): void {
-    const key = labelKey(labels)
-    this.values.set(key, (this.values.get(key) ?? 0) + by)
-  }
-
-  get(labels: Labels = {}): number {
-    return this.values.get(labelKey(labels)) ?? 0
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`]
-    for (const [key, value] of this.values) lines.push(`${this.name}${key} ${value}`)
-    return lines.join('\n')
-  }
+export interface Histogram {
+  observe(labels: Labels, value: number): void
 }
 
-export class Gauge {
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    private readonly read: () => number,
-  ) {}
-
-  render(): string {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${this.read()}`].join('\n')
-  }
-}
+/** A gauge's value at scrape time: one number, or one per label set. */
+export type GaugeReading = number | ReadonlyArray<{ labels: Labels; value: number }>
 
 export class MetricsRegistry {
-  private readonly metrics = new Map<string, Counter | Gauge>()
+  readonly prometheus = new Registry()
+  private readonly counters = new Map<string, Counter>()
+  private readonly histograms = new Map<string, Histogram>()
 
-  counter(name: string, help: string): Counter {
-    const existing = this.metrics.get(name)
-    if (existing instanceof Counter) return existing
-    const counter = new Counter(name, help)
-    this.metrics.set(name, counter)
+  constructor(options: { processMetrics?: boolean } = {}) {
+    // Memory, CPU, event-loop lag, GC: what an operator checks first when a mirror is slow.
+    if (options.processMetrics) collectDefaultMetrics({ register: this.prometheus })
+  }
+
+  get contentType(): string {
+    return this.prometheus.contentType
+  }
+
+  /** The same counter for the same name, so every mirror's edge counts into one series. */
+  counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
+    const existing = this.counters.get(name)
+    if (existing) return existing
+    const metric = new PromCounter({ name, help, labelNames: [...labelNames], registers: [this.prometheus] })
+    const counter: Counter = {
+      inc: (labels = {}, by = 1) => metric.inc(stringLabels(labels), by),
+      get: async (labels = {}) => (await metric.get()).values.find((v) => sameLabels(v.labels, stringLabels(labels)))?.value ?? 0,
+    }
+    this.counters.set(name, counter)
     return counter
   }
 
-  gauge(name: string, help: string, read: () => number): Gauge {
-    const gauge = new Gauge(name, help, read)
-    this.metrics.set(name, gauge)
-    return gauge
+  histogram(name: string, help: string, labelNames: readonly string[], buckets: readonly number[] = DURATION_BUCKETS): Histogram {
+    const existing = this.histograms.get(name)
+    if (existing) return existing
+    const metric = new PromHistogram({ name, help, labelNames: [...labelNames], buckets: [...buckets], registers: [this.prometheus] })
+    const histogram: Histogram = { observe: (labels, value) => metric.observe(stringLabels(labels), value) }
+    this.histograms.set(name, histogram)
+    return histogram
   }
 
-  render(): string {
-    return [...this.metrics.values()].map((metric) => metric.render()).join('\n') + '\n'
+  gauge(name: string, help: string, read: () => GaugeReading, labelNames: readonly string[] = []): void {
+    if (this.prometheus.getSingleMetric(name)) return
+    new PromGauge({
+      name,
+      help,
+      labelNames: [...labelNames],
+      registers: [this.prometheus],
+      collect() {
+        const reading = read()
+        this.reset()
+        if (typeof reading === 'number') this.set(reading)
+        else for (const { labels, value } of reading) this.set(stringLabels(labels), value)
+      },
+    })
   }
+
+  render(): Promise<string> {
+    return this.prometheus.metrics()
+  }
+}
+
+function stringLabels(labels: Labels): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)]))
+}
+
+function sameLabels(a: Partial<Record<string, string | number>>, b: Record<string, string>): boolean {
+  const keys = Object.keys(b)
+  return Object.keys(a).length === keys.length && keys.every((k) => String(a[k]) === b[k])
 }

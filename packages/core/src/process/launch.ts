@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import { loadConfig, type Env, type LarderConfig } from '../config/index.js'
 import { isLarderError } from '../errors/index.js'
 import { composeMirrors, type AnyMirrorDeclaration, type ComposedMirrors } from '../mirror/index.js'
-import { scheduleEviction, scheduleGarbageCollection } from '../maintenance/index.js'
+import { scheduleEviction, scheduleGarbageCollection, watchStoreGauges } from '../maintenance/index.js'
 import { createServices, type LarderServices } from '../services/index.js'
 import { allowedHostCheck } from '../http/allowed-host.js'
 import { errorHandler, securityHeaders } from '../http/edge.js'
@@ -30,7 +30,7 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
   const listening: Record<string, unknown> = {}
   try {
     config = loadConfig(options.env, { mirrors: options.mirrors })
-    services = createServices(config)
+    services = createServices(config, { processMetrics: true })
     composed = composeMirrors(services, options.mirrors)
     for (const { handler } of composed.mounted) Object.assign(listening, await handler.start?.())
     await services.events.startDelivery()
@@ -55,6 +55,7 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
   if (extra) root.route('/', extra)
   root.route('/', composed.app)
   const stopGc = scheduleGarbageCollection({ store: services.store, logger, metrics: services.metrics, intervalMs: config.gcIntervalMs })
+  const stopGauges = watchStoreGauges({ store: services.store, metrics: services.metrics, logger })
   const stopEviction = scheduleEviction({
     store: services.store,
     access: services.access,
@@ -75,6 +76,7 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
     onClosed: () => {
       stopGc()
       stopEviction()
+      stopGauges()
       return services.close()
     },
   })

@@ -44,11 +44,18 @@ export interface ServicesOverrides {
   upstream?: UpstreamClient
   /** Coalescing across replicas (in-process single-flight by default). */
   createFlight?: FlightFactory
+  /** Node's own metrics (memory, CPU, event-loop lag) in /metrics: for a server, not for tests and commands. */
+  processMetrics?: boolean
 }
 
 export function createServices(config: LarderConfig, overrides: ServicesOverrides = {}): LarderServices {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel })
-  const metrics = new MetricsRegistry()
+  const metrics = new MetricsRegistry({ processMetrics: overrides.processMetrics ?? false })
+  const upstreamDurations = metrics.histogram('larder_upstream_request_duration_seconds', 'Exchanges with upstreams, by origin and outcome', [
+    'origin',
+    'outcome',
+  ])
+  const upstreamErrors = metrics.counter('larder_upstream_errors_total', 'Upstream exchanges that failed, by origin and error code', ['origin', 'code'])
   // Unique per process, so Larder chained behind another Larder is fine but a loop is not.
   const via = `1.1 larder-${randomBytes(6).toString('hex')}`
   const storeDir = join(config.dataDir, 'store')
@@ -66,9 +73,20 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
       minBytesPerSecond: config.upstreamMinBytesPerSecond,
       throughputWindowMs: config.upstreamThroughputWindowMs,
       via,
+      onExchange: ({ origin, ms, outcome }) => {
+        upstreamDurations.observe({ origin, outcome }, ms / 1000)
+        if (outcome.startsWith('E_')) upstreamErrors.inc({ origin, code: outcome })
+      },
     })
+  const circuitLevel = { closed: 0, 'half-open': 1, open: 2 } as const
+  metrics.gauge(
+    'larder_upstream_circuit_state',
+    'Each upstream origin asked so far: 0 closed, 1 half-open (a trial is due), 2 open (failing fast)',
+    () => upstream.health().map((h) => ({ labels: { origin: h.origin }, value: circuitLevel[h.circuit] })),
+    ['origin'],
+  )
   const access = createAccessLog(store)
-  const fillErrors = metrics.counter('larder_fill_errors_total', 'Artifact downloads refused (integrity, truncation, size)')
+  const fillErrors = metrics.counter('larder_fill_errors_total', 'Artifact downloads refused (integrity, truncation, size)', ['code'])
   const cache = createCache({
     store,
     upstream,

@@ -22,7 +22,11 @@ export interface CircuitBreaker {
   release(key: string): void
   /** True while requests to `key` would fail fast. */
   isOpen(key: string): boolean
+  /** The keys failing now: 'closed' (failing, below the threshold), 'open' (failing fast) or 'half-open' (a trial is due). */
+  failing(): Array<{ key: string; state: CircuitStateName; failures: number }>
 }
+
+export type CircuitStateName = 'closed' | 'open' | 'half-open'
 
 interface CircuitState {
   consecutiveFailures: number
@@ -71,6 +75,15 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
       const state = states.get(key)
       if (state?.openUntil === undefined) return false
       return now() < state.openUntil || state.trialInFlight
+    },
+
+    failing() {
+      const time = now()
+      return [...states].map(([key, state]) => ({
+        key,
+        state: state.openUntil === undefined ? 'closed' : time < state.openUntil ? 'open' : 'half-open',
+        failures: state.consecutiveFailures,
+      }))
     },
   }
 }

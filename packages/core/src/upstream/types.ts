@@ -32,10 +32,29 @@ export interface UpstreamClient {
   request(req: UpstreamRequest): Promise<UpstreamResponse>
   /** True while the circuit for this URL's origin is open (fail-fast). */
   isCircuitOpen(url: string): boolean
+  /** Every origin asked so far, with its circuit and its last failure (for /metrics and the status page). */
+  health(): UpstreamHealth[]
   close(): Promise<void>
 }
 
+export interface UpstreamHealth {
+  origin: string
+  circuit: 'closed' | 'open' | 'half-open'
+  consecutiveFailures: number
+  lastError?: { code: string; message: string; at: number }
+}
+
+/** One exchange with an upstream (redirect hops and retries included), for metrics. */
+export interface UpstreamExchange {
+  origin: string
+  ms: number
+  /** The status class ('2xx', '4xx'...) or the error code. */
+  outcome: string
+}
+
 export interface UpstreamClientOptions {
+  /** Hears the outcome of each exchange. */
+  onExchange?: (exchange: UpstreamExchange) => void
   /** Time allowed to open a TCP (+TLS) connection. */
   connectTimeoutMs?: number
   /** Time allowed between sending the request and receiving the response headers. */

@@ -40,6 +40,8 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
   })
   const floor = { minBytesPerSecond: settings.minBytesPerSecond, windowMs: settings.throughputWindowMs }
   let closed = false
+  const seen = new Set<string>()
+  const lastErrors = new Map<string, { code: string; message: string; at: number }>()
 
   async function request(req: UpstreamRequest): Promise<UpstreamResponse> {
     if (closed) throw new LarderError('E_INTERNAL', 'the upstream client is closed')
@@ -75,15 +77,21 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
   /** One URL, with the circuit of its origin consulted once and told the final outcome. */
   async function sendWithCircuit(hop: Hop): Promise<RawResponse> {
     const origin = new URL(hop.url).origin
+    seen.add(origin)
     const permit = breaker.acquire(origin)
     if (!permit.allowed) throw circuitOpenError(origin, permit.retryAt)
+    const started = performance.now()
     try {
       const response = await sendWithRetries(hop)
       breaker.recordSuccess(origin)
+      options.onExchange?.({ origin, ms: performance.now() - started, outcome: `${Math.floor(response.status / 100)}xx` })
       return response
     } catch (err) {
       if (isLarderError(err) && CIRCUIT_FAILURE_CODES.has(err.code)) breaker.recordFailure(origin)
       else breaker.release(origin)
+      const code = isLarderError(err) ? err.code : 'E_INTERNAL'
+      lastErrors.set(origin, { code, message: (err as Error).message, at: Date.now() })
+      options.onExchange?.({ origin, ms: performance.now() - started, outcome: code })
       throw err
     }
   }
@@ -134,6 +142,14 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     request,
     isCircuitOpen(url) {
       return URL.canParse(url) && breaker.isOpen(new URL(url).origin)
+    },
+    health() {
+      const failing = new Map(breaker.failing().map((f) => [f.key, f]))
+      return [...seen].map((origin) => {
+        const state = failing.get(origin)
+        const lastError = lastErrors.get(origin)
+        return { origin, circuit: state?.state ?? 'closed', consecutiveFailures: state?.failures ?? 0, ...(lastError ? { lastError } : {}) }
+      })
     },
     async close() {
       if (closed) return

@@ -19,7 +19,7 @@ export const DEFAULT_DEADLINE_MS = 60 * 60 * 1000
 export const DEFAULT_MIN_BYTES_PER_SECOND = 1024
 export const DEFAULT_THROUGHPUT_WINDOW_MS = 30_000
 
-export type ResolvedUpstreamOptions = Required<UpstreamClientOptions>
+export type ResolvedUpstreamOptions = Required<Omit<UpstreamClientOptions, 'onExchange'>>
 
 export function resolveUpstreamOptions(options: UpstreamClientOptions = {}): ResolvedUpstreamOptions {
   const resolved: ResolvedUpstreamOptions = {
