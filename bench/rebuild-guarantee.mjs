@@ -4,8 +4,8 @@
  * most half the time); then `larder export` and `larder import` of that store in MB/s against `tar` of the same files.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { makeTempDir, packNpmPackage, prepareIsolatedNpmEnv, run, startNpmRegistryFixture } from '@larder/testkit'
 import { startLarder } from './lib/processes.mjs'
@@ -18,7 +18,7 @@ export async function rebuildGuarantee() {
   const work = await makeTempDir('larder-bench-rebuild-')
   const servers = []
   try {
-    const packages = await packGraph(work.path)
+    const packages = await cachedGraph(work.path)
     const registry = await startNpmRegistryFixture({ packages })
     servers.push(registry)
     const project = join(work.path, 'project')
@@ -68,6 +68,22 @@ export async function rebuildGuarantee() {
     for (const server of servers.reverse()) await server.stop()
     await work.cleanup()
   }
+}
+
+/** Packing 192 packages with the real npm takes minutes: a run keeps them in bench/.out for the next. */
+const GRAPH_CACHE = fileURLToPath(new URL('./.out/rebuild-graph.json', import.meta.url))
+
+async function cachedGraph(dir) {
+  try {
+    const cached = JSON.parse(await readFile(GRAPH_CACHE, 'utf8'))
+    if (cached.length === PACKAGES) return cached.map((p) => ({ ...p, tarball: Buffer.from(p.tarball, 'base64') }))
+  } catch {
+    // No cache yet (or an old one): pack again.
+  }
+  const packed = await packGraph(dir)
+  await mkdir(dirname(GRAPH_CACHE), { recursive: true })
+  await writeFile(GRAPH_CACHE, JSON.stringify(packed.map((p) => ({ ...p, tarball: p.tarball.toString('base64') }))))
+  return packed
 }
 
 /** A tree of 192 packages (each depends on the next two), with files of 20 to 300 kB so tarballs weigh what real ones do. */

@@ -22,7 +22,7 @@ const FORMATS = `Lockfiles (told by name, else by content):
   gems    Gemfile.lock (with Bundler >= 2.5 CHECKSUMS when present)
   Composer composer.lock`
 
-const COMMON = `  --concurrency N   requests in flight at once (default 8)
+const COMMON = `  --concurrency N   requests in flight at once (default 16)
   --json            the result as JSON on stdout instead of the table
   -h, --help        this text`
 

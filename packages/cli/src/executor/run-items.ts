@@ -10,7 +10,8 @@ import { fetchArtifact, fetchDocument, type DocumentOutcome, type FetchOutcome }
 import { createLimiter } from './limiter.js'
 import { resolveInRounds } from './resolve-rounds.js'
 
-export const DEFAULT_CONCURRENCY = 8
+/** As many as npm itself keeps open to a registry (its maxsockets, 15), rounded up. */
+export const DEFAULT_CONCURRENCY = 16
 
 export interface ItemOutcome {
   item: LockedItem
