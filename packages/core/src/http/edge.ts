@@ -16,6 +16,8 @@ export interface EdgeOptions {
   via?: string
   /** The protocol's own error body (OCI's {"errors": [...]}); Larder's JSON by default. */
   renderError?: ErrorRenderer
+  /** Told of every answered request, with its cache result and the body bytes counted in larder_served_bytes_total (the status page's series). */
+  onRequest?: (app: string, cache: CacheResult, bytes: number) => void
 }
 
 /** Turns a LarderError into the response a protocol's clients understand; status and headers are the error's unless it says otherwise. */
@@ -81,7 +83,9 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> 
     requests.inc({ app: options.app, status, cache })
     durations.observe({ app: options.app, cache }, (performance.now() - started) / 1000)
     const length = c.get('sentStatus') ? (c.get('sentLength') ?? 0) : Number(c.res.headers.get('content-length'))
-    if (c.req.method !== 'HEAD' && length > 0) served.inc({ app: options.app, cache }, length)
+    const bytes = c.req.method !== 'HEAD' && length > 0 ? length : 0
+    if (bytes > 0) served.inc({ app: options.app, cache }, bytes)
+    options.onRequest?.(options.app, cache, bytes)
     const line = {
       reqId: requestId,
       app: options.app,

@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { runRoute } from '../auth/index.js'
 import { errorHandler, notFoundHandler, rawPathAfter, requestEdge, type LarderEnv } from '../http/index.js'
 import type { LarderServices } from '../services/index.js'
+import { trafficSeriesOf } from '../status/traffic-series.js'
 import { settingsOf, type MirrorDeclaration, type MirrorHandler } from './declaration.js'
 
 export interface MountedMirror {
@@ -14,7 +15,9 @@ export interface MountedMirror {
 export function mountMirror<S>(declaration: MirrorDeclaration<S>, services: LarderServices, settings?: S): MountedMirror {
   const handler = declaration.create(services, settings ?? settingsOf(declaration, services.config))
   const { name, prefix } = declaration
-  const edge = { app: name, logger: services.logger, metrics: services.metrics, via: services.via, renderError: handler.renderError }
+  const traffic = trafficSeriesOf(services)
+  const onRequest = traffic.record.bind(traffic)
+  const edge = { app: name, logger: services.logger, metrics: services.metrics, via: services.via, renderError: handler.renderError, onRequest }
   const app = new Hono<LarderEnv>()
   app.use(prefix, requestEdge(edge))
   app.use(`${prefix}/*`, requestEdge(edge))
