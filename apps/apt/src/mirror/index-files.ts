@@ -59,7 +59,8 @@ export class IndexFiles {
       expectedSize: facts.size,
       contentType: INDEX_CONTENT_TYPE,
       label: `${location.archive} ${location.suite}/${location.path}`,
-      meta: { archive: location.archive, suite: location.suite, path: location.path },
+      // index: what clients need to read the pool; eviction keeps it (it is fetched as an artifact, by digest).
+      meta: { archive: location.archive, suite: location.suite, path: location.path, index: true },
     }))
   }
 
@@ -74,6 +75,7 @@ export class IndexFiles {
       expected: { [algorithm]: hash },
       contentType: INDEX_CONTENT_TYPE,
       label: `${location.archive} by-hash ${hash}`,
+      meta: { index: true },
     })
   }
 

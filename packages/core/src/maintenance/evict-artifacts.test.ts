@@ -22,6 +22,8 @@ describe('evictArtifacts', () => {
     await store.putEntry({ key: 'npm:tarball:same-bytes', status: 'ok', fetchedAt: 1, blob: shared.sha256, size: shared.size })
     const own = await store.putBlob(Buffer.from('h'.repeat(500)))
     await store.putEntry({ key: 'npm-private:tarball:own', status: 'ok', fetchedAt: 0, blob: own.sha256, size: own.size, meta: { artifact: true } })
+    const packages = await store.putBlob(Buffer.from('Package: x\n'))
+    await store.putEntry({ key: 'apt:index:sha256:aa', status: 'ok', fetchedAt: 0, blob: packages.sha256, size: 2000, meta: { artifact: true, index: true } })
     const doc = await store.putBlob(Buffer.from('{}'))
     await store.putEntry({ key: 'npm:packument:x', status: 'ok', fetchedAt: 0, blob: doc.sha256, size: doc.size })
     await savePin(store, { source: 'package-lock.json', sha256: 'ab'.repeat(32), by: 'prefetch', keys: ['npm:tarball:pinned'] })

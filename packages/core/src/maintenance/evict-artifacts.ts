@@ -41,7 +41,8 @@ export async function evictArtifacts(store: CacheStore, options: EvictOptions): 
     const entry = await store.getEntry(key)
     if (!entry) continue
     for (const sha256 of referencedBlobs(entry)) references.set(sha256, (references.get(sha256) ?? 0) + 1)
-    if (entry.status !== 'ok' || !entry.blob || entry.meta?.artifact !== true || isHostedKey(key)) continue
+    // meta.index: an index a mirror fetches like an artifact (APT's Packages by digest) but needs to serve what it keeps.
+    if (entry.status !== 'ok' || !entry.blob || entry.meta?.artifact !== true || entry.meta?.index === true || isHostedKey(key)) continue
     total += entry.size ?? 0
     if (pinned.has(key)) continue
     candidates.push({ entry, servedAt: (await lastServed(store, key)) ?? entry.fetchedAt })
