@@ -81,6 +81,25 @@ describe('APT mirror: Release files and index generations', () => {
     expect(sha256(old.body)).toBe(firstXz.sha256)
   })
 
+  it('drops the indexes of the generation before the previous one once a third is served, so gc can free them', async () => {
+    const generationXz = async () => sha256Table((await h.bytes(`${SUITE}/InRelease`)).body.toString())['main/binary-amd64/Packages.xz']!.sha256
+    const fetchIndex = async () => expect((await h.bytes(`${SUITE}/main/binary-amd64/Packages.xz`)).status).toBe(200)
+    const older = await generationXz()
+    await fetchIndex()
+    await h.upstream.publish([await buildDeb({ name: 'unit-base', version: '1.2' })])
+    const previous = await generationXz()
+    await fetchIndex()
+    expect(await h.services.store.getEntry(`apt:index:sha256:${older}`)).toBeDefined()
+    await h.upstream.publish([await buildDeb({ name: 'unit-base', version: '1.3' })])
+    const newest = await generationXz()
+    expect(new Set([older, previous, newest]).size).toBe(3)
+    // Clients holding the previous Release can still fetch its index; the one before is gone.
+    expect(await h.services.store.getEntry(`apt:index:sha256:${older}`)).toBeUndefined()
+    expect(await h.services.store.getEntry(`apt:index:sha256:${previous}`)).toBeDefined()
+    expect(await h.services.store.getEntry(`apt:index:sha256:${newest}`)).toBeDefined()
+    expect(sha256((await h.bytes(`${SUITE}/main/binary-amd64/Packages.xz`)).body)).toBe(newest)
+  })
+
   it('refuses an upstream index that does not match the Release, storing nothing', async () => {
     const listed = sha256Table((await h.upstream.archive.read('dists/stable/Release')).toString())
     await h.upstream.setFault('corrupt', (p) => p.includes('Packages.gz') || p.includes(listed['main/binary-amd64/Packages.gz']!.sha256))

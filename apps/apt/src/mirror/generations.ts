@@ -7,7 +7,7 @@
 import { errorFields, KeyedMutex, LarderError, toLarderError, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
 import type { IndexFileFacts } from '../deb822/release-file.js'
 import { FileTables, type FileTable } from './file-tables.js'
-import type { IndexFiles, IndexLocation } from './index-files.js'
+import { keyOfFacts, type IndexFiles, type IndexLocation } from './index-files.js'
 import { generationKey } from './mirror-keys.js'
 import { ReleaseSource, type ReleaseMeta } from './release-source.js'
 import type { ReleaseVerifier } from './release-verifier.js'
@@ -18,6 +18,8 @@ export const MAX_WANTED_INDEXES = 256
 export interface GenerationMeta extends ReleaseMeta {
   /** Index paths clients have fetched: a newer Release must have them all stored before it is served. */
   wanted: string[]
+  /** The generation served before this one (its file table blob and wanted paths): its indexes go when this one is replaced. */
+  previous?: { table: string; wanted: string[] }
 }
 
 export interface Generation {
@@ -100,12 +102,26 @@ export class Generations {
       for (const path of wanted) {
         await this.indexFiles.ensure({ archive, base, suite, path, acquireByHash: releaseMeta.acquireByHash }, files[path] as IndexFileFacts)
       }
-      const meta: GenerationMeta = { ...releaseMeta, wanted }
+      const currentMeta = current?.meta as GenerationMeta | undefined
+      const previous = current?.blob && currentMeta ? { table: current.blob, wanted: currentMeta.wanted } : undefined
+      const meta: GenerationMeta = { ...releaseMeta, wanted, ...(previous ? { previous } : {}) }
       const entry: CacheEntry = { ...release, key, parts: { ...release.parts }, meta: { ...meta }, fetchedAt: Date.now() }
       await this.services.store.putEntry(entry)
+      // Clients that fetched the previous Release may still ask for its indexes; the one before that has none left.
+      if (currentMeta?.previous) await this.dropIndexesOf(currentMeta.previous, [previous, { table: entry.blob!, wanted }])
       if (current) this.services.logger.info({ archive, suite, wanted: wanted.length, signedBy: meta.signedBy ?? 'unchecked' }, 'serving a new generation')
       return { entry, meta, files }
     })
+  }
+
+  /** Removes the index entries of a superseded generation that the kept ones do not list too; gc then frees their bytes. */
+  private async dropIndexesOf(old: { table: string; wanted: string[] }, kept: ReadonlyArray<{ table: string; wanted: string[] } | undefined>): Promise<void> {
+    const keys = async (generation: { table: string; wanted: string[] }) => {
+      const table = await this.tables.of({ key: 'apt-generation:superseded', status: 'ok', fetchedAt: 0, blob: generation.table }).catch(() => undefined)
+      return table ? generation.wanted.flatMap((path) => (table[path] ? [keyOfFacts(table[path] as IndexFileFacts)] : [])) : []
+    }
+    const keep = new Set((await Promise.all(kept.filter((g) => g !== undefined).map(keys))).flat())
+    for (const key of await keys(old)) if (!keep.has(key)) await this.services.store.deleteEntry(key)
   }
 
   private async load(entry: CacheEntry): Promise<Generation> {
