@@ -133,8 +133,10 @@ that every entry's files are there. A corrupt blob is quarantined: copied to <da
 taken out of the store, never just deleted. Exit 1 when anything is wrong.
 
 Options:
-  --repair          drop the entries of mirrored files that lost their bytes, so the next request
-                    fetches them again from upstream (hosted files must be published again)
+  --repair          fetch mirrored files that lost their bytes again from the URL they came from,
+                    kept only if they hash to the same address; others (documents, an upstream that
+                    is down) are dropped and fetched on their next request; hosted files must be
+                    published again
   --json            the report as JSON on stdout
   -h, --help        this text
 `,

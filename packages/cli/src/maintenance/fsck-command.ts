@@ -1,7 +1,7 @@
 /** `larder fsck [--repair]`: every blob re-hashed, every entry's files present; corrupt blobs quarantined, exit 1 on any fault. */
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { announceStoreChange, checkStore, createFsStore } from '@larder/core'
+import { announceStoreChange, checkStore, createFsStore, createUpstreamClient, refetchBlob } from '@larder/core'
 import type { CliIo } from '../commands/cli-io.js'
 import { dataFolder } from '../commands/store-folder.js'
 import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from '../commands/usage.js'
@@ -19,28 +19,42 @@ export async function runFsckCommand(args: readonly string[], io: CliIo): Promis
   try {
     const result = await checkStore(store, { quarantineDir: join(data, 'quarantine') })
     const repaired: string[] = []
+    const refetched: string[] = []
     if (values.repair) {
-      // A mirrored file without its bytes is fetched again on the next request once its entry is gone.
-      for (const missing of result.missing.filter((m) => !m.hosted)) {
-        await store.deleteEntry(missing.key)
-        repaired.push(missing.key)
+      const upstream = createUpstreamClient({ retries: 1 })
+      try {
+        for (const missing of result.missing.filter((m) => !m.hosted)) {
+          const entry = await store.getEntry(missing.key)
+          // A file fetched from an upstream comes back from the URL it came from, if the bytes are the same.
+          if (entry && (await refetchBlob(store, upstream, entry)) === 'restored') {
+            refetched.push(missing.key)
+            continue
+          }
+          // Otherwise (a document, upstream down or changed) it is fetched again on its next request once its entry is gone.
+          await store.deleteEntry(missing.key)
+          repaired.push(missing.key)
+        }
+      } finally {
+        await upstream.close()
       }
     }
     // A server on the same folder forgets what its entry cache held about them.
-    if (result.corrupt.length > 0 || repaired.length > 0) await announceStoreChange(join(data, 'store'))
-    const unrepaired = result.missing.filter((m) => !repaired.includes(m.key))
-    if (values.json) io.stdout.write(`${JSON.stringify({ ...result, repaired }, null, 2)}\n`)
+    if (result.corrupt.length > 0 || repaired.length > 0 || refetched.length > 0) await announceStoreChange(join(data, 'store'))
+    const unrepaired = result.missing.filter((m) => !repaired.includes(m.key) && !refetched.includes(m.key))
+    if (values.json) io.stdout.write(`${JSON.stringify({ ...result, refetched, repaired }, null, 2)}\n`)
     else {
       const lines = [
         `checked ${result.blobs} blobs (${formatBytes(result.bytes)}): ${result.corrupt.length} corrupt, ${result.missing.length} entries without their file`,
       ]
       for (const blob of result.corrupt) lines.push(`  corrupt ${blob.sha256} (hashes to ${blob.actual}), quarantined in ${blob.quarantinedAt}`)
       for (const m of result.missing) {
-        const fate = repaired.includes(m.key)
-          ? 'dropped: fetched again on the next request'
-          : m.hosted
-            ? 'hosted: publish it again'
-            : 'run larder fsck --repair'
+        const fate = refetched.includes(m.key)
+          ? 'fetched again from upstream, same bytes'
+          : repaired.includes(m.key)
+            ? 'dropped: fetched again on the next request'
+            : m.hosted
+              ? 'hosted: publish it again'
+              : 'run larder fsck --repair'
         lines.push(`  missing ${m.sha256} of ${m.key} (${fate})`)
       }
       io.stdout.write(`${lines.join('\n')}\n`)
