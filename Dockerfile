@@ -29,7 +29,7 @@ COPY --from=build --chown=root:root /app /app
 # A new named volume takes the owner of the directory it is mounted on, so /data must
 # belong to the runtime user before any volume is created from the image.
 RUN mkdir -p /data && chown node:node /data \
- && ln -s /app/apps/server/dist/larder-cli.js /usr/local/bin/larder
+ && ln -s /app/apps/server/bin/larder.mjs /usr/local/bin/larder
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
