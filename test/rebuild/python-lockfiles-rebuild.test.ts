@@ -45,6 +45,9 @@ async function client(command: string, args: string[], cwd: string) {
     PATH: '/usr/bin:/bin',
     PIP_CONFIG_FILE: '/dev/null',
     PYTHONDONTWRITEBYTECODE: '1',
+    // Poetry asks the desktop keyring for index credentials; where a D-Bus session answers but cannot unlock
+    // (a CI host), that fails the lock with "Failed to unlock the item!". The index needs no credentials.
+    PYTHON_KEYRING_BACKEND: 'keyring.backends.null.Keyring',
     ...Object.fromEntries(FLAGS.map((name) => [name, '1'])),
   }
   const result = await run(command, args, { cwd, env, timeoutMs: CLIENT_TIMEOUT_MS })
