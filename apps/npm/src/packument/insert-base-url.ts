@@ -30,3 +30,28 @@ export function insertBaseUrl(offsets: readonly number[], baseUrl: string): Tran
 export function insertedLength(storedSize: number, offsets: readonly number[], baseUrl: string): number {
   return storedSize + offsets.length * Buffer.byteLength(baseUrl, 'utf8')
 }
+
+/** Rendered copies of packuments held in memory, per base URL: a held blob is rendered once, not per request. */
+const rendered = new WeakMap<Buffer, Map<string, Buffer>>()
+/** Bases are few (one per way clients reach Larder); a bound keeps forged Host headers from growing it. */
+const MAX_BASES_PER_DOCUMENT = 8
+
+/** The whole body with the base URL inserted, for a stored packument held in memory. */
+export function insertBaseUrlInto(stored: Buffer, offsets: readonly number[], baseUrl: string): Buffer {
+  let byBase = rendered.get(stored)
+  const hit = byBase?.get(baseUrl)
+  if (hit) return hit
+  const base = Buffer.from(baseUrl, 'utf8')
+  const pieces: Buffer[] = []
+  let start = 0
+  for (const offset of offsets) {
+    pieces.push(stored.subarray(start, offset), base)
+    start = offset
+  }
+  pieces.push(stored.subarray(start))
+  const body = Buffer.concat(pieces)
+  if (!byBase) rendered.set(stored, (byBase = new Map()))
+  if (byBase.size >= MAX_BASES_PER_DOCUMENT) byBase.clear()
+  byBase.set(baseUrl, body)
+  return body
+}

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import { describe, expect, it } from 'vitest'
-import { insertBaseUrl, insertedLength } from './insert-base-url.js'
+import { insertBaseUrl, insertBaseUrlInto, insertedLength } from './insert-base-url.js'
 import { rewritePackument, tarballFilename } from './stored-packument.js'
 
 const upstreamDoc = {
@@ -49,6 +49,15 @@ describe('rewritePackument', () => {
       expected.versions['1.0.0'].dist.tarball = 'http://m:8080/npm/@s/pkg/-/pkg-1.0.0.tgz'
       expected.versions['1.1.0'].dist.tarball = 'http://m:8080/npm/@s/pkg/-/pkg-1.1.0.tgz'
       expect(doc).toEqual(expected)
+    }
+  })
+
+  it('renders a packument held in memory to the same bytes as the stream, once per base', async () => {
+    for (const base of ['http://m:8080/npm', 'https://x']) {
+      const streamed = await buffer(Readable.from([stored.full]).pipe(insertBaseUrl(stored.fullOffsets, base)))
+      const rendered = insertBaseUrlInto(stored.full, stored.fullOffsets, base)
+      expect(rendered.equals(streamed)).toBe(true)
+      expect(insertBaseUrlInto(stored.full, stored.fullOffsets, base)).toBe(rendered)
     }
   })
 

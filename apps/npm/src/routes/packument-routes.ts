@@ -1,8 +1,8 @@
 /** GET of a packument (full or abbreviated by Accept) and of one version or dist-tag. */
 import { createHash } from 'node:crypto'
-import { LarderError, clientHasCurrent, sendStream, staleHeaders } from '@larder/core'
+import { HeldBlob, LarderError, clientHasCurrent, sendStream, staleHeaders } from '@larder/core'
 import type { PackageName } from '../names/package-name.js'
-import { insertBaseUrl, insertedLength } from '../packument/insert-base-url.js'
+import { insertBaseUrl, insertBaseUrlInto, insertedLength } from '../packument/insert-base-url.js'
 import type { PackumentHandle } from '../packument/packument-source.js'
 import { registryBase, type NpmContext, type NpmRouteContext } from './npm-context.js'
 
@@ -47,6 +47,7 @@ export async function getPackument(c: NpmRouteContext, npm: NpmContext, name: Pa
   if (clientHasCurrent(c, etag)) return c.body(null, 304, headers)
   const body = await npm.services.store.openBlob(sha256)
   if (!body) throw new LarderError('E_STORE', `stored packument ${entry.key} lost its body`)
+  if (body instanceof HeldBlob) return sendStream(c, { headers, body: new HeldBlob(insertBaseUrlInto(body.bytes, offsets, base)) })
   return sendStream(c, { headers, body: body.pipe(insertBaseUrl(offsets, base)), size: insertedLength(size, offsets, base) })
 }
 

@@ -36,6 +36,9 @@ export const DEFAULT_GC_INTERVAL_HOURS = 24
 export const DEFAULT_EVICT_INTERVAL_SECONDS = 300
 /** How long publish events are kept for pollers and for receivers that are down. */
 export const DEFAULT_EVENTS_RETENTION_DAYS = 7
+/** Small hot blobs (tarballs, packuments) kept in memory per process, and the largest one kept. */
+export const DEFAULT_MEMORY_CACHE_MB = 64
+export const DEFAULT_MEMORY_CACHE_MAX_ITEM_KB = 1024
 const MIN_WEBHOOK_SECRET_LENGTH = 16
 
 export interface LarderConfig {
@@ -65,6 +68,9 @@ export interface LarderConfig {
   /** With a stale copy at hand, how long a client waits for upstream before it gets the stale copy. */
   staleDeadlineMs: number
   maxArtifactBytes: number
+  /** Bytes of small blobs held in memory (LARDER_MEMORY_CACHE_MB; 0 turns it off), and the largest held (LARDER_MEMORY_CACHE_MAX_ITEM_KB). */
+  memoryCacheBytes: number
+  memoryCacheMaxItemBytes: number
   tokens: TokenGrant[]
   protectReads: boolean
   /** Peers whose X-Forwarded-* headers are believed (LARDER_TRUSTED_PROXIES); nobody by default. */
@@ -131,6 +137,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     keepAliveTimeoutMs: readInteger(env, 'LARDER_KEEP_ALIVE_TIMEOUT_SECONDS', DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS, 1) * 1000,
     minFreeBytes: readInteger(env, 'LARDER_MIN_FREE_MB', DEFAULT_MIN_FREE_MB) * 1024 * 1024,
     maxArtifactBytes: readInteger(env, 'LARDER_MAX_ARTIFACT_MB', DEFAULT_MAX_ARTIFACT_MB, 1) * 1024 * 1024,
+    memoryCacheBytes: readInteger(env, 'LARDER_MEMORY_CACHE_MB', DEFAULT_MEMORY_CACHE_MB) * 1024 * 1024,
+    memoryCacheMaxItemBytes: readInteger(env, 'LARDER_MEMORY_CACHE_MAX_ITEM_KB', DEFAULT_MEMORY_CACHE_MAX_ITEM_KB, 1) * 1024,
     tokens,
     protectReads: readFlag(env, 'LARDER_PROTECT_READS'),
     trustedProxies: parseTrustedProxies('LARDER_TRUSTED_PROXIES', env.LARDER_TRUSTED_PROXIES),

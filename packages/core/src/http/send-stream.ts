@@ -2,6 +2,7 @@
 import { Readable, pipeline } from 'node:stream'
 import type { Context } from 'hono'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import { HeldBlob } from '../store/blob-memory.js'
 import { SECURITY_HEADERS, privateCacheControl } from './edge.js'
 import type { LarderEnv } from './types.js'
 
@@ -27,6 +28,10 @@ export async function sendStream(c: Context<LarderEnv>, options: SendStreamOptio
     body.destroy()
     return new Response(null, { status, headers })
   }
+  if (body instanceof HeldBlob && (options.size === undefined || options.size === body.bytes.length)) {
+    headers['content-length'] = String(body.bytes.length)
+    return sendBytes(c, status, headers, body.bytes)
+  }
   // The head waits for the first byte: a body that fails before it (the upstream closed, a fill
   // refused) is answered with its error status, not a connection reset after a 200.
   await untilFirstChunk(body)
@@ -43,6 +48,17 @@ export async function sendStream(c: Context<LarderEnv>, options: SendStreamOptio
     // No error passed: an 'error' event on the response would have no listener.
     outgoing.destroy()
   })
+  return RESPONSE_ALREADY_SENT
+}
+
+/** A body wholly in memory: one write of head and bytes, no stream machinery. */
+function sendBytes(c: Context<LarderEnv>, status: number, headers: Record<string, string>, bytes: Buffer): Response {
+  const outgoing = c.env?.outgoing
+  if (!outgoing) return new Response(bytes, { status, headers })
+  c.set('sentStatus', status)
+  c.set('sentLength', bytes.length)
+  outgoing.writeHead(status, headers)
+  outgoing.end(bytes)
   return RESPONSE_ALREADY_SENT
 }
 

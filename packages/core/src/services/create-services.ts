@@ -9,7 +9,7 @@ import { createPublishEvents, type PublishEvents } from '../events/index.js'
 import { createLogger, errorFields, type Logger } from '../log/index.js'
 import { createAccessLog, type AccessLog } from '../maintenance/access-log.js'
 import { MetricsRegistry } from '../metrics/index.js'
-import { createFsStore, watchStoreChanges, withEntryCache, type CacheStore } from '../store/index.js'
+import { createFsStore, watchStoreChanges, withBlobMemory, withEntryCache, type CacheStore } from '../store/index.js'
 import { createUpstreamClient, type UpstreamClient } from '../upstream/index.js'
 
 export interface LarderServices {
@@ -61,7 +61,12 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
   const storeDir = join(config.dataDir, 'store')
   // Other processes on the same folder (larder import, prefetch) announce their writes; the entry cache then forgets.
   const externalChanges = overrides.store ? undefined : watchStoreChanges(storeDir)
-  const store = overrides.store ?? withEntryCache(createFsStore({ dir: storeDir, minFreeBytes: config.minFreeBytes }), { externalChanges })
+  const store =
+    overrides.store ??
+    withBlobMemory(withEntryCache(createFsStore({ dir: storeDir, minFreeBytes: config.minFreeBytes }), { externalChanges }), {
+      maxBytes: config.memoryCacheBytes,
+      maxBlobBytes: config.memoryCacheMaxItemBytes,
+    })
   const upstream =
     overrides.upstream ??
     createUpstreamClient({
