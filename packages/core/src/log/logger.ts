@@ -13,5 +13,7 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const config = { level: options.level ?? DEFAULT_LOG_LEVEL, base: { service: 'larder' } }
-  return options.destination ? pino(config, options.destination) : pino(config)
+  // Asynchronous: a request's log line is queued, not written before the next request is read, and lines
+  // logged while a write is in flight go out together. pino flushes what is queued when the process exits.
+  return pino(config, options.destination ?? pino.destination({ dest: 1, sync: false }))
 }
