@@ -10,20 +10,26 @@ const LARDER_MAIN = fileURLToPath(new URL('../../apps/server/dist/main.js', impo
 const STATIC_SERVER = fileURLToPath(new URL('./static-server.mjs', import.meta.url))
 
 /**
- * Larder with LARDER_LOG_LEVEL=warn (one info line per request would tax both CPUs), which also
+ * Larder with LARDER_LOG_LEVEL=warn by default (one info line per request would tax both CPUs), which also
  * hides the "listening" line: so it gets a port picked here and is ready once /readyz answers 200.
- * `nodeArgs` go before the script (e.g. `--import` a probe, `--cpu-prof`); `env` adds variables.
+ * `nodeArgs` go before the script (e.g. `--import` a probe, `--cpu-prof`); `env` adds variables; `cpu` pins it with taskset.
  */
-export async function startLarder({ dataDir, npmUpstream, nodeArgs = [], env = {} }) {
+export async function startLarder({ dataDir, npmUpstream, nodeArgs = [], env = {}, cpu, logLevel = 'warn', logFile }) {
   const port = await freePort()
-  const child = await startProcess(process.execPath, [...nodeArgs, LARDER_MAIN], {
+  const command = [process.execPath, ...nodeArgs, LARDER_MAIN]
+  // taskset execs the command, so the child's pid is Larder's own.
+  const pinned = cpu === undefined ? command : ['taskset', '-c', String(cpu), ...command]
+  // A log file instead of a pipe: this process reading 30,000 lines a second would steal the load generator's core.
+  const [file, ...args] = logFile === undefined ? pinned : ['sh', '-c', 'exec "$@" >"$LARDER_BENCH_LOG"', 'sh', ...pinned]
+  const child = await startProcess(file, args, {
     env: {
       ...env,
+      ...(logFile === undefined ? {} : { LARDER_BENCH_LOG: logFile }),
       HOST,
       PORT: String(port),
       LARDER_DATA_DIR: dataDir,
       LARDER_NPM_UPSTREAM: npmUpstream,
-      LARDER_LOG_LEVEL: 'warn',
+      LARDER_LOG_LEVEL: logLevel,
       // Packuments stay fresh for the whole run: revalidation is not what these benchmarks measure.
       LARDER_INDEX_TTL_SECONDS: '3600',
     },
@@ -53,7 +59,7 @@ export async function startReference(root, { nodeArgs = [], env = {} } = {}) {
   return { name: 'reference', url, pid: child.pid, stop: () => child.stop(), output: child.output }
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
