@@ -1,31 +1,11 @@
 /** Requirements files as locked items: files chosen from a project page by version and hash, refusals, includes. */
 import { describe, expect, it } from 'vitest'
-import { documentKey, type LockedItem } from '../locked-item.js'
+import type { LockedItem } from '../locked-item.js'
+import { OTHER, projectPage, release, resolveArtifacts, WHEEL, wheelFile } from '../python/python-fixtures.harness.js'
 import { readRequirementsFile } from './requirements-file.js'
 
-const WHEEL = 'a'.repeat(64)
-const SDIST = 'b'.repeat(64)
-const OTHER = 'c'.repeat(64)
-
 /** A project page as Larder serves it in PEP 691 JSON (absolute links on its external URL, a proxy prefix included). */
-const PAGE = JSON.stringify({
-  meta: { 'api-version': '1.1' },
-  name: 'e2e-lib',
-  versions: ['1.0', '1.1'],
-  files: [
-    {
-      filename: 'e2e_lib-1.0-py3-none-any.whl',
-      url: `https://mirror.example/larder/pypi/files/e2e-lib/${WHEEL}/e2e_lib-1.0-py3-none-any.whl`,
-      hashes: { sha256: WHEEL },
-    },
-    { filename: 'e2e_lib-1.0.tar.gz', url: `https://mirror.example/larder/pypi/files/e2e-lib/${SDIST}/e2e_lib-1.0.tar.gz`, hashes: { sha256: SDIST } },
-    {
-      filename: 'e2e_lib-1.1-py3-none-any.whl',
-      url: `https://mirror.example/larder/pypi/files/e2e-lib/${OTHER}/e2e_lib-1.1-py3-none-any.whl`,
-      hashes: { sha256: OTHER },
-    },
-  ],
-})
+const PAGE = projectPage('e2e-lib', [...release('e2e_lib', '1.0'), wheelFile('e2e_lib', '1.1', OTHER)])
 
 async function read(text: string, files: Record<string, string> = {}) {
   return readRequirementsFile('/p/requirements.txt', text, {
@@ -36,9 +16,7 @@ async function read(text: string, files: Record<string, string> = {}) {
   })
 }
 
-function resolve(item: LockedItem, page = PAGE) {
-  return item.resolve!(new Map([[documentKey(item.indexes[0]!), page]]))
-}
+const resolve = (item: LockedItem) => resolveArtifacts(item, PAGE)
 
 describe('requirements files as locked items', () => {
   it('a hashed pin: the project page, then exactly the files whose hashes the lockfile lists', async () => {

@@ -1,11 +1,23 @@
 /** pylock.toml (PEP 751) as locked items: exactly the files it names, the spec's other sources refused or skipped. */
 import { describe, expect, it } from 'vitest'
-import { hex, projectPage, resolveAgainst } from './project-page.harness.js'
 import { pylockFormat, readPylock } from './pylock.js'
+import {
+  ARCHIVE_URL,
+  GIT_COMMIT,
+  GIT_REPO,
+  hex,
+  itemRows,
+  OTHER,
+  OTHER_VERSION,
+  projectPage,
+  release,
+  resolveAgainst,
+  SDIST,
+  WHEEL,
+  wheelFile,
+  WRONG,
+} from './python-fixtures.harness.js'
 
-const WHEEL = hex('a')
-const SDIST = hex('b')
-const OTHER = hex('c')
 const FILES = 'https://files.pythonhosted.org/packages/ab/cd'
 
 // As `uv export --format pylock.toml` writes it (inline tables), plus `pip lock`'s array-of-tables spelling and the other sources.
@@ -28,11 +40,11 @@ directory = { path = ".", editable = true }
 
 [[packages]]
 name = "from-git"
-vcs = { type = "git", url = "https://github.com/acme/from-git", commit-id = "0123456789abcdef0123456789abcdef01234567" }
+vcs = { type = "git", url = "${GIT_REPO}", commit-id = "${GIT_COMMIT}" }
 
 [[packages]]
 name = "from-url"
-archive = { url = "https://example.com/from_url-1.0.tar.gz", hashes = { sha256 = "${OTHER}" } }
+archive = { url = "${ARCHIVE_URL}", hashes = { sha256 = "${OTHER}" } }
 
 [[packages]]
 name = "local-wheel"
@@ -53,17 +65,16 @@ blake2b_256 = "${hex('e')}"
 `
 
 const ANYIO_PAGE = projectPage('anyio', [
-  { filename: 'anyio-4.9.0-py3-none-any.whl', sha256: WHEEL },
-  { filename: 'anyio-4.9.0.tar.gz', sha256: SDIST },
-  { filename: 'anyio-4.9.0-py2-none-any.whl', sha256: hex('f') },
-  { filename: 'anyio-4.8.0-py3-none-any.whl', sha256: hex('9') },
+  ...release('anyio', '4.9.0'),
+  wheelFile('anyio', '4.9.0', hex('f'), 'py2-none-any'),
+  wheelFile('anyio', '4.8.0', OTHER_VERSION),
 ])
 
 describe('pylock.toml', () => {
   it('holds exactly the sdist and wheels a package names, each to its hashes; a directory and a file on disk are skipped', () => {
     const lock = readPylock('/p/pylock.toml', LOCK)
     expect(lock).toMatchObject({ format: 'pylock.toml', skipped: 2 })
-    expect(lock.items.map((i) => [i.name, i.version, i.source])).toEqual([
+    expect(itemRows(lock)).toEqual([
       ['anyio', '4.9.0', '/p/pylock.toml (packages[0])'],
       ['from-git', '', '/p/pylock.toml (packages[2])'],
       ['from-url', '', '/p/pylock.toml (packages[3])'],
@@ -84,17 +95,17 @@ describe('pylock.toml', () => {
 
   it('takes the version from the file name when the entry has none, and every hash Node can check (sha512 too)', () => {
     const idna = readPylock('pylock.toml', LOCK).items[3]!
-    const page = projectPage('idna', [{ filename: 'idna-3.10-py3-none-any.whl', sha256: OTHER }])
+    const page = projectPage('idna', [wheelFile('idna', '3.10', OTHER)])
     expect(resolveAgainst(idna, page)).toEqual([['idna-3.10-py3-none-any.whl', { sha256: OTHER, sha512: 'd'.repeat(128) }]])
   })
 
   it('a hash the index does not list for the file fails, naming the package and the hash', () => {
-    const lock = readPylock('pylock.toml', LOCK.replace(`sha256 = "${WHEEL}"`, `sha256 = "${hex('0')}"`))
+    const lock = readPylock('pylock.toml', LOCK.replace(`sha256 = "${WHEEL}"`, `sha256 = "${WRONG}"`))
     expect(() => resolveAgainst(lock.items[0]!, ANYIO_PAGE)).toThrow(/no file of anyio 4\.9\.0 on the index has sha256:0{64}/)
   })
 
   it('a named file the index does not list fails, naming it', () => {
-    const page = projectPage('anyio', [{ filename: 'anyio-4.9.0-py3-none-any.whl', sha256: WHEEL }])
+    const page = projectPage('anyio', [wheelFile('anyio', '4.9.0')])
     const lock = readPylock('pylock.toml', LOCK.replace(/hashes = \{ sha256 = "[ab]+" \}/g, 'hashes = {}'))
     expect(() => resolveAgainst(lock.items[0]!, page)).toThrow(/the index lists no anyio-4\.9\.0\.tar\.gz among the files of anyio 4\.9\.0/)
   })

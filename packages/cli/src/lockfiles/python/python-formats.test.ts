@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readLockfile } from '../read-lockfile.js'
 import { MAX_LOCKFILE_CHARS } from './lock-text.js'
+import { WHEEL as SHA } from './python-fixtures.harness.js'
 
-const SHA = 'a'.repeat(64)
 const SAMPLES: Record<string, string> = {
   'pylock.toml': `lock-version = "1.0"\ncreated-by = "pip"\n\n[[packages]]\nname = "six"\nversion = "1.17.0"\n\n[[packages.wheels]]\nurl = "https://x/six-1.17.0-py2.py3-none-any.whl"\nhashes = { sha256 = "${SHA}" }\n`,
   'uv.lock': `version = 1\nrevision = 2\n\n[[package]]\nname = "six"\nversion = "1.17.0"\nsource = { registry = "https://pypi.org/simple" }\nwheels = [{ url = "https://x/six-1.17.0-py2.py3-none-any.whl", hash = "sha256:${SHA}" }]\n`,

@@ -1,11 +1,24 @@
 /** uv.lock as locked items: registry packages as exactly the files listed; the project, git, URL and local sources. */
 import { describe, expect, it } from 'vitest'
-import { hex, projectPage, resolveAgainst } from './project-page.harness.js'
+import {
+  GIT_COMMIT,
+  GIT_REPO,
+  hex,
+  itemRows,
+  OTHER,
+  projectPage,
+  release,
+  resolveAgainst,
+  SDIST,
+  sdistFile,
+  WHEEL,
+  wheelFile,
+  WRONG,
+} from './python-fixtures.harness.js'
 import { readUvLock, uvLockFormat } from './uv-lock.js'
 
-const WHEEL = hex('a')
-const SDIST = hex('b')
-const LINUX = hex('c')
+/** The second wheel uv locks for markupsafe. */
+const LINUX = OTHER
 const FILES = 'https://files.pythonhosted.org/packages'
 
 // The shape uv 0.7 writes (version 1, revision 2), trimmed to a few packages of each kind of source.
@@ -44,7 +57,7 @@ sdist = { url = "${FILES}/94/e7/six-1.17.0.tar.gz", size = 34031 }
 [[package]]
 name = "from-git"
 version = "0.2.0"
-source = { git = "https://github.com/acme/from-git?rev=main#0123456789abcdef0123456789abcdef01234567" }
+source = { git = "${GIT_REPO}?rev=main#${GIT_COMMIT}" }
 
 [[package]]
 name = "from-url"
@@ -71,17 +84,17 @@ wheels = [{ path = "found_locally-1.0-py3-none-any.whl", hash = "sha256:${WHEEL}
 `
 
 const MARKUPSAFE = projectPage('markupsafe', [
-  { filename: 'MarkupSafe-3.0.2-cp311-cp311-macosx_10_9_universal2.whl', sha256: WHEEL },
-  { filename: 'MarkupSafe-3.0.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', sha256: LINUX },
-  { filename: 'MarkupSafe-3.0.2-cp312-cp312-win_amd64.whl', sha256: hex('d') },
-  { filename: 'markupsafe-3.0.2.tar.gz', sha256: SDIST },
+  wheelFile('MarkupSafe', '3.0.2', WHEEL, 'cp311-cp311-macosx_10_9_universal2'),
+  wheelFile('MarkupSafe', '3.0.2', LINUX, 'cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64'),
+  wheelFile('MarkupSafe', '3.0.2', hex('d'), 'cp312-cp312-win_amd64'),
+  sdistFile('markupsafe', '3.0.2'),
 ])
 
 describe('uv.lock', () => {
   it('holds exactly the files a registry package lists (not every file of the version), each to its hash', () => {
     const lock = readUvLock('/p/uv.lock', LOCK)
     expect(lock).toMatchObject({ format: 'uv.lock', skipped: 4 })
-    expect(lock.items.map((i) => [i.name, i.version, i.source])).toEqual([
+    expect(itemRows(lock)).toEqual([
       ['markupsafe', '3.0.2', '/p/uv.lock (package[1])'],
       ['six', '1.17.0', '/p/uv.lock (package[2])'],
       ['from-git', '0.2.0', '/p/uv.lock (package[3])'],
@@ -96,10 +109,7 @@ describe('uv.lock', () => {
 
   it('a file without a hash (an index that gives none) is held by name, its presence all that is proved', () => {
     const six = readUvLock('uv.lock', LOCK).items[1]!
-    const page = projectPage('six', [
-      { filename: 'six-1.17.0-py2.py3-none-any.whl', sha256: WHEEL },
-      { filename: 'six-1.17.0.tar.gz', sha256: SDIST },
-    ])
+    const page = projectPage('six', release('six', '1.17.0', 'py2.py3-none-any'))
     expect(resolveAgainst(six, page)).toEqual([['six-1.17.0.tar.gz', {}]])
   })
 
@@ -110,7 +120,7 @@ describe('uv.lock', () => {
   })
 
   it('a hash the index does not have for the file fails, naming the package', () => {
-    const lock = readUvLock('uv.lock', LOCK.replace(`sha256:${LINUX}`, `sha256:${hex('0')}`))
+    const lock = readUvLock('uv.lock', LOCK.replace(`sha256:${LINUX}`, `sha256:${WRONG}`))
     expect(() => resolveAgainst(lock.items[0]!, MARKUPSAFE)).toThrow(/no file of markupsafe 3\.0\.2 on the index has sha256:0{64}/)
   })
 
