@@ -2,7 +2,7 @@
  * The bundle `larder export` writes and `larder import` reads: a tar of larder-bundle.json (every entry and blob),
  * the blobs by sha256, sbom.cdx.json, and larder-bundle.sha256 (sha256sum lines of the two JSON files), in that order.
  */
-import { NAMESPACE_PATTERN, SHA256_HEX_PATTERN, type BlobInfo, type CacheEntry } from '@larder/core'
+import { NAMESPACE_PATTERN, SHA256_HEX_PATTERN, referencedBlobs, type BlobInfo, type CacheEntry } from '@larder/core'
 
 export const BUNDLE_FORMAT = 'larder-bundle'
 export const BUNDLE_VERSION = 1
@@ -25,11 +25,6 @@ export interface BundleManifest {
 
 export const blobFile = (sha256: string) => `${BLOB_DIR}${sha256}`
 
-/** Every blob an entry needs: its body and its derived parts. */
-export function blobsOf(entry: CacheEntry): string[] {
-  return [...(entry.blob ? [entry.blob] : []), ...Object.values(entry.parts ?? {}).map((part) => part.sha256)]
-}
-
 /** The manifest's problems, each naming what is wrong; empty when it can be imported. */
 export function manifestProblems(manifest: unknown): string[] {
   const m = manifest as Partial<BundleManifest> | null
@@ -50,7 +45,8 @@ export function manifestProblems(manifest: unknown): string[] {
     if (!key.includes(':') || !NAMESPACE_PATTERN.test(namespace)) problems.push(`entry key ${JSON.stringify(key).slice(0, 100)} has no valid namespace`)
     else if (keys.has(key)) problems.push(`entry ${key} is listed twice`)
     else if (entry.status !== 'ok' || !Number.isFinite(entry.fetchedAt)) problems.push(`entry ${key} is not a held entry`)
-    else for (const sha256 of blobsOf(entry)) if (!blobs.has(sha256)) problems.push(`entry ${key} needs blob ${sha256}, which the manifest does not list`)
+    else
+      for (const sha256 of referencedBlobs(entry)) if (!blobs.has(sha256)) problems.push(`entry ${key} needs blob ${sha256}, which the manifest does not list`)
     keys.add(key)
   }
   return problems

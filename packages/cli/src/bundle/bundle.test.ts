@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs'
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Header, Pack, ReadEntry } from 'tar'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -87,6 +88,34 @@ describe('larder bundles', () => {
     for (const blob of manifest.blobs) expect(await target.statBlob(blob.sha256)).toBeUndefined()
     // Nothing left in the spool either.
     expect((await readdir(target.spoolDir)).filter((name) => name.startsWith('import-'))).toEqual([])
+  })
+
+  it('hashes each blob as it writes it: bytes that fail their address or a lockfile digest fail the bundle, leaving no file', async () => {
+    const manifest = await sampleManifest()
+    const tarball = manifest.blobs[0]!
+    const out = join(root, 'bundle.tar')
+    const bundleFiles = async () => (await readdir(root)).filter((name) => name.includes('bundle'))
+    // Rot of the same size: only hashing tells it apart.
+    const rotten: CacheStore = {
+      ...source,
+      openBlob: async (sha256) => (sha256 === tarball.sha256 ? Readable.from([Buffer.from('b tarball '.repeat(5000))]) : source.openBlob(sha256)),
+    }
+    for (const zstd of [false, true]) {
+      await expect(writeBundle(out, manifest, '{}\n', rotten, { zstd })).rejects.toThrow(`blob ${tarball.sha256} hashes to`)
+    }
+    const sha512 = (bytes: Buffer) => createHash('sha512').update(bytes).digest('hex')
+    const path = '/npm/pkg/-/pkg-1.0.0.tgz'
+    const wrong = { path, anyOf: [{ sha512: sha512(Buffer.from('other bytes')) }] }
+    const right = { path, anyOf: [wrong.anyOf[0]!, { sha512: sha512(Buffer.from('a tarball '.repeat(5000))) }] }
+    await expect(writeBundle(out, manifest, '{}\n', source, { zstd: false, lockfileChecks: new Map([[tarball.sha256, [right, wrong]]]) })).rejects.toThrow(
+      /^\/npm\/pkg\/-\/pkg-1.0.0.tgz: the bytes do not match the lockfile: got sha512:/,
+    )
+    await expect(writeBundle(out, manifest, '{}\n', source, { zstd: false, lockfileChecks: new Map([['0'.repeat(64), [right]]]) })).rejects.toThrow(
+      'which the bundle does not list',
+    )
+    expect(await bundleFiles()).toEqual([])
+    await writeBundle(out, manifest, '{}\n', source, { zstd: false, lockfileChecks: new Map([[tarball.sha256, [right]]]) })
+    expect(await bundleFiles()).toEqual(['bundle.tar'])
   })
 
   it('refuses a bundle whose manifest names a blob it does not carry, and one that is not a tar', async () => {

@@ -1,4 +1,8 @@
-/** Writes a bundle as a stream (blobs are never held in memory), to a temp file renamed into place only when whole. */
+/**
+ * Writes a bundle as a stream (blobs are never held in memory), to a temp file renamed into place only when whole.
+ * Each blob is hashed as it is written (blob-checks.ts): one that fails its address or a lockfile's digests fails
+ * the whole bundle.
+ */
 import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { rename, rm, stat } from 'node:fs/promises'
@@ -7,16 +11,25 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createZstdCompress } from 'node:zlib'
 import { Header, Pack, ReadEntry } from 'tar'
-import { LarderError, type CacheStore } from '@larder/core'
+import { LarderError, type CacheStore, type StreamingDigest } from '@larder/core'
+import { assertBlobMatches, blobDigest, type LockfileCheck } from './blob-checks.js'
 import { CHECKSUMS_FILE, MANIFEST_FILE, SBOM_FILE, blobFile, type BundleManifest } from './bundle-manifest.js'
 
 export interface WriteBundleOptions {
   zstd: boolean
   /** Hears the size of each blob written, for progress. */
   onBlob?: (bytes: number) => void
+  /** By blob sha256: the lockfile digests its bytes must match besides its address (see lockfileChecksOf). */
+  lockfileChecks?: ReadonlyMap<string, readonly LockfileCheck[]>
 }
 
 export async function writeBundle(out: string, manifest: BundleManifest, sbom: string, store: CacheStore, options: WriteBundleOptions): Promise<number> {
+  const lockfileChecks = options.lockfileChecks ?? new Map<string, readonly LockfileCheck[]>()
+  // A check on a blob the bundle does not carry would never run: refused rather than skipped.
+  const listed = new Set(manifest.blobs.map((blob) => blob.sha256))
+  for (const [sha256, checks] of lockfileChecks) {
+    if (!listed.has(sha256)) throw new LarderError('E_INTEGRITY', `${checks[0]?.path} is answered from blob ${sha256}, which the bundle does not list`)
+  }
   const partial = join(dirname(out), `.${basename(out)}.${process.pid}.partial`)
   const pack = new Pack({ portable: true })
   const file = createWriteStream(partial)
@@ -30,7 +43,10 @@ export async function writeBundle(out: string, manifest: BundleManifest, sbom: s
       const body = await store.openBlob(blob.sha256)
       if (!body)
         throw new LarderError('E_STORE', `blob ${blob.sha256} went missing from the store while the bundle was written`, { hint: 'run the export again' })
-      await addFile(pack, blobFile(blob.sha256), blob.size, body)
+      const checks = lockfileChecks.get(blob.sha256) ?? []
+      const digest = blobDigest(checks)
+      await addFile(pack, blobFile(blob.sha256), blob.size, hashing(body, digest))
+      assertBlobMatches(blob.sha256, digest, checks)
       options.onBlob?.(blob.size)
     }
     await addFile(pack, SBOM_FILE, sbomBody.length, Readable.from([sbomBody]))
@@ -41,7 +57,8 @@ export async function writeBundle(out: string, manifest: BundleManifest, sbom: s
     await rename(partial, out)
     return (await stat(out)).size
   } catch (error) {
-    pack.destroy()
+    // With its error: a tar Pack destroyed without one never settles the pipeline, and the export would hang.
+    pack.destroy(error as Error)
     await written.catch(() => {})
     await rm(partial, { force: true })
     throw error
@@ -60,6 +77,14 @@ async function addFile(pack: Pack, path: string, size: number, body: AsyncIterab
   }
   if (sent !== size) throw new LarderError('E_STORE', `${path} holds ${sent} bytes, not the ${size} the store says`)
   entry.end()
+}
+
+/** The body as it is, each chunk hashed on its way through. */
+async function* hashing(body: AsyncIterable<Buffer>, digest: StreamingDigest): AsyncIterable<Buffer> {
+  for await (const chunk of body) {
+    digest.update(chunk)
+    yield chunk
+  }
 }
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')

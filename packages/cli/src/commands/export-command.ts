@@ -1,9 +1,9 @@
 /** `larder export --out FILE (<lockfile>... | --all)`: what the lockfiles need to install offline (or the whole store), as one verified bundle. */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
-import type { BlobInfo, CacheEntry, CacheStore } from '@larder/core'
-import { BUNDLE_FORMAT, BUNDLE_VERSION, blobsOf, type BundleManifest } from '../bundle/bundle-manifest.js'
+import { isLarderError, referencedBlobs, type BlobInfo, type CacheEntry, type CacheStore } from '@larder/core'
+import { lockfileChecksOf, type LockfileCheck } from '../bundle/blob-checks.js'
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleManifest } from '../bundle/bundle-manifest.js'
 import { renderSbom } from '../bundle/sbom.js'
 import { writeBundle } from '../bundle/write-bundle.js'
 import { inProcessFetcher } from '../fetcher/in-process-fetcher.js'
@@ -13,11 +13,19 @@ import { renderSummary, reportOk } from '../report/summary.js'
 import type { CliIo } from './cli-io.js'
 import { readConcurrency, readLockfiles, runLockfiles } from './lockfile-command.js'
 import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from './usage.js'
+import { parseCommandArgs } from './parse-command-args.js'
 
 const TOOL = { name: 'larder', version: '0.1.0' }
 
 export async function runExportCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOptions(args)
+  const { values, positionals } = parseCommandArgs(args, {
+    out: { type: 'string', short: 'o' },
+    all: { type: 'boolean' },
+    zstd: { type: 'boolean' },
+    concurrency: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  })
   if (values.help) {
     io.stdout.write(HELP.export!)
     return EXIT_OK
@@ -34,14 +42,17 @@ export async function runExportCommand(args: readonly string[], io: CliIo): Prom
   const fetcher = inProcessFetcher({ env: io.env, mirrors: io.mirrors, offline: true, log: io.stderr, onEntryRead: (entry) => read.set(entry.key, entry) })
   try {
     let sbomOutcomes: Parameters<typeof renderSbom>[0] = []
+    let lockfileChecks = new Map<string, LockfileCheck[]>()
     if (!values.all) {
-      const report = await runLockfiles('export', lockfiles, fetcher, concurrency, io, { closeFetcher: false })
+      // Files answered from the store are held unread here: writing the bundle reads them and checks their digests then.
+      const report = await runLockfiles('export', lockfiles, fetcher, concurrency, io, { closeFetcher: false, deferStoredBytes: true })
       if (!reportOk(report)) {
         io.stdout.write(renderSummary(report))
         io.stderr.write('larder: export refused: not everything the lockfiles name is held and verified here; run larder prefetch first\n')
         return EXIT_NOT_HELD
       }
       sbomOutcomes = report.lockfiles.flatMap((l) => l.outcomes)
+      lockfileChecks = lockfileChecksOf(sbomOutcomes)
     } else {
       for await (const key of fetcher.store.listEntries('')) {
         const entry = await fetcher.store.getEntry(key)
@@ -69,7 +80,11 @@ export async function runExportCommand(args: readonly string[], io: CliIo): Prom
     const progress = byteProgressLine('export', total, io.stderr)
     let size: number
     try {
-      size = await writeBundle(values.out, manifest, renderSbom(sbomOutcomes, TOOL), fetcher.store, { zstd, onBlob: (n) => progress.add(n) })
+      size = await writeBundle(values.out, manifest, renderSbom(sbomOutcomes, TOOL), fetcher.store, { zstd, lockfileChecks, onBlob: (n) => progress.add(n) })
+    } catch (error) {
+      if (!isLarderError(error, 'E_INTEGRITY')) throw error
+      io.stderr.write(`larder: export refused: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`)
+      return EXIT_NOT_HELD
     } finally {
       progress.done()
     }
@@ -87,35 +102,15 @@ export async function runExportCommand(args: readonly string[], io: CliIo): Prom
 
 /** Each blob the entries need, once, with its size; one missing from the store is a damaged store, named. */
 async function heldBlobs(store: CacheStore, entries: readonly CacheEntry[]): Promise<BlobInfo[]> {
-  const wanted = [...new Set(entries.flatMap(blobsOf))].sort()
+  const wanted = [...new Set(entries.flatMap(referencedBlobs))].sort()
   const blobs: BlobInfo[] = []
   for (const sha256 of wanted) {
     const info = await store.statBlob(sha256)
     if (!info) {
-      const owner = entries.find((entry) => blobsOf(entry).includes(sha256))!.key
+      const owner = entries.find((entry) => referencedBlobs(entry).includes(sha256))!.key
       throw new UsageError(`the store lacks blob ${sha256} of ${owner}: run larder prefetch again (or larder fsck)`)
     }
     blobs.push(info)
   }
   return blobs
-}
-
-function parseOptions(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        all: { type: 'boolean' },
-        zstd: { type: 'boolean' },
-        concurrency: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
 }

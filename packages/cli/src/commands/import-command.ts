@@ -1,6 +1,5 @@
 /** `larder import BUNDLE`: every digest checked before anything is visible, then added to the store in LARDER_DATA_DIR. */
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { announceStoreChange, createFsStore, isLarderError, savePin } from '@larder/core'
 import { importBundle } from '../bundle/import-bundle.js'
 import { formatBytes, formatDuration } from '../report/format.js'
@@ -8,9 +7,10 @@ import { byteProgressLine } from '../report/progress.js'
 import type { CliIo } from './cli-io.js'
 import { dataFolder } from './store-folder.js'
 import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from './usage.js'
+import { parseCommandArgs } from './parse-command-args.js'
 
 export async function runImportCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOptions(args)
+  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } })
   if (values.help) {
     io.stdout.write(HELP.import!)
     return EXIT_OK
@@ -39,13 +39,5 @@ export async function runImportCommand(args: readonly string[], io: CliIo): Prom
     return EXIT_NOT_HELD
   } finally {
     await store.close()
-  }
-}
-
-function parseOptions(args: readonly string[]) {
-  try {
-    return parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
-  } catch (error) {
-    throw new UsageError((error as Error).message)
   }
 }

@@ -1,5 +1,4 @@
 /** `larder prefetch` and `larder verify`: read the lockfiles, run their items against a Larder fetcher, report. */
-import { parseArgs } from 'node:util'
 import { readFile } from 'node:fs/promises'
 import { isLarderError, savePin, sha256Of, type CacheEntry, type CacheStore } from '@larder/core'
 import { DEFAULT_CONCURRENCY, runItems, type ItemOutcome, type Progress } from '../executor/run-items.js'
@@ -12,11 +11,18 @@ import { progressLine } from '../report/progress.js'
 import { renderJson, renderSummary, reportOk, type RunReport } from '../report/summary.js'
 import type { CliIo } from './cli-io.js'
 import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from './usage.js'
+import { parseCommandArgs } from './parse-command-args.js'
 
 export type LockfileCommand = 'prefetch' | 'verify'
 
 export async function runLockfileCommand(command: LockfileCommand, args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOptions(args)
+  const { values, positionals } = parseCommandArgs(args, {
+    server: { type: 'string' },
+    token: { type: 'string' },
+    concurrency: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  })
   if (values.help) {
     io.stdout.write(HELP[command]!)
     return EXIT_OK
@@ -73,7 +79,7 @@ export async function runLockfiles(
   fetcher: LarderFetcher,
   concurrency: number,
   io: CliIo,
-  options: { closeFetcher: boolean; onProgress?: (progress: Progress) => void },
+  options: { closeFetcher: boolean; onProgress?: (progress: Progress) => void; deferStoredBytes?: boolean },
 ): Promise<RunReport> {
   const started = Date.now()
   const progress = progressLine(command, io.stderr)
@@ -84,6 +90,7 @@ export async function runLockfiles(
       fetcher,
       {
         concurrency,
+        deferStoredBytes: options.deferStoredBytes,
         onProgress: (p) => {
           progress.update(p)
           options.onProgress?.(p)
@@ -118,25 +125,6 @@ export function readConcurrency(text: string | undefined): number {
   const concurrency = Number(text ?? DEFAULT_CONCURRENCY)
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError('--concurrency must be a whole number from 1 to 256')
   return concurrency
-}
-
-function parseOptions(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        server: { type: 'string' },
-        token: { type: 'string' },
-        concurrency: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
 }
 
 export function openFetcher(

@@ -1,5 +1,6 @@
 /** The command in-process: usage errors and help, then prefetch and verify over a real store and a fixture registry. */
-import { readdir, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTempDir, packNpmPackage, startNpmRegistryFixture, type NpmRegistryFixture, type PackedPackage, type TempDir } from '@larder/testkit'
@@ -112,6 +113,27 @@ describe('prefetch and verify in this process', () => {
     expect((await larder(['pins', 'remove', pins[0]!.id])).code).toBe(0)
     expect(JSON.parse((await larder(['pins', 'list', '--json'])).stdout)).toEqual([])
     expect((await larder(['pins', 'frobnicate'])).code).toBe(2)
+  })
+
+  it('export bundles what the lockfile needs; one whose digest the stored bytes do not match is refused as the bundle is written', async () => {
+    const offline = { LARDER_NPM_UPSTREAM: 'http://127.0.0.1:9' }
+    const out = join(work.path, 'bundle.tar')
+    const exported = await larder(['export', '--json', '--out', out, lockfile], offline)
+    expect(exported.code, exported.stderr).toBe(0)
+    expect(JSON.parse(exported.stdout)).toMatchObject({ out, entries: 2, zstd: false })
+    expect(existsSync(out)).toBe(true)
+
+    // Held (so verify's presence pass lets it through), but not the bytes this lockfile names.
+    const otherLockfile = join(work.path, 'other', 'package-lock.json')
+    const other = { version: '1.0.0', resolved: `${registry.url}/cli-pkg/-/${pkg.filename}`, integrity: `sha512-${Buffer.alloc(64).toString('base64')}` }
+    await rm(join(work.path, 'other'), { recursive: true, force: true })
+    await mkdir(join(work.path, 'other'))
+    await writeFile(otherLockfile, JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/cli-pkg': other } }))
+    const refusedOut = join(work.path, 'other', 'bundle.tar')
+    const refused = await larder(['export', '--out', refusedOut, otherLockfile], offline)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/export refused: \S+cli-pkg-1\.0\.0\.tgz: the bytes do not match the lockfile: got sha512:/)
+    expect(await readdir(join(work.path, 'other'))).toEqual(['package-lock.json'])
   })
 
   it('verify fails, naming the package, once the blob is gone from the store', async () => {

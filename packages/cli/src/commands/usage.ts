@@ -77,8 +77,10 @@ ${FORMATS}
 
 Writes one tar (zstd-compressed with --zstd or a .zst name) holding everything a client needs to
 install the lockfiles with no upstream: the files and the index documents, as they are stored in
-LARDER_DATA_DIR (default ./data). Runs verify first, offline: a package not held and verified here
-refuses the export (run larder prefetch first). --all takes every entry of the store instead.
+LARDER_DATA_DIR (default ./data). Runs verify first, offline: a package not held here refuses the
+export (run larder prefetch first). Each file is read once, hashed as it is written against its
+address and the lockfile's digests: one that does not match refuses the export too. --all takes
+every entry of the store instead (each file checked against its address).
 
 The bundle holds larder-bundle.json (every entry and file digest), blobs/sha256/<hex>,
 sbom.cdx.json (CycloneDX 1.6, a purl and the sha256 of each package's files) and

@@ -1,6 +1,6 @@
 /** One GET through the fetcher: a document read to text, or an artifact hashed as it streams against the lockfile's digests. */
 import { StreamingDigest, type ExpectedDigests } from '@larder/core'
-import { describeDigests, type Digests } from '../lockfiles/digests.js'
+import { algorithmsOf, matchLockfile, type Digests } from '../lockfiles/digests.js'
 import type { LockedArtifact } from '../lockfiles/locked-item.js'
 import type { LarderFetcher } from '../fetcher/larder-fetcher.js'
 import { documentText } from './document-text.js'
@@ -17,7 +17,20 @@ export interface FetchOutcome {
   sha256?: string
   /** The algorithms the lockfile gave and the bytes matched; empty when it gave none. */
   verified: string[]
+  /** Set when the body was left unread (see `deferStoredBytes`): any one of these sets the stored blob's bytes must still match. */
+  unchecked?: Digests[]
   error?: string
+}
+
+export interface ArtifactCheck {
+  /** Hears each chunk's size, for progress. */
+  onBytes?: (n: number) => void
+  /**
+   * Held is enough when the answer names its stored blob (its ETag): the body is left unread and its digests
+   * go with the outcome, for a caller that reads those bytes anyway and checks them then (export, as it writes
+   * the bundle), so that each file is read once.
+   */
+  deferStoredBytes?: boolean
 }
 
 export interface DocumentOutcome extends FetchOutcome {
@@ -43,12 +56,11 @@ export async function fetchDocument(fetcher: LarderFetcher, path: string, accept
   }
 }
 
-/** `onBytes` hears each chunk's size, for progress. */
-export async function fetchArtifact(fetcher: LarderFetcher, artifact: LockedArtifact, onBytes: (n: number) => void = () => {}): Promise<FetchOutcome> {
+export async function fetchArtifact(fetcher: LarderFetcher, artifact: LockedArtifact, check: ArtifactCheck = {}): Promise<FetchOutcome> {
   const { path } = artifact
   const wanted: Digests[] = artifact.anyOf ?? [artifact.expected]
   // sha256 always (the store's address), plus every algorithm any acceptable set names.
-  const digest = new StreamingDigest(Object.assign({}, ...wanted) as ExpectedDigests)
+  const digest = new StreamingDigest(algorithmsOf(wanted) as ExpectedDigests)
   let cache: string | undefined
   let address: string | undefined
   let bytes = 0
@@ -57,10 +69,14 @@ export async function fetchArtifact(fetcher: LarderFetcher, artifact: LockedArti
     cache = response.headers.get('x-larder-cache') ?? undefined
     address = STORED_ETAG.exec(response.headers.get('etag') ?? '')?.[1]
     if (!response.ok || !response.body) return { path, ok: false, bytes, cache, verified: [], error: await failureOf(response) }
+    if (check.deferStoredBytes && address) {
+      await response.body.cancel()
+      return { path, ok: true, bytes, cache, sha256: address, verified: [], unchecked: wanted }
+    }
     for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
       bytes += chunk.byteLength
       digest.update(chunk)
-      onBytes(chunk.byteLength)
+      check.onBytes?.(chunk.byteLength)
     }
   } catch (error) {
     // A body cut off half way is how Larder refuses bytes that fail its own check after the headers went out.
@@ -77,11 +93,8 @@ export async function fetchArtifact(fetcher: LarderFetcher, artifact: LockedArti
       error: `the stored bytes hash to sha256:${base.sha256.slice(0, 16)}…, not to their address ${address.slice(0, 16)}…: the store is damaged`,
     }
   }
-  const match = wanted.find((digests) => Object.entries(digests).every(([algorithm, hex]) => actual[algorithm] === hex))
-  if (match) return { ...base, ok: true, verified: Object.keys(match) }
-  const expected = wanted.map(describeDigests).join(' or ')
-  const got = describeDigests(Object.fromEntries(Object.keys(wanted[0] ?? {}).map((algorithm) => [algorithm, actual[algorithm]!])))
-  return { ...base, ok: false, verified: [], error: `the bytes do not match the lockfile: got ${got}, the lockfile says ${expected}` }
+  const matched = matchLockfile(wanted, actual)
+  return 'verified' in matched ? { ...base, ok: true, verified: matched.verified } : { ...base, ok: false, verified: [], error: matched.error }
 }
 
 /** Larder answers errors as JSON { error, code, hint }, its OCI mirror as distribution's { errors: [{ code, message, detail }] }; anything else is shown by status. */

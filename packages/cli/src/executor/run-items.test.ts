@@ -102,6 +102,33 @@ describe('runItems', () => {
     expect(outcome!.errors).toEqual([expect.stringMatching(/not to their address [0-9a-f]{16}…: the store is damaged$/)])
   })
 
+  it('with deferStoredBytes, holds a stored file unread and leaves its digests to the caller; one with no stored address is still checked', async () => {
+    const address = createHash('sha256').update('stored bytes').digest('hex')
+    let cancelled = false
+    const stored = () =>
+      new Response(
+        new ReadableStream({
+          pull: (controller) => controller.enqueue(new TextEncoder().encode('stored bytes')),
+          cancel: () => {
+            cancelled = true
+          },
+        }),
+        { headers: { etag: `"${address}"` } },
+      )
+    const { fetcher } = fakeFetcher({
+      '/shared': () => new Response('{}'),
+      '/npm/kept': () => new Response('{}'),
+      '/npm/kept/-/kept-1.0.0.tgz': stored,
+      '/npm/bad': () => new Response('{}'),
+      '/npm/bad/-/bad-1.0.0.tgz': () => new Response('other bytes'),
+    })
+    const expected = { sha512: sha512('stored bytes') }
+    const [kept, bad] = await runItems([npmItem('kept', expected), npmItem('bad', expected)], fetcher, { deferStoredBytes: true })
+    expect(kept).toMatchObject({ ok: true, artifacts: [{ ok: true, bytes: 0, sha256: address, verified: [], unchecked: [expected] }] })
+    expect(cancelled).toBe(true)
+    expect(bad!.errors).toEqual([expect.stringMatching(/bad-1.0.0.tgz: the bytes do not match the lockfile/)])
+  })
+
   it('resolves artifacts from the documents an item reads, and accepts any one of several digest sets', async () => {
     const page = JSON.stringify({ file: '/f/x.whl' })
     const item: LockedItem = {

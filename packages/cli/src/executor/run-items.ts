@@ -32,6 +32,8 @@ export interface Progress {
 export interface RunOptions {
   concurrency?: number
   onProgress?: (progress: Progress) => void
+  /** Artifacts answered from a stored blob are held unread, their digests left to the caller (see fetchArtifact). */
+  deferStoredBytes?: boolean
 }
 
 export async function runItems(items: readonly LockedItem[], fetcher: LarderFetcher, options: RunOptions = {}): Promise<ItemOutcome[]> {
@@ -61,7 +63,9 @@ export async function runItems(items: readonly LockedItem[], fetcher: LarderFetc
       errors.push(...resolved.errors)
       artifacts = resolved.artifacts
     }
-    const fetched = await Promise.all(artifacts.map((artifact) => limit(() => fetchArtifact(fetcher, artifact, onBytes))))
+    const fetched = await Promise.all(
+      artifacts.map((artifact) => limit(() => fetchArtifact(fetcher, artifact, { onBytes, deferStoredBytes: options.deferStoredBytes }))),
+    )
     for (const outcome of fetched) if (!outcome.ok) errors.push(`${outcome.path}: ${outcome.error}`)
     if (errors.length === 0 && fetched.length === 0) errors.push('nothing to fetch')
     const withoutBodies = indexes.map(({ body: _body, ...rest }) => rest)

@@ -19,3 +19,20 @@ export function describeDigests(digests: Digests): string {
     .map(([algorithm, hex]) => `${algorithm}:${hex.slice(0, 16)}…`)
     .join(' ')
 }
+
+/** Hex digests of some bytes by algorithm, as StreamingDigest computes them. */
+export type ComputedDigests = Readonly<Record<string, string | undefined>>
+
+/** Each algorithm any of the acceptable sets names, once: what to hash the bytes with. */
+export function algorithmsOf(anyOf: readonly Digests[]): Digests {
+  return Object.assign({}, ...anyOf)
+}
+
+/** The bytes against the lockfile: the algorithms of the first set they match in full, or why they match none. */
+export function matchLockfile(anyOf: readonly Digests[], actual: ComputedDigests): { verified: string[] } | { error: string } {
+  const match = anyOf.find((digests) => Object.entries(digests).every(([algorithm, hex]) => actual[algorithm] === hex))
+  if (match) return { verified: Object.keys(match) }
+  const expected = anyOf.map(describeDigests).join(' or ')
+  const got = describeDigests(Object.fromEntries(Object.keys(anyOf[0] ?? {}).map((algorithm) => [algorithm, actual[algorithm]!])))
+  return { error: `the bytes do not match the lockfile: got ${got}, the lockfile says ${expected}` }
+}

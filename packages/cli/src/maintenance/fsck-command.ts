@@ -1,14 +1,14 @@
 /** `larder fsck [--repair]`: every blob re-hashed, every entry's files present; corrupt blobs quarantined, exit 1 on any fault. */
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { announceStoreChange, checkStore, createFsStore, createUpstreamClient, refetchBlob } from '@larder/core'
 import type { CliIo } from '../commands/cli-io.js'
 import { dataFolder } from '../commands/store-folder.js'
 import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from '../commands/usage.js'
 import { formatBytes } from '../report/format.js'
+import { parseCommandArgs } from '../commands/parse-command-args.js'
 
 export async function runFsckCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOptions(args)
+  const { values, positionals } = parseCommandArgs(args, { repair: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } })
   if (values.help) {
     io.stdout.write(HELP.fsck!)
     return EXIT_OK
@@ -62,18 +62,5 @@ export async function runFsckCommand(args: readonly string[], io: CliIo): Promis
     return result.corrupt.length === 0 && unrepaired.length === 0 ? EXIT_OK : EXIT_NOT_HELD
   } finally {
     await store.close()
-  }
-}
-
-function parseOptions(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: { repair: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    })
-  } catch (error) {
-    throw new UsageError((error as Error).message)
   }
 }

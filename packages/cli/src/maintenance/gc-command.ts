@@ -1,14 +1,19 @@
 /** `larder gc [--dry-run]`: deletes blobs no entry references (superseded index bodies, leftovers); safe beside a running server. */
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { DEFAULT_GC_GRACE_MS, collectGarbage, createFsStore } from '@larder/core'
 import type { CliIo } from '../commands/cli-io.js'
 import { dataFolder } from '../commands/store-folder.js'
 import { EXIT_OK, HELP, UsageError } from '../commands/usage.js'
 import { formatBytes, formatDuration } from '../report/format.js'
+import { parseCommandArgs } from '../commands/parse-command-args.js'
 
 export async function runGcCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOptions(args)
+  const { values, positionals } = parseCommandArgs(args, {
+    'dry-run': { type: 'boolean' },
+    'grace-minutes': { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  })
   if (values.help) {
     io.stdout.write(HELP.gc!)
     return EXIT_OK
@@ -29,23 +34,5 @@ export async function runGcCommand(args: readonly string[], io: CliIo): Promise<
     return EXIT_OK
   } finally {
     await store.close()
-  }
-}
-
-function parseOptions(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'dry-run': { type: 'boolean' },
-        'grace-minutes': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (error) {
-    throw new UsageError((error as Error).message)
   }
 }

@@ -1,15 +1,20 @@
 /** `larder stats [--server URL]`: per ecosystem what the store holds, hosted and mirrored; with a server, its hit ratios since start. */
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { createFsStore, storeStats } from '@larder/core'
 import type { CliIo } from '../commands/cli-io.js'
 import { dataFolder } from '../commands/store-folder.js'
 import { EXIT_OK, HELP, UsageError } from '../commands/usage.js'
 import { formatBytes, table } from '../report/format.js'
 import { hitRatios, type HitRatio } from './hit-ratios.js'
+import { parseCommandArgs } from '../commands/parse-command-args.js'
 
 export async function runStatsCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOptions(args)
+  const { values, positionals } = parseCommandArgs(args, {
+    server: { type: 'string' },
+    token: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  })
   if (values.help) {
     io.stdout.write(HELP.stats!)
     return EXIT_OK
@@ -60,17 +65,4 @@ async function serverRatios(server: string, token: string | undefined): Promise<
   }
   if (!response.ok) throw new UsageError(`${server}/metrics answered ${response.status}`)
   return hitRatios(await response.text())
-}
-
-function parseOptions(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: { server: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    })
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
 }

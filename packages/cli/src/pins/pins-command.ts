@@ -1,14 +1,14 @@
 /** `larder pins list|remove <id>`: the lockfiles whose artifacts the store keeps whatever its size limit. */
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { createFsStore, isLarderError, listPins, removePin } from '@larder/core'
 import type { CliIo } from '../commands/cli-io.js'
 import { dataFolder } from '../commands/store-folder.js'
 import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from '../commands/usage.js'
 import { table } from '../report/format.js'
+import { parseCommandArgs } from '../commands/parse-command-args.js'
 
 export async function runPinsCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOptions(args)
+  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } })
   const [action, id, ...extra] = positionals
   if (values.help || action === undefined) {
     io.stdout.write(HELP.pins!)
@@ -45,13 +45,5 @@ export async function runPinsCommand(args: readonly string[], io: CliIo): Promis
     return EXIT_NOT_HELD
   } finally {
     await store.close()
-  }
-}
-
-function parseOptions(args: readonly string[]) {
-  try {
-    return parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
-  } catch (error) {
-    throw new UsageError((error as Error).message)
   }
 }
