@@ -37,8 +37,9 @@ export class MetricsRegistry {
     const existing = this.counters.get(name)
     if (existing) return existing
     const metric = new PromCounter({ name, help, labelNames: [...labelNames], registers: [this.prometheus] })
+    const child = childrenOf(labelNames, (labels) => metric.labels(labels))
     const counter: Counter = {
-      inc: (labels = {}, by = 1) => metric.inc(stringLabels(labels), by),
+      inc: (labels = {}, by = 1) => child(labels).inc(by),
       get: async (labels = {}) => (await metric.get()).values.find((v) => sameLabels(v.labels, stringLabels(labels)))?.value ?? 0,
     }
     this.counters.set(name, counter)
@@ -49,7 +50,8 @@ export class MetricsRegistry {
     const existing = this.histograms.get(name)
     if (existing) return existing
     const metric = new PromHistogram({ name, help, labelNames: [...labelNames], buckets: [...buckets], registers: [this.prometheus] })
-    const histogram: Histogram = { observe: (labels, value) => metric.observe(stringLabels(labels), value) }
+    const child = childrenOf(labelNames, (labels) => metric.labels(labels))
+    const histogram: Histogram = { observe: (labels, value) => child(labels).observe(value) }
     this.histograms.set(name, histogram)
     return histogram
   }
@@ -72,6 +74,26 @@ export class MetricsRegistry {
 
   render(): Promise<string> {
     return this.prometheus.metrics()
+  }
+}
+
+/** Most label sets an app ever uses; past this, children are made per call again (a bound against unbounded label values). */
+const MAX_REMEMBERED_LABEL_SETS = 10_000
+
+/**
+ * prom-client's child of one label set, remembered by its values: counting a request is then one Map
+ * lookup, not building and hashing a label object on the hot path.
+ */
+function childrenOf<T>(labelNames: readonly string[], make: (labels: Record<string, string>) => T): (labels: Labels) => T {
+  const children = new Map<string, T>()
+  return (labels) => {
+    const key = labelNames.map((name) => labels[name] ?? '').join('\u0001')
+    let child = children.get(key)
+    if (!child) {
+      child = make(stringLabels(labels))
+      if (children.size < MAX_REMEMBERED_LABEL_SETS) children.set(key, child)
+    }
+    return child
   }
 }
 
