@@ -83,7 +83,7 @@ describe('composer through the mirror', () => {
     const lib = locked.find((p) => p.name === 'acme/lib')!
     expect(lib.dist.url).toBe(`${dists.url}/zipball/acme/lib/${lib10.reference}`)
     expect(lib.dist.mirrors).toEqual([{ url: `${larder!.repositoryUrl}/dists/%package%/%version%/%reference%.%type%`, preferred: true }])
-    const paths = larder!.requests().map((r) => r.path)
+    const paths = (await larder!.requests()).map((r) => r.path)
     expect(paths).toContain(`/composer/dists/acme/lib/1.0.0.0/${lib10.reference}.zip`)
     expect(paths).toContain(`/composer/dists/acme/app/1.0.0.0/${app10.reference}.zip`)
     expect(dists.hitCount(`/zipball/acme/lib/${lib10.reference}`)).toBe(1)
@@ -105,7 +105,7 @@ describe('composer through the mirror', () => {
     const result = await client.composer(['audit', '--locked', '--format=plain'], project)
     expect(result.code, describeRun(result)).not.toBe(0)
     expect(result.stdout + result.stderr).toContain('Larder test advisory')
-    expect(larder!.requests().some((r) => r.path === '/composer/api/security-advisories/' && r.status === 200)).toBe(true)
+    expect((await larder!.requests()).some((r) => r.path === '/composer/api/security-advisories/' && r.status === 200)).toBe(true)
     metadata.setAdvisories('acme/lib', [])
   })
 
@@ -134,12 +134,7 @@ describe('composer through the mirror', () => {
     expect(result.code, describeRun(result) + larder!.output()).toBe(0)
     expect(await installedVersion('acme/app')).toBe('1.0.0')
     expect(dists.totalHits() + metadata.totalHits()).toBe(before)
-    expect(
-      larder!
-        .requests()
-        .filter((r) => r.path.startsWith('/composer/dists/'))
-        .every((r) => r.cache === 'OFFLINE'),
-    ).toBe(true)
+    expect((await larder!.requests()).filter((r) => r.path.startsWith('/composer/dists/')).every((r) => r.cache === 'OFFLINE')).toBe(true)
   })
 
   it('sees a new upstream version once the TTL has passed', async () => {

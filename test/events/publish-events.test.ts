@@ -315,7 +315,7 @@ describe('publish events', () => {
     expect(published.code, describeRun(published) + larder.output()).toBe(0)
 
     // Larder tried the receiver, failed and kept the events: they are listed, not delivered.
-    await waitFor(() => larder.logs().some((line) => String(line.msg).includes('did not take event')), {
+    await waitFor(async () => (await larder.logs()).some((line) => String(line.msg).includes('did not take event')), {
       timeoutMs: 30_000,
       description: 'Larder logging a failed webhook delivery',
     })

@@ -99,9 +99,9 @@ describe('RubyGems through Larder', () => {
   })
 
   it('bundle install with Larder as the source resolves mirrored and private gems from the compact index', async () => {
-    const seen = larder.requestPaths().length
+    const seen = (await larder.requestPaths()).length
     await expectBundleInstall(await sandbox(), larder.source, ['e2e-top', 'e2e-private'], larder.source)
-    const asked = larder.requestPaths().slice(seen)
+    const asked = (await larder.requestPaths()).slice(seen)
     expect(asked).toEqual(expect.arrayContaining(['/gems/versions', '/gems/info/e2e-top', '/gems/info/e2e-private', '/gems/info/e2e-base']))
     expect(asked.filter((p) => p.includes('specs.4.8') || p.includes('dependencies'))).toEqual([])
   })
@@ -112,9 +112,9 @@ describe('RubyGems through Larder', () => {
     const set = await client.bundle(['config', 'set', '--local', `mirror.${canonical}`, larder.source])
     expect(set.code, describeRun(set)).toBe(0)
     const seen = fixture.requests.length
-    const larderSeen = larder.requestPaths().length
+    const larderSeen = (await larder.requestPaths()).length
     await expectBundleInstall(client, canonical, ['e2e-top'], canonical)
-    expect(larder.requestPaths().slice(larderSeen)).toEqual(expect.arrayContaining(['/gems/versions', `/gems/gems/${top.filename}`]))
+    expect((await larder.requestPaths()).slice(larderSeen)).toEqual(expect.arrayContaining(['/gems/versions', `/gems/gems/${top.filename}`]))
     // Larder revalidated its index (TTL 0), but no client request reached the upstream directly.
     const direct = fixture.requests.slice(seen).filter((r) => !r.headers['via'])
     expect(direct.map((r) => r.path)).toEqual([])
@@ -134,13 +134,10 @@ describe('RubyGems through Larder', () => {
     await expectBundleInstall(client, larder.source, ['e2e-top'], larder.source)
     // A prerelease: later runs keep resolving e2e-base 1.0.0, which the offline tests below need.
     await fixture.publish(await buildGem({ name: 'e2e-base', version: '1.1.0.pre' }))
-    const seen = larder.requests().length
+    const seen = (await larder.requests()).length
     const updated = await client.bundle(['update'])
     expect(updated.code, `${describeRun(updated)}\n${larder.output()}`).toBe(0)
-    const versionsAnswers = larder
-      .requests()
-      .slice(seen)
-      .filter((r) => r.path === '/gems/versions')
+    const versionsAnswers = (await larder.requests()).slice(seen).filter((r) => r.path === '/gems/versions')
     expect(versionsAnswers.length).toBeGreaterThan(0)
     expect(versionsAnswers.map((r) => r.status)).toEqual(versionsAnswers.map(() => 206))
     // bundler's own copies, as Larder served them: each gem's last md5 is the md5 of its /info.

@@ -9,10 +9,10 @@ export interface GemsLarder extends LarderServer {
   /** http://127.0.0.1:PORT/gems/ — what a client's source is set to. */
   readonly source: string
   /** Paths of the requests Larder logged, in order. */
-  requestPaths(): string[]
+  requestPaths(): Promise<string[]>
 }
 
 export async function startGemsLarder(dataDir: string, env: EnvOverrides = {}): Promise<GemsLarder> {
   const server = await startLarder({ dataDir, env, entry: GEMS_ENTRY, readyTimeoutMs: 30_000 })
-  return { ...server, source: `${server.url}/gems/`, requestPaths: () => server.requests().map((r) => r.path) }
+  return { ...server, source: `${server.url}/gems/`, requestPaths: async () => (await server.requests()).map((r) => r.path) }
 }

@@ -42,7 +42,7 @@ describe('npm audit through Larder', () => {
     expect(result.stdout).toContain('found 0 vulnerabilities')
     expect(auditRequests().length).toBeGreaterThan(0)
     expect(auditRequests().every((r) => r.method === 'POST')).toBe(true)
-    const forwarded = larder.requests().filter((r) => r.path.startsWith('/npm/-/npm/v1/security/'))
+    const forwarded = (await larder.requests()).filter((r) => r.path.startsWith('/npm/-/npm/v1/security/'))
     expect(forwarded.map((r) => `${r.status} ${r.cache}`)).toContain('200 PASS')
   })
 
@@ -55,7 +55,7 @@ describe('npm audit through Larder', () => {
     } finally {
       await fixture.setFault(null)
     }
-    const answered = larder.requests().filter((r) => r.path.startsWith('/npm/-/npm/v1/security/'))
+    const answered = (await larder.requests()).filter((r) => r.path.startsWith('/npm/-/npm/v1/security/'))
     expect(answered.at(-1)?.status).toBeGreaterThanOrEqual(500)
   })
 })

@@ -46,11 +46,8 @@ function expectFixtureServedGraph(): void {
   expect(tarballs.sort()).toEqual(graph.all.map((p) => `/${p.name}/-/${p.filename}`).sort())
 }
 
-function expectLarderAnsweredTarballs(larder: LarderServer, since: number): void {
-  const answered = larder
-    .requests()
-    .slice(since)
-    .filter((r) => isTarballPath(r.path) && r.status === 200)
+async function expectLarderAnsweredTarballs(larder: LarderServer, since: number): Promise<void> {
+  const answered = (await larder.requests()).slice(since).filter((r) => isTarballPath(r.path) && r.status === 200)
   expect(new Set(answered.map((r) => r.path))).toEqual(new Set(graph.all.map((p) => `/npm/${p.name}/-/${p.filename}`)))
 }
 
@@ -66,7 +63,7 @@ describe('npm through Larder', () => {
     expect(result.code, describeRun(result)).toBe(0)
     expect(await installedGraph(project)).toEqual(EXPECTED_GRAPH)
     expectFixtureServedGraph()
-    expectLarderAnsweredTarballs(larder, 0)
+    await expectLarderAnsweredTarballs(larder, 0)
 
     const lock = JSON.parse(await readFile(join(project, 'package-lock.json'), 'utf8'))
     const entries = Object.entries(lock.packages as Record<string, { resolved?: string; integrity?: string; version?: string }>)
@@ -89,15 +86,12 @@ describe('npm through Larder', () => {
     await removeNodeModules(project)
     await clients.freshCaches()
     fixture.resetHits()
-    const since = larder.requests().length
+    const since = (await larder.requests()).length
     const result = await clients.npm(['ci'], { cwd: project })
     expect(result.code, describeRun(result)).toBe(0)
     expect(await installedGraph(project)).toEqual(EXPECTED_GRAPH)
-    expectLarderAnsweredTarballs(larder, since)
-    const tarballResults = larder
-      .requests()
-      .slice(since)
-      .filter((r) => isTarballPath(r.path))
+    await expectLarderAnsweredTarballs(larder, since)
+    const tarballResults = (await larder.requests()).slice(since).filter((r) => isTarballPath(r.path))
     expect(
       tarballResults.every((r) => r.cache === 'HIT'),
       JSON.stringify(tarballResults),
@@ -114,7 +108,7 @@ describe('pnpm through Larder', () => {
     expect(result.code, describeRun(result)).toBe(0)
     expect(await installedGraph(project)).toEqual(EXPECTED_GRAPH)
     expectFixtureServedGraph()
-    expectLarderAnsweredTarballs(larder, 0)
+    await expectLarderAnsweredTarballs(larder, 0)
     const lock = await readFile(join(project, 'pnpm-lock.yaml'), 'utf8')
     for (const pkg of graph.all) expect(lock).toContain(pkg.integrity)
   })
@@ -128,7 +122,7 @@ describe('yarn classic through Larder', () => {
     expect(result.code, describeRun(result)).toBe(0)
     expect(await installedGraph(project)).toEqual(EXPECTED_GRAPH)
     expectFixtureServedGraph()
-    expectLarderAnsweredTarballs(larder, 0)
+    await expectLarderAnsweredTarballs(larder, 0)
     const lock = await readFile(join(project, 'yarn.lock'), 'utf8')
     const resolved = [...lock.matchAll(/resolved "([^"#]+)#([0-9a-f]+)"/g)].map((m) => [m[1], m[2]])
     expect(resolved.sort()).toEqual(graph.all.map((p) => [`${larder.npmRegistry}${p.name}/-/${p.filename}`, p.shasum]).sort())

@@ -58,7 +58,7 @@ describe('corrupted tarballs from upstream', () => {
     else expect(status).toBeGreaterThanOrEqual(500)
     expect(fixture.hitCount(path)).toBe(1)
     // The refusal is logged when the fill ends, after the request line (written when the headers went out).
-    await waitFor(() => larder.logs().some((l) => l.code === 'E_INTEGRITY' && String(l.key).includes(pkg.filename)), {
+    await waitFor(async () => (await larder.logs()).some((l) => l.code === 'E_INTEGRITY' && String(l.key).includes(pkg.filename)), {
       description: `Larder logging that ${pkg.filename} failed its integrity check`,
     })
 
@@ -91,16 +91,13 @@ describe('corrupted tarballs from upstream', () => {
     await removeNodeModules(project)
     await clients.freshCaches()
     fixture.resetHits()
-    const since = larder.requests().length
+    const since = (await larder.requests()).length
     const healed = await clients.npm(['install'], { cwd: project })
     expect(healed.code, describeRun(healed)).toBe(0)
     expect(await installedGraph(project)).toEqual(EXPECTED_GRAPH)
     for (const pkg of corrupted) {
       expect(fixture.hitCount(`/${pkg.name}/-/${pkg.filename}`), `${pkg.filename} fetched again`).toBe(1)
-      const line = larder
-        .requests()
-        .slice(since)
-        .find((r) => r.path === `/npm/${pkg.name}/-/${pkg.filename}`)
+      const line = (await larder.requests()).slice(since).find((r) => r.path === `/npm/${pkg.name}/-/${pkg.filename}`)
       expect(line?.cache, `${pkg.filename} was not served from a stored bad copy`).toBe('MISS')
     }
   })

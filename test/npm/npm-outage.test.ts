@@ -71,8 +71,8 @@ function answered(requests: RequestLog[]) {
   return { packuments, tarballs }
 }
 
-function expectServedFromStore(server: LarderServer, packumentResult: string, tarballResult: string): void {
-  const { packuments, tarballs } = answered(server.requests())
+async function expectServedFromStore(server: LarderServer, packumentResult: string, tarballResult: string): Promise<void> {
+  const { packuments, tarballs } = answered(await server.requests())
   expect(packuments.length, server.output()).toBeGreaterThan(0)
   expect(tarballs.length, server.output()).toBeGreaterThan(0)
   const show = (lines: RequestLog[]) => lines.map((r) => `${r.status} ${r.cache} ${r.method} ${r.path}`)
@@ -109,7 +109,7 @@ describe('npm installs while the upstream is down', () => {
     } finally {
       await fixture.setFault(null)
     }
-    expectServedFromStore(server, 'STALE', 'HIT')
+    await expectServedFromStore(server, 'STALE', 'HIT')
     expect(fixture.totalHits()).toBe(0)
   })
 
@@ -122,7 +122,7 @@ describe('npm installs while the upstream is down', () => {
     } finally {
       await fixture.setFault(null)
     }
-    expectServedFromStore(server, 'STALE', 'HIT')
+    await expectServedFromStore(server, 'STALE', 'HIT')
     // Larder did ask (and was refused with 500) for packuments only.
     expect(fixture.requests.length).toBeGreaterThan(0)
     expect(fixture.requests.filter((r) => r.fault !== 'status500' || isTarballPath(r.path))).toEqual([])
@@ -132,7 +132,7 @@ describe('npm installs while the upstream is down', () => {
     const server = await restartLarder({ LARDER_OFFLINE: '1' })
     fixture.resetHits()
     await installEverything('offline')
-    expectServedFromStore(server, 'OFFLINE', 'OFFLINE')
+    await expectServedFromStore(server, 'OFFLINE', 'OFFLINE')
     expect(fixture.totalHits()).toBe(0)
   })
 
@@ -153,7 +153,7 @@ describe('npm installs while the upstream is down', () => {
     } finally {
       await fixture.setFault(null)
     }
-    expectServedFromStore(server, 'STALE', 'HIT')
+    await expectServedFromStore(server, 'STALE', 'HIT')
     expect(fixture.requests.filter((r) => isTarballPath(r.path))).toEqual([])
   })
 })

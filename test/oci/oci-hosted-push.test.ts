@@ -32,7 +32,7 @@ describe('skopeo and hosted images', () => {
     const refused = await pushToLarder(larder, single, 'local/team/app:1.0', '')
     expect(refused.code, describeSkopeo(refused)).not.toBe(0)
     expect(`${refused.stdout}${refused.stderr}`).toMatch(/unauthorized|401/i)
-    expect(larder.requests().some((line) => line.method === 'POST' && line.status === 401)).toBe(true)
+    expect((await larder.requests()).some((line) => line.method === 'POST' && line.status === 401)).toBe(true)
     expect((await fetch(`${larder.url}/v2/local/team/app/tags/list`)).status).toBe(404)
   })
 
@@ -44,12 +44,7 @@ describe('skopeo and hosted images', () => {
     expect(await pullThrough(larder, `local/team/app@${single.top.digest}`, out())).toBe(single.top.digest)
     const tags = (await (await fetch(`${larder.url}/v2/local/team/app/tags/list`)).json()) as { tags: string[] }
     expect(tags.tags).toEqual(['1.0'])
-    expect(
-      larder
-        .requests()
-        .filter((line) => line.path.includes('/local/'))
-        .every((line) => line.cache !== 'MISS'),
-    ).toBe(true)
+    expect((await larder.requests()).filter((line) => line.path.includes('/local/')).every((line) => line.cache !== 'MISS')).toBe(true)
   })
 
   it('pushes a two-platform index and pulls each platform by tag and by digest', async () => {

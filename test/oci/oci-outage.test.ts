@@ -68,7 +68,7 @@ describe('pulls through Larder when the upstream registry is gone', () => {
     await registry.stop()
     const server = await restartLarder()
     await pullEverything(server, 'registry stopped')
-    expect(server.requests().some((line) => line.cache === 'STALE')).toBe(true)
+    expect((await server.requests()).some((line) => line.cache === 'STALE')).toBe(true)
     // skopeo prints the body of 4xx answers only: a 5xx says "unavailable" by its status, and the body says why.
     expect(await failedPull(server, `${UPSTREAM}/team/app:never-pulled`, out())).toMatch(/50[234] /)
     const direct = await fetch(`${server.url}/v2/${UPSTREAM}/team/app/manifests/never-pulled`)
@@ -80,12 +80,7 @@ describe('pulls through Larder when the upstream registry is gone', () => {
   it('serves them with LARDER_OFFLINE=1 and names an uncached tag as not cached', async () => {
     const server = await restartLarder({ LARDER_OFFLINE: '1' })
     await pullEverything(server, 'offline')
-    expect(
-      server
-        .requests()
-        .filter((line) => line.path.includes('/manifests/'))
-        .every((line) => line.cache === 'OFFLINE'),
-    ).toBe(true)
+    expect((await server.requests()).filter((line) => line.path.includes('/manifests/')).every((line) => line.cache === 'OFFLINE')).toBe(true)
     const message = await failedPull(server, `${UPSTREAM}/team/app:never-pulled`, out())
     expect(message).toMatch(/manifest unknown: manifest fixture\/team\/app:never-pulled is not cached and Larder is offline/)
   })

@@ -149,6 +149,6 @@ describe('an upload cut off by the client', () => {
     await waitFor(async () => (await spooledUploads()).length > 0, 'the upload is being spooled')
     socket.destroy()
     await waitFor(async () => (await spooledUploads()).length === 0, 'the partial spool file is gone')
-    await waitFor(async () => larder.requests().some((r) => r.path === '/composer/upload' && r.status === 400), 'the request is logged as refused')
+    await waitFor(async () => (await larder.requests()).some((r) => r.path === '/composer/upload' && r.status === 400), 'the request is logged as refused')
   })
 })

@@ -66,7 +66,7 @@ describe('eviction to LARDER_MAX_CACHE_GB', () => {
 
     const rest = packages.slice(2)
     for (const p of rest) expect((await fetchTarball(p)).cache).toBe('MISS')
-    const evicted = await waitFor(() => larder.logs().find((line) => typeof line.msg === 'string' && line.msg.startsWith('evicted ')), {
+    const evicted = await waitFor(async () => (await larder.logs()).find((line) => typeof line.msg === 'string' && line.msg.startsWith('evicted ')), {
       timeoutMs: 30_000,
       description: 'an eviction run',
     })

@@ -71,8 +71,8 @@ describe('log lines', () => {
       expect(line.level).toBe(30)
       expect(JSON.stringify(line)).not.toMatch(/stack/)
     }
-    const head404 = larder.requests().filter((r) => r.method === 'HEAD' && r.status === 404)
+    const head404 = (await larder.requests()).filter((r) => r.method === 'HEAD' && r.status === 404)
     expect(head404.map((r) => r.cache)).toEqual(['MISS'])
-    expect(offline.requests().find((r) => r.path.endsWith('never-fetched-package'))).toMatchObject({ status: 504, cache: 'OFFLINE' })
+    expect((await offline.requests()).find((r) => r.path.endsWith('never-fetched-package'))).toMatchObject({ status: 504, cache: 'OFFLINE' })
   })
 })

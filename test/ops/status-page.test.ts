@@ -84,9 +84,9 @@ describe('the status page', () => {
       expect(result.code, describePython(result) + larder.output()).toBe(0)
       await pythonClients.freshVenv()
     }
-    const hits = (prefix: string) => larder.requests().filter((r) => r.path.startsWith(prefix) && r.cache === 'HIT').length
-    expect(hits('/npm/')).toBeGreaterThan(0)
-    expect(hits('/pypi/')).toBeGreaterThan(0)
+    const hits = async (prefix: string) => (await larder.requests()).filter((r) => r.path.startsWith(prefix) && r.cache === 'HIT').length
+    expect(await hits('/npm/')).toBeGreaterThan(0)
+    expect(await hits('/pypi/')).toBeGreaterThan(0)
   })
 
   it('shows both mirrors with hits in Chromium, and its search finds the npm package and its sha256', async () => {

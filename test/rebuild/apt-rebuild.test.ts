@@ -113,7 +113,7 @@ describe('larder prefetch and verify of an APT list', () => {
     fixture.resetHits()
     await expectInstall(offline)
     expect(fixture.totalHits()).toBe(0)
-    const requests = offline.requests().filter((r) => r.path.startsWith('/apt/'))
+    const requests = (await offline.requests()).filter((r) => r.path.startsWith('/apt/'))
     expect(requests.length).toBeGreaterThan(3)
     expectAllAnswered(requests, 'OFFLINE')
     await offline.stop()

@@ -211,5 +211,5 @@ export async function importWhileServing(server: LarderServer, bundle: string, m
   expect((await get(url)).status, server.output()).toBeGreaterThanOrEqual(500)
   await importBundle(bundle, server.dataDir, manifest)
   await awaitServed(url, body)
-  return server.requests().length
+  return (await server.requests()).length
 }

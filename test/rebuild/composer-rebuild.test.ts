@@ -91,7 +91,7 @@ describe('larder prefetch and verify of a composer.lock composer wrote', () => {
     const install = await client.composer(['install'], project)
     expect(install.code, describeRun(install) + offline.output()).toBe(0)
     expect(await readFile(join(project, 'vendor/acme/lib/composer.json'), 'utf8')).toContain('acme/lib')
-    expect(offline.requests().filter((r) => r.path.startsWith('/composer/dists/') && r.status === 200 && r.cache === 'OFFLINE')).toHaveLength(2)
+    expect((await offline.requests()).filter((r) => r.path.startsWith('/composer/dists/') && r.status === 200 && r.cache === 'OFFLINE')).toHaveLength(2)
     expect(dists.requests.length).toBe(0)
     await offline.stop()
   })
@@ -119,7 +119,7 @@ describe('larder prefetch and verify of a composer.lock composer wrote', () => {
         expect(await readFile(join(project, 'vendor', pkg.name, 'composer.json'), 'utf8')).toBe(`${JSON.stringify(pkg.composerJson, null, 4)}\n`)
         expect(await readFile(join(project, 'vendor', pkg.name, 'src/Version.php'), 'utf8')).toContain(`VERSION = '${pkg.version}'`)
       }
-      const answered = imported.requests().slice(asked)
+      const answered = (await imported.requests()).slice(asked)
       expect(answered.filter((r) => r.path.startsWith('/composer/dists/') && r.status === 200 && r.cache === 'HIT')).toHaveLength(2)
       // The p2 files past their TTL, no upstream answering: B serves its stored copy.
       for (const pkg of [lib, app]) expect(await get(`${imported.url}/composer/p2/${pkg.name}.json`)).toMatchObject({ status: 200, cache: 'STALE' })

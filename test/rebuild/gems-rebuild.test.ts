@@ -97,7 +97,7 @@ describe('larder prefetch and verify of a Gemfile.lock bundler wrote', () => {
     const offline = await startOfflineLarder(prefetched, 'LARDER_GEMS_UPSTREAM', { replacing: larderA })
     servers.push(offline)
     await installFrom(offline)
-    expect(offline.requests().filter((r) => r.path.endsWith('.gem') && r.status === 200 && r.cache === 'OFFLINE')).toHaveLength(2)
+    expect((await offline.requests()).filter((r) => r.path.endsWith('.gem') && r.status === 200 && r.cache === 'OFFLINE')).toHaveLength(2)
     await offline.stop()
   })
 
@@ -120,7 +120,7 @@ describe('larder prefetch and verify of a Gemfile.lock bundler wrote', () => {
       expect(cached, installed.join('\n')).toHaveLength(1)
       expect(sha256Hex(await readFile(cached[0]!)), gem.filename).toBe(gem.sha256)
     }
-    const answered = imported.requests().slice(asked)
+    const answered = (await imported.requests()).slice(asked)
     expect(answered.filter((r) => r.path.endsWith('.gem') && r.status === 200 && r.cache === 'HIT')).toHaveLength(2)
     // The compact index past its TTL, the upstream dead: B serves its stored copy.
     const indexes = answered.filter((r) => !r.path.endsWith('.gem'))

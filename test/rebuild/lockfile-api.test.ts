@@ -87,6 +87,6 @@ describe('the larder command over HTTP', () => {
     const caches = verify.result!.lockfiles[0]!.packages.flatMap((p) => p.files.map((f) => f.cache))
     expect(caches).toEqual(['OFFLINE', 'OFFLINE'])
     // One log line per request, as for every other endpoint.
-    expect(larder.requests().filter((r) => r.path.startsWith('/-/api/'))).toHaveLength(6)
+    expect((await larder.requests()).filter((r) => r.path.startsWith('/-/api/'))).toHaveLength(6)
   })
 })

@@ -86,11 +86,8 @@ export async function startNpmFamily(client: string): Promise<NpmFamily> {
   }
 
   /** Every tarball of the graph from `server`, each answered as `cache`, since request `from` in its log. */
-  const expectTarballs = (server: LarderServer, cache: string, from = 0) => {
-    const tarballs = server
-      .requests()
-      .slice(from)
-      .filter((r) => r.path.endsWith('.tgz'))
+  const expectTarballs = async (server: LarderServer, cache: string, from = 0) => {
+    const tarballs = (await server.requests()).slice(from).filter((r) => r.path.endsWith('.tgz'))
     expect(tarballs).toHaveLength(4)
     expectAllAnswered(tarballs, cache)
   }
@@ -138,7 +135,7 @@ export async function startNpmFamily(client: string): Promise<NpmFamily> {
     installOffline: async (locked, install) => {
       const offline = track(await startOfflineLarder(locked.prefetched, UPSTREAM_VAR, { replacing: larderA }))
       await installFresh(locked, offline, install)
-      expectTarballs(offline, 'OFFLINE')
+      await expectTarballs(offline, 'OFFLINE')
       await offline.stop()
     },
     exportGraph: async (locked) => {
@@ -153,7 +150,7 @@ export async function startNpmFamily(client: string): Promise<NpmFamily> {
       const asked = await importWhileServing(b, bundle, manifest, `${b.npmRegistry}e2e-left/-/${graph.left.filename}`, graph.left.tarball)
       fixture.resetHits()
       await installFresh(locked, b, install)
-      expectTarballs(b, 'HIT', asked)
+      await expectTarballs(b, 'HIT', asked)
       // A packument past its TTL, the upstream dead: B serves its stored copy.
       expect(await get(`${b.npmRegistry}e2e-left`)).toMatchObject({ status: 200, cache: 'STALE' })
       expect(fixture.requests).toEqual([])

@@ -44,7 +44,7 @@ describe('larder prefetch and verify of a package-lock.json npm wrote', () => {
     try {
       const prefetch = await larderCli(['prefetch', '--server', server.url, '--concurrency', '2', app.lockfile], await family.work.dir('unused'))
       expect(prefetch.code, describeCli(prefetch)).toBe(0)
-      expect(server.requests().filter((r) => r.path.endsWith('.tgz') && r.status === 200)).toHaveLength(4)
+      expect((await server.requests()).filter((r) => r.path.endsWith('.tgz') && r.status === 200)).toHaveLength(4)
     } finally {
       await server.stop()
     }

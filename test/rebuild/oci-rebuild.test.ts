@@ -106,7 +106,7 @@ describe('larder prefetch and verify of an OCI image list', () => {
       expect(await pullThrough(offline, `${UPSTREAM}/team/multi:v1`, join(work.path, `pulled-${arch}`), { arch })).toBe(multi.images[i]!.manifest.digest)
     }
     expect(await pullThrough(offline, `${UPSTREAM}/team/hello@${single.top.digest}`, join(work.path, 'pulled-hello'))).toBe(single.top.digest)
-    const served = offline.requests().filter((r) => /\/(manifests|blobs)\//.test(r.path))
+    const served = (await offline.requests()).filter((r) => /\/(manifests|blobs)\//.test(r.path))
     expect(served.length).toBeGreaterThan(6)
     expectAllAnswered(served, 'OFFLINE')
     await offline.stop()

@@ -102,7 +102,7 @@ describe('larder prefetch and verify of requirements files pip wrote', () => {
     expect(version.stdout.trim()).toBe('1.0')
     const download = await clients.pip(['download', '--no-deps', '--index-url', indexUrl(offline), '-d', await work.dir('offline-downloads'), '-r', frozen])
     expect(download.code, describeRun(download)).toBe(0)
-    expect(offline.requests().every((r) => r.cache === 'OFFLINE' && r.status < 400)).toBe(true)
+    expect((await offline.requests()).every((r) => r.cache === 'OFFLINE' && r.status < 400)).toBe(true)
     await offline.stop()
   })
 
@@ -132,7 +132,7 @@ describe('larder prefetch and verify of requirements files pip wrote', () => {
     expect(download.code, describeRun(download)).toBe(0)
     const downloaded = Object.fromEntries(await Promise.all((await readdir(downloads)).map(async (f) => [f, sha256Hex(await readFile(join(downloads, f)))])))
     expect(downloaded).toEqual({ [lib.wheel.filename]: lib.wheel.sha256, [app.filename]: app.sha256 })
-    const answered = imported.requests().slice(asked)
+    const answered = (await imported.requests()).slice(asked)
     expect(answered.length).toBeGreaterThan(0)
     expect(
       answered.every((r) => r.status === 200 && (r.cache === 'HIT' || r.cache === 'STALE')),

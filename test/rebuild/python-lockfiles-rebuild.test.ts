@@ -143,7 +143,7 @@ describe('larder prefetch and verify of poetry.lock, Pipfile.lock, uv.lock and p
       const requirements = await clients.writeFile('requirements-from-pylock.txt', `${pins.join('\n')}\n`)
       const install = await clients.pip(['install', '--index-url', indexUrl(offline), '--require-hashes', '--only-binary=:all:', '-r', requirements])
       expect(install.code, describeRun(install) + offline.output()).toBe(0)
-      const requests = offline.requests()
+      const requests = await offline.requests()
       expect(requests.length > 0 && requests.every((r) => r.cache === 'OFFLINE' && r.status < 400), JSON.stringify(requests)).toBe(true)
     } finally {
       await offline.stop()

@@ -1,10 +1,14 @@
 /** Starts a real Larder process (the all-in-one server, or one app alone the way its container runs it) for end-to-end tests. */
+import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { makeTempDir, startProcess, type EnvOverrides, type ProcessExit, type StartedProcess } from '@larder/testkit'
+import { makeTempDir, startProcess, waitFor, type EnvOverrides, type ProcessExit, type StartedProcess } from '@larder/testkit'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const SERVER_ENTRY = 'apps/server/dist/main.js'
 export const DEFAULT_LARDER_READY_TIMEOUT_MS = 20_000
+const LOG_MARKER_TIMEOUT_MS = 10_000
+/** The request id of the harness's own marker requests, whose lines logs() leaves out. */
+const LOG_MARKER_PREFIX = 'e2e-log-marker-'
 
 /** The pino line the server prints once it listens. */
 const READY_LINE = /"msg":"listening on http:\/\/[^"]+"/
@@ -19,6 +23,8 @@ export interface StartLarderOptions {
   port?: number
   /** LARDER_* variables; PORT, HOST and LARDER_DATA_DIR are set by this helper. */
   env?: EnvOverrides
+  /** The line that means ready, carrying the port: the first "listening" line by default; with workers, the primary's. */
+  readyLine?: RegExp
 }
 
 /** One line Larder logged for a request it answered. */
@@ -39,10 +45,13 @@ export interface LarderServer {
   /** The Larder process itself, e.g. to read its memory from /proc/<pid>/status. */
   readonly pid: number
   readonly exited: Promise<ProcessExit>
-  /** Every JSON line printed on stdout so far. */
-  logs(): Record<string, unknown>[]
-  /** The request lines only (those with a cache result). */
-  requests(): RequestLog[]
+  /**
+   * Every JSON line printed on stdout for what happened so far. Larder logs asynchronously, so this first
+   * sends a marker request and waits for its line: every line logged before it is then there too.
+   */
+  logs(): Promise<Record<string, unknown>[]>
+  /** The request lines only (those with a cache result), complete as logs() is. */
+  requests(): Promise<RequestLog[]>
   /** Output as text, for assertion messages. */
   output(): string
   /** SIGTERM and wait; removes the data dir only if this helper created it. */
@@ -65,7 +74,7 @@ export async function startLarder(options: StartLarderOptions = {}): Promise<Lar
         HOST: '127.0.0.1',
         LARDER_DATA_DIR: dataDir,
       },
-      readyLine: READY_LINE,
+      readyLine: options.readyLine ?? READY_LINE,
       readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_LARDER_READY_TIMEOUT_MS,
     })
   } catch (error) {
@@ -75,7 +84,7 @@ export async function startLarder(options: StartLarderOptions = {}): Promise<Lar
   const readyLine = child
     .output()
     .stdout.split('\n')
-    .find((line) => READY_LINE.test(line))
+    .find((line) => (options.readyLine ?? READY_LINE).test(line))
   const port = Number((JSON.parse(readyLine ?? '{}') as { port?: unknown }).port)
   if (!Number.isInteger(port) || port <= 0) {
     child.kill('SIGKILL')
@@ -83,7 +92,7 @@ export async function startLarder(options: StartLarderOptions = {}): Promise<Lar
   }
   const url = `http://127.0.0.1:${port}`
 
-  const logs = () =>
+  const parsedLogs = () =>
     child
       .output()
       .stdout.split('\n')
@@ -96,6 +105,30 @@ export async function startLarder(options: StartLarderOptions = {}): Promise<Lar
         }
       })
 
+  let exited = false
+  void child.exited.then(() => {
+    exited = true
+  })
+  /** Lines come out in the order they were logged (one process): once the marker's is there, all before it are. */
+  const settled = async () => {
+    if (exited) return
+    const marker = `${LOG_MARKER_PREFIX}${randomUUID()}`
+    // /-/events is on every entry point and logs its request line (/healthz logs none); its answer does not matter.
+    const answered = await fetch(`${url}/-/events?limit=1`, { headers: { 'x-request-id': marker } }).then(
+      async (response) => {
+        await response.arrayBuffer()
+        return true
+      },
+      () => false,
+    )
+    if (!answered) return
+    await waitFor(async () => exited || child.output().stdout.includes(marker), { timeoutMs: LOG_MARKER_TIMEOUT_MS, description: 'the log marker line' })
+  }
+  const logs = async () => {
+    await settled()
+    return parsedLogs().filter((line) => !String(line.reqId ?? '').startsWith(LOG_MARKER_PREFIX))
+  }
+
   return {
     url,
     npmRegistry: `${url}/npm/`,
@@ -104,8 +137,8 @@ export async function startLarder(options: StartLarderOptions = {}): Promise<Lar
     pid: child.pid,
     exited: child.exited,
     logs,
-    requests: () =>
-      logs()
+    requests: async () =>
+      (await logs())
         .filter((line) => typeof line.cache === 'string' && typeof line.path === 'string')
         .map((line) => ({
           method: String(line.method),
