@@ -20,6 +20,9 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          // Each Larder a test starts is one process, as the tests of its memory, metrics and logs expect;
+          // test/workers/ runs several workers (LARDER_WORKERS, the number of CPUs by default) on purpose.
+          env: { LARDER_WORKERS: '1' },
         },
       },
     ],

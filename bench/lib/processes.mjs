@@ -23,15 +23,17 @@ export async function startLarder({ dataDir, npmUpstream, nodeArgs = [], env = {
   const [file, ...args] = logFile === undefined ? pinned : ['sh', '-c', 'exec "$@" >"$LARDER_BENCH_LOG"', 'sh', ...pinned]
   const child = await startProcess(file, args, {
     env: {
-      ...env,
       ...(logFile === undefined ? {} : { LARDER_BENCH_LOG: logFile }),
       HOST,
       PORT: String(port),
       LARDER_DATA_DIR: dataDir,
       LARDER_NPM_UPSTREAM: npmUpstream,
       LARDER_LOG_LEVEL: logLevel,
+      // One process, pinned to one core, unless a benchmark asks for workers.
+      LARDER_WORKERS: '1',
       // Packuments stay fresh for the whole run: revalidation is not what these benchmarks measure.
       LARDER_INDEX_TTL_SECONDS: '3600',
+      ...env,
     },
   })
   const url = `http://${HOST}:${port}`

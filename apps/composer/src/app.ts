@@ -27,7 +27,7 @@ export const composerMirror = defineMirror<ComposerSettings>({
       prefix: DEFAULT_COMPOSER_PREFIX,
       root,
       p2: new P2Source(services, root),
-      privateRepo: new PrivateRepo(services.store, (name) => settings.privateNames.has(name), { events: services.events }),
+      privateRepo: new PrivateRepo(services.store, (name) => settings.privateNames.has(name), { events: services.events, leases: services.leases }),
     }
     return {
       route: (c, rawPath) => routeFor(c, composer, parseComposerPath(rawPath)),

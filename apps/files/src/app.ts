@@ -18,7 +18,12 @@ export const filesMirror = defineMirror<FilesSettings>({
   prefix: DEFAULT_FILES_PREFIX,
   settings: readFilesSettings,
   create(services, settings) {
-    const files: FilesContext = { services, settings, prefix: DEFAULT_FILES_PREFIX, hosted: new HostedFiles(services.store, Date.now, services.events) }
+    const files: FilesContext = {
+      services,
+      settings,
+      prefix: DEFAULT_FILES_PREFIX,
+      hosted: new HostedFiles(services.store, Date.now, services.events, services.leases),
+    }
     return {
       clientPaths: '/',
       start: () => checkUpstreamNames(files.hosted, settings),

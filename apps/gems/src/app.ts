@@ -34,7 +34,7 @@ export const gemsMirror = defineMirror<GemsSettings>({
 /** What every route shares: the upstream and served compact indexes and the private gems, built once per mirror. */
 export function createGemsContext(services: LarderServices, settings: GemsSettings): GemsContext {
   const upstream = new UpstreamIndex(services, settings.upstream)
-  const privateGems = new PrivateGems(services.store, (name) => settings.privateNames.has(name), { events: services.events })
+  const privateGems = new PrivateGems(services.store, (name) => settings.privateNames.has(name), { events: services.events, leases: services.leases })
   return { services, settings, prefix: DEFAULT_GEMS_PREFIX, upstream, privateGems, index: new ServedIndex(services, upstream, privateGems) }
 }
 

@@ -19,7 +19,10 @@ export const npmMirror = defineMirror<NpmSettings>({
   prefix: DEFAULT_NPM_PREFIX,
   settings: readNpmSettings,
   create(services, settings) {
-    const privateRegistry = new PrivateRegistry(services.store, reservedBy(settings.privateScopes, settings.privateNames), { events: services.events })
+    const privateRegistry = new PrivateRegistry(services.store, reservedBy(settings.privateScopes, settings.privateNames), {
+      events: services.events,
+      leases: services.leases,
+    })
     const npm: NpmContext = {
       services,
       settings,

@@ -35,7 +35,7 @@ export const ociMirror = defineMirror<OciSettings>({
       manifests: new ManifestSource(services, client),
       blobs: new BlobSource(services, client),
       tags: new TagLists(services, client),
-      repos: new HostedRepos(services.store, now, services.events),
+      repos: new HostedRepos(services.store, now, services.events, services.leases),
       uploads: new UploadSessions({ spoolDir: services.store.spoolDir, expiryMs: settings.uploadExpiryMs, now }),
     }
     return {

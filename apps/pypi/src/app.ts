@@ -18,7 +18,7 @@ export const pypiMirror = defineMirror<PypiSettings>({
   prefix: DEFAULT_PYPI_PREFIX,
   settings: readPypiSettings,
   create(services, settings) {
-    const privateIndex = new PrivateIndex(services.store, (project) => settings.privateNames.has(project), { events: services.events })
+    const privateIndex = new PrivateIndex(services.store, (project) => settings.privateNames.has(project), { events: services.events, leases: services.leases })
     const pypi: PypiContext = {
       services,
       settings,

@@ -21,13 +21,15 @@ export interface AddedDeb {
 }
 
 export class HostedRepo {
-  private readonly lock = new KeyedMutex()
+  private readonly lock: KeyedMutex
   private signerPromise: Promise<ArchiveSigner> | undefined
 
   constructor(
     private readonly services: LarderServices,
     readonly config: AptConfig,
-  ) {}
+  ) {
+    this.lock = new KeyedMutex({ scope: 'apt-hosted', leases: services.leases })
+  }
 
   get name(): string {
     return this.config.hostedName

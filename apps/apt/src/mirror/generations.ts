@@ -38,13 +38,14 @@ export interface ServedGeneration {
 export class Generations {
   private readonly releases: ReleaseSource
   private readonly tables: FileTables
-  private readonly lock = new KeyedMutex()
+  private readonly lock: KeyedMutex
 
   constructor(
     private readonly services: LarderServices,
     readonly indexFiles: IndexFiles,
     verifier: ReleaseVerifier,
   ) {
+    this.lock = new KeyedMutex({ scope: 'apt-generations', leases: services.leases })
     this.releases = new ReleaseSource(services, verifier)
     this.tables = new FileTables(services)
   }

@@ -1,5 +1,14 @@
 /** Packages uploaded to Larder: their versions and zips, stored apart from the mirror; a name here is never looked up upstream. */
-import { HostedPackages, LarderError, eventFile, type CacheEntry, type CacheStore, type EventRecorder, type Principal, type SpooledFile } from '@larder/core'
+import {
+  HostedPackages,
+  LarderError,
+  eventFile,
+  type CacheEntry,
+  type CacheStore,
+  type HostedChangeOptions,
+  type Principal,
+  type SpooledFile,
+} from '@larder/core'
 import type { ComposerVersion } from '../metadata/minified.js'
 import { publishedFields } from './published-fields.js'
 import { compareNewestFirst } from './version.js'
@@ -31,7 +40,7 @@ export class PrivateRepo {
     store: CacheStore,
     /** Names private before anything is uploaded (LARDER_COMPOSER_PRIVATE_NAMES). */
     isReserved: (name: string) => boolean = () => false,
-    options: { now?: () => number; events?: EventRecorder } = {},
+    options: HostedChangeOptions = {},
   ) {
     this.hosted = new HostedPackages({ store, documentPrefix: PRIVATE_PACKAGE_PREFIX, isReserved, ecosystem: 'composer', ...options })
   }

@@ -5,6 +5,7 @@
  */
 import {
   KeyedMutex,
+  type HostLeases,
   LarderError,
   SAFE_ARTIFACT_CONTENT_TYPE,
   eventFile,
@@ -28,7 +29,7 @@ export interface StoredFile {
 
 export class HostedFiles {
   /** One change at a time per repository: two uploads cannot both take a path, nor race on a directory document. */
-  private readonly locks = new KeyedMutex()
+  private readonly locks: KeyedMutex
   private readonly root: RootLock = (run) => this.locks.run(ROOT_LOCK, run)
 
   constructor(
@@ -36,7 +37,11 @@ export class HostedFiles {
     private readonly now: () => number = Date.now,
     /** Where uploads and deletes are announced (LARDER_WEBHOOKS). */
     private readonly events?: EventRecorder,
-  ) {}
+    /** Under LARDER_WORKERS: one change at a time per repository across the host's workers. */
+    leases?: HostLeases,
+  ) {
+    this.locks = new KeyedMutex({ scope: 'files-hosted', leases })
+  }
 
   /** The file's entry while it is there (not after a delete). */
   async file(repo: string, path: readonly string[]): Promise<CacheEntry | undefined> {

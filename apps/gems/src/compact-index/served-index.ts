@@ -32,7 +32,7 @@ const canServeWithoutUpstream = (error: unknown) => error instanceof LarderError
 export class ServedIndex {
   private log: { versions: VersionsLog; upstreamBlob: string | undefined; privateKey: string } | undefined
   private memo: { versions: VersionsLog; generation: number; doc: ServedDocument } | undefined
-  private readonly composing = new KeyedMutex()
+  private readonly composing: KeyedMutex
   private catchingUp: Promise<void> | undefined
   private pendingCatchUp: { listed: ReadonlyMap<string, string>; privateNames: ReadonlySet<string> } | undefined
 
@@ -40,7 +40,9 @@ export class ServedIndex {
     private readonly services: LarderServices,
     private readonly upstream: UpstreamIndex,
     private readonly privateGems: PrivateGems,
-  ) {}
+  ) {
+    this.composing = new KeyedMutex({ scope: 'gems-compose', leases: services.leases })
+  }
 
   async versions(): Promise<ServedDocument> {
     const own = await this.privateGems.all()

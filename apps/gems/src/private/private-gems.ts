@@ -1,6 +1,15 @@
 /** Gems pushed to Larder: stored apart from the mirror, listed in its compact index, never looked up upstream. */
 import { createReadStream } from 'node:fs'
-import { HostedPackages, LarderError, eventFile, type CacheEntry, type CacheStore, type EventRecorder, type Principal, type SpooledFile } from '@larder/core'
+import {
+  HostedPackages,
+  LarderError,
+  eventFile,
+  type CacheEntry,
+  type CacheStore,
+  type HostedChangeOptions,
+  type Principal,
+  type SpooledFile,
+} from '@larder/core'
 import { md5Hex, renderInfo, renderInfoLine } from '../compact-index/info-file.js'
 import { readGemPackage } from './gem-package.js'
 import { quickSpecBody } from './quick-spec.js'
@@ -34,7 +43,7 @@ export class PrivateGems {
     store: CacheStore,
     /** Gems private before anything is pushed (LARDER_GEMS_PRIVATE_NAMES). */
     isReserved: (name: string) => boolean = () => false,
-    options: { now?: () => number; events?: EventRecorder } = {},
+    options: HostedChangeOptions = {},
   ) {
     this.hosted = new HostedPackages({ store, documentPrefix: PRIVATE_GEM_PREFIX, isReserved, ecosystem: 'gems', ...options })
   }

@@ -1,5 +1,5 @@
 /** Where a package's packument comes from: the private store first (never upstream then), else the upstream cache. */
-import { ConcurrencyLimit, LarderError, readAll, type CacheEntry, type CacheResult, type LarderServices } from '@larder/core'
+import { ConcurrencyLimit, LarderError, readAll, type CacheEntry, type CacheResult, type HotHint, type LarderServices } from '@larder/core'
 import { LRUCache } from 'lru-cache'
 import { encodePackageName, type PackageName } from '../names/package-name.js'
 import type { PrivateRegistry } from '../private/private-registry.js'
@@ -96,6 +96,19 @@ export class PackumentSource {
         }),
     })
     return { entry: response.entry, result: response.result, private: false, staleReason: response.staleReason }
+  }
+
+  /**
+   * When an answer made from this handle may be remembered whole (see HotResponses): it rests on the
+   * packument's entry and on the name having no hosted document, and holds until the TTL runs out.
+   */
+  hotHint(name: PackageName, handle: PackumentHandle, extra: ReadonlyArray<readonly [string, CacheEntry | undefined]> = []): HotHint | undefined {
+    if (handle.staleReason || !['HIT', 'MISS', 'REVALIDATED', 'PRIVATE'].includes(handle.result)) return undefined
+    const deps = handle.private
+      ? [[handle.entry.key, handle.entry] as const, ...extra]
+      : [[this.privateRegistry.documentKey(name), undefined] as const, [handle.entry.key, handle.entry] as const, ...extra]
+    const validUntil = handle.private ? Number.POSITIVE_INFINITY : handle.entry.fetchedAt + this.services.config.indexTtlMs
+    return { deps, validUntil, cache: handle.private ? 'PRIVATE' : 'HIT' }
   }
 
   /** Whether to ask upstream again for something the cached copy lacks; claims the package's refresh if so. */

@@ -1,6 +1,15 @@
 /** Packages published to Larder: stored apart from the mirror, and never looked up upstream once they exist. */
 import { createHash } from 'node:crypto'
-import { HostedPackages, LarderError, eventFile, type CacheEntry, type CacheStore, type EventFile, type EventRecorder, type Principal } from '@larder/core'
+import {
+  HostedPackages,
+  LarderError,
+  eventFile,
+  type CacheEntry,
+  type CacheStore,
+  type EventFile,
+  type HostedChangeOptions,
+  type Principal,
+} from '@larder/core'
 import type { PackageName } from '../names/package-name.js'
 import { UPSTREAM_KEY_PREFIX, storedPackumentEntry } from '../packument/packument-source.js'
 import { rewritePackument } from '../packument/stored-packument.js'
@@ -24,7 +33,7 @@ export class PrivateRegistry {
     store: CacheStore,
     /** Full names private even before anything is published under them (reserved scopes, listed names). */
     isReserved: (name: string) => boolean = () => false,
-    options: { now?: () => number; events?: EventRecorder } = {},
+    options: HostedChangeOptions = {},
   ) {
     this.hosted = new HostedPackages({ store, documentPrefix: PRIVATE_PACKUMENT_PREFIX, isReserved, ecosystem: 'npm', ...options })
   }
@@ -37,6 +46,11 @@ export class PrivateRegistry {
   /** Reserved names, and names ever published here (a full unpublish leaves a tombstone): never looked up upstream. */
   owns(name: PackageName): Promise<boolean> {
     return this.hosted.owns(name.full)
+  }
+
+  /** The store key whose entry (or its absence) decides whether the name is published here. */
+  documentKey(name: PackageName): string {
+    return PRIVATE_PACKUMENT_PREFIX + name.full
   }
 
   tarballEntry(name: PackageName, filename: string): Promise<CacheEntry | undefined> {

@@ -47,7 +47,11 @@ export async function getPackument(c: NpmRouteContext, npm: NpmContext, name: Pa
   if (clientHasCurrent(c, etag)) return c.body(null, 304, headers)
   const body = await npm.services.store.openBlob(sha256)
   if (!body) throw new LarderError('E_STORE', `stored packument ${entry.key} lost its body`)
-  if (body instanceof HeldBlob) return sendStream(c, { headers, body: new HeldBlob(insertBaseUrlInto(body.bytes, offsets, base)) })
+  if (body instanceof HeldBlob) {
+    const hint = npm.packuments.hotHint(name, handle)
+    if (hint) c.set('hotHint', hint)
+    return sendStream(c, { headers, body: new HeldBlob(insertBaseUrlInto(body.bytes, offsets, base)) })
+  }
   return sendStream(c, { headers, body: body.pipe(insertBaseUrl(offsets, base)), size: insertedLength(size, offsets, base) })
 }
 

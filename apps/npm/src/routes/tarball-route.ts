@@ -13,11 +13,20 @@ export async function getTarball(c: NpmRouteContext, npm: NpmContext, name: Pack
     if (!own) throw new LarderError('E_NOT_FOUND', `${name.full} is published to Larder and has no ${filename}`)
     return serveHostedFile(c, store, own, 'application/octet-stream')
   }
-  const artifact = await cache.artifact({
-    key: `${TARBALL_KEY_PREFIX}${name.full}/${filename}`,
-    label: `${name.full}/-/${filename}`,
-    resolve: () => upstreamTarball(npm, name, filename),
-  })
+  const key = `${TARBALL_KEY_PREFIX}${name.full}/${filename}`
+  const artifact = await cache.artifact({ key, label: `${name.full}/-/${filename}`, resolve: () => upstreamTarball(npm, name, filename) })
+  if (artifact.entry) {
+    // Stored bytes never change; the answer holds while the name stays unpublished here and the entry stays.
+    c.set('hotHint', {
+      deps: [
+        [npm.privateRegistry.documentKey(name), undefined],
+        [key, artifact.entry],
+      ],
+      validUntil: Number.POSITIVE_INFINITY,
+      cache: artifact.result === 'OFFLINE' ? 'OFFLINE' : 'HIT',
+      onHit: () => cache.options.onServed?.(key),
+    })
+  }
   return serveArtifact(c, artifact, store)
 }
 

@@ -4,7 +4,7 @@
  * are the store's content-addressed blobs. A repository holds a blob only once it was uploaded or mounted there, so a
  * manifest cannot name a layer it was never given.
  */
-import { HostedPackages, type CacheEntry, type CacheStore, type EventInput, type EventRecorder } from '@larder/core'
+import { HostedPackages, type CacheEntry, type CacheStore, type EventInput, type EventRecorder, type HostLeases } from '@larder/core'
 import { HOSTED_REPO_PREFIX, hostedBlobKey, hostedManifestKey } from '../keys/hosted-keys.js'
 import { digestHex } from '../names/oci-grammar.js'
 
@@ -22,8 +22,9 @@ export class HostedRepos {
     readonly store: CacheStore,
     readonly now: () => number = Date.now,
     events?: EventRecorder,
+    leases?: HostLeases,
   ) {
-    this.packages = new HostedPackages({ store, documentPrefix: HOSTED_REPO_PREFIX, now, ecosystem: 'oci', ...(events ? { events } : {}) })
+    this.packages = new HostedPackages({ store, documentPrefix: HOSTED_REPO_PREFIX, now, ecosystem: 'oci', ...(events ? { events } : {}), leases })
   }
 
   /** Records the event of a push or delete that has been saved; call inside change(). */

@@ -1,6 +1,15 @@
 /** Projects uploaded to Larder: their page, files and metadata, stored apart from the mirror and never looked up upstream. */
 import { createHash } from 'node:crypto'
-import { HostedPackages, LarderError, eventFile, type CacheEntry, type CacheStore, type EventRecorder, type Principal, type SpooledFile } from '@larder/core'
+import {
+  HostedPackages,
+  LarderError,
+  eventFile,
+  type CacheEntry,
+  type CacheStore,
+  type HostedChangeOptions,
+  type Principal,
+  type SpooledFile,
+} from '@larder/core'
 import { releaseFileIdentity } from '../names/dist-filename.js'
 import { versionIdentity } from '../names/pep440.js'
 import type { PageFile, ProjectPage } from '../simple/project-page.js'
@@ -29,7 +38,7 @@ export class PrivateIndex {
     store: CacheStore,
     /** Projects private before anything is uploaded (LARDER_PYPI_PRIVATE_NAMES). */
     isReserved: (project: string) => boolean = () => false,
-    options: { now?: () => number; events?: EventRecorder } = {},
+    options: HostedChangeOptions = {},
   ) {
     this.hosted = new HostedPackages({ store, documentPrefix: PRIVATE_PROJECT_PREFIX, isReserved, ecosystem: 'pypi', ...options })
   }

@@ -14,8 +14,11 @@ interface ActiveFill {
   holdUntilVerified: boolean
 }
 
+/** What starting a fill found instead: another worker of the host stored the artifact while this one waited for the lease. */
+const STORED_BY_ANOTHER_WORKER = Symbol('stored by another worker')
+
 export class ArtifactCache {
-  private readonly starting: Flight<ActiveFill>
+  private readonly starting: Flight<ActiveFill | typeof STORED_BY_ANOTHER_WORKER>
   /**
    * Concurrent callers share one store lookup, so they all reach `starting` together: with a lookup
    * each, a late one could find a fast upstream failure already settled and ask upstream again.
@@ -24,7 +27,7 @@ export class ArtifactCache {
   private readonly active = new Map<string, ActiveFill>()
 
   constructor(private readonly options: ResolvedCacheOptions) {
-    this.starting = options.createFlight<ActiveFill>('artifact-fill')
+    this.starting = options.createFlight<ActiveFill | typeof STORED_BY_ANOTHER_WORKER>('artifact-fill')
     this.lookups = options.createFlight<CacheEntry | undefined>('artifact-lookup')
   }
 
@@ -42,7 +45,12 @@ export class ArtifactCache {
       })
     }
     for (;;) {
-      const active = this.active.get(request.key) ?? (await this.starting.run(request.key, () => this.resolveAndStart(request)))
+      const active = this.active.get(request.key) ?? (await this.starting.run(request.key, () => this.startHoldingLease(request)))
+      if (active === STORED_BY_ANOTHER_WORKER) {
+        const stored = await this.lookup(request.key)
+        if (stored) return { ...stored, result: 'MISS' }
+        continue
+      }
       // The fill may have finished while this caller waited: then the store has it (or it failed).
       if (active.fill.state === 'filling' && active.holdUntilVerified) {
         // Rejects with the fill's error; a committed fill is in the store, and not finding it there is a store fault, never a second download.
@@ -90,6 +98,29 @@ export class ArtifactCache {
       size: entry.size,
       contentType: entry.contentType ?? DEFAULT_CONTENT_TYPE,
       entry,
+    }
+  }
+
+  /**
+   * Under LARDER_WORKERS the fill holds the host lease of its key until it is stored or refused; a worker
+   * that waited for the lease looks in the store first, where the one before it put the artifact.
+   */
+  private async startHoldingLease(request: ArtifactRequest | ResolvableArtifactRequest): Promise<ActiveFill | typeof STORED_BY_ANOTHER_WORKER> {
+    const { leases } = this.options
+    if (!leases) return this.resolveAndStart(request)
+    const release = await leases.acquire(`artifact-fill:${request.key}`)
+    try {
+      const entry = await this.options.store.getEntry(request.key)
+      if (entry?.status === 'ok' && entry.blob && (await this.options.store.statBlob(entry.blob))) {
+        release()
+        return STORED_BY_ANOTHER_WORKER
+      }
+      const active = await this.resolveAndStart(request)
+      void active.fill.done.catch(() => {}).finally(release)
+      return active
+    } catch (err) {
+      release()
+      throw err
     }
   }
 

@@ -23,11 +23,10 @@ export class IndexCache {
 
   /** The cached entry of an index, fetching or revalidating it as the policy says. */
   async get(request: IndexRequest): Promise<IndexResponse> {
-    const { store, offline, negativeTtlMs, indexTtlMs, now } = this.options
+    const { store, now } = this.options
     const label = request.label ?? request.key
     const entry = await this.lookups.run(request.key, () => store.getEntry(request.key))
-    const policy = { ttlMs: request.ttlMs ?? indexTtlMs, negativeTtlMs, offline }
-    const decision = decideIndex(entry, now(), policy, request.forceRefresh)
+    const decision = decideIndex(entry, now(), this.policyFor(request), request.forceRefresh)
     switch (decision.action) {
       case 'serve':
         return { result: decision.result, entry: entry! }
@@ -39,11 +38,39 @@ export class IndexCache {
         })
       case 'fetch':
         return this.withStaleDeadline(
-          this.flights.run(request.key, () => this.refresh(request, entry)),
+          this.flights.run(request.key, () => this.refreshHoldingLease(request, entry)),
           entry,
           label,
         )
     }
+  }
+
+  /**
+   * Under LARDER_WORKERS one worker of the host refreshes a key at a time; one that waited for the
+   * lease decides again on the entry the one before it stored, and asks upstream only if it must.
+   */
+  private async refreshHoldingLease(request: IndexRequest, entry: CacheEntry | undefined): Promise<IndexResponse> {
+    const { leases, store, now } = this.options
+    if (!leases) return this.refresh(request, entry)
+    const release = await leases.acquire(`index-fetch:${request.key}`)
+    try {
+      const current = await store.getEntry(request.key)
+      if (current?.fetchedAt !== entry?.fetchedAt) {
+        const decision = decideIndex(current, now(), this.policyFor(request), false)
+        if (decision.action === 'serve') return { result: decision.result, entry: current! }
+        if (decision.action === 'not-found') {
+          throw new LarderError('E_NOT_FOUND', `${request.label ?? request.key} is not on the upstream (cached answer)`, { cacheResult: 'HIT' })
+        }
+      }
+      return await this.refresh(request, current)
+    } finally {
+      release()
+    }
+  }
+
+  private policyFor(request: IndexRequest) {
+    const { offline, negativeTtlMs, indexTtlMs } = this.options
+    return { ttlMs: request.ttlMs ?? indexTtlMs, negativeTtlMs, offline }
   }
 
   /** A slow upstream must not stall installs that a cached copy can serve: past the deadline, serve it. */

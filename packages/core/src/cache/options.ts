@@ -4,6 +4,7 @@ import { inProcessFlights, type FlightFactory } from '../flight/index.js'
 import { DEFAULT_INDEX_TTL_MS, DEFAULT_NEGATIVE_TTL_MS } from '../policy/index.js'
 import type { CacheStore } from '../store/types.js'
 import type { UpstreamClient } from '../upstream/index.js'
+import type { HostLeases } from '../workers/host-leases.js'
 
 export const DEFAULT_MAX_ARTIFACT_BYTES = 8 * 1024 ** 3
 export const DEFAULT_MAX_INDEX_BYTES = 512 * 1024 ** 2
@@ -25,6 +26,11 @@ export interface CacheOptions {
   staleDeadlineMs?: number
   /** Makes the coalescing of each kind of work; in-process single-flight by default. */
   createFlight?: FlightFactory
+  /**
+   * Under LARDER_WORKERS, leases across the host's workers: a fill or an index refresh takes one, and
+   * a worker that waited for it finds the result in the store instead of asking upstream again.
+   */
+  leases?: HostLeases
   /** Told about fills that failed in the background (integrity, truncation), for the log. */
   onFillError?: (key: string, error: LarderError) => void
   /** Told about every artifact served from the store, for eviction's least recently served. */
@@ -32,7 +38,8 @@ export interface CacheOptions {
   now?: () => number
 }
 
-export type ResolvedCacheOptions = Required<Omit<CacheOptions, 'onFillError' | 'onServed'>> & Pick<CacheOptions, 'onFillError' | 'onServed'>
+export type ResolvedCacheOptions = Required<Omit<CacheOptions, 'onFillError' | 'onServed' | 'leases'>> &
+  Pick<CacheOptions, 'onFillError' | 'onServed' | 'leases'>
 
 export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
   const resolved = {

@@ -1,5 +1,6 @@
 /** Larder's configuration from environment variables (the external contract in design.md), validated at start. */
 import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { parseTokenList, type TokenGrant } from '../auth/index.js'
 import { DEFAULT_MAX_ARTIFACT_BYTES, DEFAULT_STALE_DEADLINE_MS } from '../cache/options.js'
@@ -71,6 +72,8 @@ export interface LarderConfig {
   /** Bytes of small blobs held in memory (LARDER_MEMORY_CACHE_MB; 0 turns it off), and the largest held (LARDER_MEMORY_CACHE_MAX_ITEM_KB). */
   memoryCacheBytes: number
   memoryCacheMaxItemBytes: number
+  /** Worker processes serving the port (LARDER_WORKERS; the number of CPUs by default); 1 runs one process with no primary. */
+  workers: number
   tokens: TokenGrant[]
   protectReads: boolean
   /** Peers whose X-Forwarded-* headers are believed (LARDER_TRUSTED_PROXIES); nobody by default. */
@@ -139,6 +142,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     maxArtifactBytes: readInteger(env, 'LARDER_MAX_ARTIFACT_MB', DEFAULT_MAX_ARTIFACT_MB, 1) * 1024 * 1024,
     memoryCacheBytes: readInteger(env, 'LARDER_MEMORY_CACHE_MB', DEFAULT_MEMORY_CACHE_MB) * 1024 * 1024,
     memoryCacheMaxItemBytes: readInteger(env, 'LARDER_MEMORY_CACHE_MAX_ITEM_KB', DEFAULT_MEMORY_CACHE_MAX_ITEM_KB, 1) * 1024,
+    workers: readInteger(env, 'LARDER_WORKERS', availableParallelism(), 1),
     tokens,
     protectReads: readFlag(env, 'LARDER_PROTECT_READS'),
     trustedProxies: parseTrustedProxies('LARDER_TRUSTED_PROXIES', env.LARDER_TRUSTED_PROXIES),

@@ -1,6 +1,7 @@
 /** Packages a mirror hosts beside what it mirrors: one document entry per name, files beside it, one change at a time per name. */
 import type { EventInput, PublishEvents } from '../events/index.js'
 import { KeyedMutex } from '../flight/index.js'
+import type { HostLeases } from '../workers/host-leases.js'
 import { LarderError } from '../errors/index.js'
 import { commitPublish } from '../store/commit-publish.js'
 import type { CacheEntry, CacheStore } from '../store/types.js'
@@ -16,7 +17,12 @@ export interface HostedPackagesOptions {
   /** Where changes are announced (LARDER_WEBHOOKS); with `ecosystem`, the mirror's name. */
   events?: EventRecorder
   ecosystem?: string
+  /** Under LARDER_WORKERS: a name's changes are one at a time across the host's workers. */
+  leases?: HostLeases | undefined
 }
+
+/** What a mirror's hosted package store passes on: its clock, its events, the host's leases. */
+export type HostedChangeOptions = Pick<HostedPackagesOptions, 'now' | 'events' | 'leases'>
 
 /** What a hosted change needs of the publish events: recording one. */
 export type EventRecorder = Pick<PublishEvents, 'record'>
@@ -26,12 +32,13 @@ export class HostedPackages {
   readonly now: () => number
   private readonly documentPrefix: string
   private readonly isReserved: (name: string) => boolean
-  private readonly locks = new KeyedMutex()
+  private readonly locks: KeyedMutex
   private readonly events: EventRecorder | undefined
   private readonly ecosystem: string
 
   constructor(options: HostedPackagesOptions) {
     this.events = options.events
+    this.locks = new KeyedMutex({ scope: `hosted:${options.documentPrefix}`, leases: options.leases })
     this.ecosystem = options.ecosystem ?? ''
     this.store = options.store
     this.documentPrefix = options.documentPrefix

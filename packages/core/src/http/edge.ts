@@ -5,6 +5,7 @@ import { LarderError, toLarderError } from '../errors/index.js'
 import type { Logger } from '../log/index.js'
 import type { MetricsRegistry } from '../metrics/index.js'
 import type { CacheResult } from '../policy/index.js'
+import type { HotResponses, RecordAnswer } from './hot-responses.js'
 import type { LarderEnv } from './types.js'
 
 export interface EdgeOptions {
@@ -18,6 +19,8 @@ export interface EdgeOptions {
   renderError?: ErrorRenderer
   /** Told of every answered request, with its cache result and the body bytes counted in larder_served_bytes_total (the status page's series). */
   onRequest?: (app: string, cache: CacheResult, bytes: number) => void
+  /** Where routes may let whole answers be remembered and sent again before routing. */
+  hot?: HotResponses
 }
 
 /** Turns a LarderError into the response a protocol's clients understand; status and headers are the error's unless it says otherwise. */
@@ -61,11 +64,21 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> 
   const durations = options.metrics.histogram('larder_request_duration_seconds', 'Time to the response head, by app and cache result', ['app', 'cache'])
   // Known where Content-Length is (stored files and documents); a streamed miss of unknown size is not counted.
   const served = options.metrics.counter('larder_served_bytes_total', 'Body bytes answered with a Content-Length, by app and cache result', ['app', 'cache'])
+  const record: RecordAnswer = ({ requestId, method, path, status, cache, bytes, ms }) => {
+    requests.inc({ app: options.app, status, cache })
+    durations.observe({ app: options.app, cache }, ms / 1000)
+    if (bytes > 0) served.inc({ app: options.app, cache }, bytes)
+    options.onRequest?.(options.app, cache, bytes)
+    // ms: time to the response head; a streamed body goes on after this line.
+    options.logger.info({ reqId: requestId, app: options.app, method, path, status, cache, ms: Math.round(ms * 10) / 10 }, 'request')
+  }
   return async (c, next) => {
     const started = performance.now()
     const incomingId = c.req.header('x-request-id')
     const requestId = incomingId && REQUEST_ID_PATTERN.test(incomingId) ? incomingId : randomUUID()
     c.set('requestId', requestId)
+    c.set('recordAnswer', record)
+    if (options.hot) c.set('hotResponses', options.hot)
     if (options.via && c.req.header('via')?.includes(options.via)) {
       // Larder's upstream points back at itself (directly or through other proxies).
       throw new LarderError('E_PROXY_LOOP', 'this request already went through this Larder: an upstream points back at it', {
@@ -80,23 +93,10 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> 
       c.res.headers.set('x-larder-cache', cache)
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value)
     }
-    requests.inc({ app: options.app, status, cache })
-    durations.observe({ app: options.app, cache }, (performance.now() - started) / 1000)
     const length = c.get('sentStatus') ? (c.get('sentLength') ?? 0) : Number(c.res.headers.get('content-length'))
     const bytes = c.req.method !== 'HEAD' && length > 0 ? length : 0
-    if (bytes > 0) served.inc({ app: options.app, cache }, bytes)
-    options.onRequest?.(options.app, cache, bytes)
-    const line = {
-      reqId: requestId,
-      app: options.app,
-      method: c.req.method,
-      path: new URL(c.req.url).pathname,
-      status,
-      cache,
-      // Time to the response head; a streamed body goes on after this line.
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    }
-    options.logger.info(line, 'request')
+    const path = new URL(c.req.url).pathname
+    record({ requestId, method: c.req.method, path, status, cache, bytes, ms: performance.now() - started })
     const outgoing = c.env?.outgoing
     if (c.get('sentStatus') && outgoing && !outgoing.writableFinished) {
       // Said once more only when a streamed body did not reach the client whole.
@@ -105,7 +105,7 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> 
           const ms = Math.round((performance.now() - started) * 10) / 10
           const cause = c.get('streamError')
           const reason = cause ? toLarderError(cause) : undefined
-          const fields = { reqId: requestId, app: options.app, path: line.path, ms, code: reason?.code ?? 'E_CLIENT_GONE' }
+          const fields = { reqId: requestId, app: options.app, path, ms, code: reason?.code ?? 'E_CLIENT_GONE' }
           const why = reason ? reason.message : 'the client closed the connection'
           options.logger.warn(fields, `response cut off before the body was complete: ${why}`)
         }

@@ -6,6 +6,7 @@ import type { Hono } from 'hono'
 import type { LarderConfig } from '../config/index.js'
 import type { Logger } from '../log/index.js'
 import { SECURITY_HEADERS } from './edge.js'
+import type { HotResponses } from './hot-responses.js'
 import type { LarderEnv } from './types.js'
 
 /** How often the server looks for requests over their header or request timeout. */
@@ -21,10 +22,12 @@ export interface NodeServerOptions {
   onListening: (port: number) => void
   /** Called after SIGTERM/SIGINT once every connection is gone. */
   onClosed: () => Promise<void>
+  /** Answers sent before routing when they still hold; every other request goes to the app. */
+  hot?: HotResponses
 }
 
 export function startNodeServer(options: NodeServerOptions): Server {
-  const { config, logger } = options
+  const { config, logger, hot } = options
   const listener = getRequestListener(options.app.fetch, {
     // A request line Node accepted but no URL can be built from (a raw backslash, a bad Host).
     errorHandler: (err) => {
@@ -40,7 +43,17 @@ export function startNodeServer(options: NodeServerOptions): Server {
       keepAliveTimeout: config.keepAliveTimeoutMs,
       connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
     },
-    listener,
+    hot
+      ? (request, response) => {
+          if (request.method !== 'GET') return void listener(request, response)
+          void hot.send(request, response).then(
+            (sent) => {
+              if (!sent) void listener(request, response)
+            },
+            () => void listener(request, response),
+          )
+        }
+      : listener,
   )
   server.on('error', (err) => {
     logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}: ${err.message}`)

@@ -3,6 +3,7 @@ import { Readable, pipeline } from 'node:stream'
 import type { Context } from 'hono'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { HeldBlob } from '../store/blob-memory.js'
+import { HotResponses } from './hot-responses.js'
 import { SECURITY_HEADERS, privateCacheControl } from './edge.js'
 import type { LarderEnv } from './types.js'
 
@@ -59,7 +60,20 @@ function sendBytes(c: Context<LarderEnv>, status: number, headers: Record<string
   c.set('sentLength', bytes.length)
   outgoing.writeHead(status, headers)
   outgoing.end(bytes)
+  rememberIfHot(c, status, headers, bytes)
   return RESPONSE_ALREADY_SENT
+}
+
+/** Lets HotResponses send this very answer again, when the route said it may and the request was a plain GET. */
+function rememberIfHot(c: Context<LarderEnv>, status: number, headers: Record<string, string>, body: Buffer): void {
+  const hint = c.get('hotHint')
+  const hot = c.get('hotResponses')
+  const incoming = c.env?.incoming
+  if (!hint || !hot || status !== 200 || !incoming) return
+  const key = HotResponses.keyOf(incoming)
+  if (key === undefined) return
+  const path = new URL(c.req.url).pathname
+  hot.remember(key, { ...hint, status, headers: { ...headers, 'x-larder-cache': hint.cache }, body, path, record: c.get('recordAnswer') })
 }
 
 /** Resolves once the body has a first chunk (put back, unread) or has ended empty; rejects when it fails first. */

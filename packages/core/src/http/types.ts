@@ -1,6 +1,7 @@
 /** The Hono environment every Larder app shares: request id, cache result, the Node response for fast streaming. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { CacheResult } from '../policy/index.js'
+import type { HotHint, HotResponses, RecordAnswer } from './hot-responses.js'
 
 export interface LarderVariables {
   requestId: string
@@ -14,6 +15,11 @@ export interface LarderVariables {
   streamError: Error
   /** Set under LARDER_PROTECT_READS: no response may be kept by a shared cache. */
   privateResponses: boolean
+  /** Set by a route whose answer may be remembered whole (see HotResponses), and where to remember it. */
+  hotHint: HotHint
+  hotResponses: HotResponses
+  /** The edge's request line and metrics, for answers sent from HotResponses later. */
+  recordAnswer: RecordAnswer
 }
 
 export interface LarderBindings {

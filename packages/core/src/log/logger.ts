@@ -1,5 +1,6 @@
 /** The process logger: pino JSON lines on stdout. */
 import { pino, type Logger, type DestinationStream } from 'pino'
+import { workerIndex } from '../workers/worker-role.js'
 
 export type { Logger } from 'pino'
 
@@ -12,7 +13,9 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const config = { level: options.level ?? DEFAULT_LOG_LEVEL, base: { service: 'larder' } }
+  // Under LARDER_WORKERS every line says which process wrote it: the primary, or the worker's index.
+  const worker = workerIndex()
+  const config = { level: options.level ?? DEFAULT_LOG_LEVEL, base: { service: 'larder', ...(worker ? { worker } : {}) } }
   // Asynchronous: a request's log line is queued, not written before the next request is read, and lines
   // logged while a write is in flight go out together. pino flushes what is queued when the process exits.
   return pino(config, options.destination ?? pino.destination({ dest: 1, sync: false }))

@@ -17,7 +17,15 @@ export function mountMirror<S>(declaration: MirrorDeclaration<S>, services: Lard
   const { name, prefix } = declaration
   const traffic = trafficSeriesOf(services)
   const onRequest = traffic.record.bind(traffic)
-  const edge = { app: name, logger: services.logger, metrics: services.metrics, via: services.via, renderError: handler.renderError, onRequest }
+  const edge = {
+    app: name,
+    logger: services.logger,
+    metrics: services.metrics,
+    via: services.via,
+    renderError: handler.renderError,
+    onRequest,
+    hot: services.hot,
+  }
   const app = new Hono<LarderEnv>()
   app.use(prefix, requestEdge(edge))
   app.use(`${prefix}/*`, requestEdge(edge))

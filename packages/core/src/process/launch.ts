@@ -1,4 +1,5 @@
 /** Starts a Larder process: configuration (the mirrors' settings included), services, the HTTP server with its client timeouts, and shutdown. */
+import cluster from 'node:cluster'
 import type { Server } from 'node:http'
 import { Hono } from 'hono'
 import { loadConfig, type Env, type LarderConfig } from '../config/index.js'
@@ -11,6 +12,8 @@ import { errorHandler, securityHeaders } from '../http/edge.js'
 import { routeConsoleToLog } from '../http/console-to-log.js'
 import { startNodeServer } from '../http/node-server.js'
 import type { LarderEnv } from '../http/types.js'
+import { createLogger } from '../log/index.js'
+import { connectToPrimary, runPrimary, runsChores } from '../workers/index.js'
 
 export interface LaunchOptions {
   /** Names the process in its log lines ('server', 'npm', ...). */
@@ -30,7 +33,11 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
   const listening: Record<string, unknown> = {}
   try {
     config = loadConfig(options.env, { mirrors: options.mirrors })
-    services = createServices(config, { processMetrics: true })
+    if (cluster.isPrimary && config.workers > 1) {
+      await runPrimary({ workers: config.workers, config, logger: createLogger({ level: config.logLevel }) })
+      return undefined
+    }
+    services = createServices(config, { processMetrics: true, ...(cluster.isWorker ? connectToPrimary() : {}) })
     composed = composeMirrors(services, options.mirrors)
     for (const { handler } of composed.mounted) Object.assign(listening, await handler.start?.())
     await services.events.startDelivery()
@@ -54,21 +61,12 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
   const extra = options.routes?.({ services, app: composed.app })
   if (extra) root.route('/', extra)
   root.route('/', composed.app)
-  const stopGc = scheduleGarbageCollection({ store: services.store, logger, metrics: services.metrics, intervalMs: config.gcIntervalMs })
-  const stopGauges = watchStoreGauges({ store: services.store, metrics: services.metrics, logger })
-  const stopEviction = scheduleEviction({
-    store: services.store,
-    access: services.access,
-    logger,
-    metrics: services.metrics,
-    maxBytes: config.maxCacheBytes,
-    unusedMs: config.evictUnusedMs,
-    intervalMs: config.evictIntervalMs,
-  })
+  const { stopGc, stopGauges, stopEviction } = runsChores() ? startChores(services) : NO_CHORES
   return startNodeServer({
     app: root,
     config,
     logger,
+    hot: services.hot,
     onListening: (port) => {
       const fields = { app: options.name, port, host: config.host, dataDir: config.dataDir, offline: config.offline }
       logger.info({ ...fields, mirrors: options.mirrors.map((m) => m.name), ...listening }, `listening on http://${config.host}:${port}`)
@@ -80,6 +78,25 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
       return services.close()
     },
   })
+}
+
+const NO_CHORES = { stopGc: () => {}, stopGauges: () => {}, stopEviction: () => {} }
+
+/** gc, eviction and the store gauges: one process per data folder runs them (see runsChores). */
+function startChores(services: LarderServices) {
+  const { config, logger } = services
+  const stopGc = scheduleGarbageCollection({ store: services.store, logger, metrics: services.metrics, intervalMs: config.gcIntervalMs })
+  const stopGauges = watchStoreGauges({ store: services.store, metrics: services.metrics, logger })
+  const stopEviction = scheduleEviction({
+    store: services.store,
+    access: services.access,
+    logger,
+    metrics: services.metrics,
+    maxBytes: config.maxCacheBytes,
+    unusedMs: config.evictUnusedMs,
+    intervalMs: config.evictIntervalMs,
+  })
+  return { stopGc, stopGauges, stopEviction }
 }
 
 function exitWithStartError(err: unknown): void {

@@ -5,11 +5,13 @@ import { createTokenStore, type TokenStore } from '../auth/index.js'
 import { createCache, type LarderCache } from '../cache/index.js'
 import type { LarderConfig } from '../config/index.js'
 import type { FlightFactory } from '../flight/index.js'
-import { createPublishEvents, type PublishEvents } from '../events/index.js'
+import { publishEventsFromConfig, type PublishEvents } from '../events/index.js'
+import { HotResponses } from '../http/hot-responses.js'
 import { createLogger, errorFields, type Logger } from '../log/index.js'
 import { createAccessLog, type AccessLog } from '../maintenance/access-log.js'
 import { MetricsRegistry } from '../metrics/index.js'
-import { createFsStore, watchStoreChanges, withBlobMemory, withEntryCache, type CacheStore } from '../store/index.js'
+import { createFsStore, watchStoreChanges, withBlobMemory, withEntryCache, type CacheStore, type ExternalChanges } from '../store/index.js'
+import type { HostLeases } from '../workers/host-leases.js'
 import { createUpstreamClient, type UpstreamClient } from '../upstream/index.js'
 
 export interface LarderServices {
@@ -24,6 +26,10 @@ export interface LarderServices {
   access: AccessLog
   /** Where mirrors announce every change to what they host (LARDER_WEBHOOKS, GET /-/events). */
   events: PublishEvents
+  /** Whole answers remembered and sent again before routing (a cached packument, a small tarball). */
+  hot: HotResponses
+  /** Under LARDER_WORKERS, leases held across the workers of the host (a fill, a hosted change happens once); none alone. */
+  leases: HostLeases | undefined
   /** This process's Via token: sent upstream, and refused when a request comes back carrying it. */
   via: string
   /** Probes the store (space, writes) each time it is called. */
@@ -46,6 +52,10 @@ export interface ServicesOverrides {
   createFlight?: FlightFactory
   /** Node's own metrics (memory, CPU, event-loop lag) in /metrics: for a server, not for tests and commands. */
   processMetrics?: boolean
+  /** A worker's seams to its primary (see workers/): host-wide leases, entry changes, the shared outbox. */
+  leases?: HostLeases
+  entryChanges?: ExternalChanges
+  events?: PublishEvents
 }
 
 export function createServices(config: LarderConfig, overrides: ServicesOverrides = {}): LarderServices {
@@ -60,7 +70,8 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
   const via = `1.1 larder-${randomBytes(6).toString('hex')}`
   const storeDir = join(config.dataDir, 'store')
   // Other processes on the same folder (larder import, prefetch) announce their writes; the entry cache then forgets.
-  const externalChanges = overrides.store ? undefined : watchStoreChanges(storeDir)
+  const fileChanges = overrides.store ? undefined : watchStoreChanges(storeDir)
+  const externalChanges = bothChanges(fileChanges, overrides.entryChanges)
   const store =
     overrides.store ??
     withBlobMemory(withEntryCache(createFsStore({ dir: storeDir, minFreeBytes: config.minFreeBytes }), { externalChanges }), {
@@ -101,6 +112,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     staleDeadlineMs: config.staleDeadlineMs,
     maxArtifactBytes: config.maxArtifactBytes,
     ...(overrides.createFlight ? { createFlight: overrides.createFlight } : {}),
+    ...(overrides.leases ? { leases: overrides.leases } : {}),
     onServed: (key) => access.served(key),
     onFillError: (key, error) => {
       fillErrors.inc({ code: error.code })
@@ -109,15 +121,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
   })
   metrics.gauge('larder_active_fills', 'Upstream downloads in progress', () => cache.activeFills)
   const tokens = createTokenStore(config.tokens, { protectReads: config.protectReads })
-  const events = createPublishEvents({
-    dir: join(config.dataDir, 'events'),
-    webhooks: config.webhooks,
-    ...(config.webhookSecret ? { secret: config.webhookSecret } : {}),
-    maxRetryMs: config.webhookRetryMaxMs,
-    retentionMs: config.eventsRetentionMs,
-    logger,
-    metrics,
-  })
+  const events = overrides.events ?? publishEventsFromConfig(config, logger, metrics)
   return {
     config,
     logger,
@@ -128,6 +132,8 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     tokens,
     events,
     access,
+    hot: new HotResponses({ store, maxBytes: config.memoryCacheBytes, now: cache.options.now }),
+    leases: overrides.leases,
     via,
     async ready() {
       try {
@@ -138,11 +144,23 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
       }
     },
     async close() {
-      externalChanges?.close()
+      fileChanges?.close()
       await access.close()
       await events.close()
       await upstream.close()
       await store.close()
     },
+  }
+}
+
+/** News from the store's changed file (other commands) and from the other workers, as one source. */
+function bothChanges(file: ExternalChanges | undefined, workers: ExternalChanges | undefined): ExternalChanges | undefined {
+  if (!file || !workers) return file ?? workers
+  return {
+    onChange(listener) {
+      file.onChange(listener)
+      workers.onChange(listener)
+    },
+    ...(workers.announce ? { announce: workers.announce.bind(workers) } : {}),
   }
 }

@@ -12,9 +12,12 @@ export interface EntryCacheOptions {
   externalChanges?: ExternalChanges
 }
 
-/** Where news of other processes' writes comes from (see watchStoreChanges). */
+/** Where news of other processes' writes comes from (see watchStoreChanges), and where this one's go. */
 export interface ExternalChanges {
-  onChange(listener: () => void): void
+  /** The listener is told the key that changed, or nothing when anything may have. */
+  onChange(listener: (key?: string) => void): void
+  /** Tells the other processes that `key` changed; a write settles only once they all know. */
+  announce?(key: string): Promise<void>
 }
 
 /** Operations on one key that are still running; forgotten once none are. */
@@ -51,10 +54,19 @@ export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {
   const activity = new Map<string, KeyActivity>()
   /** Bumped when another process changed the store: a read that began before must not fill the cache. */
   let epoch = 0
-  options.externalChanges?.onChange(() => {
-    epoch++
-    cache.clear()
+  const external = options.externalChanges
+  external?.onChange((key) => {
+    if (key === undefined) {
+      epoch++
+      cache.clear()
+      return
+    }
+    cache.delete(key)
+    // A read of this key already running may have read the old entry: it must not fill the cache.
+    const state = activity.get(key)
+    if (state) state.generation++
   })
+  const announce = external?.announce?.bind(external) ?? (async () => {})
 
   // A read or write may only fill the cache if no write to the same key overlapped it; otherwise
   // the value it holds may not be what ended up in the store, and it would be served until evicted.
@@ -112,14 +124,20 @@ export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {
       track(
         entry.key,
         'write',
-        () => store.putEntry(entry),
+        async () => {
+          await store.putEntry(entry)
+          await announce(entry.key)
+        },
         () => deepFreeze(JSON.parse(JSON.stringify(entry)) as CacheEntry),
       ),
     deleteEntry: (key) =>
       track(
         key,
         'write',
-        () => store.deleteEntry(key),
+        async () => {
+          await store.deleteEntry(key)
+          await announce(key)
+        },
         () => ABSENT,
       ),
 
