@@ -70,7 +70,7 @@ describe('curl -L and a remote file', () => {
     expect(again.headers['x-checksum-sha256']).toBe(sha256(ASSET))
     expect(github.hitCount(RELEASE_PATH)).toBe(1)
     expect(objects.hitCount(SIGNED_ASSET)).toBe(1)
-    const stored = larder.logs().find((line) => typeof line.msg === 'string' && line.msg.includes('pin it with'))
+    const stored = (await larder.logs()).find((line) => typeof line.msg === 'string' && line.msg.includes('pin it with'))
     expect(stored, larder.output()).toMatchObject({ sha256: sha256(ASSET), url: `${objects.url}${SIGNED_ASSET}` })
   })
 

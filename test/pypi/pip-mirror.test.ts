@@ -68,7 +68,7 @@ describe('pip through the mirror of a PEP 691 upstream', () => {
     expect(result.code, describeRun(result) + larder.output()).toBe(0)
     expect(await installed('e2e_app')).toBe('1.0')
     expect(await installed('e2e_lib')).toBe('1.0')
-    const paths = larder.requests().map((r) => r.path)
+    const paths = (await larder.requests()).map((r) => r.path)
     expect(paths).toContain(`/pypi/files/e2e-lib/${lib10.wheel.sha256}/${lib10.wheel.filename}`)
     expect(paths.some((p) => p.includes(lib11.filename) && !p.endsWith('.metadata'))).toBe(false)
   })
@@ -110,7 +110,7 @@ describe('pip through the mirror of a PEP 691 upstream', () => {
       await clients.freshVenv()
       const down = await clients.pip(['install', '--index-url', larder.indexUrl, 'e2e-app'])
       expect(down.code, describeRun(down) + larder.output()).toBe(0)
-      expect(larder.requests().some((r) => r.cache === 'STALE')).toBe(true)
+      expect((await larder.requests()).some((r) => r.cache === 'STALE')).toBe(true)
       const dataDir = larder.dataDir
       await larder.stop()
       larder = await start(jsonUpstream, { LARDER_OFFLINE: '1' }, dataDir)
@@ -118,7 +118,7 @@ describe('pip through the mirror of a PEP 691 upstream', () => {
       const offline = await clients.pip(['install', '--index-url', larder.indexUrl, 'e2e-app'])
       expect(offline.code, describeRun(offline) + larder.output()).toBe(0)
       expect(await installed('e2e_lib')).toBe('1.0')
-      expect(larder.requests().every((r) => r.cache === 'OFFLINE' || r.status >= 400)).toBe(true)
+      expect((await larder.requests()).every((r) => r.cache === 'OFFLINE' || r.status >= 400)).toBe(true)
     } finally {
       await jsonUpstream.index.setFault(null)
       await jsonUpstream.files.setFault(null)
