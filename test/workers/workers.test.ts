@@ -98,6 +98,21 @@ describe('LARDER_WORKERS', () => {
     expect(Object.keys(perWorker).sort()).toEqual(['1', '2'])
   })
 
+  it('answers /metrics for the whole host, whichever worker is scraped', async () => {
+    const npmLines = (await larder.logs()).filter((line) => line.app === 'npm' && typeof line.cache === 'string').length
+    expect(npmLines).toBeGreaterThanOrEqual(40)
+    for (let scrape = 0; scrape < 4; scrape++) {
+      const { status, body } = await getOnNewConnection(`${larder.url}/metrics`)
+      expect(status).toBe(200)
+      const counted = body
+        .toString()
+        .split('\n')
+        .filter((line) => line.startsWith('larder_requests_total{') && line.includes('app="npm"'))
+        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0)
+      expect(counted).toBe(npmLines)
+    }
+  })
+
   it('shows a package published through one worker on every worker at once, never asking upstream for it', async () => {
     const name = 'e2e-workers-own'
     // Both workers first learn that upstream has no such package: a stale "absent" must not outlive the publish.

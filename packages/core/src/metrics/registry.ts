@@ -72,8 +72,16 @@ export class MetricsRegistry {
     })
   }
 
+  /** Under LARDER_WORKERS: the host's metrics (every worker's, summed by the primary) instead of this process's. */
+  acrossHost: (() => Promise<string>) | undefined
+
   render(): Promise<string> {
-    return this.prometheus.metrics()
+    return this.acrossHost ? this.acrossHost() : this.prometheus.metrics()
+  }
+
+  /** This process's metrics as prom-client's JSON, which the primary sums across workers. */
+  localJson(): Promise<unknown[]> {
+    return this.prometheus.getMetricsAsJSON()
   }
 }
 

@@ -37,7 +37,9 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
       await runPrimary({ workers: config.workers, config, logger: createLogger({ level: config.logLevel }) })
       return undefined
     }
-    services = createServices(config, { processMetrics: true, ...(cluster.isWorker ? connectToPrimary() : {}) })
+    const primary = cluster.isWorker ? connectToPrimary() : undefined
+    services = createServices(config, { processMetrics: true, ...primary })
+    primary?.shareMetrics(services.metrics)
     composed = composeMirrors(services, options.mirrors)
     for (const { handler } of composed.mounted) Object.assign(listening, await handler.start?.())
     await services.events.startDelivery()

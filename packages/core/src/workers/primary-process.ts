@@ -4,6 +4,7 @@
  * lease book, the news of changed entries, and the publish event outbox with its webhook delivery.
  */
 import cluster, { type Worker } from 'node:cluster'
+import { AggregatorRegistry } from 'prom-client'
 import type { LarderConfig } from '../config/index.js'
 import { publishEventsFromConfig, type EventInput } from '../events/index.js'
 import type { Logger } from '../log/index.js'
@@ -49,6 +50,11 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
     },
     'events.record': (input: EventInput) => events.record(input),
     'events.list': ({ since, limit }: { since: string; limit: number }) => events.list(since || undefined, limit),
+    // Counters and histograms add up across workers; gauges follow each metric's own aggregator (sum by default).
+    'metrics.host': async () => {
+      const each = await Promise.all([...live.values()].map((other) => other.calls.call<unknown[]>('metrics.json').catch(() => [])))
+      return AggregatorRegistry.aggregate(each).metrics()
+    },
   })
 
   const start = (index: number): Promise<void> =>

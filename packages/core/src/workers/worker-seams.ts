@@ -2,6 +2,7 @@
 import type { EventPage, PublishEvents } from '../events/index.js'
 import type { EventInput, PublishEvent } from '../events/publish-event.js'
 import { MAX_EVENTS_PER_PAGE } from '../events/publish-events.js'
+import type { MetricsRegistry } from '../metrics/index.js'
 import type { ExternalChanges } from '../store/entry-cache.js'
 import type { HostLeases } from './host-leases.js'
 import { ipcCalls, type IpcCalls, type IpcPort } from './ipc-calls.js'
@@ -63,13 +64,28 @@ export interface PrimaryConnection {
   leases: HostLeases
   entryChanges: ExternalChanges
   events: PublishEvents
+  /** Lets the primary read this worker's metrics, and makes /metrics answer for the whole host. */
+  shareMetrics(metrics: MetricsRegistry): void
 }
 
 /** A worker's link to its primary; the worker exits if the primary goes, so no orphan keeps serving. */
 export function connectToPrimary(): PrimaryConnection {
   let entryChanges: ReturnType<typeof workerEntryChanges> | undefined
-  const calls = ipcCalls(process as unknown as IpcPort, { 'entry.forget': ({ key }: { key: string }) => entryChanges?.forget(key) })
+  let shared: MetricsRegistry | undefined
+  const calls = ipcCalls(process as unknown as IpcPort, {
+    'entry.forget': ({ key }: { key: string }) => entryChanges?.forget(key),
+    'metrics.json': () => shared?.localJson() ?? [],
+  })
   entryChanges = workerEntryChanges(calls)
   process.once('disconnect', () => process.exit(1))
-  return { leases: workerLeases(calls), entryChanges, events: workerEvents(calls) }
+  return {
+    leases: workerLeases(calls),
+    entryChanges,
+    events: workerEvents(calls),
+    shareMetrics(metrics) {
+      shared = metrics
+      // A scrape reaches one worker; it answers with every worker's counts.
+      metrics.acrossHost = () => calls.call<string>('metrics.host')
+    },
+  }
 }
