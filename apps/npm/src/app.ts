@@ -2,6 +2,7 @@
 import { defineMirror, mountMirror, readRoute, writeAction, type LarderEnv, type LarderServices, type MirrorRoute } from '@larder/core'
 import type { Hono } from 'hono'
 import { parseNpmPath, type NpmPath } from './names/npm-path.js'
+import { TarballGuesses } from './routes/tarball-guesses.js'
 import { PackumentSource } from './packument/packument-source.js'
 import { reservedBy } from './private/private-names.js'
 import { PrivateRegistry } from './private/private-registry.js'
@@ -29,6 +30,7 @@ export const npmMirror = defineMirror<NpmSettings>({
       prefix: DEFAULT_NPM_PREFIX,
       privateRegistry,
       packuments: new PackumentSource(services, privateRegistry, settings.upstream),
+      tarballGuesses: new TarballGuesses(),
     }
     return {
       // Login is how a client gets a token, so it cannot need one to read.

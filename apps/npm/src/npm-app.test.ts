@@ -191,10 +191,15 @@ describe('tarballs', () => {
   it('refuses to store a tarball the packument gives no digest for', async () => {
     const bare = await packNpmPackage({ name: 'app-nodigest', version: '1.0.0' })
     h.registry.publish({ ...bare, integrity: '', shasum: '' })
+    // Asked before its packument, the download began at once: it is cut off unverified once the packument says nothing.
+    const first = await h.request('/npm/app-nodigest/-/app-nodigest-1.0.0.tgz')
+    await expect(first.arrayBuffer()).rejects.toThrow()
+    expect(await h.services.store.getEntry('npm:tarball:app-nodigest/app-nodigest-1.0.0.tgz')).toBeUndefined()
+    // With the packument held, the refusal comes before any byte, and upstream is not asked again.
     const res = await h.request('/npm/app-nodigest/-/app-nodigest-1.0.0.tgz')
     expect(res.status).toBe(502)
     expect(((await res.json()) as any).code).toBe('E_INTEGRITY')
-    expect(h.registry.hitCount('/app-nodigest/-/app-nodigest-1.0.0.tgz')).toBe(0)
+    expect(h.registry.hitCount('/app-nodigest/-/app-nodigest-1.0.0.tgz')).toBe(1)
   })
 
   it('answers 405 to a method an endpoint does not take', async () => {

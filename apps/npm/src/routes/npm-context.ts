@@ -2,12 +2,14 @@
 import type { Context } from 'hono'
 import { mirrorBaseUrl, type LarderEnv, type MirrorContext } from '@larder/core'
 import type { PackumentSource } from '../packument/packument-source.js'
+import type { TarballGuesses } from './tarball-guesses.js'
 import type { PrivateRegistry } from '../private/private-registry.js'
 import type { NpmSettings } from '../settings/npm-settings.js'
 
 export interface NpmContext extends MirrorContext<NpmSettings> {
   packuments: PackumentSource
   privateRegistry: PrivateRegistry
+  tarballGuesses: TarballGuesses
 }
 
 export type NpmRouteContext = Context<LarderEnv>

@@ -1,6 +1,7 @@
 /** GET of a tarball: private ones from the store; mirrored ones fetched once, verified against the packument's integrity. */
 import { LarderError, parseIntegrity, serveArtifact, serveHostedFile, type ArtifactSource, type ExpectedDigests } from '@larder/core'
-import type { PackageName } from '../names/package-name.js'
+import { encodePackageName, type PackageName } from '../names/package-name.js'
+import { UPSTREAM_KEY_PREFIX } from '../packument/packument-source.js'
 import type { TarballSource } from '../packument/stored-packument.js'
 import type { NpmContext, NpmRouteContext } from './npm-context.js'
 
@@ -14,7 +15,13 @@ export async function getTarball(c: NpmRouteContext, npm: NpmContext, name: Pack
     return serveHostedFile(c, store, own, 'application/octet-stream')
   }
   const key = `${TARBALL_KEY_PREFIX}${name.full}/${filename}`
-  const artifact = await cache.artifact({ key, label: `${name.full}/-/${filename}`, resolve: () => upstreamTarball(npm, name, filename) })
+  const label = `${name.full}/-/${filename}`
+  const located = () => upstreamTarball(npm, name, filename)
+  const artifact = await npm.tarballGuesses.fetch(key, (resolve) => cache.artifact({ key, label, resolve }), {
+    located,
+    guessedUrl: `${npm.settings.upstream}/${encodePackageName(name)}/-/${encodeURIComponent(filename)}`,
+    packumentHeld: async () => (await store.getEntry(UPSTREAM_KEY_PREFIX + name.full)) !== undefined,
+  })
   if (artifact.entry) {
     // Stored bytes never change; the answer holds while the name stays unpublished here and the entry stays.
     c.set('hotHint', {
@@ -31,7 +38,7 @@ export async function getTarball(c: NpmRouteContext, npm: NpmContext, name: Pack
 }
 
 /** Where upstream has the tarball and its digests, per the packument; a file the cached copy lacks refreshes it once. */
-async function upstreamTarball(npm: NpmContext, name: PackageName, filename: string): Promise<ArtifactSource> {
+export async function upstreamTarball(npm: NpmContext, name: PackageName, filename: string): Promise<ArtifactSource> {
   let handle = await npm.packuments.fromUpstream(name)
   let source = await npm.packuments.tarballSource(handle, filename)
   if (!source && npm.packuments.mayRefresh(handle)) {

@@ -68,6 +68,7 @@ export class ArtifactCache {
           body: fill.reader(),
           size: active.size,
           contentType: active.contentType,
+          settled: fill.done.then(() => {}),
           // Looked up only for a caller that asks: most never do, and a miss should cost no extra store read.
           get stored() {
             stored ??= fill.done.then(async () => {
@@ -156,6 +157,7 @@ export class ArtifactCache {
       spoolDir: store.spoolDir,
       label,
       expected: request.expected,
+      ...(request.checkedLater ? { expectedLater: request.checkedLater.then((check) => check.expected) } : {}),
       expectedSize,
       maxBytes: this.options.maxArtifactBytes,
       commit: async (path, result) => {
@@ -168,7 +170,7 @@ export class ArtifactCache {
           size: result.size,
           contentType,
           // artifact: fetched from an upstream, so eviction may drop it and a later request fetch it again.
-          meta: { ...request.meta, url: response.url, digests: result.digests, artifact: true },
+          meta: { ...request.meta, ...(await request.checkedLater)?.meta, url: response.url, digests: result.digests, artifact: true },
         }
         await store.putEntry(entry)
       },

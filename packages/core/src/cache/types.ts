@@ -6,12 +6,23 @@ import type { CacheResult } from '../policy/index.js'
 import type { CacheEntry } from '../store/types.js'
 
 /** Where an artifact comes from and what its bytes must hash to. */
+/** What an index read after the download began says about it. */
+export interface LaterCheck {
+  expected: ExpectedDigests
+  meta?: Record<string, unknown>
+}
+
 export interface ArtifactSource {
   /** Where upstream serves it. */
   url: string
   headers?: Record<string, string>
   /** Digests from the index; the bytes are stored only when every one matches. */
   expected?: ExpectedDigests
+  /**
+   * For a download started before its index was read: the digests (and entry facts) the index will
+   * state. The bytes stream to clients meanwhile; the last is held until these are known and match.
+   */
+  checkedLater?: Promise<LaterCheck>
   expectedSize?: number
   /** Content-Type to record; defaults to the upstream's, then application/octet-stream. */
   contentType?: string
@@ -49,6 +60,8 @@ export interface ArtifactResponse {
   contentType: string
   /** Present on a hit: the stored entry (its blob is the sha256 of the bytes). */
   entry?: CacheEntry
+  /** On a miss that streams: settles once the download is stored (rejects with why it was refused); reads nothing. */
+  settled?: Promise<void>
   /** On a miss that streams: the entry once the download is verified and stored (rejects when it is refused). */
   stored?: Promise<CacheEntry>
 }

@@ -5,7 +5,7 @@ import { open, rm, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { LarderError, toLarderError } from '../errors/index.js'
-import { StreamingDigest, verifyDigests, type DigestResult, type ExpectedDigests } from '../digest/index.js'
+import { SUPPORTED_ALGORITHMS, StreamingDigest, verifyDigests, type DigestResult, type ExpectedDigests } from '../digest/index.js'
 import { SpoolTailReader } from './spool-tail-reader.js'
 
 export interface SpoolFillOptions {
@@ -13,6 +13,11 @@ export interface SpoolFillOptions {
   /** Names the artifact in error messages. */
   label: string
   expected?: ExpectedDigests
+  /**
+   * Digests not known yet (the index that states them is still being read): every supported algorithm
+   * is computed while the bytes stream, and the fill waits for these before it verifies. It must name at least one.
+   */
+  expectedLater?: Promise<ExpectedDigests>
   /** Size the upstream announced (Content-Length) or the index promised; checked at the end. */
   expectedSize?: number
   maxBytes: number
@@ -21,6 +26,9 @@ export interface SpoolFillOptions {
 }
 
 type FillState = 'filling' | 'committed' | 'failed'
+
+/** What is hashed when the digests to check are not known yet. */
+const ALL_DIGESTS: ExpectedDigests = Object.fromEntries(SUPPORTED_ALGORITHMS.map((algorithm) => [algorithm, '']))
 
 export class SpoolFill extends EventEmitter {
   readonly path: string
@@ -49,6 +57,7 @@ export class SpoolFill extends EventEmitter {
       reject = rej
     })
     this.done.catch(() => {})
+    options.expectedLater?.catch(() => {})
     this.once('settled', () => (this.error ? reject(this.error) : resolve(this.result!)))
   }
 
@@ -60,7 +69,7 @@ export class SpoolFill extends EventEmitter {
 
   /** Copies `body` into the spool, then verifies and commits it. Never throws: see `done`. */
   async consume(body: Readable): Promise<void> {
-    const digest = new StreamingDigest(this.options.expected)
+    const digest = new StreamingDigest(this.options.expectedLater ? ALL_DIGESTS : this.options.expected)
     try {
       for await (const chunk of body as AsyncIterable<Buffer>) {
         if (this.written + chunk.byteLength > this.options.maxBytes) {
@@ -75,7 +84,7 @@ export class SpoolFill extends EventEmitter {
       if (this.options.expectedSize !== undefined && result.size !== this.options.expectedSize) {
         throw new LarderError('E_INTEGRITY', `${this.options.label}: got ${result.size} bytes, expected ${this.options.expectedSize}`)
       }
-      verifyDigests(this.options.label, this.options.expected ?? {}, result)
+      verifyDigests(this.options.label, await this.expectedDigests(), result)
       await this.options.commit(this.path, result)
       this.result = result
       this.state = 'committed'
@@ -89,6 +98,15 @@ export class SpoolFill extends EventEmitter {
     this.emit('settled')
     this.emit('progress')
     await this.release()
+  }
+
+  private async expectedDigests(): Promise<ExpectedDigests> {
+    if (!this.options.expectedLater) return this.options.expected ?? {}
+    const later = await this.options.expectedLater
+    if (Object.keys(later).length === 0) {
+      throw new LarderError('E_INTEGRITY', `${this.options.label}: its index states no digest, so the bytes cannot be verified`)
+    }
+    return { ...this.options.expected, ...later }
   }
 
   /** A stream of the fill's bytes for one client; the last byte is held back until the digests check. */
