@@ -1,5 +1,6 @@
 /**
- * Larder's benchmarks: `npm run bench` (builds first) or `node bench/run.mjs [tarball] [packument] [streaming] [loop] [oci] [rebuild]`.
+ * Larder's benchmarks: `npm run bench` (builds first) or `node bench/run.mjs [nginx] [cold] [workers] [tarball] [packument] [streaming] [loop] [oci] [rebuild]`.
+ * Cached reads are compared with nginx serving the bytes Larder sent (each pinned to core 0, wrk on core 1).
  * Throughput and memory are ratios against a plain static file server measured in the same run, event-loop
  * delay under load is compared with the idle figure; results go to the console and to bench/.out/results.json.
  */
@@ -7,7 +8,10 @@ import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { coldFirstByte } from './cold-first-byte.mjs'
 import { eventLoopDelay } from './event-loop-delay.mjs'
+import { nginxComparison } from './nginx-comparison.mjs'
+import { workersScaling } from './workers-scaling.mjs'
 import { ociBlobs } from './oci-blobs.mjs'
 import { fixed, formatTable } from './lib/table.mjs'
 import { packumentThroughput } from './packument-throughput.mjs'
@@ -16,6 +20,9 @@ import { streamingMemory } from './streaming-memory.mjs'
 import { tarballThroughput } from './tarball-throughput.mjs'
 
 const BENCHMARKS = {
+  nginx: nginxComparison,
+  cold: coldFirstByte,
+  workers: workersScaling,
   tarball: tarballThroughput,
   packument: packumentThroughput,
   streaming: streamingMemory,
@@ -59,8 +66,41 @@ await mkdir(OUT_DIR, { recursive: true })
 await writeFile(new URL('results.json', `file://${OUT_DIR}`), `${JSON.stringify(results, null, 2)}\n`)
 console.log(`total ${fixed(results.seconds.total, 0)} s; details in bench/.out/results.json`)
 
-function summary({ tarball, packument, streaming, loop, oci, rebuild }) {
+function summary({ nginx, cold, workers, tarball, packument, streaming, loop, oci, rebuild }) {
   const parts = []
+  if (nginx) {
+    const ms = (r) => fixed(r.p99Ms, 1)
+    const rows = nginx.cases.map((c) => [
+      `${c.label} (${kb(c.bytes)}), ${c.connections} conns`,
+      fixed(c.nginx.requestsPerSecond),
+      fixed(c.larderWarn.requestsPerSecond),
+      fixed(c.larderInfo.requestsPerSecond),
+      fixed(c.ratio, 2),
+      fixed(c.infoOverWarn, 2),
+      `${ms(c.nginx)} / ${ms(c.larderWarn)} / ${ms(c.larderInfo)}`,
+    ])
+    parts.push(
+      formatTable([
+        ['cached, one core each', 'nginx req/s', 'Larder warn', 'Larder info', 'warn ÷ nginx', 'info ÷ warn', 'p99 ms nginx / warn / info'],
+        ...rows,
+      ]),
+    )
+  }
+  if (cold) {
+    parts.push(
+      formatTable([
+        [`tarball before its packument (${kb(cold.packumentBytes)} packument)`, 'first byte ms', 'last byte ms'],
+        ['straight from the upstream', fixed(cold.directFirstByteMs, 1), ''],
+        ['through Larder, cold', fixed(cold.coldFirstByteMs, 1), fixed(cold.coldLastByteMs, 1)],
+        ['through Larder, held', fixed(cold.heldFirstByteMs, 1), ''],
+      ]),
+    )
+  }
+  if (workers) {
+    parts.push(
+      `LARDER_WORKERS=${workers.workers}: ${fixed(workers.manyWorkers)} req/s against ${fixed(workers.oneWorker)} with one worker (${fixed(workers.ratio, 2)} ×, target >= 1.7); upstream asked ${workers.upstreamHits} times`,
+    )
+  }
   if (rebuild) {
     const seconds = (ms) => fixed(ms / 1000, 1)
     parts.push(
