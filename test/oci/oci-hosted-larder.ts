@@ -29,13 +29,8 @@ export function fetchClient(larder: OciLarder): OciPushClient {
   return ociPushClient((path, init) => fetch(`${larder.url}${path}`, init), basicAuth('ci', PUSH_TOKEN))
 }
 
-/** The upload spool files left in the store's spool folders (the process's own and any other). */
+/** The files of uploads in progress, in the uploads folder the workers share (bytes only, not their records). */
 export async function uploadSpoolFiles(larder: OciLarder): Promise<string[]> {
-  const tmp = join(larder.dataDir, 'store', 'tmp')
-  const found: string[] = []
-  for (const entry of await readdir(tmp, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue
-    for (const name of await readdir(join(tmp, entry.name))) if (name.startsWith('oci-upload-')) found.push(name)
-  }
-  return found
+  const names = await readdir(join(larder.dataDir, 'oci-uploads')).catch(() => [] as string[])
+  return names.filter((name) => /^oci-upload-[0-9a-f-]{36}$/.test(name))
 }

@@ -1,7 +1,22 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { makeTempDir, packNpmPackage, startNpmRegistryFixture, waitFor, type NpmRegistryFixture, type PackedPackage, type TempDir } from '@larder/testkit'
-import { Agent, request } from 'undici'
+import { join } from 'node:path'
+import {
+  basicAuth,
+  buildOciLayout,
+  describeSkopeo,
+  makeTempDir,
+  ociPushClient,
+  packNpmPackage,
+  pushLayout,
+  sha256Of,
+  startNpmRegistryFixture,
+  waitFor,
+  type NpmRegistryFixture,
+  type PackedPackage,
+  type TempDir,
+} from '@larder/testkit'
+import { Agent, request, fetch as fetchWith } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClientSandbox, describeRun, type ClientSandbox } from '../support/clients.js'
 import { startLarder, type LarderServer } from '../support/larder-process.js'
@@ -173,6 +188,38 @@ describe('LARDER_WORKERS', () => {
     const putLines = async () => (await larder.logs()).filter((line) => line.method === 'PUT' && String(line.path).startsWith('/files/workers/'))
     await waitFor(async () => (await putLines()).length === 6, { timeoutMs: 10_000, description: 'the six PUT request lines' })
     expect([...new Set((await putLines()).map((line) => line.worker))].sort()).toEqual([1, 2])
+  })
+
+  it('takes an image upload whose requests land on different workers, and a real skopeo push', async () => {
+    // Every request of the push on a connection of its own: the primary hands them to the workers in turn.
+    const onNewConnections = ociPushClient(
+      async (path, init) => {
+        const dispatcher = new Agent({ pipelining: 0 })
+        try {
+          const response = await fetchWith(`${larder.url}${path}`, { ...(init as object), dispatcher })
+          const body = await response.arrayBuffer()
+          const headers = Object.fromEntries(response.headers)
+          return new Response([204, 304].includes(response.status) ? null : body, { status: response.status, headers })
+        } finally {
+          await dispatcher.close()
+        }
+      },
+      basicAuth('ci', TOKEN),
+    )
+    const bytes = randomBytes(3 * 1024 * 1024 + 17)
+    const digest = await onNewConnections.uploadChunked('local/workers/chunks', bytes, 512 * 1024)
+    const served = await getOnNewConnection(`${larder.url}/v2/local/workers/chunks/blobs/${digest}`)
+    expect(served.status).toBe(200)
+    expect(sha256Of(served.body)).toBe(sha256Of(bytes))
+    const patchWorkers = new Set((await larder.logs()).filter((line) => line.method === 'PATCH').map((line) => line.worker))
+    expect([...patchWorkers].sort()).toEqual([1, 2])
+
+    const layout = await buildOciLayout(join(work.path, 'image'), '1.0', [{ files: { 'hello.txt': 'pushed through two workers\n' } }])
+    const pushed = await pushLayout(layout.reference, `127.0.0.1:${larder.port}/local/workers/app:1.0`, `ci:${TOKEN}`)
+    expect(pushed.code, describeSkopeo(pushed)).toBe(0)
+    const manifest = await getOnNewConnection(`${larder.url}/v2/local/workers/app/manifests/1.0`, { accept: 'application/vnd.oci.image.manifest.v1+json' })
+    expect(manifest.status).toBe(200)
+    expect(manifest.headers['docker-content-digest']).toBe(layout.top.digest)
   })
 
   it('starts a worker killed with SIGKILL again, serving all along', async () => {

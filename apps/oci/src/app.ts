@@ -1,5 +1,6 @@
 /** The OCI registry: container images from several upstream registries and the team's own (hosted) behind one /v2/, declared for the server to mount. */
 import { defineMirror, errorFields, mountMirror, readRoute, type LarderEnv, type LarderServices, type MirrorRoute } from '@larder/core'
+import { join } from 'node:path'
 import type { Hono } from 'hono'
 import { BlobSource } from './blobs/blob-source.js'
 import { API_VERSION_HEADER, BASIC_CHALLENGE, renderOciError } from './errors/oci-error-body.js'
@@ -36,7 +37,7 @@ export const ociMirror = defineMirror<OciSettings>({
       blobs: new BlobSource(services, client),
       tags: new TagLists(services, client),
       repos: new HostedRepos(services.store, now, services.events, services.leases),
-      uploads: new UploadSessions({ spoolDir: services.store.spoolDir, expiryMs: settings.uploadExpiryMs, now }),
+      uploads: new UploadSessions({ dir: join(services.config.dataDir, 'oci-uploads'), expiryMs: settings.uploadExpiryMs, now, leases: services.leases }),
     }
     return {
       route: (c, rawPath) => routeFor(c, oci, parseOciPath(rawPath)),

@@ -4,7 +4,7 @@
  * its range said) is taken back whole: the file is cut to where it was and the hash restored, so the client can resume.
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { open, rm, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
@@ -21,8 +21,6 @@ export interface ChunkLimits {
 
 export class UploadSession {
   size = 0
-  /** Requests working on it now: a session in use is never swept. */
-  active = 0
   private hash: Hash = createHash('sha256')
 
   private constructor(
@@ -34,11 +32,24 @@ export class UploadSession {
   ) {}
 
   /** Makes the (empty) spool file: from here on the session owns it until it is finished or discarded. */
-  static async create(spoolDir: string, repo: string, now: number): Promise<UploadSession> {
+  static async create(dir: string, repo: string, now: number): Promise<UploadSession> {
     const id = randomUUID()
-    const path = join(spoolDir, `oci-upload-${id}`)
+    const path = uploadPath(dir, id)
     await (await open(path, 'wx')).close()
     return new UploadSession(id, repo, path, now)
+  }
+
+  /**
+   * Takes up a session another worker of the host worked on last (its file is all there is to go by):
+   * the bytes so far are hashed once, and the session goes on from there.
+   */
+  static async adopt(dir: string, id: string, repo: string, lastActive: number): Promise<UploadSession> {
+    const session = new UploadSession(id, repo, uploadPath(dir, id), lastActive)
+    for await (const chunk of createReadStream(session.path)) {
+      session.hash.update(chunk as Buffer)
+      session.size += (chunk as Buffer).length
+    }
+    return session
   }
 
   /** Appends a request body; on any failure the session is as it was before and the error says why. */
@@ -84,6 +95,11 @@ export class UploadSession {
   async discard(): Promise<void> {
     await rm(this.path, { force: true })
   }
+}
+
+/** Where a session's bytes are, in the uploads folder the host's workers share. */
+export function uploadPath(dir: string, id: string): string {
+  return join(dir, `oci-upload-${id}`)
 }
 
 function lengthMismatch(label: string, received: number, expected: number): OciError {

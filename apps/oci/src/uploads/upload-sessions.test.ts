@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
 import { makeTempDir, type TempDir } from '@larder/testkit'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -10,7 +11,7 @@ let sessions: UploadSessions
 beforeEach(async () => {
   spool = await makeTempDir('larder-oci-uploads-')
   clock = 1_000_000
-  sessions = new UploadSessions({ spoolDir: spool.path, expiryMs: 60_000, now: () => clock })
+  sessions = new UploadSessions({ dir: spool.path, expiryMs: 60_000, now: () => clock })
 })
 afterEach(() => spool.cleanup())
 
@@ -30,7 +31,7 @@ describe('upload sessions', () => {
     await sessions.run('team/app', busy.id, (s) => s.append(body('x'), { maxBytes: 100 }, 'test'))
     clock += 40_000
     expect(await sessions.sweep()).toBe(1)
-    expect(await readdir(spool.path)).toEqual([`oci-upload-${busy.id}`])
+    expect((await readdir(spool.path)).sort()).toEqual([`oci-upload-${busy.id}`, `oci-upload-${busy.id}.json`])
     expect(await codeOf(sessions.run('team/app', idle.id, async () => 0))).toBe('BLOB_UPLOAD_UNKNOWN')
     clock += 60_001
     // Past its expiry a session is unknown even before a sweep has run.
@@ -53,6 +54,22 @@ describe('upload sessions', () => {
     release()
     await slow
     expect(await sessions.run('team/app', session.id, async (s) => s.size)).toBe(0)
+  })
+
+  it('lets the workers of a host take turns on one session, each taking up what the other appended', async () => {
+    // Two workers: two UploadSessions on one uploads folder, as the primary's workers have.
+    const other = new UploadSessions({ dir: spool.path, expiryMs: 60_000, now: () => clock })
+    const session = await sessions.start('team/app')
+    await other.run('team/app', session.id, (s) => s.append(body('abc'), { maxBytes: 100 }, 'test'))
+    await sessions.run('team/app', session.id, (s) => s.append(body('def'), { maxBytes: 100 }, 'test'))
+    const digest = await other.run('team/app', session.id, async (s) => {
+      expect(s.size).toBe(6)
+      return s.digest()
+    })
+    expect(digest).toBe(`sha256:${createHash('sha256').update('abcdef').digest('hex')}`)
+    expect(await codeOf(other.run('other/repo', session.id, async () => 0))).toBe('BLOB_UPLOAD_UNKNOWN')
+    await sessions.run('team/app', session.id, (s) => sessions.close(s))
+    expect(await codeOf(other.run('team/app', session.id, async () => 0))).toBe('BLOB_UPLOAD_UNKNOWN')
   })
 
   it('keeps the hash and the file as they were when a chunk fails', async () => {

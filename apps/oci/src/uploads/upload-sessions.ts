@@ -1,43 +1,62 @@
 /**
- * The upload sessions of this process, by id. Only their bookkeeping is in memory; the bytes are in spool files in
- * the store's spool folder, which a restart sweeps with the rest of a dead process's spool. A session idle for longer
- * than LARDER_OCI_UPLOAD_EXPIRY_SECONDS is abandoned: it is swept (its file deleted) and its id is unknown from then on.
+ * The upload sessions of the host, by id. A session is a file in the uploads folder (the bytes) and a small
+ * record beside it (its repository, when it was last used), so any worker of the host can take up any request
+ * of it, one request at a time across the workers. What this process last knew of a session (its running hash)
+ * is kept in memory and used again when the file is still the size it left it. A session idle for longer than
+ * LARDER_OCI_UPLOAD_EXPIRY_SECONDS is abandoned: it is swept (its files deleted) and its id is unknown from then on.
  */
-import { KeyedMutex } from '@larder/core'
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { KeyedMutex, type HostLeases } from '@larder/core'
 import { OciError } from '../errors/oci-error.js'
-import { UploadSession } from './upload-session.js'
+import { UploadSession, uploadPath } from './upload-session.js'
 
 /** Far more than concurrent pushes need (skopeo uploads a few layers at a time); a bound on abandoned ones too. */
 export const MAX_UPLOAD_SESSIONS = 1024
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const RECORD = /^oci-upload-([0-9a-f-]{36})\.json$/
 
 export interface UploadSessionsOptions {
-  spoolDir: string
+  /** The uploads folder, shared by the host's workers and on the store's filesystem (the finished file is moved in). */
+  dir: string
   expiryMs: number
   now: () => number
+  /** Under LARDER_WORKERS: one request at a time per session across the workers. */
+  leases?: HostLeases | undefined
+}
+
+interface SessionRecord {
+  repo: string
+  lastActive: number
+  /** The process a request is working on it in, if any: a session in use is never swept, however long the request takes. */
+  busyIn?: number
 }
 
 export class UploadSessions {
-  private readonly sessions = new Map<string, UploadSession>()
+  /** This process's view of sessions it worked on; the files are the truth. */
+  private readonly known = new Map<string, UploadSession>()
   /** One request at a time per session: a chunk's offset check and its write cannot interleave with another's. */
-  private readonly locks = new KeyedMutex()
+  private readonly locks: KeyedMutex
+  private readonly ready: Promise<void>
 
-  constructor(private readonly options: UploadSessionsOptions) {}
-
-  get size(): number {
-    return this.sessions.size
+  constructor(private readonly options: UploadSessionsOptions) {
+    this.locks = new KeyedMutex({ scope: 'oci-upload', leases: options.leases })
+    this.ready = mkdir(options.dir, { recursive: true }).then(() => {})
+    this.ready.catch(() => {})
   }
 
   async start(repo: string): Promise<UploadSession> {
-    if (this.sessions.size >= MAX_UPLOAD_SESSIONS) await this.sweep()
-    if (this.sessions.size >= MAX_UPLOAD_SESSIONS) {
+    await this.ready
+    if ((await this.ids()).length >= MAX_UPLOAD_SESSIONS) await this.sweep()
+    if ((await this.ids()).length >= MAX_UPLOAD_SESSIONS) {
       throw new OciError('TOOMANYREQUESTS', 'E_BAD_REQUEST', `${MAX_UPLOAD_SESSIONS} uploads are in progress already`, {
         hint: 'finish or cancel uploads, or wait for abandoned ones to expire',
         status: 429,
       })
     }
-    const session = await UploadSession.create(this.options.spoolDir, repo, this.options.now())
-    this.sessions.set(session.id, session)
+    const session = await UploadSession.create(this.options.dir, repo, this.options.now())
+    await this.saveRecord(session)
+    this.known.set(session.id, session)
     return session
   }
 
@@ -45,30 +64,38 @@ export class UploadSessions {
   run<T>(repo: string, id: string, task: (session: UploadSession) => Promise<T>): Promise<T> {
     return this.locks.run(id, async () => {
       const session = await this.live(repo, id)
-      session.active++
+      await this.saveRecord(session, process.pid)
       try {
         return await task(session)
       } finally {
-        session.active--
         session.lastActive = this.options.now()
+        // A session closed by the task has no record to keep.
+        if (this.known.get(session.id) === session) await this.saveRecord(session).catch(() => {})
       }
     })
   }
 
   /** Ends a session: finished (the store took the file) or cancelled. */
   async close(session: UploadSession): Promise<void> {
-    this.sessions.delete(session.id)
+    this.known.delete(session.id)
     await session.discard()
+    await rm(this.recordPath(session.id), { force: true })
   }
 
   /** Deletes every session idle past the expiry; returns how many. */
   async sweep(): Promise<number> {
     let swept = 0
-    for (const session of [...this.sessions.values()]) {
-      // Checked one by one: a request may have taken up a session while an earlier one was being deleted.
-      if (!this.isExpired(session)) continue
-      await this.close(session)
-      swept++
+    for (const id of await this.ids()) {
+      // A request working on it (here or in another live worker) keeps it; the lock then waits for nothing.
+      const before = await this.readRecord(id)
+      if (!before || !this.isExpired(before) || isAlive(before.busyIn)) continue
+      const gone = await this.locks.run(id, async () => {
+        const record = await this.readRecord(id)
+        if (!record || !this.isExpired(record) || isAlive(record.busyIn)) return false
+        await this.close(this.known.get(id) ?? (await UploadSession.adopt(this.options.dir, id, record.repo, record.lastActive)))
+        return true
+      })
+      if (gone) swept++
     }
     return swept
   }
@@ -82,15 +109,63 @@ export class UploadSessions {
   }
 
   private async live(repo: string, id: string): Promise<UploadSession> {
-    const session = SESSION_ID.test(id) ? this.sessions.get(id) : undefined
-    if (session && this.isExpired(session)) await this.close(session)
-    else if (session?.repo === repo) return session
+    const record = SESSION_ID.test(id) ? await this.readRecord(id) : undefined
+    const size = record ? (await stat(uploadPath(this.options.dir, id)).catch(() => undefined))?.size : undefined
+    if (record && size !== undefined && this.isExpired(record) && !isAlive(record.busyIn)) {
+      await this.close(this.known.get(id) ?? (await UploadSession.adopt(this.options.dir, id, record.repo, record.lastActive)))
+    } else if (record && size !== undefined && record.repo === repo) {
+      const mine = this.known.get(id)
+      // Another worker appended since this one last saw it: take the file up afresh.
+      if (mine && mine.size === size) return mine
+      const adopted = await UploadSession.adopt(this.options.dir, id, record.repo, record.lastActive)
+      this.known.set(id, adopted)
+      return adopted
+    } else if (!record || size === undefined) {
+      this.known.delete(id)
+    }
     throw new OciError('BLOB_UPLOAD_UNKNOWN', 'E_NOT_FOUND', `no upload ${id.slice(0, 40)} is in progress for this repository`, {
       hint: 'the upload was finished, cancelled, or abandoned long enough to expire: start it again',
     })
   }
 
-  private isExpired(session: UploadSession): boolean {
-    return session.active === 0 && this.options.now() - session.lastActive > this.options.expiryMs
+  private isExpired(record: SessionRecord): boolean {
+    return this.options.now() - record.lastActive > this.options.expiryMs
+  }
+
+  private async ids(): Promise<string[]> {
+    const names = await readdir(this.options.dir).catch(() => [] as string[])
+    return names.flatMap((name) => RECORD.exec(name)?.[1] ?? [])
+  }
+
+  private recordPath(id: string): string {
+    return join(this.options.dir, `oci-upload-${id}.json`)
+  }
+
+  private async readRecord(id: string): Promise<SessionRecord | undefined> {
+    try {
+      const record = JSON.parse(await readFile(this.recordPath(id), 'utf8')) as SessionRecord
+      return typeof record.repo === 'string' && typeof record.lastActive === 'number' ? record : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  private async saveRecord(session: UploadSession, busyIn?: number): Promise<void> {
+    const record: SessionRecord = { repo: session.repo, lastActive: session.lastActive, ...(busyIn ? { busyIn } : {}) }
+    // Whole or not at all: a reader in another worker never sees half a record.
+    const temp = `${this.recordPath(session.id)}.${process.pid}.tmp`
+    await writeFile(temp, JSON.stringify(record))
+    await rename(temp, this.recordPath(session.id))
+  }
+}
+
+/** Whether a process of this host is still running (a worker that died mid-request leaves its mark behind). */
+function isAlive(pid: number | undefined): boolean {
+  if (!pid) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
   }
 }

@@ -63,12 +63,15 @@ export class ArtifactCache {
         const { fill } = active
         const { store } = this.options
         let stored: Promise<CacheEntry> | undefined
+        // Handled here so a caller that never looks at it leaves no unhandled rejection; one that does still hears why.
+        const settled = fill.done.then(() => {})
+        settled.catch(() => {})
         return {
           result: 'MISS',
           body: fill.reader(),
           size: active.size,
           contentType: active.contentType,
-          settled: fill.done.then(() => {}),
+          settled,
           // Looked up only for a caller that asks: most never do, and a miss should cost no extra store read.
           get stored() {
             stored ??= fill.done.then(async () => {
