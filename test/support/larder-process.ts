@@ -114,7 +114,11 @@ export async function startLarder(options: StartLarderOptions = {}): Promise<Lar
     if (exited) return
     const marker = `${LOG_MARKER_PREFIX}${randomUUID()}`
     // /-/events is on every entry point and logs its request line (/healthz logs none); its answer does not matter.
-    const answered = await fetch(`${url}/-/events?limit=1`, { headers: { 'x-request-id': marker } }).then(
+    // Bounded: under LARDER_WORKERS a connection handed to a worker in the instant it dies is never answered.
+    const answered = await fetch(`${url}/-/events?limit=1`, {
+      headers: { 'x-request-id': marker },
+      signal: AbortSignal.timeout(LOG_MARKER_TIMEOUT_MS / 2),
+    }).then(
       async (response) => {
         await response.arrayBuffer()
         return true

@@ -222,6 +222,22 @@ describe('LARDER_WORKERS', () => {
     expect(manifest.headers['docker-content-digest']).toBe(layout.top.digest)
   })
 
+  it('stores a miss answered while the other workers are still starting (nobody waits for a worker that cannot hear yet)', async () => {
+    // Ready at the first worker's line: the second is being forked and loaded while this miss is stored.
+    const early = await startLarder({ env: { LARDER_WORKERS: String(WORKERS), LARDER_NPM_UPSTREAM: upstream.url } })
+    try {
+      const path = `/npm/${big.manifest.name}/-/${big.filename}`
+      const { statusCode, body } = await request(early.url + path, { signal: AbortSignal.timeout(20_000) })
+      expect(statusCode).toBe(200)
+      expect(Buffer.from(await body.arrayBuffer()).equals(big.tarball)).toBe(true)
+      const again = await request(early.url + path, { signal: AbortSignal.timeout(20_000) })
+      expect(again.headers['x-larder-cache']).toBe('HIT')
+      await again.body.dump()
+    } finally {
+      await early.stop()
+    }
+  })
+
   it('starts a worker killed with SIGKILL again, serving all along', async () => {
     const [victim] = await workerPids()
     process.kill(victim!, 'SIGKILL')

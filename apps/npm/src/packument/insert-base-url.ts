@@ -34,7 +34,7 @@ export function insertedLength(storedSize: number, offsets: readonly number[], b
 /** Rendered copies of packuments held in memory, per base URL: a held blob is rendered once, not per request. */
 const rendered = new WeakMap<Buffer, Map<string, Buffer>>()
 /** Bases are few (one per way clients reach Larder); a bound keeps forged Host headers from growing it. */
-const MAX_BASES_PER_DOCUMENT = 8
+const MAX_BASES_PER_DOCUMENT = 3
 
 /** The whole body with the base URL inserted, for a stored packument held in memory. */
 export function insertBaseUrlInto(stored: Buffer, offsets: readonly number[], baseUrl: string): Buffer {

@@ -63,6 +63,8 @@ export class TarballGuesses {
         throw err
       },
     )
+    // Nobody may ever wait on it: when the guessed address fails at once, the download never starts.
+    checkedLater.catch(() => {})
     return { url: location.guessedUrl, contentType: 'application/octet-stream', checkedLater }
   }
 }

@@ -8,6 +8,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { KeyedMutex, type HostLeases } from '@larder/core'
+import { LRUCache } from 'lru-cache'
 import { OciError } from '../errors/oci-error.js'
 import { UploadSession, uploadPath } from './upload-session.js'
 
@@ -28,13 +29,20 @@ export interface UploadSessionsOptions {
 interface SessionRecord {
   repo: string
   lastActive: number
-  /** The process a request is working on it in, if any: a session in use is never swept, however long the request takes. */
+  /** The process a request is working on it in, if any, and since when: a session in use is not swept. */
   busyIn?: number
+  busySince?: number
 }
+
+/**
+ * No request works on an upload longer than this: past it a busy mark is stale (its process died, and a
+ * restart may have given its pid to another process).
+ */
+const BUSY_AT_MOST_MS = 6 * 3_600_000
 
 export class UploadSessions {
   /** This process's view of sessions it worked on; the files are the truth. */
-  private readonly known = new Map<string, UploadSession>()
+  private readonly known = new LRUCache<string, UploadSession>({ max: MAX_UPLOAD_SESSIONS })
   /** One request at a time per session: a chunk's offset check and its write cannot interleave with another's. */
   private readonly locks: KeyedMutex
   private readonly ready: Promise<void>
@@ -88,10 +96,10 @@ export class UploadSessions {
     for (const id of await this.ids()) {
       // A request working on it (here or in another live worker) keeps it; the lock then waits for nothing.
       const before = await this.readRecord(id)
-      if (!before || !this.isExpired(before) || isAlive(before.busyIn)) continue
+      if (!before || !this.isExpired(before) || this.isBusy(before)) continue
       const gone = await this.locks.run(id, async () => {
         const record = await this.readRecord(id)
-        if (!record || !this.isExpired(record) || isAlive(record.busyIn)) return false
+        if (!record || !this.isExpired(record) || this.isBusy(record)) return false
         await this.close(this.known.get(id) ?? (await UploadSession.adopt(this.options.dir, id, record.repo, record.lastActive)))
         return true
       })
@@ -111,7 +119,7 @@ export class UploadSessions {
   private async live(repo: string, id: string): Promise<UploadSession> {
     const record = SESSION_ID.test(id) ? await this.readRecord(id) : undefined
     const size = record ? (await stat(uploadPath(this.options.dir, id)).catch(() => undefined))?.size : undefined
-    if (record && size !== undefined && this.isExpired(record) && !isAlive(record.busyIn)) {
+    if (record && size !== undefined && this.isExpired(record) && !this.isBusy(record)) {
       await this.close(this.known.get(id) ?? (await UploadSession.adopt(this.options.dir, id, record.repo, record.lastActive)))
     } else if (record && size !== undefined && record.repo === repo) {
       const mine = this.known.get(id)
@@ -126,6 +134,10 @@ export class UploadSessions {
     throw new OciError('BLOB_UPLOAD_UNKNOWN', 'E_NOT_FOUND', `no upload ${id.slice(0, 40)} is in progress for this repository`, {
       hint: 'the upload was finished, cancelled, or abandoned long enough to expire: start it again',
     })
+  }
+
+  private isBusy(record: SessionRecord): boolean {
+    return isAlive(record.busyIn) && this.options.now() - (record.busySince ?? 0) < BUSY_AT_MOST_MS
   }
 
   private isExpired(record: SessionRecord): boolean {
@@ -151,7 +163,7 @@ export class UploadSessions {
   }
 
   private async saveRecord(session: UploadSession, busyIn?: number): Promise<void> {
-    const record: SessionRecord = { repo: session.repo, lastActive: session.lastActive, ...(busyIn ? { busyIn } : {}) }
+    const record: SessionRecord = { repo: session.repo, lastActive: session.lastActive, ...(busyIn ? { busyIn, busySince: this.options.now() } : {}) }
     // Whole or not at all: a reader in another worker never sees half a record.
     const temp = `${this.recordPath(session.id)}.${process.pid}.tmp`
     await writeFile(temp, JSON.stringify(record))

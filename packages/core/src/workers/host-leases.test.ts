@@ -9,7 +9,11 @@ function channel(): [IpcPort, IpcPort] {
   const a = new EventEmitter()
   const b = new EventEmitter()
   const end = (self: EventEmitter, other: EventEmitter): IpcPort => ({
-    send: (message) => void setImmediate(() => other.emit('message', structuredClone(message))),
+    send: (message, callback) =>
+      void setImmediate(() => {
+        other.emit('message', structuredClone(message))
+        callback(null)
+      }),
     on: (event, listener) => self.on(event, listener),
   })
   return [end(a, b), end(b, a)]

@@ -3,7 +3,8 @@ import { LarderError, type ErrorCode } from '../errors/index.js'
 
 /** What both a worker's `process` and the primary's `cluster.Worker` offer. */
 export interface IpcPort {
-  send(message: unknown): unknown
+  /** With a callback, a channel that has closed reports to it instead of emitting 'error' (which would kill the process). */
+  send(message: unknown, callback: (error: Error | null) => void): unknown
   on(event: 'message', listener: (message: unknown) => void): unknown
 }
 
@@ -23,8 +24,13 @@ interface ReplyMessage {
   error?: { code: string; message: string }
 }
 
+export interface CallOptions {
+  /** Fails the call after this long: for calls whose other side might never answer (a worker being started). */
+  timeoutMs?: number
+}
+
 export interface IpcCalls {
-  call<T>(method: string, params?: unknown): Promise<T>
+  call<T>(method: string, params?: unknown, options?: CallOptions): Promise<T>
   /** Fails every call still waiting (the other side is gone). */
   abandon(reason: string): void
 }
@@ -55,24 +61,44 @@ export function ipcCalls(port: IpcPort, handlers: IpcHandlers): IpcCalls {
     } catch (err) {
       reply.error = { code: (err as LarderError).code ?? 'E_INTERNAL', message: err instanceof Error ? err.message : String(err) }
     }
+    // The other side may have gone meanwhile: it waits for nothing any more.
+    send(reply, () => {})
+  }
+
+  const send = (message: CallMessage | ReplyMessage, onError: (error: Error) => void) => {
     try {
-      port.send(reply)
-    } catch {
-      // The other side has gone: it waits for nothing any more.
+      port.send(message, (error) => {
+        if (error) onError(error)
+      })
+    } catch (err) {
+      onError(err as Error)
     }
   }
 
   return {
-    call<T>(method: string, params?: unknown): Promise<T> {
+    call<T>(method: string, params?: unknown, options: CallOptions = {}): Promise<T> {
       const id = nextId++
       return new Promise<T>((resolve, reject) => {
-        waiting.set(id, { resolve, reject })
-        try {
-          port.send({ larderIpc: 'call', id, method, params } satisfies CallMessage)
-        } catch (err) {
+        const timer =
+          options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                waiting.delete(id)
+                reject(new LarderError('E_INTERNAL', `IPC ${method} had no answer within ${options.timeoutMs} ms`))
+              }, options.timeoutMs)
+        timer?.unref()
+        const settle =
+          <V>(then: (value: V) => void) =>
+          (value: V) => {
+            clearTimeout(timer)
+            then(value)
+          }
+        waiting.set(id, { resolve: settle(resolve), reject: settle(reject) })
+        send({ larderIpc: 'call', id, method, params }, (err) => {
           waiting.delete(id)
-          reject(new LarderError('E_INTERNAL', `IPC ${method} could not be sent: ${(err as Error).message}`, { cause: err }))
-        }
+          clearTimeout(timer)
+          reject(new LarderError('E_INTERNAL', `IPC ${method} could not be sent: ${err.message}`, { cause: err }))
+        })
       })
     },
     abandon(reason) {

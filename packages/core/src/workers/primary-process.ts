@@ -6,6 +6,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { AggregatorRegistry } from 'prom-client'
 import type { LarderConfig } from '../config/index.js'
+import { LarderError } from '../errors/index.js'
 import { publishEventsFromConfig, type EventInput } from '../events/index.js'
 import type { Logger } from '../log/index.js'
 import { LeaseBook } from './host-leases.js'
@@ -28,7 +29,12 @@ interface LiveWorker {
   worker: Worker
   calls: IpcCalls
   index: number
+  /** Set once the worker listens for the primary's calls (see connectToPrimary); before, it has no cache to tell. */
+  ready: boolean
 }
+
+/** How long the other workers may take to forget a changed entry, or to hand over their metrics. */
+export const WORKER_ANSWER_TIMEOUT_MS = 5000
 
 export async function runPrimary(options: PrimaryOptions): Promise<void> {
   const { config, logger } = options
@@ -40,19 +46,39 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
   let stopping = false
   let port = config.port
 
+  const readyWorkers = () => [...live.values()].filter((other) => other.ready)
   const handlers = (self: number) => ({
-    'lease.acquire': ({ key }: { key: string }) => leases.acquire(self, key),
+    'worker.ready': () => {
+      const me = live.get(self)
+      if (me) me.ready = true
+    },
+    'lease.acquire': async ({ key }: { key: string }) => {
+      // A call still queued from a worker that has exited: a lease granted now would never be given back.
+      if (!live.has(self)) throw new LarderError('E_INTERNAL', 'the worker has exited')
+      const token = await leases.acquire(self, key)
+      if (!live.has(self)) leases.release(token)
+      return token
+    },
     'lease.release': ({ token }: { token: number }) => leases.release(token),
-    // Settles once every other worker has forgotten the key: the writer answers its client only then.
+    // Settles once every other worker has forgotten the key: the writer answers its client only then. A worker
+    // that cannot answer in time is stuck or dying; it is not waited for forever.
     'entry.changed': async ({ key }: { key: string }) => {
-      const others = [...live.values()].filter((other) => other.worker.id !== self)
-      await Promise.all(others.map((other) => other.calls.call('entry.forget', { key }).catch(() => {})))
+      const others = readyWorkers().filter((other) => other.worker.id !== self)
+      await Promise.all(
+        others.map((other) =>
+          other.calls.call('entry.forget', { key }, { timeoutMs: WORKER_ANSWER_TIMEOUT_MS }).catch((err: Error) => {
+            logger.warn({ worker: other.index, key, reason: err.message }, `worker ${other.index} did not confirm it forgot ${key}`)
+          }),
+        ),
+      )
     },
     'events.record': (input: EventInput) => events.record(input),
     'events.list': ({ since, limit }: { since: string; limit: number }) => events.list(since || undefined, limit),
     // Counters and histograms add up across workers; gauges follow each metric's own aggregator (sum by default).
     'metrics.host': async () => {
-      const each = await Promise.all([...live.values()].map((other) => other.calls.call<unknown[]>('metrics.json').catch(() => [])))
+      const each = await Promise.all(
+        readyWorkers().map((other) => other.calls.call<unknown[]>('metrics.json', undefined, { timeoutMs: WORKER_ANSWER_TIMEOUT_MS }).catch(() => [])),
+      )
       return AggregatorRegistry.aggregate(each).metrics()
     },
   })
@@ -61,7 +87,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
     new Promise((resolve, reject) => {
       const startedAt = Date.now()
       const worker = cluster.fork({ [WORKER_INDEX_VARIABLE]: String(index) })
-      const entry: LiveWorker = { worker, calls: ipcCalls(worker, handlers(worker.id)), index }
+      const entry: LiveWorker = { worker, calls: ipcCalls(worker, handlers(worker.id)), index, ready: false }
       live.set(worker.id, entry)
       let listening = false
       worker.once('listening', (address) => {
@@ -82,11 +108,21 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
         const delay = uptime > HEALTHY_UPTIME_MS ? WORKER_RESTART_DELAY_MS : (restartDelays.get(index) ?? WORKER_RESTART_DELAY_MS)
         restartDelays.set(index, Math.min(delay * 2, WORKER_RESTART_MAX_DELAY_MS))
         logger.error({ worker: index, code, signal, restartInMs: delay }, `worker ${index} exited (${signal ?? code}); starting it again in ${delay} ms`)
-        setTimeout(() => {
-          if (!stopping) start(index).catch((err) => logger.error({ worker: index, err }, `worker ${index} could not start again: ${err.message}`))
-        }, delay).unref()
+        restart(index, delay)
       })
     })
+
+  /** Starts worker `index` again after `delay`, and again with a longer one for as long as it fails to start. */
+  const restart = (index: number, delay: number) => {
+    setTimeout(() => {
+      if (stopping) return
+      start(index).catch((err: Error) => {
+        const next = Math.min(delay * 2, WORKER_RESTART_MAX_DELAY_MS)
+        logger.error({ worker: index, err, restartInMs: next }, `worker ${index} could not start again (${err.message}); trying again in ${next} ms`)
+        restart(index, next)
+      })
+    }, delay)
+  }
 
   const stop = (exitCode: number) => {
     if (stopping) return

@@ -78,6 +78,8 @@ export function connectToPrimary(): PrimaryConnection {
   })
   entryChanges = workerEntryChanges(calls)
   process.once('disconnect', () => process.exit(1))
+  // Only now can this worker hear the primary: until it says so, the primary sends it nothing to answer.
+  void calls.call('worker.ready').catch(() => {})
   return {
     leases: workerLeases(calls),
     entryChanges,
