@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { chmod, readFile, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { join } from 'node:path'
 import { makeTempDir, startProcess, waitFor, type ProcessExit } from '@larder/testkit'
 import { LARDER_APPS, REPO_ROOT, type LarderAppName } from './app-process.js'
@@ -198,5 +198,17 @@ export async function startNginxProxy(upstreams: Record<LarderAppName, string>, 
     config: (listen) => substituteUpstreams(source, upstreams, listen),
     readyPath: PROXY_HEALTH_PATH,
     attempts,
+  })
+}
+
+/** Writes raw bytes to a port and returns everything read until the peer closes (or 5 s pass). */
+export function rawExchange(port: number, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(raw))
+    let received = ''
+    socket.setTimeout(5000, () => socket.end())
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')))
+    socket.on('close', () => resolve(received))
+    socket.on('error', reject)
   })
 }

@@ -1,13 +1,12 @@
 /** The deployment without Docker: deploy/systemd/larder.service checked by systemd-analyze, and a real npm through Debian's nginx with deploy/nginx-site.conf in front of the all-in-one server. */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTempDir, packNpmPackage, run, startNpmRegistryFixture, type NpmRegistryFixture, type PackedPackage, type TempDir } from '@larder/testkit'
 import { createClientSandbox, describeRun, type ClientSandbox } from '../support/clients.js'
 import { REPO_ROOT, startLarder, type LarderServer } from '../support/larder-process.js'
-import { freePort } from './nginx-proxy.js'
+import { freePort, rawExchange } from './nginx-proxy.js'
 import { nginxTestSite, NGINX_SITE_CONFIG, startSiteNginx, substituteSite, type SiteNginx } from './nginx-site.js'
 
 const UNIT = join(REPO_ROOT, 'deploy/systemd/larder.service')
@@ -79,18 +78,6 @@ async function packument(name: string, headers: Record<string, string> = {}): Pr
   const response = await fetch(`${nginx.url}/npm/${name.replace('/', '%2f')}`, { headers })
   expect(response.status, output()).toBe(200)
   return response.json()
-}
-
-/** Writes raw bytes to a port and returns everything read until the peer closes (or 5 s pass). */
-function rawExchange(port: number, raw: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(raw))
-    let received = ''
-    socket.setTimeout(5000, () => socket.end())
-    socket.on('data', (chunk) => (received += chunk.toString('latin1')))
-    socket.on('close', () => resolve(received))
-    socket.on('error', reject)
-  })
 }
 
 describe('deploy/systemd/larder.service', () => {

@@ -1,7 +1,6 @@
 /** Real npm, pip and gem through deploy/nginx.conf (Debian's nginx) in front of each app running alone, as in docker-compose.yml. */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTempDir, type TempDir } from '@larder/testkit'
@@ -9,7 +8,7 @@ import { createClientSandbox, describeRun, type ClientSandbox } from '../support
 import { createPythonClients, type PythonClients } from '../pypi/python-clients.js'
 import { createRubySandbox, type RubySandbox } from '../gems/ruby-clients.js'
 import type { AppProcess } from './app-process.js'
-import { childPids } from './nginx-proxy.js'
+import { childPids, rawExchange } from './nginx-proxy.js'
 import { PUBLISH_TOKEN, startProxyStack, type ProxyStack } from './proxy-stack.js'
 
 /** An upload well over nginx's default 1 MB client_max_body_size, and random so gzip cannot shrink it. */
@@ -45,18 +44,6 @@ afterAll(async () => {
   await ruby?.cleanup()
   await work?.cleanup()
 })
-
-/** Writes raw bytes to a port and returns everything read until the peer closes (or 5 s pass). */
-function rawExchange(port: number, raw: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(raw))
-    let received = ''
-    socket.setTimeout(5000, () => socket.end())
-    socket.on('data', (chunk) => (received += chunk.toString('latin1')))
-    socket.on('close', () => resolve(received))
-    socket.on('error', reject)
-  })
-}
 
 function app(name: string): AppProcess {
   const found = stack.apps.find((a) => a.app === name)

@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { open, rm, truncate } from 'node:fs/promises'
+import { open, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -89,11 +89,6 @@ export class UploadSession {
   /** sha256:<hex> of everything appended so far. */
   digest(): string {
     return `sha256:${this.hash.copy().digest('hex')}`
-  }
-
-  /** Deletes the spool file (already gone once the store took it). */
-  async discard(): Promise<void> {
-    await rm(this.path, { force: true })
   }
 }
 

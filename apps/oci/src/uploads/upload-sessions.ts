@@ -84,10 +84,8 @@ export class UploadSessions {
   }
 
   /** Ends a session: finished (the store took the file) or cancelled. */
-  async close(session: UploadSession): Promise<void> {
-    this.known.delete(session.id)
-    await session.discard()
-    await rm(this.recordPath(session.id), { force: true })
+  close(session: UploadSession): Promise<void> {
+    return this.remove(session.id)
   }
 
   /** Deletes every session idle past the expiry; returns how many. */
@@ -100,7 +98,7 @@ export class UploadSessions {
       const gone = await this.locks.run(id, async () => {
         const record = await this.readRecord(id)
         if (!record || !this.isExpired(record) || this.isBusy(record)) return false
-        await this.close(this.known.get(id) ?? (await UploadSession.adopt(this.options.dir, id, record.repo, record.lastActive)))
+        await this.remove(id)
         return true
       })
       if (gone) swept++
@@ -120,7 +118,7 @@ export class UploadSessions {
     const record = SESSION_ID.test(id) ? await this.readRecord(id) : undefined
     const size = record ? (await stat(uploadPath(this.options.dir, id)).catch(() => undefined))?.size : undefined
     if (record && size !== undefined && this.isExpired(record) && !this.isBusy(record)) {
-      await this.close(this.known.get(id) ?? (await UploadSession.adopt(this.options.dir, id, record.repo, record.lastActive)))
+      await this.remove(id)
     } else if (record && size !== undefined && record.repo === repo) {
       const mine = this.known.get(id)
       // Another worker appended since this one last saw it: take the file up afresh.
@@ -134,6 +132,13 @@ export class UploadSessions {
     throw new OciError('BLOB_UPLOAD_UNKNOWN', 'E_NOT_FOUND', `no upload ${id.slice(0, 40)} is in progress for this repository`, {
       hint: 'the upload was finished, cancelled, or abandoned long enough to expire: start it again',
     })
+  }
+
+  /** Deletes a session's bytes and record: nothing of it needs reading for that. */
+  private async remove(id: string): Promise<void> {
+    this.known.delete(id)
+    await rm(uploadPath(this.options.dir, id), { force: true })
+    await rm(this.recordPath(id), { force: true })
   }
 
   private isBusy(record: SessionRecord): boolean {

@@ -27,6 +27,11 @@ export interface EdgeOptions {
 export type ErrorRenderer = (c: Context<LarderEnv>, error: LarderError) => Response
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/
+/** The caller's X-Request-Id when it is a sane one (it goes into log lines), else a new one. */
+export function requestIdFrom(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID()
+}
+
 /** On every response: no browser may guess a type other than the one Larder sends. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = { 'x-content-type-options': 'nosniff' }
 
@@ -74,8 +79,7 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<LarderEnv> 
   }
   return async (c, next) => {
     const started = performance.now()
-    const incomingId = c.req.header('x-request-id')
-    const requestId = incomingId && REQUEST_ID_PATTERN.test(incomingId) ? incomingId : randomUUID()
+    const requestId = requestIdFrom(c.req.header('x-request-id'))
     c.set('requestId', requestId)
     c.set('recordAnswer', record)
     if (options.hot) c.set('hotResponses', options.hot)

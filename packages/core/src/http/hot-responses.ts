@@ -4,14 +4,13 @@
  * entries it was made from and is sent only while every one of them is still the entry it was.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { randomUUID } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { CacheResult } from '../policy/index.js'
 import type { CacheEntry, CacheStore } from '../store/types.js'
+import { requestIdFrom } from './edge.js'
 
 export const DEFAULT_HOT_RESPONSES_MAX_ENTRIES = 10_000
 export const DEFAULT_HOT_RESPONSES_MAX_BYTES = 64 * 1024 * 1024
-const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/
 /**
  * A request carrying any of these may get another answer than the remembered one (a token, a range,
  * a validator, a proxy's view of the URL, a loop): it takes the full path.
@@ -101,8 +100,7 @@ export class HotResponses {
       this.responses.delete(key)
       return false
     }
-    const incomingId = request.headers['x-request-id']
-    const requestId = typeof incomingId === 'string' && REQUEST_ID_PATTERN.test(incomingId) ? incomingId : randomUUID()
+    const requestId = requestIdFrom(request.headers['x-request-id'])
     response.writeHead(hot.status, { ...hot.headers, 'x-request-id': requestId })
     response.end(hot.body)
     hot.onHit?.()
