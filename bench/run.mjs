@@ -1,5 +1,5 @@
 /**
- * Larder's benchmarks: `npm run bench` (builds first) or `node bench/run.mjs [nginx] [cold] [workers] [tarball] [packument] [streaming] [loop] [oci] [rebuild]`.
+ * Larder's benchmarks: `npm run bench` (builds first) or `node bench/run.mjs [nginx] [cold] [workers] [replicas] [tarball] [packument] [streaming] [loop] [oci] [rebuild]`.
  * Cached reads are compared with nginx serving the bytes Larder sent (each pinned to core 0, wrk on core 1).
  * Throughput and memory are ratios against a plain static file server measured in the same run, event-loop
  * delay under load is compared with the idle figure; results go to the console and to bench/.out/results.json.
@@ -12,6 +12,7 @@ import { coldFirstByte } from './cold-first-byte.mjs'
 import { eventLoopDelay } from './event-loop-delay.mjs'
 import { nginxComparison } from './nginx-comparison.mjs'
 import { workersScaling } from './workers-scaling.mjs'
+import { replicasComparison } from './replicas-comparison.mjs'
 import { ociBlobs } from './oci-blobs.mjs'
 import { fixed, formatTable } from './lib/table.mjs'
 import { packumentThroughput } from './packument-throughput.mjs'
@@ -23,6 +24,7 @@ const BENCHMARKS = {
   nginx: nginxComparison,
   cold: coldFirstByte,
   workers: workersScaling,
+  replicas: replicasComparison,
   tarball: tarballThroughput,
   packument: packumentThroughput,
   streaming: streamingMemory,
@@ -66,7 +68,7 @@ await mkdir(OUT_DIR, { recursive: true })
 await writeFile(new URL('results.json', `file://${OUT_DIR}`), `${JSON.stringify(results, null, 2)}\n`)
 console.log(`total ${fixed(results.seconds.total, 0)} s; details in bench/.out/results.json`)
 
-function summary({ nginx, cold, workers, tarball, packument, streaming, loop, oci, rebuild }) {
+function summary({ nginx, cold, workers, replicas, tarball, packument, streaming, loop, oci, rebuild }) {
   const parts = []
   if (nginx) {
     const ms = (r) => fixed(r.p99Ms, 1)
@@ -99,6 +101,28 @@ function summary({ nginx, cold, workers, tarball, packument, streaming, loop, oc
   if (workers) {
     parts.push(
       `LARDER_WORKERS=${workers.workers}: ${fixed(workers.manyWorkers)} req/s against ${fixed(workers.oneWorker)} with one worker (${fixed(workers.ratio, 2)} ×, target >= 1.7); upstream asked ${workers.upstreamHits} times`,
+    )
+  }
+  if (replicas) {
+    const ms = (r) => fixed(r.p99Ms, 1)
+    parts.push(
+      formatTable([
+        [
+          `${replicas.cases[0]?.connections} conns through nginx`,
+          `1 replica, fs req/s`,
+          `${replicas.coalescing.replicas} replicas, S3 + PostgreSQL req/s`,
+          'ratio',
+          'p99 ms fs / ha',
+        ],
+        ...replicas.cases.map((c) => [
+          `${c.label} (${kb(c.bytes)})`,
+          fixed(c.fs.requestsPerSecond),
+          fixed(c.ha.requestsPerSecond),
+          fixed(c.ratio, 2),
+          `${ms(c.fs)} / ${ms(c.ha)}`,
+        ]),
+      ]),
+      `${replicas.coalescing.clients} concurrent misses over ${replicas.coalescing.replicas} replicas: ${replicas.coalescing.upstreamFetches} upstream fetch(es), ${replicas.coalescing.wrongAnswers} wrong answers (target 1, 0)`,
     )
   }
   if (rebuild) {

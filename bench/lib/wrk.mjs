@@ -10,9 +10,10 @@ export const DEFAULT_WRK_SECONDS = 5
  * Runs `wrk --latency` against `url` and returns req/s, p50/p99 in ms and the bytes per request it read;
  * any non-2xx answer or socket error fails the run, so a fast error page never passes for throughput.
  */
-export async function runWrk({ url, connections, seconds = DEFAULT_WRK_SECONDS, headers = {}, cpu }) {
+export async function runWrk({ url, connections, seconds = DEFAULT_WRK_SECONDS, headers = {}, cpu, timeoutSeconds }) {
   const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`])
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...headerArgs, url]
+  const timeout = timeoutSeconds === undefined ? [] : ['--timeout', `${timeoutSeconds}s`]
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...timeout, ...headerArgs, url]
   const [file, ...rest] = cpu === undefined ? [WRK_BINARY, ...args] : ['taskset', '-c', String(cpu), WRK_BINARY, ...args]
   const { stdout } = await run(file, rest, { maxBuffer: 1024 * 1024 })
   return parseWrkReport(stdout, url)

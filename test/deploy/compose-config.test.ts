@@ -19,6 +19,8 @@ interface Service {
   volumes?: (string | { type?: string; source?: string; target?: string })[]
   build?: unknown
   image?: string
+  profiles?: string[]
+  deploy?: { replicas?: number }
 }
 interface ComposeConfig {
   services: Record<string, Service>
@@ -100,9 +102,26 @@ describe('docker-compose.yml', () => {
   it('passes every LARDER_* setting of .env.example to the apps', async () => {
     const example = await readFile(join(REPO_ROOT, '.env.example'), 'utf8')
     const settings = [...example.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]!)
-    const composeOnly = new Set(['LARDER_PORT', 'LARDER_IMAGE', 'LARDER_NETWORK_SUBNET', 'LARDER_PROXY_ADDRESS'])
+    const composeOnly = new Set(['LARDER_PORT', 'LARDER_IMAGE', 'LARDER_NETWORK_SUBNET', 'LARDER_PROXY_ADDRESS', 'LARDER_REPLICAS', 'LARDER_POSTGRES_PASSWORD'])
     for (const name of settings.filter((s) => !composeOnly.has(s))) {
       expect(Object.keys(config.services.npm!.environment ?? {}), name).toContain(name)
     }
+  })
+
+  it('adds PostgreSQL and an object store under --profile ha, and replicates every app by LARDER_REPLICAS', async () => {
+    expect(config.services.postgres?.profiles).toEqual(['ha'])
+    expect(config.services.s3?.profiles).toEqual(['ha'])
+    for (const app of LARDER_APPS) expect(config.services[app]!.profiles, app).toBeUndefined()
+    const env = {
+      COMPOSE_PROJECT_NAME: 'larder-test',
+      LARDER_REPLICAS: '3',
+      LARDER_STORE: 's3',
+      LARDER_DATABASE_URL: 'postgres://larder:larder@postgres:5432/larder',
+    }
+    const printed = await run(DOCKER_COMPOSE, ['-f', 'docker-compose.yml', '--env-file', '.env.example', '--profile', 'ha', 'config'], { cwd: REPO_ROOT, env })
+    expect(printed.code, printed.stderr).toBe(0)
+    expect(printed.stdout.match(/^ {6}replicas: 3$/gm)?.length).toBe(LARDER_APPS.length)
+    expect(printed.stdout).toContain('LARDER_DATABASE_URL: postgres://larder:larder@postgres:5432/larder')
+    expect(printed.stdout).toContain('LARDER_STORE: s3')
   })
 })

@@ -18,6 +18,8 @@ export interface AptConfig extends KeyringConfig {
   hostedArchitectures: string[]
   /** Armored private key file (LARDER_APT_SIGNING_KEY); made on first start when absent. */
   signingKeyPath: string
+  /** LARDER_APT_SIGNING_KEY was given: replicas then all read that file rather than the store's shared key. */
+  signingKeyGiven?: boolean
 }
 
 /** `upstreams`: the mirrored archives (LARDER_APT_UPSTREAMS), each needing a keyring; `dataDir` holds the default signing key. */
@@ -30,6 +32,7 @@ export function loadAptConfig(env: Env, dataDir: string, upstreams: Record<strin
     hostedSuite,
     hostedArchitectures: architectures ? architectures.split(/[\s,]+/).filter(Boolean) : DEFAULT_HOSTED_ARCHITECTURES,
     signingKeyPath: env.LARDER_APT_SIGNING_KEY?.trim() || join(dataDir, 'apt', 'signing-key.asc'),
+    signingKeyGiven: Boolean(env.LARDER_APT_SIGNING_KEY?.trim()),
     ...loadKeyringConfig(env, upstreams),
   }
   return checkAptConfig(apt, upstreams)

@@ -5,6 +5,7 @@ import { parseStanzas, renderStanza } from '../deb822/deb822.js'
 import type { AptConfig } from '../config/apt-config.js'
 import { readDebControl } from './deb-file.js'
 import { renderPackages, renderRelease, type HostedDeb } from './repo-render.js'
+import { loadOrCreateSharedSigner } from './shared-signing-key.js'
 import { loadOrCreateSigner, type ArchiveSigner } from './signing-key.js'
 
 export const DEB_CONTENT_TYPE = 'application/vnd.debian.binary-package'
@@ -52,9 +53,10 @@ export class HostedRepo {
     return `apt-hosted-index:${this.name}:${sha256}`
   }
 
-  /** Larder's signing key, made on first use (main.ts warms it at start). */
+  /** Larder's signing key, made on first use (main.ts warms it at start); one for all replicas on a database. */
   signer(): Promise<ArchiveSigner> {
-    this.signerPromise ??= loadOrCreateSigner(this.config.signingKeyPath)
+    const shared = this.services.database !== undefined && !this.config.signingKeyGiven
+    this.signerPromise ??= shared ? loadOrCreateSharedSigner(this.services, this.config.signingKeyPath) : loadOrCreateSigner(this.config.signingKeyPath)
     this.signerPromise.catch(() => (this.signerPromise = undefined))
     return this.signerPromise
   }

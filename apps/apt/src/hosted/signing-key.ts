@@ -28,8 +28,14 @@ export async function loadOrCreateSigner(path: string): Promise<ArchiveSigner> {
   return toSigner(armored ?? (await createKeyFile(path)), path)
 }
 
-async function createKeyFile(path: string): Promise<string> {
+/** A new armored private key, unprotected (Larder signs unattended). */
+export async function generateArmoredKey(): Promise<string> {
   const { privateKey } = await openpgp.generateKey({ type: 'rsa', rsaBits: DEFAULT_KEY_BITS, userIDs: [{ name: DEFAULT_KEY_USER_ID }], format: 'armored' })
+  return privateKey
+}
+
+async function createKeyFile(path: string): Promise<string> {
+  const privateKey = await generateArmoredKey()
   await mkdir(dirname(path), { recursive: true })
   try {
     // 'wx': two processes starting on one data dir must not each write a key; the loser reads the winner's.
@@ -41,7 +47,8 @@ async function createKeyFile(path: string): Promise<string> {
   }
 }
 
-async function toSigner(armored: string, path: string): Promise<ArchiveSigner> {
+/** `path` names where the key came from (a file, or the shared store), for errors. */
+export async function toSigner(armored: string, path: string): Promise<ArchiveSigner> {
   let key: openpgp.PrivateKey
   try {
     key = await openpgp.readPrivateKey({ armoredKey: armored })

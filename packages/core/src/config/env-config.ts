@@ -6,6 +6,7 @@ import { parseTokenList, type TokenGrant } from '../auth/index.js'
 import { DEFAULT_MAX_ARTIFACT_BYTES, DEFAULT_STALE_DEADLINE_MS } from '../cache/options.js'
 import { LarderError } from '../errors/index.js'
 import { httpUrl, readDecimal, readFlag, readInteger, type Env } from './settings.js'
+import { readStorageSettings, type StorageConfig } from './storage-config.js'
 import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js'
 
 export const DEFAULT_PORT = 8080
@@ -42,7 +43,7 @@ export const DEFAULT_MEMORY_CACHE_MB = 64
 export const DEFAULT_MEMORY_CACHE_MAX_ITEM_KB = 1024
 const MIN_WEBHOOK_SECRET_LENGTH = 16
 
-export interface LarderConfig {
+export interface LarderConfig extends StorageConfig {
   host: string
   port: number
   dataDir: string
@@ -150,6 +151,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     ...webhookSettings(env),
     gcIntervalMs: readInteger(env, 'LARDER_GC_INTERVAL_HOURS', DEFAULT_GC_INTERVAL_HOURS) * 3_600_000,
     ...evictionSettings(env),
+    ...readStorageSettings(env),
   }
   if (base.requestTimeoutMs > 0 && base.requestTimeoutMs < base.requestHeadersTimeoutMs) {
     throw new LarderError('E_INVALID_OPTION', 'LARDER_REQUEST_TIMEOUT_SECONDS must be 0 (no limit) or at least LARDER_REQUEST_HEADERS_TIMEOUT_SECONDS')

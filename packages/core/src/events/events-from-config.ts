@@ -1,4 +1,5 @@
 /** The publish events of a data folder, as LARDER_WEBHOOKS and the event settings configure them. */
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { LarderConfig } from '../config/index.js'
 import type { Logger } from '../log/index.js'
@@ -7,7 +8,7 @@ import { createPublishEvents, type PublishEvents } from './publish-events.js'
 
 export function publishEventsFromConfig(config: LarderConfig, logger: Logger, metrics?: MetricsRegistry): PublishEvents {
   return createPublishEvents({
-    dir: join(config.dataDir, 'events'),
+    dir: outboxDir(config),
     webhooks: config.webhooks,
     ...(config.webhookSecret ? { secret: config.webhookSecret } : {}),
     maxRetryMs: config.webhookRetryMaxMs,
@@ -15,4 +16,13 @@ export function publishEventsFromConfig(config: LarderConfig, logger: Logger, me
     logger,
     ...(metrics ? { metrics } : {}),
   })
+}
+
+/**
+ * One writer per outbox: replicas on one database may share a data volume (compose replicas do), so each
+ * keeps its own outbox, named by its host, and delivers the events of the changes it made.
+ */
+function outboxDir(config: LarderConfig): string {
+  if (!config.databaseUrl) return join(config.dataDir, 'events')
+  return join(config.dataDir, 'events', 'replicas', hostname().replace(/[^\w.-]/g, '_') || 'replica')
 }

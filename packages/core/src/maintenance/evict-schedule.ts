@@ -3,6 +3,7 @@ import { errorFields, type Logger } from '../log/index.js'
 import type { MetricsRegistry } from '../metrics/index.js'
 import type { CacheStore } from '../store/types.js'
 import type { AccessLog } from './access-log.js'
+import { type ChoreLock, runAlone } from './chore-lock.js'
 import { evictArtifacts } from './evict-artifacts.js'
 
 export interface EvictScheduleOptions {
@@ -13,6 +14,8 @@ export interface EvictScheduleOptions {
   maxBytes: number | undefined
   unusedMs: number | undefined
   intervalMs: number
+  /** With several replicas on one store: only the replica holding it runs a round. */
+  lock?: ChoreLock | undefined
 }
 
 export function scheduleEviction(options: EvictScheduleOptions): () => void {
@@ -25,10 +28,13 @@ export function scheduleEviction(options: EvictScheduleOptions): () => void {
     try {
       // This process's hits count before the order is decided.
       await options.access.flush()
-      const result = await evictArtifacts(options.store, {
-        ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
-        ...(options.unusedMs !== undefined ? { unusedMs: options.unusedMs } : {}),
-      })
+      const result = await runAlone(options.lock, 'chore:evict', () =>
+        evictArtifacts(options.store, {
+          ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+          ...(options.unusedMs !== undefined ? { unusedMs: options.unusedMs } : {}),
+        }),
+      )
+      if (result === 'skipped') return
       if (result.evicted.length > 0) {
         evictions.inc({}, result.evicted.length)
         options.logger.info(

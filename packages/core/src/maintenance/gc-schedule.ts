@@ -2,6 +2,7 @@
 import { errorFields, type Logger } from '../log/index.js'
 import type { MetricsRegistry } from '../metrics/index.js'
 import type { CacheStore } from '../store/types.js'
+import { type ChoreLock, runAlone } from './chore-lock.js'
 import { collectGarbage } from './collect-garbage.js'
 
 export interface GcScheduleOptions {
@@ -9,6 +10,8 @@ export interface GcScheduleOptions {
   logger: Logger
   metrics: MetricsRegistry
   intervalMs: number
+  /** With several replicas on one store: only the replica holding it runs a round. */
+  lock?: ChoreLock | undefined
 }
 
 /** Starts the schedule (nothing when intervalMs is 0); returns its stop. */
@@ -21,7 +24,8 @@ export function scheduleGarbageCollection(options: GcScheduleOptions): () => voi
     if (running) return
     running = true
     try {
-      const result = await collectGarbage(options.store)
+      const result = await runAlone(options.lock, 'chore:gc', () => collectGarbage(options.store))
+      if (result === 'skipped') return
       runs.inc({ result: 'ok' })
       freed.inc({}, result.freedBytes)
       options.logger.info({ gc: result }, `gc deleted ${result.deleted} unreferenced blobs (${result.freedBytes} bytes) in ${result.ms} ms`)

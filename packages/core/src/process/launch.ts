@@ -87,7 +87,9 @@ const NO_CHORES = { stopGc: () => {}, stopGauges: () => {}, stopEviction: () => 
 /** gc, eviction and the store gauges: one process per data folder runs them (see runsChores). */
 function startChores(services: LarderServices) {
   const { config, logger } = services
-  const stopGc = scheduleGarbageCollection({ store: services.store, logger, metrics: services.metrics, intervalMs: config.gcIntervalMs })
+  // Replicas on one database take turns: a round runs on whichever holds the chore's lease.
+  const lock = services.leases && 'tryAcquire' in services.leases ? services.leases : undefined
+  const stopGc = scheduleGarbageCollection({ store: services.store, logger, metrics: services.metrics, intervalMs: config.gcIntervalMs, lock })
   const stopGauges = watchStoreGauges({ store: services.store, metrics: services.metrics, logger })
   const stopEviction = scheduleEviction({
     store: services.store,
@@ -97,6 +99,7 @@ function startChores(services: LarderServices) {
     maxBytes: config.maxCacheBytes,
     unusedMs: config.evictUnusedMs,
     intervalMs: config.evictIntervalMs,
+    lock,
   })
   return { stopGc, stopGauges, stopEviction }
 }

@@ -1,6 +1,5 @@
 /** Everything an app needs, built once from the configuration: logger, metrics, store, upstream client, cache, tokens. */
 import { randomBytes } from 'node:crypto'
-import { join } from 'node:path'
 import { createTokenStore, type TokenStore } from '../auth/index.js'
 import { createCache, type LarderCache } from '../cache/index.js'
 import type { LarderConfig } from '../config/index.js'
@@ -10,7 +9,9 @@ import { HotResponses } from '../http/hot-responses.js'
 import { createLogger, errorFields, type Logger } from '../log/index.js'
 import { createAccessLog, type AccessLog } from '../maintenance/access-log.js'
 import { MetricsRegistry } from '../metrics/index.js'
-import { createFsStore, watchStoreChanges, withBlobMemory, withEntryCache, type CacheStore, type ExternalChanges } from '../store/index.js'
+import type { CacheStore, ExternalChanges } from '../store/index.js'
+import type { ClusterLeases, Database } from '../database/index.js'
+import { openConfiguredStore } from './open-store.js'
 import type { HostLeases } from '../workers/host-leases.js'
 import { createUpstreamClient, type UpstreamClient } from '../upstream/index.js'
 
@@ -28,8 +29,13 @@ export interface LarderServices {
   events: PublishEvents
   /** Whole answers remembered and sent again before routing (a cached packument, a small tarball). */
   hot: HotResponses
-  /** Under LARDER_WORKERS, leases held across the workers of the host (a fill, a hosted change happens once); none alone. */
-  leases: HostLeases | undefined
+  /**
+   * Leases so that a fill or a hosted change happens once: across every replica with a database, across the
+   * host's workers under LARDER_WORKERS, else none.
+   */
+  leases: HostLeases | ClusterLeases | undefined
+  /** The shared PostgreSQL (LARDER_DATABASE_URL), when there is one. */
+  database: Database | undefined
   /** This process's Via token: sent upstream, and refused when a request comes back carrying it. */
   via: string
   /** Probes the store (space, writes) each time it is called. */
@@ -68,16 +74,8 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
   const upstreamErrors = metrics.counter('larder_upstream_errors_total', 'Upstream exchanges that failed, by origin and error code', ['origin', 'code'])
   // Unique per process, so Larder chained behind another Larder is fine but a loop is not.
   const via = `1.1 larder-${randomBytes(6).toString('hex')}`
-  const storeDir = join(config.dataDir, 'store')
-  // Other processes on the same folder (larder import, prefetch) announce their writes; the entry cache then forgets.
-  const fileChanges = overrides.store ? undefined : watchStoreChanges(storeDir)
-  const externalChanges = bothChanges(fileChanges, overrides.entryChanges)
-  const store =
-    overrides.store ??
-    withBlobMemory(withEntryCache(createFsStore({ dir: storeDir, minFreeBytes: config.minFreeBytes }), { externalChanges }), {
-      maxBytes: config.memoryCacheBytes,
-      maxBlobBytes: config.memoryCacheMaxItemBytes,
-    })
+  const opened = openConfiguredStore(config, overrides)
+  const { store, leases } = opened
   const upstream =
     overrides.upstream ??
     createUpstreamClient({
@@ -112,7 +110,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     staleDeadlineMs: config.staleDeadlineMs,
     maxArtifactBytes: config.maxArtifactBytes,
     ...(overrides.createFlight ? { createFlight: overrides.createFlight } : {}),
-    ...(overrides.leases ? { leases: overrides.leases } : {}),
+    ...(leases ? { leases } : {}),
     onServed: (key) => access.served(key),
     onFillError: (key, error) => {
       fillErrors.inc({ code: error.code })
@@ -120,6 +118,9 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     },
   })
   metrics.gauge('larder_active_fills', 'Upstream downloads in progress', () => cache.activeFills)
+  if (leases && 'waiting' in leases) {
+    metrics.gauge('larder_lease_waiting', 'Fills and changes waiting for a lease another replica holds', () => leases.waiting)
+  }
   const tokens = createTokenStore(config.tokens, { protectReads: config.protectReads })
   const events = overrides.events ?? publishEventsFromConfig(config, logger, metrics)
   return {
@@ -133,7 +134,8 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     events,
     access,
     hot: new HotResponses({ store, maxBytes: config.memoryCacheBytes, now: cache.options.now }),
-    leases: overrides.leases,
+    leases,
+    database: opened.database,
     via,
     async ready() {
       try {
@@ -144,23 +146,12 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
       }
     },
     async close() {
-      fileChanges?.close()
+      opened.close()
       await access.close()
       await events.close()
       await upstream.close()
       await store.close()
+      await opened.database?.close()
     },
-  }
-}
-
-/** News from the store's changed file (other commands) and from the other workers, as one source. */
-function bothChanges(file: ExternalChanges | undefined, workers: ExternalChanges | undefined): ExternalChanges | undefined {
-  if (!file || !workers) return file ?? workers
-  return {
-    onChange(listener) {
-      file.onChange(listener)
-      workers.onChange(listener)
-    },
-    ...(workers.announce ? { announce: workers.announce.bind(workers) } : {}),
   }
 }

@@ -13,6 +13,8 @@ export interface StoreUnderTest {
   cleanup: () => Promise<void>
   /** For backends that write files: the store's folder and a folder around it where nothing else may appear. */
   sandbox?: { root: string; storeDir: string }
+  /** Another handle on the same backing store, as a second replica or process would open it (closed by the suite). */
+  openTwin?: () => CacheStore
 }
 
 const HOSTILE_KEYS = [
@@ -109,6 +111,52 @@ export function runStoreComplianceSuite(name: string, makeStore: () => Promise<S
         await Promise.all(writes.map((entry) => store.putEntry(entry)))
         const stored = await store.getEntry('npm:racy')
         expect(writes).toContainEqual(stored)
+      })
+    })
+
+    describe('two writers', () => {
+      it('stores one intact blob when two handles ingest the same bytes at once', async () => {
+        const twin = subject.openTwin?.() ?? store
+        try {
+          const data = randomBytes(256 * 1024)
+          const info = { sha256: sha256Hex(data), size: data.byteLength }
+          const writes = [store, twin, store, twin].map(async (handle, i) => {
+            const localPath = join(handle.spoolDir, `racing-${i}`)
+            await writeFile(localPath, data)
+            await handle.ingestBlob(localPath, info)
+          })
+          await Promise.all(writes)
+          for (const handle of [store, twin]) {
+            expect(await handle.statBlob(info.sha256)).toEqual(info)
+            expect(sha256Hex(await readAll(await handle.openBlob(info.sha256)))).toBe(info.sha256)
+          }
+        } finally {
+          if (twin !== store) await twin.close()
+        }
+      })
+
+      it('leaves one whole entry when two handles write the same key at once, and each reads what the other wrote', async () => {
+        const twin = subject.openTwin?.() ?? store
+        try {
+          const writes = Array.from({ length: 20 }, (_, i) => ({ ...fullEntry('npm:two-writers'), fetchedAt: i, meta: { writer: i } }))
+          await Promise.all(writes.map((entry, i) => (i % 2 ? twin : store).putEntry(entry)))
+          const seen = await store.getEntry('npm:two-writers')
+          expect(writes).toContainEqual(seen)
+          expect(await twin.getEntry('npm:two-writers')).toEqual(seen)
+          await twin.putEntry({ key: 'npm:two-writers', status: 'missing', fetchedAt: 99 })
+          expect(await store.getEntry('npm:two-writers')).toEqual({ key: 'npm:two-writers', status: 'missing', fetchedAt: 99 })
+          await store.deleteEntry('npm:two-writers')
+          expect(await twin.getEntry('npm:two-writers')).toBeUndefined()
+        } finally {
+          if (twin !== store) await twin.close()
+        }
+      })
+
+      it('stores one blob when the same small body is put many times at once', async () => {
+        const data = Buffer.from(`same body ${randomBytes(8).toString('hex')}`)
+        const infos = await Promise.all(Array.from({ length: 10 }, () => store.putBlob(data)))
+        for (const info of infos) expect(info).toEqual({ sha256: sha256Hex(data), size: data.byteLength })
+        expect(await readAll(await store.openBlob(sha256Hex(data)))).toEqual(data)
       })
     })
 

@@ -17,6 +17,7 @@ runStoreComplianceSuite('fs store', async () => {
     store: createFsStore({ dir: storeDir }),
     cleanup: () => rm(root, { recursive: true, force: true }),
     sandbox: { root, storeDir },
+    openTwin: () => createFsStore({ dir: storeDir }),
   }
 })
 

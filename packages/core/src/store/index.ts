@@ -7,3 +7,4 @@ export { withEntryCache, DEFAULT_ENTRY_CACHE_MAX_ENTRIES, type EntryCacheOptions
 export { announceStoreChange, watchStoreChanges, STORE_CHANGED_FILE, type StoreChangesWatch } from './store-changes.js'
 export { NAMESPACE_PATTERN, SHA256_HEX_PATTERN } from './validate.js'
 export { commitPublish } from './commit-publish.js'
+export { createS3Store, type S3StoreOptions } from './s3/index.js'

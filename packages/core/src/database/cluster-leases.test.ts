@@ -1,0 +1,81 @@
+import { startPostgres, type PostgresServer } from '@larder/testkit'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createClusterLeases, lockIdOf } from './cluster-leases.js'
+import { openDatabase, type Database } from './database.js'
+
+let postgres: PostgresServer
+beforeAll(async () => {
+  postgres = await startPostgres()
+})
+afterAll(async () => {
+  await postgres?.cleanup()
+})
+
+describe('cluster leases', () => {
+  const opened: Database[] = []
+  let url: string
+  const replica = () => {
+    const db = openDatabase({ url })
+    opened.push(db)
+    return { db, leases: createClusterLeases(db, { pollMs: 100 }) }
+  }
+  afterEach(async () => {
+    for (const db of opened.splice(0)) await db.close()
+  })
+  beforeAll(async () => {
+    url = await postgres.createDatabase()
+  })
+
+  it('lets one replica hold a key at a time, and the next in as soon as it is released', async () => {
+    const a = replica()
+    const b = replica()
+    const order: string[] = []
+    const releaseA = await a.leases.acquire('fill:npm:left-pad')
+    const bWaits = b.leases.acquire('fill:npm:left-pad').then((release) => {
+      order.push('b holds')
+      return release
+    })
+    expect(await b.leases.tryAcquire('fill:npm:left-pad')).toBeUndefined()
+    expect(await a.leases.tryAcquire('fill:npm:left-pad')).toBeUndefined()
+    order.push('a releases')
+    releaseA()
+    const releaseB = await bWaits
+    expect(order).toEqual(['a releases', 'b holds'])
+    // Other keys were never blocked.
+    const other = await a.leases.tryAcquire('fill:npm:other')
+    expect(other).toBeDefined()
+    other!()
+    releaseB()
+  })
+
+  it('queues holders within one process too (advisory locks alone would let the same session in twice)', async () => {
+    const a = replica()
+    const first = await a.leases.acquire('mutex:x')
+    let secondHeld = false
+    const second = a.leases.acquire('mutex:x').then((release) => {
+      secondHeld = true
+      return release
+    })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(secondHeld).toBe(false)
+    first()
+    ;(await second)()
+    expect(secondHeld).toBe(true)
+  })
+
+  it('passes the lease on when the holder dies (its session ends)', async () => {
+    const a = replica()
+    const b = replica()
+    await a.leases.acquire('fill:npm:crash')
+    const { rows } = await a.db.session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+    const bWaits = b.leases.acquire('fill:npm:crash')
+    await b.db.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid])
+    const release = await bWaits
+    const { rows: held } = await b.db.query<{ n: string }>(
+      "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = $1::bigint",
+      [lockIdOf('fill:npm:crash')],
+    )
+    expect(Number(held[0]!.n)).toBe(1)
+    release()
+  })
+})

@@ -1,0 +1,147 @@
+/**
+ * The key -> entry index in PostgreSQL, in front of any blob store. Each write notifies every replica in the
+ * same statement (LISTEN/NOTIFY), so their entry caches forget the key; a write settles once this process has
+ * heard its own notification, by which time the server has sent it to every other listener too.
+ */
+import { randomBytes } from 'node:crypto'
+import { LarderError } from '../errors/larder-error.js'
+import type { ExternalChanges } from '../store/entry-cache.js'
+import type { CacheEntry, CacheStore } from '../store/types.js'
+import { namespaceOf, namespaceOfPrefix } from '../store/validate.js'
+import { type Database, storeError } from './database.js'
+
+export const ENTRY_CHANNEL = 'larder_entries'
+/** How long a write waits to hear its own notification before settling anyway (the session may be down). */
+export const DEFAULT_NOTIFY_WAIT_MS = 2_000
+const LIST_PAGE = 500
+/** NOTIFY payloads must stay under 8000 bytes; longer keys are announced as "anything may have changed". */
+const MAX_NOTIFIED_KEY_BYTES = 7_000
+
+export interface DatabaseIndex {
+  /** `blobs`' blobs with entries from the database. */
+  store: CacheStore
+  /** Writes other processes made, for withEntryCache. */
+  changes: ExternalChanges
+}
+
+export function withDatabaseIndex(blobs: CacheStore, db: Database, options: { notifyWaitMs?: number } = {}): DatabaseIndex {
+  const notifyWaitMs = options.notifyWaitMs ?? DEFAULT_NOTIFY_WAIT_MS
+  const origin = randomBytes(6).toString('hex')
+  let sequence = 0
+  const heard = new Map<number, () => void>()
+  const listeners: Array<(key?: string) => void> = []
+  const tell = (key?: string) => {
+    for (const listener of listeners) listener(key)
+  }
+
+  let listening: Promise<void> | undefined
+  // Listening starts before the first read: a change sent before LISTEN would never be heard.
+  const ready = (): Promise<void> => {
+    listening ??= db
+      .ready()
+      .then(() =>
+        db.session.listen(ENTRY_CHANNEL, (payload) => {
+          const [from = '', seq = '', ...rest] = payload.split(' ')
+          if (from === origin) return heard.get(Number(seq))?.()
+          const key = rest.join(' ')
+          tell(key === '' ? undefined : key)
+        }),
+      )
+      .catch((err) => {
+        listening = undefined
+        throw storeError(db.where, 'listening for entry changes', err)
+      })
+    return listening
+  }
+  db.session.onLost(() => tell())
+  db.session.onResumed(() => tell())
+
+  /** Runs a write that notifies with `payload`, and waits (bounded) until that notification comes back. */
+  const writeAndNotify = async (sql: string, values: unknown[], key: string) => {
+    await ready()
+    const seq = ++sequence
+    const notified = Buffer.byteLength(key) > MAX_NOTIFIED_KEY_BYTES ? '' : key
+    let timer: NodeJS.Timeout | undefined
+    const back = new Promise<void>((resolve) => {
+      heard.set(seq, resolve)
+      timer = setTimeout(resolve, notifyWaitMs)
+    })
+    try {
+      await db.query(sql, [...values, `${origin} ${seq} ${notified}`])
+      await back
+    } finally {
+      clearTimeout(timer)
+      heard.delete(seq)
+    }
+  }
+
+  const store: CacheStore = {
+    get spoolDir() {
+      return blobs.spoolDir
+    },
+
+    async getEntry(key) {
+      namespaceOf(key)
+      await ready()
+      const { rows } = await db.query<{ entry: string }>('SELECT entry FROM larder_entries WHERE key = $1', [key])
+      if (rows.length === 0) return undefined
+      let entry: CacheEntry
+      try {
+        entry = JSON.parse(rows[0]!.entry) as CacheEntry
+      } catch (err) {
+        throw new LarderError('E_STORE', `corrupt entry for ${JSON.stringify(key.slice(0, 80))} in ${db.where}`, { cause: err })
+      }
+      return entry
+    },
+
+    async putEntry(entry) {
+      namespaceOf(entry.key)
+      // The data-modifying CTE runs whether or not the SELECT reads it; NOTIFY is delivered at commit.
+      await writeAndNotify(
+        `WITH written AS (
+           INSERT INTO larder_entries (key, entry, updated_at) VALUES ($1, $2, now())
+           ON CONFLICT (key) DO UPDATE SET entry = EXCLUDED.entry, updated_at = now()
+         ) SELECT pg_notify('${ENTRY_CHANNEL}', $3)`,
+        [entry.key, JSON.stringify(entry)],
+        entry.key,
+      )
+    },
+
+    async deleteEntry(key) {
+      namespaceOf(key)
+      await writeAndNotify(`WITH gone AS (DELETE FROM larder_entries WHERE key = $1) SELECT pg_notify('${ENTRY_CHANNEL}', $2)`, [key], key)
+    },
+
+    async *listEntries(prefix) {
+      namespaceOfPrefix(prefix)
+      await ready()
+      const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+      let after = ''
+      for (;;) {
+        const { rows } = await db.query<{ key: string }>(`SELECT key FROM larder_entries WHERE key LIKE $1 AND key > $2 ORDER BY key LIMIT ${LIST_PAGE}`, [
+          pattern,
+          after,
+        ])
+        for (const row of rows) yield row.key
+        if (rows.length < LIST_PAGE) return
+        after = rows[rows.length - 1]!.key
+      }
+    },
+
+    statBlob: (sha256) => blobs.statBlob(sha256),
+    listBlobs: () => blobs.listBlobs(),
+    openBlob: (sha256, range) => blobs.openBlob(sha256, range),
+    ingestBlob: (localPath, expected) => blobs.ingestBlob(localPath, expected),
+    putBlob: (data) => blobs.putBlob(data),
+    deleteBlob: (sha256) => blobs.deleteBlob(sha256),
+
+    async probe() {
+      await blobs.probe()
+      await ready()
+      await db.query('SELECT 1')
+    },
+
+    close: () => blobs.close(),
+  }
+  return { store, changes: { onChange: (listener) => void listeners.push(listener) } }
+}
