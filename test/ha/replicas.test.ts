@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { makeTempDir, packNpmPackage, startNpmRegistryFixture, waitFor, type NpmRegistryFixture, type PackedPackage, type TempDir } from '@larder/testkit'
 import { createS3Store } from '@larder/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describeCli, larderCli } from '../rebuild/larder-cli.js'
 import { createClientSandbox, describeRun } from '../support/clients.js'
 import { resolveInstalled, writeProject } from '../support/npm-graph.js'
 import { writePackageSource } from '../support/npm-publish.js'
@@ -156,6 +157,16 @@ describe('three replicas on S3 and PostgreSQL', () => {
     )
     expect(keyrings[0]).toContain('BEGIN PGP PUBLIC KEY BLOCK')
     expect(new Set(keyrings).size).toBe(1)
+  })
+
+  it('runs the store commands on the shared bucket and database, not on an empty local folder', async () => {
+    const stats = await larderCli(['stats', '--json'], join(work.path, 'cli-data'), cluster.env)
+    expect(stats.code, describeCli(stats)).toBe(0)
+    const npm = (JSON.parse(stats.stdout) as { ecosystems: Record<string, { mirrored: { entries: number } }> }).ecosystems.npm
+    expect(npm?.mirrored.entries).toBeGreaterThan(2)
+    const gc = await larderCli(['gc', '--dry-run', '--json'], join(work.path, 'cli-data'), cluster.env)
+    expect(gc.code, describeCli(gc)).toBe(0)
+    expect((JSON.parse(gc.stdout) as { referenced: number }).referenced).toBeGreaterThan(2)
   })
 
   it('installs with the real npm through the load balancer', async () => {

@@ -3,10 +3,10 @@
  * starts first (under a cluster lease), so every replica signs InRelease with the key clients trust.
  */
 import { readFile } from 'node:fs/promises'
-import { LarderError, withHostLease, type LarderServices } from '@larder/core'
+import { LarderError, SECRETS_NAMESPACE, withHostLease, type LarderServices } from '@larder/core'
 import { generateArmoredKey, toSigner, type ArchiveSigner } from './signing-key.js'
 
-export const SHARED_SIGNING_KEY_ENTRY = 'apt-key:signing-key'
+export const SHARED_SIGNING_KEY_ENTRY = `${SECRETS_NAMESPACE}:apt-signing-key`
 
 /** `seedPath`: a key file of this replica's own (from before it had replicas) becomes the shared key rather than a new one. */
 export async function loadOrCreateSharedSigner(services: LarderServices, seedPath: string): Promise<ArchiveSigner> {

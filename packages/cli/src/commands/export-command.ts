@@ -1,7 +1,7 @@
 /** `larder export --out FILE (<lockfile>... | --all)`: what the lockfiles need to install offline (or the whole store), as one verified bundle. */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { isLarderError, referencedBlobs, type BlobInfo, type CacheEntry, type CacheStore } from '@larder/core'
+import { isLarderError, isSecretKey, referencedBlobs, type BlobInfo, type CacheEntry, type CacheStore } from '@larder/core'
 import { lockfileChecksOf, type LockfileCheck } from '../bundle/blob-checks.js'
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleManifest } from '../bundle/bundle-manifest.js'
 import { renderSbom } from '../bundle/sbom.js'
@@ -55,6 +55,8 @@ export async function runExportCommand(args: readonly string[], io: CliIo): Prom
       lockfileChecks = lockfileChecksOf(sbomOutcomes)
     } else {
       for await (const key of fetcher.store.listEntries('')) {
+        // Replicas keep the hosted APT signing key in the store: a bundle carried elsewhere must not take it along.
+        if (isSecretKey(key)) continue
         const entry = await fetcher.store.getEntry(key)
         if (entry?.status === 'ok') read.set(key, entry)
       }

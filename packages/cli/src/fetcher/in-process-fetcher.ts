@@ -9,6 +9,7 @@ import {
   announceStoreChange,
   composeMirrors,
   createFsStore,
+  openCommandStore,
   createLogger,
   createServices,
   loadConfig,
@@ -52,7 +53,8 @@ export function inProcessFetcher(options: InProcessOptions): InProcessFetcher {
   // The summary says what failed; the mirrors' own lines add detail, errors only unless LARDER_LOG_LEVEL says otherwise.
   const logger = createLogger({ level: config.logLevel === 'info' && !options.env.LARDER_LOG_LEVEL ? 'error' : config.logLevel, destination: options.log })
   const storeDir = join(config.dataDir, 'store')
-  const store = withEntryCache(createFsStore({ dir: storeDir, minFreeBytes: config.minFreeBytes }))
+  const opened = config.store === 'fs' && !config.databaseUrl ? undefined : openCommandStore(config)
+  const store = opened?.store ?? withEntryCache(createFsStore({ dir: storeDir, minFreeBytes: config.minFreeBytes }))
   // Concurrent requests interleave their reads: each is told apart by the request it runs in.
   const requestPath = new AsyncLocalStorage<string>()
   if (options.onEntryRead) {
@@ -80,8 +82,10 @@ export function inProcessFetcher(options: InProcessOptions): InProcessFetcher {
     get: (path, accept) => requestPath.run(path, async () => app.request(`${IN_PROCESS_ORIGIN}${path}`, { headers: requestHeaders(accept, undefined) })),
     close: async () => {
       await services.close()
-      // A server on the same folder forgets what its entry cache said about these keys (within a second).
-      if (!config.offline) await announceStoreChange(storeDir)
+      // A server on the same folder forgets what its entry cache said about these keys (within a second);
+      // with a database it already has, as each was written.
+      if (opened) await opened.close()
+      else if (!config.offline) await announceStoreChange(storeDir)
     },
   }
 }

@@ -1,8 +1,8 @@
 /** `larder fsck [--repair]`: every blob re-hashed, every entry's files present; corrupt blobs quarantined, exit 1 on any fault. */
 import { join } from 'node:path'
-import { announceStoreChange, checkStore, createFsStore, createUpstreamClient, refetchBlob } from '@larder/core'
+import { checkStore, createUpstreamClient, refetchBlob } from '@larder/core'
 import type { CliIo } from '../commands/cli-io.js'
-import { dataFolder } from '../commands/store-folder.js'
+import { commandStore, dataFolder } from '../commands/store-folder.js'
 import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from '../commands/usage.js'
 import { formatBytes } from '../report/format.js'
 import { parseCommandArgs } from '../commands/parse-command-args.js'
@@ -15,7 +15,8 @@ export async function runFsckCommand(args: readonly string[], io: CliIo): Promis
   }
   if (positionals.length > 0) throw new UsageError('fsck takes no arguments')
   const data = dataFolder(io)
-  const store = createFsStore({ dir: join(data, 'store') })
+  const opened = commandStore(io)
+  const { store } = opened
   try {
     const result = await checkStore(store, { quarantineDir: join(data, 'quarantine') })
     const repaired: string[] = []
@@ -39,7 +40,7 @@ export async function runFsckCommand(args: readonly string[], io: CliIo): Promis
       }
     }
     // A server on the same folder forgets what its entry cache held about them.
-    if (result.corrupt.length > 0 || repaired.length > 0 || refetched.length > 0) await announceStoreChange(join(data, 'store'))
+    if (result.corrupt.length > 0 || repaired.length > 0 || refetched.length > 0) await opened.announceChanges()
     const unrepaired = result.missing.filter((m) => !repaired.includes(m.key) && !refetched.includes(m.key))
     if (values.json) io.stdout.write(`${JSON.stringify({ ...result, refetched, repaired }, null, 2)}\n`)
     else {
@@ -61,6 +62,6 @@ export async function runFsckCommand(args: readonly string[], io: CliIo): Promis
     }
     return result.corrupt.length === 0 && unrepaired.length === 0 ? EXIT_OK : EXIT_NOT_HELD
   } finally {
-    await store.close()
+    await opened.close()
   }
 }

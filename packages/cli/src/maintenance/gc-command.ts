@@ -1,8 +1,7 @@
 /** `larder gc [--dry-run]`: deletes blobs no entry references (superseded index bodies, leftovers); safe beside a running server. */
-import { join } from 'node:path'
-import { DEFAULT_GC_GRACE_MS, collectGarbage, createFsStore } from '@larder/core'
+import { DEFAULT_GC_GRACE_MS, collectGarbage } from '@larder/core'
 import type { CliIo } from '../commands/cli-io.js'
-import { dataFolder } from '../commands/store-folder.js'
+import { commandStore } from '../commands/store-folder.js'
 import { EXIT_OK, HELP, UsageError } from '../commands/usage.js'
 import { formatBytes, formatDuration } from '../report/format.js'
 import { parseCommandArgs } from '../commands/parse-command-args.js'
@@ -22,7 +21,8 @@ export async function runGcCommand(args: readonly string[], io: CliIo): Promise<
   const graceText = values['grace-minutes']
   if (graceText !== undefined && !/^\d{1,7}$/.test(graceText)) throw new UsageError('--grace-minutes must be a whole number')
   const graceMs = graceText === undefined ? DEFAULT_GC_GRACE_MS : Number(graceText) * 60_000
-  const store = createFsStore({ dir: join(dataFolder(io), 'store') })
+  const opened = commandStore(io)
+  const { store } = opened
   try {
     const result = await collectGarbage(store, { graceMs, dryRun: values['dry-run'] ?? false })
     const verb = values['dry-run'] ? 'would delete' : 'deleted'
@@ -33,6 +33,6 @@ export async function runGcCommand(args: readonly string[], io: CliIo): Promise<
     )
     return EXIT_OK
   } finally {
-    await store.close()
+    await opened.close()
   }
 }

@@ -1,8 +1,7 @@
 /** `larder stats [--server URL]`: per ecosystem what the store holds, hosted and mirrored; with a server, its hit ratios since start. */
-import { join } from 'node:path'
-import { createFsStore, storeStats } from '@larder/core'
+import { storeStats } from '@larder/core'
 import type { CliIo } from '../commands/cli-io.js'
-import { dataFolder } from '../commands/store-folder.js'
+import { commandStore } from '../commands/store-folder.js'
 import { EXIT_OK, HELP, UsageError } from '../commands/usage.js'
 import { formatBytes, table } from '../report/format.js'
 import { hitRatios, type HitRatio } from './hit-ratios.js'
@@ -20,12 +19,13 @@ export async function runStatsCommand(args: readonly string[], io: CliIo): Promi
     return EXIT_OK
   }
   if (positionals.length > 0) throw new UsageError('stats takes no arguments')
-  const store = createFsStore({ dir: join(dataFolder(io), 'store') })
+  const opened = commandStore(io)
+  const { store } = opened
   let stats: Awaited<ReturnType<typeof storeStats>>
   try {
     stats = await storeStats(store)
   } finally {
-    await store.close()
+    await opened.close()
   }
   const ratios = values.server ? await serverRatios(values.server, values.token ?? io.env.LARDER_TOKEN) : undefined
   if (values.json) {

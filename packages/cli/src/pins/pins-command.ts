@@ -1,8 +1,7 @@
 /** `larder pins list|remove <id>`: the lockfiles whose artifacts the store keeps whatever its size limit. */
-import { join } from 'node:path'
-import { createFsStore, isLarderError, listPins, removePin } from '@larder/core'
+import { isLarderError, listPins, removePin } from '@larder/core'
 import type { CliIo } from '../commands/cli-io.js'
-import { dataFolder } from '../commands/store-folder.js'
+import { commandStore } from '../commands/store-folder.js'
 import { EXIT_NOT_HELD, EXIT_OK, HELP, UsageError } from '../commands/usage.js'
 import { table } from '../report/format.js'
 import { parseCommandArgs } from '../commands/parse-command-args.js'
@@ -17,7 +16,8 @@ export async function runPinsCommand(args: readonly string[], io: CliIo): Promis
   if (action !== 'list' && action !== 'remove') throw new UsageError(`pins ${action}: the actions are list and remove`)
   if (action === 'remove' && (id === undefined || extra.length > 0)) throw new UsageError('pins remove takes one pin id (see larder pins list)')
   if (action === 'list' && id !== undefined) throw new UsageError('pins list takes no arguments')
-  const store = createFsStore({ dir: join(dataFolder(io), 'store') })
+  const opened = commandStore(io)
+  const { store } = opened
   try {
     if (action === 'remove') {
       await removePin(store, id!)
@@ -44,6 +44,6 @@ export async function runPinsCommand(args: readonly string[], io: CliIo): Promis
     io.stderr.write(`larder: ${error.message} (${error.hint})\n`)
     return EXIT_NOT_HELD
   } finally {
-    await store.close()
+    await opened.close()
   }
 }

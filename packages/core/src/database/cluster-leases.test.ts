@@ -1,5 +1,6 @@
 import { startPostgres, type PostgresServer } from '@larder/testkit'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { runAlone } from '../maintenance/chore-lock.js'
 import { createClusterLeases, lockIdOf } from './cluster-leases.js'
 import { openDatabase, type Database } from './database.js'
 
@@ -71,11 +72,33 @@ describe('cluster leases', () => {
     const bWaits = b.leases.acquire('fill:npm:crash')
     await b.db.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid])
     const release = await bWaits
-    const { rows: held } = await b.db.query<{ n: string }>(
-      "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = $1::bigint",
-      [lockIdOf('fill:npm:crash')],
-    )
-    expect(Number(held[0]!.n)).toBe(1)
+    await waitForHolder(b, 'fill:npm:crash')
     release()
   })
+
+  it('runs a chore on one replica at a time: while A collects garbage, B skips the round, and runs the next', async () => {
+    const a = replica()
+    const b = replica()
+    let finishA!: () => void
+    const aRuns = runAlone(a.leases, 'chore:gc', () => new Promise<string>((resolve) => (finishA = () => resolve('a collected'))))
+    await waitForHolder(b, 'chore:gc')
+    expect(await runAlone(b.leases, 'chore:gc', async () => 'b collected')).toBe('skipped')
+    finishA()
+    expect(await aRuns).toBe('a collected')
+    // The next round comes minutes later; here, once A's unlock has reached the database.
+    await waitForHolder(b, 'chore:gc', false)
+    expect(await runAlone(b.leases, 'chore:gc', async () => 'b collected')).toBe('b collected')
+  })
 })
+
+/** Resolves once someone holds `key` (or, with held false, nobody does), as `observer`'s database sees it. */
+async function waitForHolder(observer: { db: Database }, key: string, held = true): Promise<void> {
+  for (;;) {
+    const { rows } = await observer.db.query<{ n: string }>(
+      "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = $1::bigint",
+      [lockIdOf(key)],
+    )
+    if (Number(rows[0]!.n) > 0 === held) return
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}

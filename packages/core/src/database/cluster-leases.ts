@@ -4,11 +4,18 @@
  * try at once; a holder that died announces nothing, so waiters also try again every POLL_MS.
  */
 import { createHash } from 'node:crypto'
+import { LarderError } from '../errors/larder-error.js'
 import type { HostLeases, ReleaseLease } from '../workers/host-leases.js'
 import { type Database, storeError } from './database.js'
 
 export const LEASE_CHANNEL = 'larder_leases'
 export const DEFAULT_LEASE_POLL_MS = 250
+/**
+ * A holder alive but stuck (its connection open, its work not moving) is waited for this long, then the
+ * waiter gives up with an error rather than hanging its client. Fills end within the upstream deadline,
+ * so services pass that.
+ */
+export const DEFAULT_LEASE_MAX_WAIT_MS = 3_600_000
 
 export interface ClusterLeases extends HostLeases {
   /** The lease when no one holds it, else undefined at once (for chores that one replica should run). */
@@ -22,8 +29,9 @@ export function lockIdOf(key: string): string {
   return createHash('sha256').update(key).digest().readBigInt64BE(0).toString()
 }
 
-export function createClusterLeases(db: Database, options: { pollMs?: number } = {}): ClusterLeases {
+export function createClusterLeases(db: Database, options: { pollMs?: number; maxWaitMs?: number } = {}): ClusterLeases {
   const pollMs = options.pollMs ?? DEFAULT_LEASE_POLL_MS
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_LEASE_MAX_WAIT_MS
   // Advisory locks are re-entrant within a session: this process's own holders must queue here first.
   const local = new Map<string, Promise<void>>()
   const wakers = new Map<string, Set<() => void>>()
@@ -101,9 +109,16 @@ export function createClusterLeases(db: Database, options: { pollMs?: number } =
         await listen()
         if (!(await tryLock(id))) {
           waiting++
+          const giveUpAt = Date.now() + maxWaitMs
           try {
-            do await waitForRelease(id)
-            while (!(await tryLock(id)))
+            do {
+              if (Date.now() >= giveUpAt) {
+                throw new LarderError('E_STORE', `another replica has held ${JSON.stringify(key.slice(0, 80))} for over ${Math.round(maxWaitMs / 1000)} s`, {
+                  hint: 'look for a replica that is stuck (its log, /metrics larder_active_fills) and restart it; its locks go with its database session',
+                })
+              }
+              await waitForRelease(id)
+            } while (!(await tryLock(id)))
           } finally {
             waiting--
           }

@@ -1,13 +1,11 @@
 /** The shared PostgreSQL of several replicas (LARDER_DATABASE_URL): a pool for statements, one session for LISTEN and locks. */
 import pg from 'pg'
 import { LarderError } from '../errors/larder-error.js'
+import { connectionSettings } from './connection-settings.js'
 import { DatabaseSession } from './database-session.js'
 import { ensureSchema } from './schema.js'
 
 export const DEFAULT_DATABASE_POOL_SIZE = 10
-export const DEFAULT_DATABASE_CONNECT_TIMEOUT_MS = 10_000
-/** A statement running longer than this is cancelled: a hung database must not hold requests forever. */
-export const DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS = 30_000
 
 export interface DatabaseOptions {
   /** postgres://user:password@host:port/database */
@@ -24,6 +22,8 @@ export interface Database {
   ready(): Promise<void>
   /** Runs one statement from the pool, as an E_STORE error naming the database when it fails. */
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>
+  /** Runs `work` in one transaction on one pooled client: committed if it resolves, rolled back if it throws. */
+  transaction<T>(work: (query: (text: string, values?: unknown[]) => Promise<pg.QueryResult>) => Promise<T>): Promise<T>
   close(): Promise<void>
 }
 
@@ -41,13 +41,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   if (!Number.isSafeInteger(poolSize) || poolSize < 1) throw new LarderError('E_INVALID_OPTION', 'poolSize must be a positive integer')
   parsed.password = ''
   const where = `database ${parsed.host}${parsed.pathname}`
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: poolSize,
-    connectionTimeoutMillis: DEFAULT_DATABASE_CONNECT_TIMEOUT_MS,
-    statement_timeout: DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS,
-    application_name: 'larder',
-  })
+  const pool = new pg.Pool({ ...connectionSettings(options.url, 'larder'), max: poolSize })
   // An idle client that loses its connection emits on the pool; the pool replaces it, nothing to crash over.
   pool.on('error', () => {})
   const session = new DatabaseSession({ connectionString: options.url })
@@ -70,6 +64,26 @@ export function openDatabase(options: DatabaseOptions): Database {
         return await pool.query(text, values)
       } catch (err) {
         throw storeError(where, 'a statement', err)
+      }
+    },
+    async transaction(work) {
+      await ready()
+      let client: pg.PoolClient
+      try {
+        client = await pool.connect()
+      } catch (err) {
+        throw storeError(where, 'a transaction', err)
+      }
+      try {
+        await client.query('BEGIN')
+        const result = await work((text, values) => client.query(text, values))
+        await client.query('COMMIT')
+        return result
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw storeError(where, 'a transaction', err)
+      } finally {
+        client.release()
       }
     },
     async close() {

@@ -1,9 +1,12 @@
+import { createServer, type Socket } from 'node:net'
 import { startPostgres, waitFor, type PostgresServer } from '@larder/testkit'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { runStoreComplianceSuite } from '../store/compliance.suite.js'
 import { withEntryCache } from '../store/entry-cache.js'
 import { createMemoryStore } from '../store/memory-store.js'
 import type { CacheStore } from '../store/types.js'
+import { createClusterLeases } from './cluster-leases.js'
+import { DEFAULT_DATABASE_CONNECT_TIMEOUT_MS } from './connection-settings.js'
 import { openDatabase, type Database } from './database.js'
 import { withDatabaseIndex } from './entry-index.js'
 
@@ -15,21 +18,25 @@ afterAll(async () => {
   await postgres?.cleanup()
 })
 
-runStoreComplianceSuite('postgres index over memory blobs', async () => {
-  const url = await postgres.createDatabase()
-  const blobs = createMemoryStore()
-  const db = openDatabase({ url })
-  const { store } = withDatabaseIndex(blobs, db)
-  return {
-    store,
-    cleanup: () => db.close(),
-    // A second replica: its own connections, the same tables and the same blobs.
-    openTwin: () => {
-      const twinDb = openDatabase({ url })
-      return { ...withDatabaseIndex(blobs, twinDb).store, close: () => twinDb.close() }
-    },
-  }
-})
+runStoreComplianceSuite(
+  'postgres index over memory blobs',
+  async () => {
+    const url = await postgres.createDatabase()
+    const blobs = createMemoryStore()
+    const db = openDatabase({ url })
+    const { store } = withDatabaseIndex(blobs, db)
+    return {
+      store,
+      cleanup: () => db.close(),
+      // A second replica: its own connections, the same tables and the same blobs.
+      openTwin: () => {
+        const twinDb = openDatabase({ url })
+        return { ...withDatabaseIndex(blobs, twinDb).store, close: () => twinDb.close() }
+      },
+    }
+  },
+  { atomicBatches: true },
+)
 
 /** One replica as the server builds it: the database index with the entry cache in front, told of others' writes. */
 function replica(url: string): { store: CacheStore; db: Database; close(): Promise<void> } {
@@ -94,6 +101,25 @@ describe('replicas on one database', () => {
     const { store } = withDatabaseIndex(createMemoryStore(), db)
     await expect(store.getEntry('npm:x')).rejects.toMatchObject({ code: 'E_STORE', message: expect.stringContaining('127.0.0.1:1/none') })
     await expect(store.probe()).rejects.toMatchObject({ code: 'E_STORE' })
+  })
+
+  it('fails, rather than hangs, when the database accepts connections and never answers', async () => {
+    const sockets: Socket[] = []
+    const silent = createServer((socket) => void sockets.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const port = (silent.address() as { port: number }).port
+    try {
+      const db = openDatabase({ url: `postgres://postgres@127.0.0.1:${port}/silent` })
+      opened.push(db)
+      const { store } = withDatabaseIndex(createMemoryStore(), db)
+      const started = Date.now()
+      const outcomes = await Promise.allSettled([store.getEntry('npm:x'), createClusterLeases(db).acquire('fill:npm:x')])
+      for (const outcome of outcomes) expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'E_STORE' } })
+      expect(Date.now() - started).toBeLessThan(DEFAULT_DATABASE_CONNECT_TIMEOUT_MS * 2)
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => silent.close(resolve))
+    }
   })
 
   it('serves again once the database is back after an outage', async () => {

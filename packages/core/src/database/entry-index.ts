@@ -14,6 +14,11 @@ export const ENTRY_CHANNEL = 'larder_entries'
 /** How long a write waits to hear its own notification before settling anyway (the session may be down). */
 export const DEFAULT_NOTIFY_WAIT_MS = 2_000
 const LIST_PAGE = 500
+/** The data-modifying CTE runs whether or not the SELECT reads it; NOTIFY is delivered at commit. */
+const UPSERT_AND_NOTIFY = `WITH written AS (
+  INSERT INTO larder_entries (key, entry, updated_at) VALUES ($1, $2, now())
+  ON CONFLICT (key) DO UPDATE SET entry = EXCLUDED.entry, updated_at = now()
+) SELECT pg_notify('${ENTRY_CHANNEL}', $3)`
 /** NOTIFY payloads must stay under 8000 bytes; longer keys are announced as "anything may have changed". */
 const MAX_NOTIFIED_KEY_BYTES = 7_000
 
@@ -56,22 +61,26 @@ export function withDatabaseIndex(blobs: CacheStore, db: Database, options: { no
   db.session.onLost(() => tell())
   db.session.onResumed(() => tell())
 
-  /** Runs a write that notifies with `payload`, and waits (bounded) until that notification comes back. */
-  const writeAndNotify = async (sql: string, values: unknown[], key: string) => {
+  /**
+   * Runs `write` with a notification payload per key, and waits (bounded) until the last one comes back:
+   * notifications arrive in commit order, so the earlier ones have too.
+   */
+  const writeAndNotify = async (keys: readonly string[], write: (payloads: string[]) => Promise<unknown>) => {
     await ready()
-    const seq = ++sequence
-    const notified = Buffer.byteLength(key) > MAX_NOTIFIED_KEY_BYTES ? '' : key
+    const payloads = keys.map((key) => `${origin} ${++sequence} ${Buffer.byteLength(key) > MAX_NOTIFIED_KEY_BYTES ? '' : key}`)
+    const last = sequence
     let timer: NodeJS.Timeout | undefined
     const back = new Promise<void>((resolve) => {
-      heard.set(seq, resolve)
+      heard.set(last, resolve)
       timer = setTimeout(resolve, notifyWaitMs)
     })
     try {
-      await db.query(sql, [...values, `${origin} ${seq} ${notified}`])
-      await back
+      await write(payloads)
+      // A session that is down hears nothing; the other replicas forget everything when theirs come back anyway.
+      if (db.session.up) await back
     } finally {
       clearTimeout(timer)
-      heard.delete(seq)
+      heard.delete(last)
     }
   }
 
@@ -96,20 +105,25 @@ export function withDatabaseIndex(blobs: CacheStore, db: Database, options: { no
 
     async putEntry(entry) {
       namespaceOf(entry.key)
-      // The data-modifying CTE runs whether or not the SELECT reads it; NOTIFY is delivered at commit.
+      await writeAndNotify([entry.key], ([payload]) => db.query(UPSERT_AND_NOTIFY, [entry.key, JSON.stringify(entry), payload]))
+    },
+
+    async putEntries(entries) {
+      for (const entry of entries) namespaceOf(entry.key)
       await writeAndNotify(
-        `WITH written AS (
-           INSERT INTO larder_entries (key, entry, updated_at) VALUES ($1, $2, now())
-           ON CONFLICT (key) DO UPDATE SET entry = EXCLUDED.entry, updated_at = now()
-         ) SELECT pg_notify('${ENTRY_CHANNEL}', $3)`,
-        [entry.key, JSON.stringify(entry)],
-        entry.key,
+        entries.map((entry) => entry.key),
+        (payloads) =>
+          db.transaction(async (query) => {
+            for (const [i, entry] of entries.entries()) await query(UPSERT_AND_NOTIFY, [entry.key, JSON.stringify(entry), payloads[i]])
+          }),
       )
     },
 
     async deleteEntry(key) {
       namespaceOf(key)
-      await writeAndNotify(`WITH gone AS (DELETE FROM larder_entries WHERE key = $1) SELECT pg_notify('${ENTRY_CHANNEL}', $2)`, [key], key)
+      await writeAndNotify([key], ([payload]) =>
+        db.query(`WITH gone AS (DELETE FROM larder_entries WHERE key = $1) SELECT pg_notify('${ENTRY_CHANNEL}', $2)`, [key, payload]),
+      )
     },
 
     async *listEntries(prefix) {

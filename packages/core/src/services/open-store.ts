@@ -40,7 +40,8 @@ export function openConfiguredStore(config: LarderConfig, seams: OpenStoreSeams)
     indexed = index.store
     // The database tells every process, workers of this host included, and its locks span every replica.
     changes = bothChanges(fileChanges, index.changes)
-    leases = createClusterLeases(database)
+    // A fill may take up to the upstream deadline; a holder past that (and a minute) is stuck.
+    leases = createClusterLeases(database, { maxWaitMs: config.upstreamDeadlineMs + 60_000 })
   }
   const store = withBlobMemory(withEntryCache(indexed, changes ? { externalChanges: changes } : {}), {
     maxBytes: config.memoryCacheBytes,

@@ -7,6 +7,8 @@ import type { CacheEntry, CacheStore } from './types.js'
  * there yet; if the index write fails, they are taken back (their blobs stay, unreferenced and harmless).
  */
 export async function commitPublish(store: CacheStore, artifacts: readonly CacheEntry[], index: CacheEntry): Promise<void> {
+  // With a database: one transaction, so no reader ever sees the artifacts without their index or the reverse.
+  if (store.putEntries) return store.putEntries([...artifacts, index])
   const written: string[] = []
   try {
     for (const artifact of artifacts) {

@@ -33,7 +33,12 @@ const HOSTILE_KEYS = [
   `npm:${'../'.repeat(600)}`,
 ]
 
-export function runStoreComplianceSuite(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+export interface ComplianceOptions {
+  /** The backend has putEntries (all or nothing), which the suite then checks. */
+  atomicBatches?: boolean
+}
+
+export function runStoreComplianceSuite(name: string, makeStore: () => Promise<StoreUnderTest>, options: ComplianceOptions = {}): void {
   describe(`CacheStore compliance: ${name}`, () => {
     let subject: StoreUnderTest
     let store: CacheStore
@@ -113,6 +118,22 @@ export function runStoreComplianceSuite(name: string, makeStore: () => Promise<S
         expect(writes).toContainEqual(stored)
       })
     })
+
+    // Registered only for backends that have putEntries: the others write one entry at a time.
+    if (options.atomicBatches) {
+      describe('several entries at once (putEntries)', () => {
+        it('writes every entry, or none when one of them cannot be stored', async () => {
+          expect(store.putEntries).toBeTypeOf('function')
+          const batch = [fullEntry('npm:batch-a'), { key: 'npm:batch-b', status: 'missing' as const, fetchedAt: 7 }]
+          await store.putEntries!(batch)
+          expect(await store.getEntry('npm:batch-a')).toEqual(batch[0])
+          expect(await store.getEntry('npm:batch-b')).toEqual(batch[1])
+          // A NUL cannot be stored in a key (PostgreSQL text refuses it): the first entry must not stay written either.
+          await expectStoreError(store.putEntries!([fullEntry('npm:batch-c'), { key: 'npm:batch-\u0000', status: 'ok', fetchedAt: 1 }]), 'NUL key')
+          expect(await store.getEntry('npm:batch-c')).toBeUndefined()
+        })
+      })
+    }
 
     describe('two writers', () => {
       it('stores one intact blob when two handles ingest the same bytes at once', async () => {

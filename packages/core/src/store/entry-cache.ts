@@ -130,6 +130,19 @@ export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {
         },
         () => deepFreeze(JSON.parse(JSON.stringify(entry)) as CacheEntry),
       ),
+    // Every key is a write in progress until all are stored; none is cached (the next read loads it).
+    ...(store.putEntries
+      ? {
+          putEntries: (entries: readonly CacheEntry[]) =>
+            entries.reduceRight<() => Promise<void>>(
+              (inner, entry) => () => track(entry.key, 'write', inner, () => undefined),
+              async () => {
+                await store.putEntries!(entries)
+                for (const entry of entries) await announce(entry.key)
+              },
+            )(),
+        }
+      : {}),
     deleteEntry: (key) =>
       track(
         key,

@@ -8,3 +8,4 @@ export { announceStoreChange, watchStoreChanges, STORE_CHANGED_FILE, type StoreC
 export { NAMESPACE_PATTERN, SHA256_HEX_PATTERN } from './validate.js'
 export { commitPublish } from './commit-publish.js'
 export { createS3Store, type S3StoreOptions } from './s3/index.js'
+export { SECRETS_NAMESPACE, isSecretKey } from './secrets.js'

@@ -58,6 +58,11 @@ export interface CacheStore {
   getEntry(key: string): Promise<CacheEntry | undefined>
   /** Atomically replaces the entry for entry.key. */
   putEntry(entry: CacheEntry): Promise<void>
+  /**
+   * Replaces several entries all at once or not at all (one database transaction); backends that cannot
+   * leave it out, and commitPublish writes one entry after another instead.
+   */
+  putEntries?(entries: readonly CacheEntry[]): Promise<void>
   deleteEntry(key: string): Promise<void>
   /** Keys of all entries whose key starts with `prefix`: '' for every key, else it must include the namespace and its ':'. */
   listEntries(prefix: string): AsyncIterable<string>

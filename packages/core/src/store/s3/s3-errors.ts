@@ -17,9 +17,10 @@ function nameOf(err: unknown): string | undefined {
   return shape?.name ?? shape?.Code
 }
 
-/** NoSuchKey from GET, NotFound from HEAD (which has no body to name the error). */
+/** NoSuchKey from GET, NotFound from HEAD (which has no body to name the error); a missing bucket is a failure, not absence. */
 export function isAbsent(err: unknown): boolean {
   const name = nameOf(err)
+  if (name === 'NoSuchBucket') return false
   return name === 'NoSuchKey' || name === 'NotFound' || statusOf(err) === 404
 }
 
@@ -27,13 +28,18 @@ export function isBucketMissing(err: unknown): boolean {
   return nameOf(err) === 'NoSuchBucket'
 }
 
-/**
- * A create-only write (`If-None-Match: *`) that lost: the object is there already (412), or another
- * conditional write of the same key is in flight (409 ConditionalRequestConflict on AWS).
- */
+/** A create-only write (`If-None-Match: *`) that lost: the object is there already. */
 export function isAlreadyThere(err: unknown): boolean {
+  return statusOf(err) === 412 || nameOf(err) === 'PreconditionFailed'
+}
+
+/**
+ * Worth another attempt: the network, the service's 5xx and 429, and AWS's 409 ConditionalRequestConflict
+ * (another conditional write of the key is in flight: it may yet fail, so this one is not "already there").
+ */
+export function isRetryable(err: unknown): boolean {
   const status = statusOf(err)
-  return status === 412 || status === 409 || nameOf(err) === 'PreconditionFailed'
+  return status === undefined || status >= 500 || status === 429 || status === 409
 }
 
 /** Runs one store operation, turning SDK and network errors into E_STORE so the edge reports them as such. */

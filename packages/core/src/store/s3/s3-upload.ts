@@ -8,7 +8,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
-import { isAlreadyThere } from './s3-errors.js'
+import { isAlreadyThere, isRetryable } from './s3-errors.js'
 
 /** S3 allows at most this many parts in one upload. */
 const MAX_PARTS = 10_000
@@ -36,18 +36,20 @@ export async function uploadFileCreateOnly(upload: FileUpload): Promise<'stored'
 
 async function putWhole(upload: FileUpload): Promise<'stored' | 'exists'> {
   try {
-    await withAttempts(() => {
-      const command = new PutObjectCommand({
-        Bucket: upload.bucket,
-        Key: upload.key,
-        Body: createReadStream(upload.localPath),
-        ContentLength: upload.size,
-        ContentType: 'application/octet-stream',
-        IfNoneMatch: '*',
-      })
-      declarePayloadHash(command, upload.sha256)
-      return upload.client.send(command)
-    })
+    await withAttempts(() =>
+      withFileStream(upload.localPath, undefined, (Body) => {
+        const command = new PutObjectCommand({
+          Bucket: upload.bucket,
+          Key: upload.key,
+          Body,
+          ContentLength: upload.size,
+          ContentType: 'application/octet-stream',
+          IfNoneMatch: '*',
+        })
+        declarePayloadHash(command, upload.sha256)
+        return upload.client.send(command)
+      }),
+    )
     return 'stored'
   } catch (err) {
     if (isAlreadyThere(err)) return 'exists'
@@ -64,27 +66,29 @@ async function putInParts(upload: FileUpload): Promise<'stored' | 'exists'> {
   try {
     const etags: string[] = new Array(count)
     let next = 0
+    let failed = false
     const sendParts = async () => {
-      while (next < count) {
+      // After one part fails the others stop taking parts: nothing is sent past the abort below.
+      while (next < count && !failed) {
         const index = next++
         const start = index * partBytes
         const end = Math.min(upload.size, start + partBytes) - 1
-        const sent = await withAttempts(() =>
-          client.send(
-            new UploadPartCommand({
-              Bucket: bucket,
-              Key: key,
-              UploadId: uploadId,
-              PartNumber: index + 1,
-              Body: createReadStream(upload.localPath, { start, end }),
-              ContentLength: end - start + 1,
-            }),
-          ),
-        )
-        etags[index] = sent.ETag!
+        try {
+          const sent = await withAttempts(() =>
+            withFileStream(upload.localPath, { start, end }, (Body) =>
+              client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: index + 1, Body, ContentLength: end - start + 1 })),
+            ),
+          )
+          etags[index] = sent.ETag!
+        } catch (err) {
+          failed = true
+          throw err
+        }
       }
     }
-    await Promise.all(Array.from({ length: Math.min(upload.concurrency, count) }, sendParts))
+    const sent = await Promise.allSettled(Array.from({ length: Math.min(upload.concurrency, count) }, sendParts))
+    const refused = sent.find((result) => result.status === 'rejected')
+    if (refused) throw refused.reason
     await withAttempts(() =>
       client.send(
         new CompleteMultipartUploadCommand({
@@ -103,6 +107,20 @@ async function putInParts(upload: FileUpload): Promise<'stored' | 'exists'> {
     await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => {})
     if (isAlreadyThere(err)) return 'exists'
     throw err
+  }
+}
+
+/** Hands `send` a fresh read stream of the file (or of one range), and closes it whatever happens to the request. */
+async function withFileStream<T>(
+  path: string,
+  range: { start: number; end: number } | undefined,
+  send: (body: ReturnType<typeof createReadStream>) => Promise<T>,
+): Promise<T> {
+  const body = createReadStream(path, range)
+  try {
+    return await send(body)
+  } finally {
+    body.destroy()
   }
 }
 
@@ -127,9 +145,4 @@ async function withAttempts<T>(send: () => Promise<T>): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * attempt))
     }
   }
-}
-
-function isRetryable(err: unknown): boolean {
-  const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode
-  return status === undefined || status >= 500 || status === 429
 }
