@@ -91,6 +91,27 @@ describe('cluster leases', () => {
   })
 })
 
+describe('chore rounds', () => {
+  it('makes one round per interval between all replicas, and another once the interval has passed', async () => {
+    const url = await postgres.createDatabase()
+    const a = openDatabase({ url })
+    const b = openDatabase({ url })
+    try {
+      const [leasesA, leasesB] = [createClusterLeases(a), createClusterLeases(b)]
+      expect(await runAlone(leasesA, 'chore:gc', async () => 'a collected', 3_600_000)).toBe('a collected')
+      expect(await runAlone(leasesB, 'chore:gc', async () => 'b collected', 3_600_000)).toBe('skipped')
+      // Eviction keeps its own rounds.
+      expect(await runAlone(leasesB, 'chore:evict', async () => 'b evicted', 3_600_000)).toBe('b evicted')
+      // The round A made is older than a 1 ms interval by now.
+      await a.query("UPDATE larder_chores SET ran_at = now() - interval '1 second' WHERE name = 'chore:gc'")
+      expect(await runAlone(leasesB, 'chore:gc', async () => 'b collected', 1)).toBe('b collected')
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+})
+
 /** Resolves once someone holds `key` (or, with held false, nobody does), as `observer`'s database sees it. */
 async function waitForHolder(observer: { db: Database }, key: string, held = true): Promise<void> {
   for (;;) {

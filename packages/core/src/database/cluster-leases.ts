@@ -18,6 +18,8 @@ export const DEFAULT_LEASE_POLL_MS = 250
 export const DEFAULT_LEASE_MAX_WAIT_MS = 3_600_000
 
 export interface ClusterLeases extends HostLeases {
+  /** True when the caller may run this interval's round of `key` (and it is marked as run now). */
+  claimRound(key: string, intervalMs: number): Promise<boolean>
   /** The lease when no one holds it, else undefined at once (for chores that one replica should run). */
   tryAcquire(key: string): Promise<ReleaseLease | undefined>
   /** Acquires waiting now because another replica holds the key (a fill this replica will not repeat). */
@@ -128,6 +130,16 @@ export function createClusterLeases(db: Database, options: { pollMs?: number; ma
         throw storeError(db.where, `taking the lease on ${JSON.stringify(key.slice(0, 80))}`, err)
       }
       return holding(id, letNextIn)
+    },
+
+    async claimRound(key, intervalMs) {
+      // One statement: the row is taken only if the last round is older than the interval.
+      const { rowCount } = await db.query(
+        `INSERT INTO larder_chores (name, ran_at) VALUES ($1, now())
+         ON CONFLICT (name) DO UPDATE SET ran_at = now() WHERE larder_chores.ran_at < now() - make_interval(secs => $2::double precision)`,
+        [key, intervalMs / 1000],
+      )
+      return rowCount === 1
     },
 
     async tryAcquire(key) {

@@ -12,6 +12,11 @@ const MIGRATIONS = [
      entry text NOT NULL,
      updated_at timestamptz NOT NULL DEFAULT now()
    )`,
+  // When each chore (gc, eviction) last ran on any replica.
+  `CREATE TABLE IF NOT EXISTS larder_chores (
+     name text PRIMARY KEY,
+     ran_at timestamptz NOT NULL
+   )`,
 ]
 
 export async function ensureSchema(pool: Pool): Promise<void> {

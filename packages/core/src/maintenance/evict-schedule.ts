@@ -28,11 +28,15 @@ export function scheduleEviction(options: EvictScheduleOptions): () => void {
     try {
       // This process's hits count before the order is decided.
       await options.access.flush()
-      const result = await runAlone(options.lock, 'chore:evict', () =>
-        evictArtifacts(options.store, {
-          ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
-          ...(options.unusedMs !== undefined ? { unusedMs: options.unusedMs } : {}),
-        }),
+      const result = await runAlone(
+        options.lock,
+        'chore:evict',
+        () =>
+          evictArtifacts(options.store, {
+            ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+            ...(options.unusedMs !== undefined ? { unusedMs: options.unusedMs } : {}),
+          }),
+        options.intervalMs,
       )
       if (result === 'skipped') return
       if (result.evicted.length > 0) {

@@ -24,7 +24,7 @@ export function scheduleGarbageCollection(options: GcScheduleOptions): () => voi
     if (running) return
     running = true
     try {
-      const result = await runAlone(options.lock, 'chore:gc', () => collectGarbage(options.store))
+      const result = await runAlone(options.lock, 'chore:gc', () => collectGarbage(options.store), options.intervalMs)
       if (result === 'skipped') return
       runs.inc({ result: 'ok' })
       freed.inc({}, result.freedBytes)
