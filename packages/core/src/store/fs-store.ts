@@ -1,5 +1,5 @@
 /** The default backend: blobs and entries as files under one folder, every write renamed into place. */
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { constants } from 'node:fs'
 import { access, copyFile, type FileHandle, mkdir, open, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises'
@@ -9,7 +9,7 @@ import { LarderError } from '../errors/larder-error.js'
 import { isNotFound, readdirIfExists, touchIfExists } from './fs-files.js'
 import { claimSpoolFolder, type SpoolClaim } from './spool-owner.js'
 import type { BlobInfo, ByteRange, CacheEntry, CacheStore } from './types.js'
-import { assertBlobInfo, assertRange, assertSha256, namespaceOf, namespaceOfPrefix, SHA256_HEX_PATTERN } from './validate.js'
+import { assertBlobInfo, assertRange, assertSha256, namespaceOf, namespaceOfPrefix, SHA256_HEX_PATTERN, sha256Hex } from './validate.js'
 
 /** Loose temp files (from before per-process spool folders) older than this are swept on open. */
 export const DEFAULT_TMP_MAX_AGE_MS = 60 * 60 * 1000
@@ -246,8 +246,4 @@ async function guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
 
 function megabytes(bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)
-}
-
-function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex')
 }

@@ -1,4 +1,5 @@
 /** Argument checks shared by every store backend, so they all refuse the same inputs with E_STORE. */
+import { createHash } from 'node:crypto'
 import { LarderError } from '../errors/larder-error.js'
 import type { BlobInfo, ByteRange } from './types.js'
 
@@ -29,6 +30,11 @@ export function namespaceOfPrefix(prefix: string): string | undefined {
     throw new LarderError('E_STORE', 'listEntries prefix must be empty (every key) or include the namespace and its ":"')
   }
   return namespaceOf(prefix)
+}
+
+/** The address of some bytes (or of a key, for backends that name entries by a digest): lowercase hex sha256. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex')
 }
 
 export function assertSha256(sha256: string): void {

@@ -1,8 +1,7 @@
 /** Entries as small JSON objects in the bucket, one per key (named by the key's sha256), replaced whole. */
-import { createHash } from 'node:crypto'
 import { LarderError } from '../../errors/larder-error.js'
 import type { CacheEntry, CacheStore } from '../types.js'
-import { namespaceOf, namespaceOfPrefix } from '../validate.js'
+import { namespaceOf, namespaceOfPrefix, sha256Hex } from '../validate.js'
 import type { S3Bucket } from './s3-bucket.js'
 
 const ENTRIES = 'entries/'
@@ -11,7 +10,7 @@ export type EntryMethods = Pick<CacheStore, 'getEntry' | 'putEntry' | 'deleteEnt
 
 export function s3Entries(bucket: S3Bucket): EntryMethods {
   // Keys are hashed, never used as object names: any key fits, and none can collide with another.
-  const objectKey = (key: string): string => `${ENTRIES}${namespaceOf(key)}/${createHash('sha256').update(key).digest('hex')}.json`
+  const objectKey = (key: string): string => `${ENTRIES}${namespaceOf(key)}/${sha256Hex(key)}.json`
 
   const read = async (name: string, key?: string): Promise<CacheEntry | undefined> => {
     const text = await bucket.getText(name)

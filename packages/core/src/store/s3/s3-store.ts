@@ -1,5 +1,5 @@
 /** Blobs and entries as objects in one S3 bucket: blobs content-addressed and created only once, entries replaced whole. */
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { rm, stat, statfs } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { LRUCache } from 'lru-cache'
@@ -7,7 +7,7 @@ import { LarderError } from '../../errors/larder-error.js'
 import { DEFAULT_MIN_FREE_BYTES, DEFAULT_TMP_MAX_AGE_MS } from '../fs-store.js'
 import { claimSpoolFolder } from '../spool-owner.js'
 import type { BlobInfo, ByteRange, CacheStore, ListedBlob } from '../types.js'
-import { assertBlobInfo, assertRange, assertSha256 } from '../validate.js'
+import { assertBlobInfo, assertRange, assertSha256, sha256Hex } from '../validate.js'
 import { LazyObjectStream } from './lazy-object-stream.js'
 import { S3Bucket } from './s3-bucket.js'
 import {
@@ -155,8 +155,4 @@ export function createS3Store(options: S3StoreOptions): CacheStore {
       uploadClient.destroy()
     },
   }
-}
-
-function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex')
 }
