@@ -12,9 +12,12 @@ import { describeCli, larderCli } from '../rebuild/larder-cli.js'
 import { createClientSandbox, describeRun } from '../support/clients.js'
 import { resolveInstalled, writeProject } from '../support/npm-graph.js'
 import { writePackageSource } from '../support/npm-publish.js'
+import { startWebhookReceiver, type WebhookReceiver } from '../events/webhook-receiver.js'
 import { HA_BUCKET, startHaCluster, type HaCluster } from './ha-cluster.js'
 
 const TOKEN = 'e2e-ha-token-1'
+const WEBHOOK_SECRET = 'e2e-ha-webhook-secret'
+let receiver: WebhookReceiver
 let fixture: NpmRegistryFixture
 let cluster: HaCluster
 let work: TempDir
@@ -27,6 +30,25 @@ const bulky = (name: string) =>
   packNpmPackage({ name, version: '1.0.0', files: { 'index.js': `module.exports = '${name}'\n`, 'blob.txt': randomBytes(3 * 1024 * 1024).toString('base64') } })
 const tarballPath = (pkg: PackedPackage) => `/npm/${pkg.manifest.name}/-/${pkg.filename}`
 const isTarballOf = (pkg: PackedPackage) => (path: string) => path.endsWith(`/-/${pkg.filename}`)
+const eventsOf = async (url: string) =>
+  (
+    (await (await fetch(`${url}/-/events`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      events: Array<{ id: string; name: string; version: string }>
+    }
+  ).events
+/** The replica that sends to the webhook receiver now: its process id is in the claim's holder. */
+async function webhookSender(): Promise<number> {
+  const { default: pg } = await import('pg')
+  const client = new pg.Client({ connectionString: cluster.databaseUrl })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ holder: string }>('SELECT holder FROM larder_webhooks WHERE held_until > now()')
+    const pid = Number(rows[0]?.holder.split(':')[1])
+    return cluster.replicas.findIndex((replica) => replica.pid === pid)
+  } finally {
+    await client.end()
+  }
+}
 const sha256 = (bytes: ArrayBuffer | Uint8Array) => createHash('sha256').update(new Uint8Array(bytes)).digest('hex')
 
 async function fetchBody(url: string): Promise<{ status: number; sha: string; cache: string | null } | { failed: string }> {
@@ -47,13 +69,24 @@ async function leaseWaits(url: string): Promise<number> {
 beforeAll(async () => {
   ;[big, crash, dep] = await Promise.all([bulky('e2e-ha-big'), bulky('e2e-ha-crash'), packNpmPackage({ name: 'e2e-ha-dep', version: '1.2.0' })])
   fixture = await startNpmRegistryFixture({ packages: [big, crash, dep] })
-  cluster = await startHaCluster({ env: { LARDER_NPM_UPSTREAM: fixture.url, LARDER_TOKENS: `ci=${TOKEN}:npm`, LARDER_INDEX_TTL_SECONDS: '2' } })
+  receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRET })
+  cluster = await startHaCluster({
+    env: {
+      LARDER_NPM_UPSTREAM: fixture.url,
+      LARDER_TOKENS: `ci=${TOKEN}:npm`,
+      LARDER_INDEX_TTL_SECONDS: '2',
+      LARDER_WEBHOOKS: receiver.url,
+      LARDER_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      LARDER_WEBHOOK_RETRY_MAX_SECONDS: '1',
+    },
+  })
   work = await makeTempDir('larder-e2e-ha-')
 })
 
 afterAll(async () => {
   await cluster?.stop()
   await fixture?.stop()
+  await receiver?.stop()
   await work?.cleanup()
 })
 
@@ -141,9 +174,35 @@ describe('three replicas on S3 and PostgreSQL', () => {
       expect((await resolveInstalled(project, ['e2e-ha-private'])).manifest.version).toBe('1.0.0')
       // B answered from the hosted package A wrote, not from its cached "absent" nor from upstream.
       expect(fixture.hitCount((path) => path.includes('e2e-ha-private'))).toBe(askedUpstream)
+      // One event for the cluster: sent once, whichever replica sends, and listed the same by every replica.
+      const [event] = await receiver.waitFor(1)
+      expect(event).toMatchObject({ type: 'publish', ecosystem: 'npm', name: 'e2e-ha-private', version: '1.0.0' })
+      expect(receiver.deliveries(event!.id)).toBe(1)
+      for (const replica of cluster.replicas) expect((await eventsOf(replica.url)).map((e) => e.id)).toEqual([event!.id])
     } finally {
       await publisher.cleanup()
       await installer.cleanup()
+    }
+  })
+
+  it('hands webhook delivery to another replica when the sending one is killed', async () => {
+    await receiver.waitFor(1)
+    const sender = await webhookSender()
+    expect(sender).toBeGreaterThanOrEqual(0)
+    await cluster.replicas[sender]!.kill()
+    const other = cluster.replicas[(sender + 1) % cluster.replicas.length]!
+    const publisher = await createClientSandbox({ registry: other.npmRegistry, npmrc: [`//127.0.0.1:${other.port}/npm/:_authToken=${TOKEN}`] })
+    try {
+      const published = await publisher.npm(['publish'], { cwd: await writePackageSource(join(work.path, 'src-2'), 'e2e-ha-private', '1.0.1') })
+      expect(published.code, describeRun(published)).toBe(0)
+      // The dead sender's claim runs out (15 s) and a survivor takes the receiver over from the shared cursor.
+      const events = await receiver.waitFor(2, 60_000)
+      expect(events[1]).toMatchObject({ type: 'publish', name: 'e2e-ha-private', version: '1.0.1' })
+      expect(events.map((e) => receiver.deliveries(e.id))).toEqual([1, 1])
+      expect(await webhookSender()).not.toBe(sender)
+    } finally {
+      await publisher.cleanup()
+      await cluster.restartReplica(sender)
     }
   })
 

@@ -17,6 +17,24 @@ const MIGRATIONS = [
      name text PRIMARY KEY,
      ran_at timestamptz NOT NULL
    )`,
+  // The publish events of every replica, in one order (see event-log.ts); `event` is the JSON without its id.
+  `CREATE TABLE IF NOT EXISTS larder_events (
+     seq bigint PRIMARY KEY,
+     event text NOT NULL,
+     at timestamptz NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS larder_settings (
+     name text PRIMARY KEY,
+     value text NOT NULL
+   )`,
+  // Each webhook receiver's cursor, and which process sends to it until when.
+  `CREATE TABLE IF NOT EXISTS larder_webhooks (
+     receiver text PRIMARY KEY,
+     outbox text,
+     delivered bigint,
+     holder text,
+     held_until timestamptz
+   )`,
 ]
 
 export async function ensureSchema(pool: Pool): Promise<void> {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, readdir, rename, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LarderError } from '../errors/index.js'
+import type { EventLog } from './event-log.js'
 import type { EventInput, PublishEvent } from './publish-event.js'
 
 /** Events per log segment: old segments are dropped whole once they are past the retention. */
@@ -21,7 +22,7 @@ export interface EventOutboxOptions {
 const SEGMENT = /^(\d{15})\.jsonl$/
 const segmentName = (firstSeq: number) => `${String(firstSeq).padStart(15, '0')}.jsonl`
 
-export class EventOutbox {
+export class EventOutbox implements EventLog {
   /** Stamped on every id, so ids from two Larders (or a wiped data folder) never collide. */
   readonly id: string
   private readonly logDir: string

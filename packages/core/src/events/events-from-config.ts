@@ -1,14 +1,20 @@
-/** The publish events of a data folder, as LARDER_WEBHOOKS and the event settings configure them. */
-import { hostname } from 'node:os'
+/** The publish events of a data folder or, with LARDER_DATABASE_URL, of every replica, as LARDER_WEBHOOKS and the event settings configure them. */
 import { join } from 'node:path'
 import type { LarderConfig } from '../config/index.js'
+import { openDatabaseEventLog } from '../database/event-log.js'
+import type { Database } from '../database/database.js'
+import { databaseReceiverCursors } from '../database/webhook-cursors.js'
 import type { Logger } from '../log/index.js'
 import type { MetricsRegistry } from '../metrics/index.js'
 import { createPublishEvents, type PublishEvents } from './publish-events.js'
 
-export function publishEventsFromConfig(config: LarderConfig, logger: Logger, metrics?: MetricsRegistry): PublishEvents {
+export function publishEventsFromConfig(config: LarderConfig, logger: Logger, metrics?: MetricsRegistry, database?: Database): PublishEvents {
   return createPublishEvents({
-    dir: outboxDir(config),
+    dir: join(config.dataDir, 'events'),
+    // Replicas share one log and one sender per receiver, whichever replica made the change or answers the poll.
+    ...(database
+      ? { openLog: () => openDatabaseEventLog(database, { retentionMs: config.eventsRetentionMs }), cursorFor: databaseReceiverCursors(database) }
+      : {}),
     webhooks: config.webhooks,
     ...(config.webhookSecret ? { secret: config.webhookSecret } : {}),
     maxRetryMs: config.webhookRetryMaxMs,
@@ -16,13 +22,4 @@ export function publishEventsFromConfig(config: LarderConfig, logger: Logger, me
     logger,
     ...(metrics ? { metrics } : {}),
   })
-}
-
-/**
- * One writer per outbox: replicas on one database may share a data volume (compose replicas do), so each
- * keeps its own outbox, named by its host, and delivers the events of the changes it made.
- */
-function outboxDir(config: LarderConfig): string {
-  if (!config.databaseUrl) return join(config.dataDir, 'events')
-  return join(config.dataDir, 'events', 'replicas', hostname().replace(/[^\w.-]/g, '_') || 'replica')
 }

@@ -5,16 +5,22 @@ import { LarderError } from '../errors/index.js'
 import { errorFields, type Logger } from '../log/index.js'
 import type { MetricsRegistry } from '../metrics/index.js'
 import { createDispatcher } from '../upstream/upstream-dispatcher.js'
+import type { EventLog, ReceiverCursorFactory } from './event-log.js'
 import { EventOutbox } from './event-outbox.js'
 import { parseEventId, type EventInput, type PublishEvent } from './publish-event.js'
+import { fileReceiverCursor } from './receiver-cursor.js'
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, WebhookReceiver } from './webhook-delivery.js'
 
 /** The most events one GET /-/events answers. */
 export const MAX_EVENTS_PER_PAGE = 1000
 
 export interface PublishEventsOptions {
-  /** <data>/events: the outbox and each receiver's cursor. */
+  /** <data>/events: the outbox and each receiver's cursor, unless `openLog` and `cursorFor` keep them elsewhere. */
   dir: string
+  /** The log to record to (the database's, shared by replicas); the outbox in `dir` by default. */
+  openLog?: () => Promise<EventLog>
+  /** Where each receiver's cursor and sender claim live; a file in `dir` by default. */
+  cursorFor?: ReceiverCursorFactory
   webhooks: readonly string[]
   secret?: string
   logger: Logger
@@ -22,6 +28,7 @@ export interface PublishEventsOptions {
   retentionMs?: number
   firstRetryMs?: number
   maxRetryMs?: number
+  claimRenewMs?: number
   timeoutMs?: number
   /** Where HTTP(S)_PROXY and NO_PROXY are read for the receivers (process.env). */
   env?: Record<string, string | undefined>
@@ -45,11 +52,18 @@ export interface PublishEvents {
 
 export function createPublishEvents(options: PublishEventsOptions): PublishEvents {
   const { logger } = options
-  let opened: Promise<EventOutbox> | undefined
+  let opened: Promise<EventLog> | undefined
   const outbox = () => {
-    opened ??= EventOutbox.open({ dir: options.dir, ...(options.retentionMs ? { retentionMs: options.retentionMs } : {}) })
+    opened ??= options.openLog
+      ? options.openLog()
+      : EventOutbox.open({ dir: options.dir, ...(options.retentionMs ? { retentionMs: options.retentionMs } : {}) })
+    // A log that could not open (the database was down) is tried again by the next call, not given up on.
+    opened.catch(() => {
+      opened = undefined
+    })
     return opened
   }
+  const cursorFor: ReceiverCursorFactory = options.cursorFor ?? ((url, log) => fileReceiverCursor(join(options.dir, 'receivers'), url, log))
   let dispatcher: Dispatcher | undefined
   const receivers: WebhookReceiver[] = []
   const recorded = options.metrics?.counter('larder_events_total', 'Publish events recorded, by ecosystem and type', ['ecosystem', 'type'])
@@ -119,14 +133,15 @@ export function createPublishEvents(options: PublishEventsOptions): PublishEvent
       for (const url of options.webhooks) {
         const receiver = new WebhookReceiver({
           url,
-          outbox: box,
-          stateDir: join(options.dir, 'receivers'),
+          log: box,
+          cursor: cursorFor(url, box),
           dispatcher,
           logger,
           ...(options.secret ? { secret: options.secret } : {}),
           timeoutMs: timeout,
           ...(options.firstRetryMs ? { firstRetryMs: options.firstRetryMs } : {}),
           ...(options.maxRetryMs ? { maxRetryMs: options.maxRetryMs } : {}),
+          ...(options.claimRenewMs ? { claimRenewMs: options.claimRenewMs } : {}),
           onAttempt: (result) => attempts?.inc({ result }),
         })
         receivers.push(receiver)

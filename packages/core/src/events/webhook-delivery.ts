@@ -1,29 +1,32 @@
-/** Delivers the outbox to one webhook receiver: in order, one at a time, retried with exponential backoff, resumed after a restart. */
-import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+/**
+ * Delivers the event log to one webhook receiver: in order, one at a time, retried with exponential backoff,
+ * resumed after a restart, and sent by one process at a time (the cursor's claim) however many replicas run.
+ */
 import type { Dispatcher } from 'undici'
 import type { Logger } from '../log/index.js'
 import { errorFields } from '../log/index.js'
-import type { EventOutbox } from './event-outbox.js'
+import type { EventLog, ReceiverCursor } from './event-log.js'
 import { signEventBody, type PublishEvent } from './publish-event.js'
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000
 export const DEFAULT_FIRST_RETRY_MS = 1_000
 export const DEFAULT_MAX_RETRY_MS = 300_000
+/** How often the sender renews its claim while idle or backing off, and how often the others ask for it. */
+export const DEFAULT_CLAIM_RENEW_MS = 5_000
 const BATCH = 100
 
 export interface WebhookReceiverOptions {
   url: string
-  outbox: EventOutbox
-  /** Where the receiver's cursor (the last sequence it took) is kept. */
-  stateDir: string
+  log: EventLog
+  /** The receiver's progress and who sends to it. */
+  cursor: ReceiverCursor
   dispatcher: Dispatcher
   logger: Logger
   secret?: string
   timeoutMs?: number
   firstRetryMs?: number
   maxRetryMs?: number
+  claimRenewMs?: number
   /** Counts each attempt's outcome. */
   onAttempt?: (result: 'delivered' | 'failed' | 'refused') => void
 }
@@ -36,9 +39,10 @@ export class WebhookReceiver {
   /** The URL without credentials, for logs. */
   readonly label: string
   private readonly options: WebhookReceiverOptions
-  private readonly cursorPath: string
   private readonly authorization: string | undefined
   private delivered = 0
+  /** Whether this process is the receiver's sender now. */
+  private holding = false
   private closed = false
   private wake: (() => void) | undefined
   private running: Promise<void> | undefined
@@ -54,17 +58,16 @@ export class WebhookReceiver {
     url.password = ''
     this.url = url.toString()
     this.label = this.url
-    this.cursorPath = join(options.stateDir, `${createHash('sha256').update(options.url).digest('hex').slice(0, 16)}.json`)
   }
 
-  /** Events the receiver has not taken yet. */
+  /** Events the receiver has not taken yet (counted by its sender; 0 on the others). */
   get backlog(): number {
-    return Math.max(0, this.options.outbox.lastSeq - this.delivered)
+    return this.holding ? Math.max(0, this.options.log.lastSeq - this.delivered) : 0
   }
 
   start(): void {
     if (this.running) return
-    this.unsubscribe = this.options.outbox.onAppend(() => this.wake?.())
+    this.unsubscribe = this.options.log.onAppend(() => this.wake?.())
     this.running = this.run().catch((err: unknown) => {
       this.options.logger.error({ webhook: this.label, ...errorFields(err) }, `webhook delivery to ${this.label} stopped: ${String(err)}`)
     })
@@ -75,27 +78,48 @@ export class WebhookReceiver {
     this.unsubscribe?.()
     this.wake?.()
     await this.running
+    if (this.holding) await this.options.cursor.release().catch(() => {})
+    this.holding = false
   }
 
   private async run(): Promise<void> {
-    // A receiver first seen starts at the newest event: it gets what happens from now on, not the past week.
-    this.delivered = (await this.readCursor()) ?? this.options.outbox.lastSeq
-    await this.writeCursor()
+    const { cursor, log, logger } = this.options
+    const renewMs = this.options.claimRenewMs ?? DEFAULT_CLAIM_RENEW_MS
     while (!this.closed) {
-      const batch = await this.options.outbox.read(this.delivered, BATCH)
-      if (batch.length === 0) {
-        await this.pause(undefined)
-        continue
-      }
-      for (const event of batch) {
-        if (!(await this.deliverWithRetries(event))) return
-        this.delivered = Number(event.id.slice(event.id.lastIndexOf('-') + 1))
-        await this.writeCursor()
+      try {
+        if (!(await cursor.claim())) {
+          this.holding = false
+          await this.pause(renewMs, false)
+          continue
+        }
+        if (!this.holding) {
+          // A receiver first seen starts at the newest event: it gets what happens from now on, not the past week.
+          this.delivered = (await cursor.read()) ?? log.lastSeq
+          if (!(await cursor.write(this.delivered))) continue
+          this.holding = true
+        }
+        const batch = await log.read(this.delivered, BATCH)
+        if (batch.length === 0) {
+          await this.pause(renewMs, true)
+          continue
+        }
+        for (const event of batch) {
+          if (!(await this.deliverWithRetries(event))) break
+          this.delivered = Number(event.id.slice(event.id.lastIndexOf('-') + 1))
+          if (!(await cursor.write(this.delivered))) {
+            this.holding = false
+            break
+          }
+        }
+      } catch (err) {
+        this.holding = false
+        logger.warn({ webhook: this.label, ...errorFields(err) }, `webhook delivery to ${this.label} paused: ${String(err)}`)
+        await this.pause(renewMs, false)
       }
     }
   }
 
-  /** False once closed before the event got through. */
+  /** False once closed, or once another process took the receiver over, before the event got through. */
   private async deliverWithRetries(event: PublishEvent): Promise<boolean> {
     const { logger, firstRetryMs = DEFAULT_FIRST_RETRY_MS, maxRetryMs = DEFAULT_MAX_RETRY_MS } = this.options
     for (let attempt = 0; !this.closed; attempt++) {
@@ -114,7 +138,23 @@ export class WebhookReceiver {
         { webhook: this.label, event: event.id, attempt: attempt + 1, retryInMs: delay, reason: outcome.reason },
         `webhook ${this.label} did not take event ${event.id} (${outcome.reason}); retrying in ${Math.round(delay / 1000)} s`,
       )
-      await this.pause(delay)
+      if (!(await this.waitHoldingClaim(delay))) return false
+    }
+    return false
+  }
+
+  /** Backs off for `ms`, renewing the claim as it goes; false when it passed to another process meanwhile. */
+  private async waitHoldingClaim(ms: number): Promise<boolean> {
+    const renewMs = this.options.claimRenewMs ?? DEFAULT_CLAIM_RENEW_MS
+    const until = Date.now() + ms
+    while (!this.closed) {
+      const left = until - Date.now()
+      if (left <= 0) return true
+      await this.pause(Math.min(left, renewMs), false)
+      if (!(await this.options.cursor.claim())) {
+        this.holding = false
+        return false
+      }
     }
     return false
   }
@@ -151,37 +191,18 @@ export class WebhookReceiver {
     }
   }
 
-  /** Waits for the delay, a new event (when no delay is given) or close, whichever comes first. */
-  private pause(ms: number | undefined): Promise<void> {
+  /** Waits for the delay, close, or (with `untilAppend`) a new event, whichever comes first. */
+  private pause(ms: number, untilAppend: boolean): Promise<void> {
     // An event appended while the last read was in flight must not wait for the next one.
-    if (this.closed || (ms === undefined && this.options.outbox.lastSeq > this.delivered)) return Promise.resolve()
+    if (this.closed || (untilAppend && this.options.log.lastSeq > this.delivered)) return Promise.resolve()
     return new Promise((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(done, ms)
-      timer?.unref()
+      const timer = setTimeout(done, ms)
+      timer.unref()
       function done() {
         clearTimeout(timer)
         resolve()
       }
-      this.wake = ms === undefined ? done : () => this.closed && done()
+      this.wake = untilAppend ? done : () => this.closed && done()
     })
-  }
-
-  private async readCursor(): Promise<number | undefined> {
-    const text = await readFile(this.cursorPath, 'utf8').catch(() => undefined)
-    if (!text) return undefined
-    try {
-      const state = JSON.parse(text) as { outbox?: string; delivered?: number }
-      // A cursor from another outbox (the data folder was replaced) means nothing here.
-      return state.outbox === this.options.outbox.id && Number.isSafeInteger(state.delivered) ? state.delivered : undefined
-    } catch {
-      return undefined
-    }
-  }
-
-  private async writeCursor(): Promise<void> {
-    await mkdir(this.options.stateDir, { recursive: true })
-    const state = { url: this.label, outbox: this.options.outbox.id, delivered: this.delivered }
-    await writeFile(`${this.cursorPath}.tmp`, `${JSON.stringify(state)}\n`)
-    await rename(`${this.cursorPath}.tmp`, this.cursorPath)
   }
 }

@@ -122,7 +122,7 @@ export function createServices(config: LarderConfig, overrides: ServicesOverride
     metrics.gauge('larder_lease_waiting', 'Fills and changes waiting for a lease another replica holds', () => leases.waiting)
   }
   const tokens = createTokenStore(config.tokens, { protectReads: config.protectReads })
-  const events = overrides.events ?? publishEventsFromConfig(config, logger, metrics)
+  const events = overrides.events ?? publishEventsFromConfig(config, logger, metrics, opened.database)
   return {
     config,
     logger,

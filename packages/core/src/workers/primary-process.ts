@@ -6,6 +6,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { AggregatorRegistry } from 'prom-client'
 import type { LarderConfig } from '../config/index.js'
+import { openDatabase } from '../database/database.js'
 import { LarderError } from '../errors/index.js'
 import { publishEventsFromConfig, type EventInput } from '../events/index.js'
 import type { Logger } from '../log/index.js'
@@ -38,7 +39,9 @@ export const WORKER_ANSWER_TIMEOUT_MS = 5000
 
 export async function runPrimary(options: PrimaryOptions): Promise<void> {
   const { config, logger } = options
-  const events = publishEventsFromConfig(config, logger)
+  // With a database the events are the cluster's table; the primary records and sends them for its workers.
+  const database = config.databaseUrl ? openDatabase({ url: config.databaseUrl, poolSize: 2 }) : undefined
+  const events = publishEventsFromConfig(config, logger, undefined, database)
   await events.startDelivery()
   const leases = new LeaseBook()
   const live = new Map<number, LiveWorker>()
@@ -131,6 +134,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
     const finish = async () => {
       if (live.size > 0) return
       await events.close()
+      await database?.close()
       process.exit(exitCode)
     }
     cluster.on('exit', () => void finish())
