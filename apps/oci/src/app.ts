@@ -17,6 +17,7 @@ import type { OciContext, OciRouteContext } from './routes/oci-context.js'
 import { getTags } from './routes/tags-route.js'
 import { readOciSettings, type OciSettings } from './settings/oci-settings.js'
 import { TagLists } from './tags/tag-list.js'
+import { StoreUploadSessions } from './uploads/store-upload-sessions.js'
 import { UploadSessions } from './uploads/upload-sessions.js'
 
 /** OCI clients find a registry at /v2/ of the host: no other prefix is possible. */
@@ -37,7 +38,10 @@ export const ociMirror = defineMirror<OciSettings>({
       blobs: new BlobSource(services, client),
       tags: new TagLists(services, client),
       repos: new HostedRepos(services.store, now, services.events, services.leases),
-      uploads: new UploadSessions({ dir: join(services.config.dataDir, 'oci-uploads'), expiryMs: settings.uploadExpiryMs, now, leases: services.leases }),
+      // Replicas on one database keep uploads in the shared store, so a push may land on any of them.
+      uploads: services.database
+        ? new StoreUploadSessions({ store: services.store, expiryMs: settings.uploadExpiryMs, now, leases: services.leases })
+        : new UploadSessions({ dir: join(services.config.dataDir, 'oci-uploads'), expiryMs: settings.uploadExpiryMs, now, leases: services.leases }),
     }
     return {
       route: (c, rawPath) => routeFor(c, oci, parseOciPath(rawPath)),

@@ -75,8 +75,9 @@ export class HostedRepos {
    * Takes a verified upload (a spool file whose bytes hash to `digest`) into the store and the repository. The store
    * takes the file whatever happens; the bytes are stored once however many repositories hold them.
    */
-  async addBlob(repo: string, digest: string, file: { path: string; size: number }): Promise<void> {
-    await this.store.ingestBlob(file.path, { sha256: digestHex(digest), size: file.size })
+  /** `stored`: the bytes are in the store already (a one-chunk upload kept in the shared store). */
+  async addBlob(repo: string, digest: string, file: { path: string; size: number; stored?: boolean }): Promise<void> {
+    if (!file.stored) await this.store.ingestBlob(file.path, { sha256: digestHex(digest), size: file.size })
     await this.change(repo, () => this.linkBlob(repo, digest, file.size))
   }
 

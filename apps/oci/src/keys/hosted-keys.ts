@@ -25,3 +25,10 @@ export function referrerPrefix(repo: string, subject: string): string {
 export function referrerKey(repo: string, subject: string, digest: string): string {
   return `${referrerPrefix(repo, subject)}${digest}`
 }
+
+/** Upload sessions kept in the store (replicas on one database), by id: the chunks so far are the entry's parts. */
+export const HOSTED_UPLOAD_PREFIX = 'oci-hosted:upload:'
+
+export function hostedUploadKey(id: string): string {
+  return `${HOSTED_UPLOAD_PREFIX}${id}`
+}

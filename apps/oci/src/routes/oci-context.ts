@@ -7,7 +7,7 @@ import type { ManifestSource } from '../manifests/manifest-source.js'
 import type { RegistryClient } from '../registry/registry-client.js'
 import type { OciSettings } from '../settings/oci-settings.js'
 import type { TagLists } from '../tags/tag-list.js'
-import type { UploadSessions } from '../uploads/upload-sessions.js'
+import type { UploadSessionStore } from '../uploads/upload-types.js'
 
 export interface OciContext {
   services: LarderServices
@@ -17,7 +17,7 @@ export interface OciContext {
   blobs: BlobSource
   tags: TagLists
   repos: HostedRepos
-  uploads: UploadSessions
+  uploads: UploadSessionStore
 }
 
 export type OciRouteContext = Context<LarderEnv>

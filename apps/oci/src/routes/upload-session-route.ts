@@ -8,7 +8,7 @@ import { OciError } from '../errors/oci-error.js'
 import { parseDigest } from '../names/oci-path.js'
 import type { HostedTarget } from '../names/upstream-target.js'
 import { outOfOrder, parseChunkRange, sessionHeaders } from '../uploads/upload-headers.js'
-import type { UploadSession } from '../uploads/upload-session.js'
+import type { OpenUpload } from '../uploads/upload-types.js'
 import type { OciContext, OciRouteContext } from './oci-context.js'
 import { blobCreated, digestMismatch } from './upload-start-route.js'
 
@@ -30,9 +30,9 @@ export async function finishUpload(c: OciRouteContext, oci: OciContext, image: H
   return oci.uploads.run(image.repo, id, async (session) => {
     await appendChunk(c, oci, image, session)
     try {
-      const actual = session.digest()
-      if (actual !== digest) throw digestMismatch(`the blob uploaded to ${image.clientName} as ${digest}`, actual)
-      await oci.repos.addBlob(image.repo, digest, session)
+      const done = await session.complete()
+      if (done.digest !== digest) throw digestMismatch(`the blob uploaded to ${image.clientName} as ${digest}`, done.digest)
+      await oci.repos.addBlob(image.repo, digest, done)
     } finally {
       // Stored or refused, the session is over: the store took the file, or it is deleted.
       await oci.uploads.close(session)
@@ -49,7 +49,7 @@ export function cancelUpload(c: OciRouteContext, oci: OciContext, image: HostedT
 }
 
 /** The request body, if any, appended where the upload stands; a Content-Range must start exactly there. */
-async function appendChunk(c: OciRouteContext, oci: OciContext, image: HostedTarget, session: UploadSession): Promise<void> {
+async function appendChunk(c: OciRouteContext, oci: OciContext, image: HostedTarget, session: OpenUpload): Promise<void> {
   c.set('cacheResult', 'PRIVATE')
   const range = parseChunkRange(c.req.header('content-range'))
   const declared = c.req.header('content-length')

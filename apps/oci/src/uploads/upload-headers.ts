@@ -1,7 +1,7 @@
 /** The headers of an upload's answers, and the Content-Range of a chunk, as the distribution spec words them. */
 import { OciError } from '../errors/oci-error.js'
 import { API_VERSION_HEADER } from '../errors/oci-error-body.js'
-import type { UploadSession } from './upload-session.js'
+import type { OpenUpload } from './upload-types.js'
 
 export interface ChunkRange {
   /** Inclusive, as in the header. */
@@ -30,7 +30,7 @@ export function parseChunkRange(header: string | undefined): ChunkRange | undefi
  * Where the upload is and how far it got: `Range: 0-<last byte>`. distribution answers 0-0 for an empty upload
  * too (the spec's form has no way to say "nothing"), and clients expect that.
  */
-export function sessionHeaders(clientName: string, session: UploadSession): Record<string, string> {
+export function sessionHeaders(clientName: string, session: OpenUpload): Record<string, string> {
   return {
     ...API_VERSION_HEADER,
     location: `/v2/${clientName}/blobs/uploads/${session.id}`,
@@ -40,7 +40,7 @@ export function sessionHeaders(clientName: string, session: UploadSession): Reco
 }
 
 /** An out-of-order chunk: 416, with where the upload stands so the client can resume from there. */
-export function outOfOrder(clientName: string, session: UploadSession, range: ChunkRange): OciError {
+export function outOfOrder(clientName: string, session: OpenUpload, range: ChunkRange): OciError {
   return new OciError('BLOB_UPLOAD_INVALID', 'E_BAD_REQUEST', `the chunk starts at byte ${range.start}, but the upload holds ${session.size} bytes`, {
     hint: `send the chunk that starts at byte ${session.size}`,
     headers: sessionHeaders(clientName, session),

@@ -7,19 +7,14 @@ import { createHash, randomUUID, type Hash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { open, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Readable, Transform } from 'node:stream'
+import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { uploadReadError, uploadTooLarge } from '@larder/core'
+import { uploadReadError } from '@larder/core'
 import { OciError, withOciCode } from '../errors/oci-error.js'
+import { checkEmptyChunk, chunkCounter, chunkReadError, type ChunkLimits } from './chunk-limits.js'
+import type { CompletedUpload, OpenUpload } from './upload-types.js'
 
-export interface ChunkLimits {
-  /** LARDER_MAX_UPLOAD_MB, for the whole blob. */
-  maxBytes: number
-  /** The chunk must be exactly this long (its Content-Range or Content-Length said so). */
-  length?: number
-}
-
-export class UploadSession {
+export class UploadSession implements OpenUpload {
   size = 0
   private hash: Hash = createHash('sha256')
 
@@ -54,51 +49,33 @@ export class UploadSession {
 
   /** Appends a request body; on any failure the session is as it was before and the error says why. */
   async append(body: ReadableStream<Uint8Array> | null, limits: ChunkLimits, label: string): Promise<void> {
-    if (!body) {
-      if (limits.length) throw lengthMismatch(label, 0, limits.length)
-      return
-    }
+    if (!body) return checkEmptyChunk(limits, label)
     const start = this.size
     const before = this.hash.copy()
     const hash = this.hash
-    const allowed = limits.maxBytes - start
-    // A chunk announced over what the limit leaves is refused before a byte of it is read.
-    if (limits.length !== undefined && limits.length > allowed) throw uploadTooLarge(label, limits.maxBytes)
-    let received = 0
-    const counting = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        received += chunk.length
-        if (received > allowed) return callback(uploadTooLarge(label, limits.maxBytes))
-        if (limits.length !== undefined && received > limits.length) return callback(lengthMismatch(label, received, limits.length))
-        hash.update(chunk)
-        callback(null, chunk)
-      },
-    })
+    const counter = chunkCounter(limits, start, label, (chunk) => hash.update(chunk))
     try {
-      await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), counting, createWriteStream(this.path, { flags: 'r+', start }))
-      if (limits.length !== undefined && received !== limits.length) throw lengthMismatch(label, received, limits.length)
+      await pipeline(
+        Readable.fromWeb(body as import('node:stream/web').ReadableStream),
+        counter.transform,
+        createWriteStream(this.path, { flags: 'r+', start }),
+      )
+      counter.check()
     } catch (error) {
       await truncate(this.path, start)
       this.hash = before
-      const failure = uploadReadError(error, `${label} was cut short`)
-      throw failure instanceof OciError || failure.code !== 'E_BAD_REQUEST' ? failure : withOciCode(failure, 'BLOB_UPLOAD_INVALID')
+      throw chunkReadError(error, label)
     }
-    this.size = start + received
+    this.size = start + counter.received
   }
 
-  /** sha256:<hex> of everything appended so far. */
-  digest(): string {
-    return `sha256:${this.hash.copy().digest('hex')}`
+  /** The session's own file: the bytes were hashed as they came, so nothing is read again. */
+  async complete(): Promise<CompletedUpload> {
+    return { path: this.path, size: this.size, digest: `sha256:${this.hash.copy().digest('hex')}` }
   }
 }
 
 /** Where a session's bytes are, in the uploads folder the host's workers share. */
 export function uploadPath(dir: string, id: string): string {
   return join(dir, `oci-upload-${id}`)
-}
-
-function lengthMismatch(label: string, received: number, expected: number): OciError {
-  return new OciError('BLOB_UPLOAD_INVALID', 'E_BAD_REQUEST', `${label}: ${received} bytes arrived where ${expected} were announced`, {
-    hint: 'nothing of this chunk was kept: send it again from the offset the upload status gives',
-  })
 }

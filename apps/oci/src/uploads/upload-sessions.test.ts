@@ -64,7 +64,7 @@ describe('upload sessions', () => {
     await sessions.run('team/app', session.id, (s) => s.append(body('def'), { maxBytes: 100 }, 'test'))
     const digest = await other.run('team/app', session.id, async (s) => {
       expect(s.size).toBe(6)
-      return s.digest()
+      return (await s.complete()).digest
     })
     expect(digest).toBe(`sha256:${createHash('sha256').update('abcdef').digest('hex')}`)
     expect(await codeOf(other.run('other/repo', session.id, async () => 0))).toBe('BLOB_UPLOAD_UNKNOWN')
@@ -75,10 +75,10 @@ describe('upload sessions', () => {
   it('keeps the hash and the file as they were when a chunk fails', async () => {
     const session = await sessions.start('team/app')
     await sessions.run('team/app', session.id, (s) => s.append(body('abc'), { maxBytes: 100 }, 'test'))
-    const digest = session.digest()
+    const { digest } = await session.complete()
     expect(await codeOf(sessions.run('team/app', session.id, (s) => s.append(body('defg'), { maxBytes: 100, length: 3 }, 'test')))).toBe('BLOB_UPLOAD_INVALID')
     expect(await codeOf(sessions.run('team/app', session.id, (s) => s.append(body('x'.repeat(98)), { maxBytes: 100 }, 'test')))).toBe('E_TOO_LARGE')
     expect(session.size).toBe(3)
-    expect(session.digest()).toBe(digest)
+    expect((await session.complete()).digest).toBe(digest)
   })
 })

@@ -11,10 +11,11 @@ import { KeyedMutex, type HostLeases } from '@larder/core'
 import { LRUCache } from 'lru-cache'
 import { OciError } from '../errors/oci-error.js'
 import { UploadSession, uploadPath } from './upload-session.js'
+import type { UploadSessionStore } from './upload-types.js'
 
 /** Far more than concurrent pushes need (skopeo uploads a few layers at a time); a bound on abandoned ones too. */
 export const MAX_UPLOAD_SESSIONS = 1024
-const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+export const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const RECORD = /^oci-upload-([0-9a-f-]{36})\.json$/
 
 export interface UploadSessionsOptions {
@@ -40,7 +41,7 @@ interface SessionRecord {
  */
 const BUSY_AT_MOST_MS = 6 * 3_600_000
 
-export class UploadSessions {
+export class UploadSessions implements UploadSessionStore {
   /** This process's view of sessions it worked on; the files are the truth. */
   private readonly known = new LRUCache<string, UploadSession>({ max: MAX_UPLOAD_SESSIONS })
   /** One request at a time per session: a chunk's offset check and its write cannot interleave with another's. */
@@ -56,12 +57,7 @@ export class UploadSessions {
   async start(repo: string): Promise<UploadSession> {
     await this.ready
     if ((await this.ids()).length >= MAX_UPLOAD_SESSIONS) await this.sweep()
-    if ((await this.ids()).length >= MAX_UPLOAD_SESSIONS) {
-      throw new OciError('TOOMANYREQUESTS', 'E_BAD_REQUEST', `${MAX_UPLOAD_SESSIONS} uploads are in progress already`, {
-        hint: 'finish or cancel uploads, or wait for abandoned ones to expire',
-        status: 429,
-      })
-    }
+    if ((await this.ids()).length >= MAX_UPLOAD_SESSIONS) throw tooManyUploads()
     const session = await UploadSession.create(this.options.dir, repo, this.options.now())
     await this.saveRecord(session)
     this.known.set(session.id, session)
@@ -129,9 +125,7 @@ export class UploadSessions {
     } else if (!record || size === undefined) {
       this.known.delete(id)
     }
-    throw new OciError('BLOB_UPLOAD_UNKNOWN', 'E_NOT_FOUND', `no upload ${id.slice(0, 40)} is in progress for this repository`, {
-      hint: 'the upload was finished, cancelled, or abandoned long enough to expire: start it again',
-    })
+    throw unknownUpload(id)
   }
 
   /** Deletes a session's bytes and record: nothing of it needs reading for that. */
@@ -174,6 +168,19 @@ export class UploadSessions {
     await writeFile(temp, JSON.stringify(record))
     await rename(temp, this.recordPath(session.id))
   }
+}
+
+export function tooManyUploads(): OciError {
+  return new OciError('TOOMANYREQUESTS', 'E_BAD_REQUEST', `${MAX_UPLOAD_SESSIONS} uploads are in progress already`, {
+    hint: 'finish or cancel uploads, or wait for abandoned ones to expire',
+    status: 429,
+  })
+}
+
+export function unknownUpload(id: string): OciError {
+  return new OciError('BLOB_UPLOAD_UNKNOWN', 'E_NOT_FOUND', `no upload ${id.slice(0, 40)} is in progress for this repository`, {
+    hint: 'the upload was finished, cancelled, or abandoned long enough to expire: start it again',
+  })
 }
 
 /** Whether a process of this host is still running (a worker that died mid-request leaves its mark behind). */
