@@ -44,4 +44,27 @@ describe('evictArtifacts', () => {
     expect(await store.statBlob(shared.sha256)).toBeDefined()
     await store.close()
   })
+
+  it('deletes the bytes of what it evicts, but not bytes another key committed again while it walked the entries', async () => {
+    let clock = 1_000_000_000
+    const store = createMemoryStore({ now: () => clock })
+    const reused = await artifact(store, 'npm:tarball:a', 'a'.repeat(100), clock, clock)
+    const alone = await artifact(store, 'npm:tarball:b', 'b'.repeat(100), clock, clock)
+    clock += 3_600_000
+    // A publish on another replica stores the same bytes as `a` and commits its entry after the walk went by.
+    const racing: CacheStore = {
+      ...store,
+      async *listEntries(prefix) {
+        yield* store.listEntries(prefix)
+        if (prefix !== '') return
+        const again = await store.putBlob(Buffer.from('a'.repeat(100)))
+        await store.putEntry({ key: 'npm-private:tarball:mine', status: 'ok', fetchedAt: clock, blob: again.sha256, size: again.size })
+      },
+    }
+    const done = await evictArtifacts(racing, { maxBytes: 0, now: () => clock })
+    expect(done.evicted.sort()).toEqual(['npm:tarball:a', 'npm:tarball:b'])
+    expect(await store.statBlob(alone.sha256)).toBeUndefined()
+    expect(await store.statBlob(reused.sha256)).toEqual({ sha256: reused.sha256, size: 100 })
+    await store.close()
+  })
 })

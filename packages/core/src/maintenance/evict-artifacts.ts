@@ -3,6 +3,9 @@
  * and those not served for LARDER_EVICT_UNUSED_DAYS go whatever the size. Only what the artifact cache fetched from
  * an upstream can go (marked meta.artifact): never hosted packages, never a pinned lockfile's entries, never index
  * documents. An evicted artifact is fetched again on its next request, like any miss.
+ * The bytes of an evicted entry go once no entry names them, unless they were stored again since shortly before
+ * the run began: another key committing the same bytes while the run walks the entries (a replica or worker
+ * does so at any time) keeps them, and gc removes them later if nothing holds them after all.
  */
 import type { CacheEntry, CacheStore } from '../store/types.js'
 import { ACCESS_PREFIX, lastServed } from './access-log.js'
@@ -10,11 +13,19 @@ import { isHostedKey } from './check-store.js'
 import { referencedBlobs } from './collect-garbage.js'
 import { pinnedKeys } from './pins.js'
 
+/**
+ * Bytes stored again this long before the run began are spared: far longer than any commit takes from storing
+ * its blobs to writing its entries, which is when the walk could miss the new reference.
+ */
+export const EVICT_RESTORE_GRACE_MS = 5 * 60_000
+
 export interface EvictOptions {
   maxBytes?: number
   unusedMs?: number
   dryRun?: boolean
+  /** The clock of served times and of the blobs' storedAt. */
   now?: () => number
+  restoreGraceMs?: number
 }
 
 export interface EvictResult {
@@ -32,6 +43,7 @@ interface Candidate {
 
 export async function evictArtifacts(store: CacheStore, options: EvictOptions): Promise<EvictResult> {
   const now = options.now ?? Date.now
+  const started = now()
   const pinned = await pinnedKeys(store)
   const references = new Map<string, number>()
   const candidates: Candidate[] = []
@@ -49,6 +61,7 @@ export async function evictArtifacts(store: CacheStore, options: EvictOptions): 
   }
   candidates.sort((a, b) => a.servedAt - b.servedAt)
   const result: EvictResult = { before: total, after: total, evicted: [], freedBytes: 0 }
+  const unreferenced = new Set<string>()
   const cutoff = options.unusedMs === undefined ? undefined : now() - options.unusedMs
   for (const { entry, servedAt } of candidates) {
     const tooBig = options.maxBytes !== undefined && result.after > options.maxBytes
@@ -60,11 +73,18 @@ export async function evictArtifacts(store: CacheStore, options: EvictOptions): 
       // Bytes another entry still names stay (the same file under two keys).
       const left = (references.get(entry.blob!) ?? 1) - 1
       references.set(entry.blob!, left)
-      if (left === 0) await store.deleteBlob(entry.blob!)
+      if (left === 0) unreferenced.add(entry.blob!)
     }
     result.evicted.push(entry.key)
     result.after -= entry.size ?? 0
     result.freedBytes += entry.size ?? 0
   }
+  if (unreferenced.size > 0) await deleteUnlessStoredAgain(store, unreferenced, started - (options.restoreGraceMs ?? EVICT_RESTORE_GRACE_MS))
   return result
+}
+
+async function deleteUnlessStoredAgain(store: CacheStore, unreferenced: Set<string>, cutoff: number): Promise<void> {
+  for await (const blob of store.listBlobs()) {
+    if (unreferenced.has(blob.sha256) && blob.storedAt < cutoff) await store.deleteBlob(blob.sha256)
+  }
 }

@@ -12,6 +12,8 @@ import { assertBlobInfo, assertRange, assertSha256, namespaceOf, namespaceOfPref
 export interface MemoryStoreOptions {
   /** Where callers write temp files; defaults to a fresh folder under the OS temp dir, removed on close. */
   spoolDir?: string
+  /** The clock of each blob's storedAt (Date.now), for tests of gc's and eviction's grace periods. */
+  now?: () => number
 }
 
 export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore {
@@ -27,6 +29,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
   const entries = new Map<string, string>()
   const blobs = new Map<string, Buffer>()
   const storedAt = new Map<string, number>()
+  const now = options.now ?? Date.now
 
   return {
     spoolDir,
@@ -78,7 +81,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
           throw new LarderError('E_STORE', `refusing blob ${expected.sha256}: file has ${size} bytes, expected ${expected.size}`)
         }
         if (!blobs.has(expected.sha256)) blobs.set(expected.sha256, await readFile(localPath))
-        storedAt.set(expected.sha256, Date.now())
+        storedAt.set(expected.sha256, now())
       } catch (err) {
         if (err instanceof LarderError) throw err
         throw new LarderError('E_STORE', `memory store ingestBlob failed: ${(err as Error).message}`, { cause: err })
@@ -91,7 +94,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
     async putBlob(data: Uint8Array) {
       const sha256 = createHash('sha256').update(data).digest('hex')
       if (!blobs.has(sha256)) blobs.set(sha256, Buffer.from(data))
-      storedAt.set(sha256, Date.now())
+      storedAt.set(sha256, now())
       return { sha256, size: data.byteLength }
     },
 
