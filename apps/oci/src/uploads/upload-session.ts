@@ -9,8 +9,6 @@ import { open, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { uploadReadError } from '@larder/core'
-import { OciError, withOciCode } from '../errors/oci-error.js'
 import { checkEmptyChunk, chunkCounter, chunkReadError, type ChunkLimits } from './chunk-limits.js'
 import type { CompletedUpload, OpenUpload } from './upload-types.js'
 
