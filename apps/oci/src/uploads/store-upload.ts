@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { discardSpooledFile, spoolStream, type BlobInfo, type CacheEntry, type CacheStore, type SpooledFile } from '@larder/core'
-import { OciError, } from '../errors/oci-error.js'
+import { OciError } from '../errors/oci-error.js'
 import { hostedUploadKey } from '../keys/hosted-keys.js'
 import { checkEmptyChunk, chunkCounter, chunkReadError, type ChunkLimits } from './chunk-limits.js'
 import type { CompletedUpload, OpenUpload } from './upload-types.js'
