@@ -8,6 +8,7 @@ import { LarderError } from '../errors/larder-error.js'
 import type { ExternalChanges } from '../store/entry-cache.js'
 import type { CacheEntry, CacheStore } from '../store/types.js'
 import { namespaceOf, namespaceOfPrefix } from '../store/validate.js'
+import { lockIdOf } from './cluster-leases.js'
 import { type Database, storeError } from './database.js'
 
 export const ENTRY_CHANNEL = 'larder_entries'
@@ -21,6 +22,25 @@ const UPSERT_AND_NOTIFY = `WITH written AS (
 ) SELECT pg_notify('${ENTRY_CHANNEL}', $3)`
 /** NOTIFY payloads must stay under 8000 bytes; longer keys are announced as "anything may have changed". */
 const MAX_NOTIFIED_KEY_BYTES = 7_000
+
+/**
+ * The compare of a compare-and-swap: the stored text must be what `entry` was read as (entries are stored as
+ * JSON.stringify of what was written, and parsing then stringifying gives the same text back). The transaction
+ * lock on the key makes two fenced writers of one key take turns, an absent key included (no row to lock).
+ */
+async function expectUnchanged(
+  query: (text: string, values?: unknown[]) => Promise<{ rows: Array<{ entry?: string }> }>,
+  key: string,
+  entry: CacheEntry | undefined,
+) {
+  await query('SELECT pg_advisory_xact_lock($1::bigint)', [lockIdOf(`entry:${key}`)])
+  const { rows } = await query('SELECT entry FROM larder_entries WHERE key = $1', [key])
+  const current = rows[0]?.entry
+  if (current === (entry === undefined ? undefined : JSON.stringify(entry))) return
+  throw new LarderError('E_CONFLICT', `${key.slice(0, 120)} was changed by another replica during this change: nothing was written`, {
+    hint: 'send the request again (this replica lost its database session, and with it its lock, meanwhile)',
+  })
+}
 
 export interface DatabaseIndex {
   /** `blobs`' blobs with entries from the database. */
@@ -108,12 +128,14 @@ export function withDatabaseIndex(blobs: CacheStore, db: Database, options: { no
       await writeAndNotify([entry.key], ([payload]) => db.query(UPSERT_AND_NOTIFY, [entry.key, JSON.stringify(entry), payload]))
     },
 
-    async putEntries(entries) {
+    async putEntries(entries, options = {}) {
       for (const entry of entries) namespaceOf(entry.key)
+      const { unchanged } = options
       await writeAndNotify(
         entries.map((entry) => entry.key),
         (payloads) =>
           db.transaction(async (query) => {
+            if (unchanged) await expectUnchanged(query, unchanged.key, unchanged.entry)
             for (const [i, entry] of entries.entries()) await query(UPSERT_AND_NOTIFY, [entry.key, JSON.stringify(entry), payloads[i]])
           }),
       )

@@ -35,6 +35,8 @@ export class HostedPackages {
   private readonly locks: KeyedMutex
   private readonly events: EventRecorder | undefined
   private readonly ecosystem: string
+  /** Each name's document entry as its change in progress found it: commits are fenced on it (see commit). */
+  private readonly before = new Map<string, { entry: CacheEntry | undefined }>()
 
   constructor(options: HostedPackagesOptions) {
     this.events = options.events
@@ -87,7 +89,14 @@ export class HostedPackages {
 
   /** Runs a change of one name alone, so two publishes cannot both take the same version. */
   change<T>(name: string, run: () => Promise<T>): Promise<T> {
-    return this.locks.run(name, run)
+    return this.locks.run(name, async () => {
+      this.before.set(name, { entry: await this.store.getEntry(this.documentPrefix + name) })
+      try {
+        return await run()
+      } finally {
+        this.before.delete(name)
+      }
+    })
   }
 
   /** Records the event of a change that has been committed; call inside change(), so events follow the order of commits. */
@@ -104,7 +113,11 @@ export class HostedPackages {
   ): Promise<CacheEntry> {
     const stored = await this.store.putBlob(body)
     const entry: CacheEntry = { ...document, key: this.documentPrefix + name, status: 'ok', blob: stored.sha256, size: stored.size }
-    await commitPublish(this.store, files, entry)
+    // Written only if the document is still what the change began from: a replica that lost its lease
+    // (its database session dropped) while another took the name cannot overwrite that one's commit.
+    const before = this.before.get(name)
+    await commitPublish(this.store, files, entry, before ? { unchanged: { key: entry.key, entry: before.entry } } : {})
+    if (before) before.entry = entry
     return entry
   }
 }

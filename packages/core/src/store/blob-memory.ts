@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { LRUCache } from 'lru-cache'
 import { LarderError } from '../errors/larder-error.js'
-import type { CacheEntry, CacheStore } from './types.js'
+import type { CacheEntry, CacheStore, PutEntriesOptions } from './types.js'
 
 export const DEFAULT_BLOB_MEMORY_MAX_BYTES = 64 * 1024 * 1024
 export const DEFAULT_BLOB_MEMORY_MAX_BLOB_BYTES = 1024 * 1024
@@ -84,7 +84,7 @@ export function withBlobMemory(store: CacheStore, options: BlobMemoryOptions = {
     },
     getEntry: (key) => store.getEntry(key),
     putEntry: (entry) => store.putEntry(entry),
-    ...(store.putEntries ? { putEntries: (entries: readonly CacheEntry[]) => store.putEntries!(entries) } : {}),
+    ...(store.putEntries ? { putEntries: (entries: readonly CacheEntry[], options?: PutEntriesOptions) => store.putEntries!(entries, options) } : {}),
     deleteEntry: (key) => store.deleteEntry(key),
     listEntries: (prefix) => store.listEntries(prefix),
     statBlob: (sha256) => store.statBlob(sha256),

@@ -132,6 +132,21 @@ export function runStoreComplianceSuite(name: string, makeStore: () => Promise<S
           await expectStoreError(store.putEntries!([fullEntry('npm:batch-c'), { key: 'npm:batch-\u0000', status: 'ok', fetchedAt: 1 }]), 'NUL key')
           expect(await store.getEntry('npm:batch-c')).toBeUndefined()
         })
+
+        it('writes a fenced batch only while the entry it was read against is unchanged (absent counts), else E_CONFLICT and nothing', async () => {
+          const doc = fullEntry('npm:fence-doc')
+          await store.putEntries!([doc], { unchanged: { key: doc.key, entry: undefined } })
+          const read = await store.getEntry(doc.key)
+          const next = { ...doc, fetchedAt: doc.fetchedAt + 1 }
+          await store.putEntries!([fullEntry('npm:fence-file'), next], { unchanged: { key: doc.key, entry: read } })
+          expect(await store.getEntry(doc.key)).toEqual(next)
+          // `read` is stale now: a writer still holding it is refused, its file entry too.
+          const refused = store.putEntries!([fullEntry('npm:fence-late'), { ...doc, fetchedAt: 99 }], { unchanged: { key: doc.key, entry: read } })
+          await expect(refused).rejects.toMatchObject({ code: 'E_CONFLICT' })
+          await expect(store.putEntries!([doc], { unchanged: { key: doc.key, entry: undefined } })).rejects.toMatchObject({ code: 'E_CONFLICT' })
+          expect(await store.getEntry('npm:fence-late')).toBeUndefined()
+          expect(await store.getEntry(doc.key)).toEqual(next)
+        })
       })
     }
 

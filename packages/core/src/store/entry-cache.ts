@@ -1,7 +1,7 @@
 /** A store decorator keeping hot entries in an in-memory LRU; blobs and listings go straight through. */
 import { LRUCache } from 'lru-cache'
 import { LarderError } from '../errors/larder-error.js'
-import type { CacheEntry, CacheStore } from './types.js'
+import type { CacheEntry, CacheStore, PutEntriesOptions } from './types.js'
 
 export const DEFAULT_ENTRY_CACHE_MAX_ENTRIES = 10_000
 
@@ -133,11 +133,11 @@ export function withEntryCache(store: CacheStore, options: EntryCacheOptions = {
     // Every key is a write in progress until all are stored; none is cached (the next read loads it).
     ...(store.putEntries
       ? {
-          putEntries: (entries: readonly CacheEntry[]) =>
+          putEntries: (entries: readonly CacheEntry[], options?: PutEntriesOptions) =>
             entries.reduceRight<() => Promise<void>>(
               (inner, entry) => () => track(entry.key, 'write', inner, () => undefined),
               async () => {
-                await store.putEntries!(entries)
+                await store.putEntries!(entries, options)
                 for (const entry of entries) await announce(entry.key)
               },
             )(),

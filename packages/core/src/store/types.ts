@@ -50,6 +50,14 @@ export interface CacheEntry {
  * 64 lowercase hex characters) and backend failures as a rejected promise with a LarderError
  * of code E_STORE. Absence is never an error: it is `undefined`.
  */
+export interface PutEntriesOptions {
+  /**
+   * Write only if the entry under `key` is still `entry` as read before (undefined: still absent), else refuse
+   * with E_CONFLICT and write nothing: a fence for read-modify-writes whose lease may have been lost meanwhile.
+   */
+  unchanged?: { key: string; entry: CacheEntry | undefined }
+}
+
 export interface CacheStore {
   /** A folder on local disk, on the same filesystem as the blobs where possible, for temp files. */
   readonly spoolDir: string
@@ -62,7 +70,7 @@ export interface CacheStore {
    * Replaces several entries all at once or not at all (one database transaction); backends that cannot
    * leave it out, and commitPublish writes one entry after another instead.
    */
-  putEntries?(entries: readonly CacheEntry[]): Promise<void>
+  putEntries?(entries: readonly CacheEntry[], options?: PutEntriesOptions): Promise<void>
   deleteEntry(key: string): Promise<void>
   /** Keys of all entries whose key starts with `prefix`: '' for every key, else it must include the namespace and its ':'. */
   listEntries(prefix: string): AsyncIterable<string>
