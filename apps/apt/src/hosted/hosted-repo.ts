@@ -78,6 +78,8 @@ export class HostedRepo {
       sha256,
     }
     return this.lock.run(this.suiteKey, async () => {
+      // The suite as this upload found it: the commit is fenced on it (see commitPublish's unchanged).
+      const suiteBefore = await this.services.store.getEntry(this.suiteKey)
       const existing = await this.services.store.getEntry(this.debKey(deb.poolPath))
       if (existing?.blob === sha256) return { deb, created: false }
       if (existing) {
@@ -102,7 +104,11 @@ export class HostedRepo {
       // By-hash keys are content addresses: an index that did not change keeps the key the current suite serves,
       // so only new ones may be taken back if the suite write fails.
       const held = await Promise.all(staged.byHash.map((e) => this.services.store.getEntry(e.key)))
-      await commitPublish(this.services.store, [entry, ...staged.byHash.filter((_, i) => held[i]?.status !== 'ok')], staged.suite)
+      // A replica that lost its lock mid-upload cannot replace a suite another replica signed meanwhile (which
+      // would drop that one's package from Packages): it is refused with E_CONFLICT and the client uploads again.
+      await commitPublish(this.services.store, [entry, ...staged.byHash.filter((_, i) => held[i]?.status !== 'ok')], staged.suite, {
+        unchanged: { key: this.suiteKey, entry: suiteBefore },
+      })
       await this.services.events.record({
         type: 'publish',
         ecosystem: 'apt',
