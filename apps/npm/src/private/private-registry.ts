@@ -154,14 +154,14 @@ export class PrivateRegistry {
         .map((manifest) => String(manifest.dist?.tarball ?? '').split('/-/')[1])
         .filter(Boolean) as string[]
       const files = await this.eventFiles(name, tarballs)
-      for (const file of tarballs) await this.hosted.store.deleteEntry(tarballKey(name, file))
       const now = this.hosted.now()
-      await this.hosted.store.putEntry({
-        key: PRIVATE_PACKUMENT_PREFIX + name.full,
+      // The tombstone first: if the fence refuses it, nothing of the package was taken away.
+      await this.hosted.commitEntry(name.full, [], {
         status: 'missing',
         fetchedAt: now,
         meta: { unpublished: true, time: { ...current.time, unpublished: new Date(now).toISOString() } },
       })
+      for (const file of tarballs) await this.hosted.store.deleteEntry(tarballKey(name, file))
       await this.hosted.announce({ type: 'unpublish', name: name.full, version: null, files, by: principal.name })
     })
   }

@@ -56,5 +56,21 @@ describe('hosted changes fenced on the document they began from', () => {
       await a.commit('pkg', [], { fetchedAt: 4 }, Buffer.from('{"from":"a, twice"}'))
     })
     expect((await b.document<{ from: string }>('pkg'))?.doc).toEqual({ from: 'a, twice' })
+
+    // A tombstone (an unpublish) is fenced the same way: B's publish meanwhile is not taken away.
+    let letATombstone!: () => void
+    const tombstoneGate = new Promise<void>((resolve) => (letATombstone = resolve))
+    let aBeganAgain!: () => void
+    const beganAgain = new Promise<void>((resolve) => (aBeganAgain = resolve))
+    const staleTombstone = a.change('pkg', async () => {
+      aBeganAgain()
+      await tombstoneGate
+      return a.commitEntry('pkg', [], { status: 'missing', fetchedAt: 5, meta: { unpublished: true } })
+    })
+    await beganAgain
+    await b.change('pkg', () => b.commit('pkg', [], { fetchedAt: 6 }, Buffer.from('{"from":"b, later"}')))
+    letATombstone()
+    await expect(staleTombstone).rejects.toMatchObject({ code: 'E_CONFLICT' })
+    expect((await a.document<{ from: string }>('pkg'))?.doc).toEqual({ from: 'b, later' })
   })
 })

@@ -112,7 +112,12 @@ export class HostedPackages {
     body: Uint8Array,
   ): Promise<CacheEntry> {
     const stored = await this.store.putBlob(body)
-    const entry: CacheEntry = { ...document, key: this.documentPrefix + name, status: 'ok', blob: stored.sha256, size: stored.size }
+    return this.commitEntry(name, files, { ...document, status: 'ok', blob: stored.sha256, size: stored.size })
+  }
+
+  /** Writes the document entry as given (a tombstone, say) after `files`, fenced as commit is; call inside change(). */
+  async commitEntry(name: string, files: readonly CacheEntry[], document: Omit<CacheEntry, 'key'>): Promise<CacheEntry> {
+    const entry: CacheEntry = { ...document, key: this.documentPrefix + name }
     // Written only if the document is still what the change began from: a replica that lost its lease
     // (its database session dropped) while another took the name cannot overwrite that one's commit.
     const before = this.before.get(name)
