@@ -3,9 +3,9 @@
  * and those not served for LARDER_EVICT_UNUSED_DAYS go whatever the size. Only what the artifact cache fetched from
  * an upstream can go (marked meta.artifact): never hosted packages, never a pinned lockfile's entries, never index
  * documents. An evicted artifact is fetched again on its next request, like any miss.
- * The bytes of an evicted entry go once no entry names them, unless they were stored again since shortly before
- * the run began: another key committing the same bytes while the run walks the entries (a replica or worker
- * does so at any time) keeps them, and gc removes them later if nothing holds them after all.
+ * The bytes of an evicted entry go once no entry the walk saw names them, unless they were stored again since the
+ * run began: another key committing the same bytes while the run walks the entries (a replica or worker does so
+ * at any time, and a walk over a big bucket takes minutes) keeps them; gc removes them later if nothing holds them.
  */
 import type { CacheEntry, CacheStore } from '../store/types.js'
 import { ACCESS_PREFIX, lastServed } from './access-log.js'
@@ -13,19 +13,12 @@ import { isHostedKey } from './check-store.js'
 import { referencedBlobs } from './collect-garbage.js'
 import { pinnedKeys } from './pins.js'
 
-/**
- * Bytes stored again this long before the run began are spared: far longer than any commit takes from storing
- * its blobs to writing its entries, which is when the walk could miss the new reference.
- */
-export const EVICT_RESTORE_GRACE_MS = 5 * 60_000
-
 export interface EvictOptions {
   maxBytes?: number
   unusedMs?: number
   dryRun?: boolean
   /** The clock of served times and of the blobs' storedAt. */
   now?: () => number
-  restoreGraceMs?: number
 }
 
 export interface EvictResult {
@@ -79,7 +72,7 @@ export async function evictArtifacts(store: CacheStore, options: EvictOptions): 
     result.after -= entry.size ?? 0
     result.freedBytes += entry.size ?? 0
   }
-  if (unreferenced.size > 0) await deleteUnlessStoredAgain(store, unreferenced, started - (options.restoreGraceMs ?? EVICT_RESTORE_GRACE_MS))
+  if (unreferenced.size > 0) await deleteUnlessStoredAgain(store, unreferenced, started)
   return result
 }
 
