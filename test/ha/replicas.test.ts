@@ -195,8 +195,8 @@ describe('three replicas on S3 and PostgreSQL', () => {
     try {
       const published = await publisher.npm(['publish'], { cwd: await writePackageSource(join(work.path, 'src-2'), 'e2e-ha-private', '1.0.1') })
       expect(published.code, describeRun(published)).toBe(0)
-      // The dead sender's claim runs out (15 s) and a survivor takes the receiver over from the shared cursor.
-      const events = await receiver.waitFor(2, 60_000)
+      // The dead sender's claim runs out (45 s) and a survivor takes the receiver over from the shared cursor.
+      const events = await receiver.waitFor(2, 120_000)
       expect(events[1]).toMatchObject({ type: 'publish', name: 'e2e-ha-private', version: '1.0.1' })
       expect(events.map((e) => receiver.deliveries(e.id))).toEqual([1, 1])
       expect(await webhookSender()).not.toBe(sender)

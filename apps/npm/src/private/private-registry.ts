@@ -161,7 +161,9 @@ export class PrivateRegistry {
         fetchedAt: now,
         meta: { unpublished: true, time: { ...current.time, unpublished: new Date(now).toISOString() } },
       })
-      for (const file of tarballs) await this.hosted.store.deleteEntry(tarballKey(name, file))
+      // The package is gone once its tombstone is written: a tarball entry that cannot be removed now must not
+      // keep the unpublish from being announced (a retry would find nothing to unpublish).
+      for (const file of tarballs) await this.hosted.store.deleteEntry(tarballKey(name, file)).catch(() => {})
       await this.hosted.announce({ type: 'unpublish', name: name.full, version: null, files, by: principal.name })
     })
   }

@@ -48,8 +48,11 @@ export class StoreUploadSessions implements UploadSessionStore {
   async close(session: StoreUpload): Promise<void> {
     session.closed = true
     // The chunks stay until gc finds nothing holds them; the finished blob is their bytes anyway.
-    await this.options.store.deleteEntry(hostedUploadKey(session.id))
-    if (session.assembled) await discardSpooledFile({ path: session.assembled })
+    try {
+      await this.options.store.deleteEntry(hostedUploadKey(session.id))
+    } finally {
+      if (session.assembled) await discardSpooledFile({ path: session.assembled })
+    }
   }
 
   async sweep(): Promise<number> {

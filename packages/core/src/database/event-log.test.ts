@@ -134,4 +134,29 @@ describe('the database event log', () => {
     ])
     await receiver.stop()
   })
+
+  it('starts while the database is down and delivers once it is back', async () => {
+    const url = await postgres.createDatabase()
+    const receiver = await startReceiver()
+    await postgres.stop()
+    const db = database(url)
+    const each = createPublishEvents({
+      dir,
+      webhooks: [receiver.url],
+      logger,
+      openLog: () => openDatabaseEventLog(db, { retentionMs: RETENTION_MS }),
+      cursorFor: databaseReceiverCursors(db),
+      claimRenewMs: 100,
+    })
+    events.push(each)
+    await each.startDelivery()
+    await postgres.start()
+    // Delivery opens the log on its next try (DELIVERY_RETRY_MS) and starts at the newest event, so record until one arrives.
+    for (let i = 0; receiver.posts.size === 0; i++) {
+      await each.record(input(`after-outage-${i}`))
+      await Promise.race([receiver.received(1), new Promise((resolve) => setTimeout(resolve, 500))])
+    }
+    expect(receiver.posts.size).toBeGreaterThan(0)
+    await receiver.stop()
+  }, 30_000)
 })

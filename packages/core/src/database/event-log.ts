@@ -41,9 +41,10 @@ export async function openDatabaseEventLog(db: Database, options: DatabaseEventL
     throw storeError(db.where, 'listening for events', err)
   }
   db.session.onResumed(() => void newest().catch(() => {}))
+  // DO UPDATE (to itself) rather than DO NOTHING: it returns the row another replica committed meanwhile too.
   const { rows } = await db.query<{ value: string }>(
-    `WITH made AS (INSERT INTO larder_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value)
-     SELECT value FROM made UNION ALL SELECT value FROM larder_settings WHERE name = $1`,
+    `INSERT INTO larder_settings (name, value) VALUES ($1, $2)
+     ON CONFLICT (name) DO UPDATE SET value = larder_settings.value RETURNING value`,
     [OUTBOX_SETTING, randomBytes(4).toString('hex')],
   )
   const id = rows[0]!.value

@@ -9,8 +9,11 @@ import type { ReceiverCursor, ReceiverCursorFactory } from '../events/event-log.
 import { receiverKey } from '../events/receiver-cursor.js'
 import type { Database } from './database.js'
 
-/** How long a claim holds without renewal: several renewals (DEFAULT_CLAIM_RENEW_MS) long. */
-export const DEFAULT_WEBHOOK_CLAIM_MS = 15_000
+/**
+ * How long a claim holds without renewal. The sender renews before each try and every DEFAULT_CLAIM_RENEW_MS
+ * while it waits, so the longest gap is one try (connect, headers and body timeouts: 3 x 10 s) plus one renewal.
+ */
+export const DEFAULT_WEBHOOK_CLAIM_MS = 45_000
 
 export function databaseReceiverCursors(db: Database, options: { claimMs?: number } = {}): ReceiverCursorFactory {
   const claimMs = options.claimMs ?? DEFAULT_WEBHOOK_CLAIM_MS

@@ -11,6 +11,9 @@ import { parseEventId, type EventInput, type PublishEvent } from './publish-even
 import { fileReceiverCursor } from './receiver-cursor.js'
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, WebhookReceiver } from './webhook-delivery.js'
 
+/** How often delivery tries again to open a database event log that could not be opened at start. */
+export const DELIVERY_RETRY_MS = 5_000
+
 /** The most events one GET /-/events answers. */
 export const MAX_EVENTS_PER_PAGE = 1000
 
@@ -65,6 +68,8 @@ export function createPublishEvents(options: PublishEventsOptions): PublishEvent
   }
   const cursorFor: ReceiverCursorFactory = options.cursorFor ?? ((url, log) => fileReceiverCursor(join(options.dir, 'receivers'), url, log))
   let dispatcher: Dispatcher | undefined
+  let retry: NodeJS.Timeout | undefined
+  let closed = false
   const receivers: WebhookReceiver[] = []
   const recorded = options.metrics?.counter('larder_events_total', 'Publish events recorded, by ecosystem and type', ['ecosystem', 'type'])
   const attempts = options.metrics?.counter('larder_webhook_attempts_total', 'Webhook deliveries tried, by result', ['result'])
@@ -120,8 +125,19 @@ export function createPublishEvents(options: PublishEventsOptions): PublishEvent
     },
 
     async startDelivery() {
-      if (receivers.length || options.webhooks.length === 0) return
-      const box = await outbox()
+      if (receivers.length || options.webhooks.length === 0 || closed) return
+      let box: EventLog
+      try {
+        box = await outbox()
+      } catch (err) {
+        // The database's log: a replica starts while PostgreSQL is down (/readyz says so) and delivers once it is up.
+        if (!options.openLog) throw err
+        logger.warn({ ...errorFields(err) }, `webhook delivery waits for the event log (${String(err)}); trying again in ${DELIVERY_RETRY_MS / 1000} s`)
+        retry = setTimeout(() => void this.startDelivery().catch(() => {}), DELIVERY_RETRY_MS)
+        retry.unref()
+        return
+      }
+      if (receivers.length || closed) return
       const timeout = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS
       dispatcher = createDispatcher({
         connectTimeoutMs: timeout,
@@ -150,6 +166,8 @@ export function createPublishEvents(options: PublishEventsOptions): PublishEvent
     },
 
     async close() {
+      closed = true
+      clearTimeout(retry)
       await Promise.all(receivers.splice(0).map((receiver) => receiver.close()))
       const closing = dispatcher
       dispatcher = undefined

@@ -98,9 +98,10 @@ export class WebhookReceiver {
           if (!(await cursor.write(this.delivered))) continue
           this.holding = true
         }
+        const known = log.lastSeq
         const batch = await log.read(this.delivered, BATCH)
         if (batch.length === 0) {
-          await this.pause(renewMs, true)
+          await this.pause(renewMs, true, known)
           continue
         }
         for (const event of batch) {
@@ -123,6 +124,11 @@ export class WebhookReceiver {
   private async deliverWithRetries(event: PublishEvent): Promise<boolean> {
     const { logger, firstRetryMs = DEFAULT_FIRST_RETRY_MS, maxRetryMs = DEFAULT_MAX_RETRY_MS } = this.options
     for (let attempt = 0; !this.closed; attempt++) {
+      // Renewed right before each try too: a try can take several timeouts, longer than a renewal interval.
+      if (attempt > 0 && !(await this.options.cursor.claim())) {
+        this.holding = false
+        return false
+      }
       const outcome = await this.post(event)
       this.options.onAttempt?.(outcome.result)
       if (outcome.result === 'delivered') return true
@@ -192,9 +198,10 @@ export class WebhookReceiver {
   }
 
   /** Waits for the delay, close, or (with `untilAppend`) a new event, whichever comes first. */
-  private pause(ms: number, untilAppend: boolean): Promise<void> {
-    // An event appended while the last read was in flight must not wait for the next one.
-    if (this.closed || (untilAppend && this.options.log.lastSeq > this.delivered)) return Promise.resolve()
+  private pause(ms: number, untilAppend: boolean, knownSeq = this.options.log.lastSeq): Promise<void> {
+    // An event appended while the last read was in flight must not wait for the next one (but a log whose
+    // newest rows cannot be read must not be asked again at once, forever).
+    if (this.closed || (untilAppend && this.options.log.lastSeq > knownSeq)) return Promise.resolve()
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms)
       timer.unref()
