@@ -40,6 +40,21 @@ const database = (url: string) => {
   return db
 }
 
+/** A replica's publish events on the database, sending to `webhook` and renewing its claim every 100 ms. */
+function databaseEvents(db: Database, webhook: string, claimMs?: number): PublishEvents {
+  const each = createPublishEvents({
+    dir,
+    webhooks: [webhook],
+    logger,
+    openLog: () => openDatabaseEventLog(db, { retentionMs: RETENTION_MS }),
+    cursorFor: databaseReceiverCursors(db, claimMs ? { claimMs } : {}),
+    claimRenewMs: 100,
+    firstRetryMs: 50,
+  })
+  events.push(each)
+  return each
+}
+
 /** A real receiver that counts every POST by event id (200 to each). */
 async function startReceiver() {
   const posts = new Map<string, number>()
@@ -94,17 +109,7 @@ describe('the database event log', () => {
     const receiver = await startReceiver()
     const replica = () => {
       const db = database(url)
-      const each = createPublishEvents({
-        dir,
-        webhooks: [receiver.url],
-        logger,
-        openLog: () => openDatabaseEventLog(db, { retentionMs: RETENTION_MS }),
-        cursorFor: databaseReceiverCursors(db, { claimMs: 1_000 }),
-        claimRenewMs: 100,
-        firstRetryMs: 50,
-      })
-      events.push(each)
-      return { db, events: each }
+      return { db, events: databaseEvents(db, receiver.url, 1_000) }
     }
     const a = replica()
     const b = replica()
@@ -139,16 +144,7 @@ describe('the database event log', () => {
     const url = await postgres.createDatabase()
     const receiver = await startReceiver()
     await postgres.stop()
-    const db = database(url)
-    const each = createPublishEvents({
-      dir,
-      webhooks: [receiver.url],
-      logger,
-      openLog: () => openDatabaseEventLog(db, { retentionMs: RETENTION_MS }),
-      cursorFor: databaseReceiverCursors(db),
-      claimRenewMs: 100,
-    })
-    events.push(each)
+    const each = databaseEvents(database(url), receiver.url)
     await each.startDelivery()
     await postgres.start()
     // Delivery opens the log on its next try (DELIVERY_RETRY_MS) and starts at the newest event, so record until one arrives.

@@ -124,11 +124,6 @@ export class WebhookReceiver {
   private async deliverWithRetries(event: PublishEvent): Promise<boolean> {
     const { logger, firstRetryMs = DEFAULT_FIRST_RETRY_MS, maxRetryMs = DEFAULT_MAX_RETRY_MS } = this.options
     for (let attempt = 0; !this.closed; attempt++) {
-      // Renewed right before each try too: a try can take several timeouts, longer than a renewal interval.
-      if (attempt > 0 && !(await this.options.cursor.claim())) {
-        this.holding = false
-        return false
-      }
       const outcome = await this.post(event)
       this.options.onAttempt?.(outcome.result)
       if (outcome.result === 'delivered') return true
@@ -149,7 +144,7 @@ export class WebhookReceiver {
     return false
   }
 
-  /** Backs off for `ms`, renewing the claim as it goes; false when it passed to another process meanwhile. */
+  /** Backs off for `ms`, renewing the claim as it goes and last right before the next try; false when it passed to another process meanwhile. */
   private async waitHoldingClaim(ms: number): Promise<boolean> {
     const renewMs = this.options.claimRenewMs ?? DEFAULT_CLAIM_RENEW_MS
     const until = Date.now() + ms
