@@ -2,7 +2,8 @@
  * One long-lived connection per process for what a pool cannot do: LISTEN, and advisory locks, which
  * belong to the session that took them (so a replica that dies releases its locks with its connection).
  */
-import pg from 'pg'
+import type pg from 'pg'
+import { pgModule } from './pg-module.js'
 import { LarderError } from '../errors/larder-error.js'
 import { connectionSettings } from './connection-settings.js'
 
@@ -57,7 +58,7 @@ export class DatabaseSession {
     if (listeners) listeners.push(listener)
     else this.channels.set(channel, [listener])
     // LISTEN twice is harmless; connecting LISTENs to every channel known by then.
-    await this.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+    await this.query(`LISTEN ${pgModule().escapeIdentifier(channel)}`)
   }
 
   /** Told when the connection was lost: the locks it held are gone, and notifications are missed until it is back. */
@@ -89,7 +90,7 @@ export class DatabaseSession {
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client(connectionSettings(this.options.connectionString, 'larder-session'))
+    const client = new (pgModule().Client)(connectionSettings(this.options.connectionString, 'larder-session'))
     client.on('error', (error) => this.lose(client, error))
     client.on('end', () => this.lose(client, new Error('the database closed the session')))
     client.on('notification', ({ channel, payload }) => {
@@ -97,7 +98,7 @@ export class DatabaseSession {
     })
     try {
       await client.connect()
-      for (const channel of this.channels.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+      for (const channel of this.channels.keys()) await client.query(`LISTEN ${pgModule().escapeIdentifier(channel)}`)
     } catch (err) {
       client.removeAllListeners('end')
       client.removeAllListeners('error')

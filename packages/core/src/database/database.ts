@@ -1,5 +1,6 @@
 /** The shared PostgreSQL of several replicas (LARDER_DATABASE_URL): a pool for statements, one session for LISTEN and locks. */
-import pg from 'pg'
+import type pg from 'pg'
+import { pgModule } from './pg-module.js'
 import { LarderError } from '../errors/larder-error.js'
 import { connectionSettings } from './connection-settings.js'
 import { DatabaseSession } from './database-session.js'
@@ -41,7 +42,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   if (!Number.isSafeInteger(poolSize) || poolSize < 1) throw new LarderError('E_INVALID_OPTION', 'poolSize must be a positive integer')
   parsed.password = ''
   const where = `database ${parsed.host}${parsed.pathname}`
-  const pool = new pg.Pool({ ...connectionSettings(options.url, 'larder'), max: poolSize })
+  const pool = new (pgModule().Pool)({ ...connectionSettings(options.url, 'larder'), max: poolSize })
   // An idle client that loses its connection emits on the pool; the pool replaces it, nothing to crash over.
   pool.on('error', () => {})
   const session = new DatabaseSession({ connectionString: options.url })

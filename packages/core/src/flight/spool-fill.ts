@@ -110,7 +110,7 @@ export class SpoolFill extends EventEmitter {
   }
 
   /** A stream of the fill's bytes for one client; the last byte is held back until the digests check. */
-  reader(): Readable {
+  reader(): SpoolTailReader {
     this.refs++
     return new SpoolTailReader(this, this.handle!, () => void this.release())
   }

@@ -1,13 +1,10 @@
 /** Reads a growing spool file from the start, following the writer until it commits or fails. */
 import type { FileHandle } from 'node:fs/promises'
-import { Readable } from 'node:stream'
+import { ReadsIntoReadable } from '../streams/reads-into.js'
 import type { SpoolFill } from './spool-fill.js'
 
-const READ_CHUNK_BYTES = 64 * 1024
-
-export class SpoolTailReader extends Readable {
+export class SpoolTailReader extends ReadsIntoReadable {
   private position = 0
-  private reading = false
   private released = false
 
   constructor(
@@ -15,11 +12,7 @@ export class SpoolTailReader extends Readable {
     private readonly handle: FileHandle,
     private readonly onRelease: () => void,
   ) {
-    super({ highWaterMark: READ_CHUNK_BYTES })
-  }
-
-  override _read(): void {
-    void this.pump()
+    super()
   }
 
   /**
@@ -30,37 +23,34 @@ export class SpoolTailReader extends Readable {
     return this.fill.state === 'committed' ? this.fill.written : Math.max(0, this.fill.written - 1)
   }
 
-  private async pump(): Promise<void> {
-    if (this.reading || this.destroyed) return
-    this.reading = true
-    try {
-      for (;;) {
-        if (this.fill.state === 'failed') {
-          this.destroy(this.fill.error)
-          return
-        }
-        const limit = this.readableLimit()
-        if (this.position < limit) {
-          const length = Math.min(READ_CHUNK_BYTES, limit - this.position)
-          const buffer = Buffer.allocUnsafe(length)
-          const { bytesRead } = await this.handle.read(buffer, 0, length, this.position)
-          this.position += bytesRead
-          if (this.destroyed) return
-          if (!this.push(buffer.subarray(0, bytesRead))) return
-          continue
-        }
-        if (this.fill.state === 'committed') {
-          this.push(null)
-          return
-        }
-        await new Promise<void>((resolve) => this.fill.once('progress', resolve))
-        if (this.destroyed) return
+  async readInto(buffer: Buffer): Promise<number> {
+    for (;;) {
+      if (this.fill.state === 'failed') throw this.fill.error ?? new Error('the fill failed')
+      // Destroyed while waiting (the client went away): nothing more, and the spool is already released.
+      if (this.destroyed) return 0
+      const limit = this.readableLimit()
+      if (this.position < limit) {
+        const length = Math.min(buffer.length, limit - this.position)
+        const { bytesRead } = await this.handle.read(buffer, 0, length, this.position)
+        this.position += bytesRead
+        return bytesRead
       }
-    } catch (err) {
-      this.destroy(err as Error)
-    } finally {
-      this.reading = false
+      if (this.fill.state === 'committed') return 0
+      await this.nextProgress()
     }
+  }
+
+  /** The writer's next step, or this reader's end: a client that leaves must not wait for a stalled upstream. */
+  private nextProgress(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.fill.off('progress', done)
+        this.off('close', done)
+        resolve()
+      }
+      this.fill.once('progress', done)
+      this.once('close', done)
+    })
   }
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {

@@ -3,6 +3,8 @@ import { Readable, pipeline } from 'node:stream'
 import type { Context } from 'hono'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { HeldBlob } from '../store/blob-memory.js'
+import { readsInto } from '../streams/reads-into.js'
+import { startReusingSender } from './send-reusing-buffers.js'
 import { HotResponses } from './hot-responses.js'
 import { SECURITY_HEADERS, privateCacheControl } from './edge.js'
 import type { LarderEnv } from './types.js'
@@ -33,10 +35,22 @@ export async function sendStream(c: Context<LarderEnv>, options: SendStreamOptio
     headers['content-length'] = String(body.bytes.length)
     return sendBytes(c, status, headers, body.bytes)
   }
+  const outgoing = c.env?.outgoing
+  if (outgoing && readsInto(body) && body.untouched) {
+    // Files and spools: the head still waits for the first byte (see below), then a few buffers are reused.
+    const sender = await startReusingSender(body, outgoing)
+    c.set('sentStatus', status)
+    if (options.size !== undefined) c.set('sentLength', options.size)
+    outgoing.writeHead(status, headers)
+    sender.run().catch((err: Error) => {
+      c.set('streamError', err)
+      outgoing.destroy()
+    })
+    return RESPONSE_ALREADY_SENT
+  }
   // The head waits for the first byte: a body that fails before it (the upstream closed, a fill
   // refused) is answered with its error status, not a connection reset after a 200.
   await untilFirstChunk(body)
-  const outgoing = c.env?.outgoing
   if (!outgoing) return new Response(Readable.toWeb(body) as ReadableStream, { status, headers })
   // Web streams cost a copy and several promise hops per chunk; tarballs and packuments go straight to the socket.
   c.set('sentStatus', status)

@@ -6,6 +6,7 @@ import { access, copyFile, type FileHandle, mkdir, open, readFile, rename, rm, s
 import { dirname, join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import { LarderError } from '../errors/larder-error.js'
+import { FileRangeReader } from '../streams/file-range-reader.js'
 import { isNotFound, readdirIfExists, touchIfExists } from './fs-files.js'
 import { claimSpoolFolder, type SpoolClaim } from './spool-owner.js'
 import type { BlobInfo, ByteRange, CacheEntry, CacheStore } from './types.js'
@@ -183,7 +184,7 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
           if (isNotFound(err)) return undefined
           throw err
         }
-        return handle.createReadStream(range ? { start: range.start, end: range.end } : {})
+        return new FileRangeReader(handle, range ? { start: range.start, end: range.end } : {})
       }),
 
     ingestBlob: (localPath: string, expected: BlobInfo) =>

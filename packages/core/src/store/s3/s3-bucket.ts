@@ -1,18 +1,9 @@
 /** One bucket as the S3 store uses it: checked (or made) once, every call an E_STORE error naming it when it fails. */
 import type { Readable } from 'node:stream'
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  type HeadObjectCommandOutput,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import type { HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import type { ByteRange } from '../types.js'
 import { guardS3, isAbsent, isBucketMissing } from './s3-errors.js'
+import { s3Sdk } from './s3-sdk.js'
 
 export interface ListedObject {
   Key?: string
@@ -45,7 +36,7 @@ export class S3Bucket {
   /** The object's text, or undefined when it is absent. */
   async getText(key: string): Promise<string | undefined> {
     try {
-      const got = await this.client.send(new GetObjectCommand({ Bucket: this.name, Key: key }))
+      const got = await this.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.name, Key: key }))
       return await got.Body!.transformToString('utf8')
     } catch (err) {
       if (isAbsent(err)) return undefined
@@ -54,12 +45,14 @@ export class S3Bucket {
   }
 
   async getStream(key: string, range?: ByteRange): Promise<Readable> {
-    const got = await this.client.send(new GetObjectCommand({ Bucket: this.name, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }))
+    const got = await this.client.send(
+      new (s3Sdk().GetObjectCommand)({ Bucket: this.name, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+    )
     return got.Body as Readable
   }
 
   head(key: string): Promise<HeadObjectCommandOutput | undefined> {
-    return this.client.send(new HeadObjectCommand({ Bucket: this.name, Key: key })).then(
+    return this.client.send(new (s3Sdk().HeadObjectCommand)({ Bucket: this.name, Key: key })).then(
       (head) => head,
       (err) => (isAbsent(err) ? undefined : Promise.reject(err)),
     )
@@ -68,18 +61,22 @@ export class S3Bucket {
   /** A small body in one PUT; `createOnly` sends If-None-Match: * (a 412 if the object is there). */
   async put(key: string, body: string | Uint8Array, createOnly = false): Promise<void> {
     const ContentLength = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
-    await this.client.send(new PutObjectCommand({ Bucket: this.name, Key: key, Body: body, ContentLength, ...(createOnly ? { IfNoneMatch: '*' } : {}) }))
+    await this.client.send(
+      new (s3Sdk().PutObjectCommand)({ Bucket: this.name, Key: key, Body: body, ContentLength, ...(createOnly ? { IfNoneMatch: '*' } : {}) }),
+    )
   }
 
   /** One request per object: DeleteObjects needs a body checksum that S3-compatible services disagree on. */
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.name, Key: key }))
+    await this.client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: this.name, Key: key }))
   }
 
   async *list(prefix: string): AsyncIterable<ListedObject> {
     let token: string | undefined
     do {
-      const page = await this.guard('list', () => this.client.send(new ListObjectsV2Command({ Bucket: this.name, Prefix: prefix, ContinuationToken: token })))
+      const page = await this.guard('list', () =>
+        this.client.send(new (s3Sdk().ListObjectsV2Command)({ Bucket: this.name, Prefix: prefix, ContinuationToken: token })),
+      )
       yield* page.Contents ?? []
       token = page.IsTruncated ? page.NextContinuationToken : undefined
     } while (token)
@@ -96,12 +93,12 @@ export class S3Bucket {
 
   private async ensureBucket(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.name }))
+      await this.client.send(new (s3Sdk().HeadBucketCommand)({ Bucket: this.name }))
     } catch (err) {
       // HEAD has no body to name the error: a 404 on the bucket is NotFound.
       const missing = isBucketMissing(err) || (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404
       if (!(this.createIfMissing && missing)) throw err
-      await this.client.send(new CreateBucketCommand({ Bucket: this.name })).catch((createErr) => {
+      await this.client.send(new (s3Sdk().CreateBucketCommand)({ Bucket: this.name })).catch((createErr) => {
         if ((createErr as { name?: string }).name !== 'BucketAlreadyOwnedByYou') throw createErr
       })
     }

@@ -1,8 +1,9 @@
 /** The S3 store's options, checked eagerly, and the SDK client they make (AWS SDK v3, any S3-compatible service). */
 import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
-import { S3Client } from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
 import { LarderError } from '../../errors/larder-error.js'
+import { s3Sdk } from './s3-sdk.js'
 
 /** Objects at least this large go up in parts: no single request then carries gigabytes, and a failed part is retried alone. */
 export const DEFAULT_S3_MULTIPART_THRESHOLD_BYTES = 16 * 1024 * 1024
@@ -71,7 +72,7 @@ export function validateS3Options(options: S3StoreOptions): void {
 /** `retries: false` for requests with a stream body, which the caller retries itself with a fresh stream. */
 export function createS3Client(options: S3StoreOptions, behaviour: { retries: boolean }): S3Client {
   const maxSockets = options.maxSockets ?? DEFAULT_S3_MAX_SOCKETS
-  return new S3Client({
+  return new (s3Sdk().S3Client)({
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     region: options.region ?? 'us-east-1',
     forcePathStyle: options.forcePathStyle ?? false,

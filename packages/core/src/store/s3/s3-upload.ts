@@ -1,14 +1,8 @@
 /** Puts a verified local file into the bucket create-only (`If-None-Match: *`): one PUT when small, else in parts. */
 import { createReadStream } from 'node:fs'
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  PutObjectCommand,
-  type S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3'
+import type { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { isAlreadyThere, isRetryable } from './s3-errors.js'
+import { s3Sdk } from './s3-sdk.js'
 
 /** S3 allows at most this many parts in one upload. */
 const MAX_PARTS = 10_000
@@ -38,7 +32,7 @@ async function putWhole(upload: FileUpload): Promise<'stored' | 'exists'> {
   try {
     await withAttempts(() =>
       withFileStream(upload.localPath, undefined, (Body) => {
-        const command = new PutObjectCommand({
+        const command = new (s3Sdk().PutObjectCommand)({
           Bucket: upload.bucket,
           Key: upload.key,
           Body,
@@ -61,7 +55,9 @@ async function putInParts(upload: FileUpload): Promise<'stored' | 'exists'> {
   const { client, bucket, key } = upload
   const partBytes = Math.max(upload.partBytes, Math.ceil(upload.size / MAX_PARTS))
   const count = Math.max(1, Math.ceil(upload.size / partBytes))
-  const created = await withAttempts(() => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: 'application/octet-stream' })))
+  const created = await withAttempts(() =>
+    client.send(new (s3Sdk().CreateMultipartUploadCommand)({ Bucket: bucket, Key: key, ContentType: 'application/octet-stream' })),
+  )
   const uploadId = created.UploadId!
   try {
     const etags: string[] = new Array(count)
@@ -76,7 +72,9 @@ async function putInParts(upload: FileUpload): Promise<'stored' | 'exists'> {
         try {
           const sent = await withAttempts(() =>
             withFileStream(upload.localPath, { start, end }, (Body) =>
-              client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: index + 1, Body, ContentLength: end - start + 1 })),
+              client.send(
+                new (s3Sdk().UploadPartCommand)({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: index + 1, Body, ContentLength: end - start + 1 }),
+              ),
             ),
           )
           etags[index] = sent.ETag!
@@ -91,7 +89,7 @@ async function putInParts(upload: FileUpload): Promise<'stored' | 'exists'> {
     if (refused) throw refused.reason
     await withAttempts(() =>
       client.send(
-        new CompleteMultipartUploadCommand({
+        new (s3Sdk().CompleteMultipartUploadCommand)({
           Bucket: bucket,
           Key: key,
           UploadId: uploadId,
@@ -104,7 +102,7 @@ async function putInParts(upload: FileUpload): Promise<'stored' | 'exists'> {
     )
     return 'stored'
   } catch (err) {
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => {})
+    await client.send(new (s3Sdk().AbortMultipartUploadCommand)({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => {})
     if (isAlreadyThere(err)) return 'exists'
     throw err
   }
