@@ -1,6 +1,7 @@
 /** The process logger: pino JSON lines on stdout. */
 import { pino, type Logger, type DestinationStream } from 'pino'
 import { workerIndex } from '../workers/worker-role.js'
+import { BatchedLines } from './batched-lines.js'
 
 export type { Logger } from 'pino'
 
@@ -16,7 +17,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   // Under LARDER_WORKERS every line says which process wrote it: the primary, or the worker's index.
   const worker = workerIndex()
   const config = { level: options.level ?? DEFAULT_LOG_LEVEL, base: { service: 'larder', ...(worker ? { worker } : {}) } }
-  // Asynchronous: a request's log line is queued, not written before the next request is read, and lines
-  // logged while a write is in flight go out together. pino flushes what is queued when the process exits.
-  return pino(config, options.destination ?? pino.destination({ dest: 1, sync: false }))
+  // Asynchronous: a request's log line is queued, not written before the next request is read; the lines of
+  // one event-loop turn go to the destination as one write. What is queued is written when the process exits.
+  return pino(config, options.destination ?? new BatchedLines(pino.destination({ dest: 1, sync: false })))
 }

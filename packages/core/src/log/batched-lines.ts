@@ -1,0 +1,93 @@
+/** A log destination that hands the lines of one event-loop turn to the real destination as one write. */
+import type { DestinationStream } from 'pino'
+
+/** Past this many characters a batch is handed on at once rather than at the end of the turn. */
+export const DEFAULT_BATCH_MAX_CHARS = 64 * 1024
+
+/** What BatchedLines writes into: pino's asynchronous destination (sonic-boom), or any stream with `write`. */
+export interface LineSink {
+  write(chunk: string): unknown
+  flush?(callback: (error?: Error | null) => void): void
+  flushSync?(): void
+}
+
+export interface BatchedLinesOptions {
+  maxChars?: number
+}
+
+/**
+ * sonic-boom measures its pending chunk's byte length (up to 16 kB) again on every write, so one line per
+ * request cost 5–6 µs; joining a turn's lines first makes that one measure per batch. Lines are held until
+ * the end of the current turn at most, and the process's exit writes what is held synchronously, so a crash
+ * (uncaughtException logs, then exits) still leaves its last lines.
+ */
+export class BatchedLines implements DestinationStream {
+  readonly #sink: LineSink
+  readonly #maxChars: number
+  #lines: string[] = []
+  #chars = 0
+  #scheduled = false
+
+  constructor(sink: LineSink, options: BatchedLinesOptions = {}) {
+    const maxChars = options.maxChars ?? DEFAULT_BATCH_MAX_CHARS
+    if (!Number.isInteger(maxChars) || maxChars < 1) throw new TypeError(`maxChars must be a positive integer, got ${maxChars}`)
+    this.#sink = sink
+    this.#maxChars = maxChars
+    watchExit(this)
+  }
+
+  write(line: string): void {
+    this.#lines.push(line)
+    this.#chars += line.length
+    if (this.#chars >= this.#maxChars) this.#handOn()
+    else if (!this.#scheduled) {
+      this.#scheduled = true
+      setImmediate(() => {
+        this.#scheduled = false
+        this.#handOn()
+      })
+    }
+  }
+
+  /** pino's `logger.flush(callback)`: what is held goes to the sink, and the callback waits for the sink's flush. */
+  flush(callback?: (error?: Error | null) => void): void {
+    this.#handOn()
+    if (this.#sink.flush) this.#sink.flush(callback ?? (() => {}))
+    else callback?.()
+  }
+
+  /** Writes everything held, and everything the sink still queues, before returning. */
+  flushSync(): void {
+    this.#handOn()
+    this.#sink.flushSync?.()
+  }
+
+  #handOn(): void {
+    if (this.#lines.length === 0) return
+    const batch = this.#lines.join('')
+    this.#lines = []
+    this.#chars = 0
+    this.#sink.write(batch)
+  }
+}
+
+// One exit listener for every batch in the process; a batch a test made and dropped can still be collected.
+const live = new Set<WeakRef<BatchedLines>>()
+const PRUNE_AT = 64
+let listening = false
+
+function watchExit(lines: BatchedLines): void {
+  if (live.size >= PRUNE_AT) for (const ref of live) if (ref.deref() === undefined) live.delete(ref)
+  live.add(new WeakRef(lines))
+  if (listening) return
+  listening = true
+  process.once('exit', () => {
+    for (const ref of live) {
+      try {
+        ref.deref()?.flushSync()
+      } catch {
+        // A destination already closed has nowhere to write; the exit goes on.
+      }
+    }
+  })
+}
