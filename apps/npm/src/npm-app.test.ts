@@ -184,6 +184,17 @@ describe('tarballs', () => {
     expect(spool).toEqual([])
   })
 
+  it('fetches a cold scoped tarball asked before its packument from the address the registry uses, once', async () => {
+    const scoped = await packNpmPackage({ name: '@app/early', version: '1.0.0' })
+    h.registry.publish(scoped)
+    const res = await h.request(`/npm/@app/early/-/${scoped.filename}`)
+    expect(res.status).toBe(200)
+    expect(sha512(await body(res))).toBe(scoped.integrity)
+    // registry.npmjs.org keeps the scope's slash in tarball URLs; %2f there is the packument's form only.
+    expect(h.registry.hitCount(`/@app/early/-/${scoped.filename}`)).toBe(1)
+    expect(h.registry.hitCount(`/@app%2fearly/-/${scoped.filename}`)).toBe(0)
+  })
+
   it('does not serve a file that is not in the packument', async () => {
     expect((await h.request('/npm/app-left/-/app-left-7.7.7.tgz')).status).toBe(404)
   })

@@ -1,6 +1,6 @@
 /** GET of a tarball: private ones from the store; mirrored ones fetched once, verified against the packument's integrity. */
 import { LarderError, parseIntegrity, serveArtifact, serveHostedFile, type ArtifactSource, type ExpectedDigests } from '@larder/core'
-import { encodePackageName, type PackageName } from '../names/package-name.js'
+import type { PackageName } from '../names/package-name.js'
 import { UPSTREAM_KEY_PREFIX } from '../packument/packument-source.js'
 import type { TarballSource } from '../packument/stored-packument.js'
 import type { NpmContext, NpmRouteContext } from './npm-context.js'
@@ -19,7 +19,8 @@ export async function getTarball(c: NpmRouteContext, npm: NpmContext, name: Pack
   const located = () => upstreamTarball(npm, name, filename)
   const artifact = await npm.tarballGuesses.fetch(key, (resolve) => cache.artifact({ key, label, resolve }), {
     located,
-    guessedUrl: `${npm.settings.upstream}/${encodePackageName(name)}/-/${encodeURIComponent(filename)}`,
+    // The registry's own tarball URLs keep a scope's slash (`/@scope/name/-/name-1.0.0.tgz`); only packuments encode it.
+    guessedUrl: `${npm.settings.upstream}/${name.scope ? `@${encodeURIComponent(name.scope)}/` : ''}${encodeURIComponent(name.bare)}/-/${encodeURIComponent(filename)}`,
     packumentHeld: async () => (await store.getEntry(UPSTREAM_KEY_PREFIX + name.full)) !== undefined,
   })
   if (artifact.entry) {

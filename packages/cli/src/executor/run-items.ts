@@ -54,6 +54,10 @@ export async function runItems(items: readonly LockedItem[], fetcher: LarderFetc
 
   const runOne = async (item: LockedItem): Promise<ItemOutcome> => {
     if (item.problem) return { item, ok: false, indexes: [], artifacts: [], errors: [item.problem], bytes: 0 }
+    const artifact = (locked: LockedArtifact) => limit(() => fetchArtifact(fetcher, locked, { onBytes, deferStoredBytes: options.deferStoredBytes }))
+    // Artifacts the lockfile names outright go at once, beside their index documents: Larder starts a
+    // download asked for before its index at once too, so an item costs one round trip, not two.
+    const early = item.resolve ? undefined : Promise.all(item.artifacts.map(artifact))
     const indexes = await Promise.all(item.indexes.map((doc) => document(doc.path, doc.accept, item.resolve !== undefined)))
     const errors = indexes.flatMap((doc) => (doc.ok ? [] : [`${doc.path}: ${doc.error}`]))
     let artifacts: LockedArtifact[] = item.artifacts
@@ -63,9 +67,7 @@ export async function runItems(items: readonly LockedItem[], fetcher: LarderFetc
       errors.push(...resolved.errors)
       artifacts = resolved.artifacts
     }
-    const fetched = await Promise.all(
-      artifacts.map((artifact) => limit(() => fetchArtifact(fetcher, artifact, { onBytes, deferStoredBytes: options.deferStoredBytes }))),
-    )
+    const fetched = await (early ?? Promise.all(artifacts.map(artifact)))
     for (const outcome of fetched) if (!outcome.ok) errors.push(`${outcome.path}: ${outcome.error}`)
     if (errors.length === 0 && fetched.length === 0) errors.push('nothing to fetch')
     const withoutBodies = indexes.map(({ body: _body, ...rest }) => rest)
