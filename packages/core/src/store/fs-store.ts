@@ -2,12 +2,12 @@
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { constants } from 'node:fs'
-import { access, copyFile, type FileHandle, mkdir, open, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
+import { access, copyFile, type FileHandle, open, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import { LarderError } from '../errors/larder-error.js'
 import { FileRangeReader } from '../streams/file-range-reader.js'
-import { isNotFound, readdirIfExists, touchIfExists } from './fs-files.js'
+import { isNotFound, readdirIfExists, renameIntoFolder, touchIfExists } from './fs-files.js'
 import { claimSpoolFolder, type SpoolClaim } from './spool-owner.js'
 import type { BlobInfo, ByteRange, CacheEntry, CacheStore } from './types.js'
 import { assertBlobInfo, assertRange, assertSha256, namespaceOf, namespaceOfPrefix, SHA256_HEX_PATTERN, sha256Hex } from './validate.js'
@@ -71,8 +71,7 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
     const temp = tempPath()
     try {
       await writeFile(temp, data, { flag: 'wx' })
-      await mkdir(dirname(target), { recursive: true })
-      await rename(temp, target)
+      await renameIntoFolder(temp, target)
     } catch (err) {
       await rm(temp, { force: true })
       throw err
@@ -110,16 +109,15 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
       throw new LarderError('E_STORE', `refusing blob ${expected.sha256}: file has ${size} bytes, expected ${expected.size}`)
     }
     if (await touchIfExists(target)) return
-    await mkdir(dirname(target), { recursive: true })
     try {
-      await rename(localPath, target)
+      await renameIntoFolder(localPath, target)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err
       // The file lives on another filesystem: copy it beside the blobs first so the final step is still a rename.
       const temp = tempPath()
       try {
         await copyFile(localPath, temp)
-        await rename(temp, target)
+        await renameIntoFolder(temp, target)
       } finally {
         await rm(temp, { force: true })
       }
