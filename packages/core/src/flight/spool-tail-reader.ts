@@ -26,8 +26,8 @@ export class SpoolTailReader extends ReadsIntoReadable {
   async readInto(buffer: Buffer): Promise<number> {
     for (;;) {
       if (this.fill.state === 'failed') throw this.fill.error ?? new Error('the fill failed')
-      // Destroyed while waiting (the client went away): nothing more, and the spool is already released.
-      if (this.destroyed) return 0
+      // Destroyed while waiting (the client went away): not an end of body, which a sender would finish as complete.
+      if (this.destroyed) throw new Error('the spool reader was closed')
       const limit = this.readableLimit()
       if (this.position < limit) {
         const length = Math.min(buffer.length, limit - this.position)

@@ -121,6 +121,33 @@ describe('startReusingSender', () => {
     await consumed
   })
 
+  it('stops a body whose client leaves before its first byte, without reading on into a dead socket', async () => {
+    const dir = await tempDir()
+    const fill = await SpoolFill.create({ spoolDir: dir.path, label: 'waiting.tgz', maxBytes: 10 * 1024 * 1024, commit: async () => {} })
+    const upstream = new PassThrough()
+    const consumed = fill.consume(upstream)
+    const reader = fill.reader()
+    const closed = new Promise<void>((resolve) => reader.once('close', resolve))
+    let handed!: () => void
+    const started = new Promise<void>((resolve) => {
+      handed = resolve
+    })
+    const server = await serve(async () => {
+      handed()
+      return reader
+    })
+    const request = get(server.url, () => {})
+    request.on('error', () => {})
+    await started
+    request.destroy()
+    // The upstream has sent nothing yet: the reader must close now, not once the fill ends.
+    await closed
+    expect(fill.written).toBe(0)
+    upstream.end(randomBytes(1_000_000))
+    await consumed
+    expect(server.buffers.size).toBeLessThanOrEqual(1)
+  })
+
   it('fails before the head when the body fails before its first byte', async () => {
     const dir = await tempDir()
     const fill = await SpoolFill.create({ spoolDir: dir.path, label: 'broken.tgz', maxBytes: 1024, commit: async () => {} })

@@ -17,14 +17,22 @@ export interface ReusingSender {
  * write callback says the kernel has it, which is what bounds memory to SEND_BUFFERS per response.
  */
 export async function startReusingSender(body: ReadsIntoReadable, outgoing: ServerResponse): Promise<ReusingSender> {
+  // From the start: a client that leaves while the first chunk is awaited (a cold miss) must stop the body
+  // then, not after the whole file or fill has been read into a dead socket.
+  const gone = () => body.destroy()
+  outgoing.once('close', gone)
   const first = Buffer.allocUnsafe(SEND_BUFFER_BYTES)
   let firstLength: number
   try {
     firstLength = await body.readInto(first)
   } catch (err) {
+    outgoing.off('close', gone)
     body.destroy()
+    // The read failed because the client left and the body was closed under it: nobody to tell.
+    if (outgoing.destroyed || outgoing.closed) return { run: async () => {} }
     throw err
   }
+  outgoing.off('close', gone)
   return { run: () => sendAll(body, outgoing, first, firstLength) }
 }
 
@@ -45,16 +53,19 @@ async function sendAll(body: ReadsIntoReadable, outgoing: ServerResponse, first:
     body.destroy()
     signal()
   }
-  outgoing.once('close', onClose)
+  if (outgoing.destroyed || outgoing.closed) onClose()
+  else outgoing.once('close', onClose)
   const write = (buffer: Buffer, length: number) => {
-    outgoing.write(length === buffer.length ? buffer : buffer.subarray(0, length), () => {
+    outgoing.write(length === buffer.length ? buffer : buffer.subarray(0, length), (err) => {
+      // A write refused because the response is gone: stop, rather than read on into nothing.
+      if (err) onClose()
       free.push(buffer)
       signal()
     })
   }
   try {
     let length = firstLength
-    if (length > 0) write(first, length)
+    if (length > 0 && !closed) write(first, length)
     while (length > 0 && !closed) {
       if (free.length === 0 && allocated < SEND_BUFFERS) {
         free.push(Buffer.allocUnsafe(SEND_BUFFER_BYTES))

@@ -41,7 +41,12 @@ export async function sendStream(c: Context<LarderEnv>, options: SendStreamOptio
     const sender = await startReusingSender(body, outgoing)
     c.set('sentStatus', status)
     if (options.size !== undefined) c.set('sentLength', options.size)
-    outgoing.writeHead(status, headers)
+    try {
+      outgoing.writeHead(status, headers)
+    } catch (err) {
+      body.destroy()
+      throw err
+    }
     sender.run().catch((err: Error) => {
       c.set('streamError', err)
       outgoing.destroy()

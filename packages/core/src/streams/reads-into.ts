@@ -39,7 +39,10 @@ export abstract class ReadsIntoReadable extends Readable {
           this.push(null)
           return
         }
-        if (!this.push(buffer.subarray(0, length))) return
+        // A short read (a spool growing in small steps) gets a buffer of its own size: a 64 kB one would stay
+        // alive behind every small chunk a slow consumer holds.
+        const chunk = length < READ_CHUNK_BYTES / 2 ? Buffer.from(buffer.subarray(0, length)) : buffer.subarray(0, length)
+        if (!this.push(chunk)) return
       }
     } catch (err) {
       this.destroy(err as Error)
