@@ -1,12 +1,20 @@
 /** A log destination that hands the lines of one event-loop turn to the real destination as one write. */
+import { writeSync } from 'node:fs'
 import type { DestinationStream } from 'pino'
 
-/** Past this many characters a batch is handed on at once rather than at the end of the turn. */
-export const DEFAULT_BATCH_MAX_CHARS = 64 * 1024
+/**
+ * Past this many characters a batch is handed on at once rather than at the end of the turn: sonic-boom's own
+ * largest write, so a batch never grows a write that workers sharing one stdout pipe could interleave worse.
+ */
+export const DEFAULT_BATCH_MAX_CHARS = 16 * 1024
+/** How long the exit's synchronous write waits, in all, for a full non-blocking stdout before it gives up. */
+const EXIT_WRITE_PATIENCE_MS = 1_000
 
 /** What BatchedLines writes into: pino's asynchronous destination (sonic-boom), or any stream with `write`. */
 export interface LineSink {
   write(chunk: string): unknown
+  /** Where the sink writes; the exit writes held lines there itself, after the sink's own queue. */
+  fd?: number
   flush?(callback: (error?: Error | null) => void): void
   flushSync?(): void
 }
@@ -56,18 +64,32 @@ export class BatchedLines implements DestinationStream {
     else callback?.()
   }
 
-  /** Writes everything held, and everything the sink still queues, before returning. */
+  /**
+   * Writes everything the sink still queues, then everything held, before returning. Handing the held lines
+   * to an idle sonic-boom would start an asynchronous write that its flushSync skips, so they go straight
+   * to its file descriptor after it.
+   */
   flushSync(): void {
-    this.#handOn()
+    const batch = this.#take()
     this.#sink.flushSync?.()
+    if (batch === undefined) return
+    if (this.#sink.fd === undefined || this.#sink.fd < 0) {
+      this.#sink.write(batch)
+      this.#sink.flushSync?.()
+    } else writeAllSync(this.#sink.fd, Buffer.from(batch))
   }
 
   #handOn(): void {
-    if (this.#lines.length === 0) return
+    const batch = this.#take()
+    if (batch !== undefined) this.#sink.write(batch)
+  }
+
+  #take(): string | undefined {
+    if (this.#lines.length === 0) return undefined
     const batch = this.#lines.join('')
     this.#lines = []
     this.#chars = 0
-    this.#sink.write(batch)
+    return batch
   }
 }
 
@@ -90,4 +112,19 @@ function watchExit(lines: BatchedLines): void {
       }
     }
   })
+}
+
+/** A non-blocking stdout (a pipe) may refuse with EAGAIN while its reader catches up: wait a little and go on. */
+function writeAllSync(fd: number, bytes: Buffer): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  let offset = 0
+  for (let waited = 0; offset < bytes.length; ) {
+    try {
+      offset += writeSync(fd, bytes, offset)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || waited >= EXIT_WRITE_PATIENCE_MS) throw err
+      Atomics.wait(pause, 0, 0, 1)
+      waited++
+    }
+  }
 }
