@@ -73,7 +73,7 @@ export async function rebuildGuarantee() {
 /** Packing 192 packages with the real npm takes minutes: a run keeps them in bench/.out for the next. */
 const GRAPH_CACHE = fileURLToPath(new URL('./.out/rebuild-graph.json', import.meta.url))
 
-async function cachedGraph(dir) {
+export async function cachedGraph(dir) {
   try {
     const cached = JSON.parse(await readFile(GRAPH_CACHE, 'utf8'))
     if (cached.length === PACKAGES) return cached.map((p) => ({ ...p, tarball: Buffer.from(p.tarball, 'base64') }))

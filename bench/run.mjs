@@ -1,5 +1,5 @@
 /**
- * Larder's benchmarks: `npm run bench` (builds first) or `node bench/run.mjs [nginx] [cold] [workers] [replicas] [tarball] [packument] [streaming] [loop] [oci] [rebuild]`.
+ * Larder's benchmarks: `npm run bench` (builds first) or `node bench/run.mjs [nginx] [cold] [workers] [replicas] [tarball] [packument] [streaming] [loop] [oci] [rebuild] [installs]`.
  * Cached reads are compared with nginx serving the bytes Larder sent (each pinned to core 0, wrk on core 1).
  * Throughput and memory are ratios against a plain static file server measured in the same run, event-loop
  * delay under load is compared with the idle figure; results go to the console and to bench/.out/results.json.
@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { clientInstalls } from './client-installs.mjs'
 import { coldFirstByte } from './cold-first-byte.mjs'
 import { eventLoopDelay } from './event-loop-delay.mjs'
 import { nginxComparison } from './nginx-comparison.mjs'
@@ -31,6 +32,7 @@ const BENCHMARKS = {
   loop: eventLoopDelay,
   oci: ociBlobs,
   rebuild: rebuildGuarantee,
+  installs: clientInstalls,
 }
 const OUT_DIR = fileURLToPath(new URL('./.out/', import.meta.url))
 const LARDER_MAIN = fileURLToPath(new URL('../apps/server/dist/main.js', import.meta.url))
@@ -68,7 +70,7 @@ await mkdir(OUT_DIR, { recursive: true })
 await writeFile(new URL('results.json', `file://${OUT_DIR}`), `${JSON.stringify(results, null, 2)}\n`)
 console.log(`total ${fixed(results.seconds.total, 0)} s; details in bench/.out/results.json`)
 
-function summary({ nginx, cold, workers, replicas, tarball, packument, streaming, loop, oci, rebuild }) {
+function summary({ nginx, cold, workers, replicas, tarball, packument, streaming, loop, oci, rebuild, installs }) {
   const parts = []
   if (nginx) {
     const ms = (r) => fixed(r.p99Ms, 1)
@@ -135,6 +137,37 @@ function summary({ nginx, cold, workers, replicas, tarball, packument, streaming
         ['larder export MB/s', fixed(rebuild.export.mbPerSecond), `tar -c ${fixed(rebuild.export.tarMbPerSecond)}`, fixed(rebuild.export.ratio, 2)],
         ['larder import MB/s', fixed(rebuild.import.mbPerSecond), `tar -x ${fixed(rebuild.import.tarMbPerSecond)}`, fixed(rebuild.import.ratio, 2)],
       ]),
+    )
+  }
+  if (installs) {
+    const seconds = (ms) => fixed(ms / 1000, 2)
+    const row = (label, reference, larder, target) => [
+      label,
+      reference.ms.map(seconds).join(' '),
+      larder.ms.map(seconds).join(' '),
+      `${seconds(reference.medianMs)} / ${seconds(larder.medianMs)}`,
+      `${fixed(larder.medianMs / reference.medianMs, 2)} (<= ${target})`,
+    ]
+    const { pnpmCold, pnpmWarm, npmCi } = installs.rounds
+    const counts = (requests) =>
+      Object.entries(requests ?? {})
+        .map(([kind, count]) => `${count} ${kind}`)
+        .join(', ') || 'none'
+    parts.push(
+      formatTable([
+        [
+          `client installs, ${installs.packages} packages, ${fixed(installs.tarballMb, 1)} MB`,
+          'reference s, each round',
+          'Larder s, each round',
+          'medians s',
+          'ratio (target)',
+        ],
+        row('pnpm --frozen-lockfile, cold servers, Verdaccio', pnpmCold.verdaccio, pnpmCold.larder, 1),
+        row('pnpm --frozen-lockfile, warm servers, Verdaccio', pnpmWarm.verdaccio, pnpmWarm.larder, 0.8),
+        row('pnpm --frozen-lockfile, warm, nginx with the same bytes', pnpmWarm.nginx, pnpmWarm.larder, '-'),
+        row('npm ci, warm, nginx with the bytes Larder sent', npmCi.nginx, npmCi.larder, 1.05),
+      ]),
+      `Larder asked, per install: pnpm cold ${counts(pnpmCold.larder.requests)}; pnpm warm ${counts(pnpmWarm.larder.requests)}; npm ci ${counts(npmCi.larder.requests)}. Upstream asked, per cold pnpm install: by Verdaccio ${counts(pnpmCold.verdaccio.upstream)}; by Larder ${counts(pnpmCold.larder.upstream)}`,
     )
   }
   const throughputRows = []
