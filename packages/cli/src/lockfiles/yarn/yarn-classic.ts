@@ -2,7 +2,7 @@
  * yarn classic's yarn.lock (v1), parsed with yarn's own grammar (@yarnpkg/parsers), which gives each
  * `"a@^1", a@~1.2:` range its own copy of the entry they share.
  */
-import { parseSyml } from '@yarnpkg/parsers'
+import { createRequire } from 'node:module'
 import type { LockedItem, ReadLockfile } from '../locked-item.js'
 import { dedupeItems, defaultTarball, GIT_SPEC, integrityDigests, npmItem, registryTarball, splitAtName } from '../pnpm/npm-items.js'
 
@@ -12,12 +12,17 @@ interface ClassicEntry {
   integrity?: string
 }
 
+// Loaded on first use: the server carries the lockfile readers for /-/api/prefetch, and most never read a yarn.lock.
+const require = createRequire(import.meta.url)
+let parseSyml: typeof import('@yarnpkg/parsers').parseSyml | undefined
+
 const LOCAL_RANGE = /^(file|link):/
 const SHA1_HEX = /^[0-9a-f]{40}$/
 
 export function readClassicLock(path: string, text: string): ReadLockfile {
   let parsed: Record<string, ClassicEntry>
   try {
+    parseSyml ??= (require('@yarnpkg/parsers') as typeof import('@yarnpkg/parsers')).parseSyml
     parsed = parseSyml(text) as Record<string, ClassicEntry>
   } catch (cause) {
     throw new Error(`${path} is not a yarn lockfile: ${(cause as Error).message.split('\n')[0]}`)
