@@ -14,6 +14,7 @@ import { fetchOnce } from './lib/load.mjs'
 import { startNginx } from './lib/nginx.mjs'
 import { HOST, READY_TIMEOUT_MS, freePort, startLarder } from './lib/processes.mjs'
 import { cachedGraph } from './rebuild-guarantee.mjs'
+import { exitedZero, median, timed } from './lib/timing.mjs'
 
 export const CLIENT_INSTALLS_OPTIONS = { rounds: 7, coldRounds: 2 }
 /** The pnpm the e2e tests drive (test/support/clients.ts). */
@@ -129,12 +130,6 @@ async function abba(rounds, sides, install) {
   )
 }
 
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
 /** Verdaccio 6 as a child process: storage under `dir`, every package proxied from `upstream`, packuments fresh for an hour like Larder's. */
 async function startVerdaccio(dir, upstream) {
   const port = await freePort()
@@ -201,13 +196,5 @@ function countPaths(requests) {
 }
 
 async function checked(what, running) {
-  const result = await running
-  if (result.code !== 0) throw new Error(`${what} exited ${result.code}\n${result.stdout}\n${result.stderr}`)
-  return result
-}
-
-async function timed(work) {
-  const started = performance.now()
-  await work()
-  return performance.now() - started
+  return exitedZero(what)(await running)
 }

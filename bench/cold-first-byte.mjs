@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { bigPackument, makeTempDir, startNpmRegistryFixture } from '@larder/testkit'
 import { Agent, request } from 'undici'
 import { startLarder } from './lib/processes.mjs'
+import { median } from './lib/timing.mjs'
 
 export const COLD_OPTIONS = {
   /** A packument of a few MB, like typescript's, which Larder parses and stores before it knows the tarball's digest. */
@@ -31,8 +32,6 @@ async function timeGet(url) {
     await dispatcher.close()
   }
 }
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 
 export async function coldFirstByte(options = COLD_OPTIONS) {
   const versions = await bigPackument('bench-cold', options.versions)

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { makeTempDir, packNpmPackage, prepareIsolatedNpmEnv, run, startNpmRegistryFixture } from '@larder/testkit'
 import { startLarder } from './lib/processes.mjs'
+import { exitedZero, timed } from './lib/timing.mjs'
 
 const PACKAGES = 192
 const CLI = fileURLToPath(new URL('../apps/server/dist/larder-cli.js', import.meta.url))
@@ -47,11 +48,11 @@ export async function rebuildGuarantee() {
     const bundleBytes = (await stat(bundle)).size
     const blobs = join(inProcessDir, 'store', 'blobs')
     const tarFile = join(work.path, 'reference.tar')
-    const tarMs = await timed(() => run('tar', ['-cf', tarFile, '-C', blobs, '.'], { timeoutMs: NPM_TIMEOUT_MS }).then(check('tar -c')))
+    const tarMs = await timed(() => run('tar', ['-cf', tarFile, '-C', blobs, '.'], { timeoutMs: NPM_TIMEOUT_MS }).then(exitedZero('tar -c')))
     const importMs = await timed(() => larder(['import', bundle], join(work.path, 'imported')))
     const untar = join(work.path, 'untarred')
     await mkdir(untar)
-    const untarMs = await timed(() => run('tar', ['-xf', tarFile, '-C', untar], { timeoutMs: NPM_TIMEOUT_MS }).then(check('tar -x')))
+    const untarMs = await timed(() => run('tar', ['-xf', tarFile, '-C', untar], { timeoutMs: NPM_TIMEOUT_MS }).then(exitedZero('tar -x')))
     const mb = bundleBytes / 1024 ** 2
     return {
       packages: (await readdir(join(project, 'node_modules'))).filter((n) => !n.startsWith('.')).length,
@@ -104,22 +105,9 @@ async function packGraph(dir) {
 async function npm(args, cwd, larderUrl, home) {
   await mkdir(home, { recursive: true })
   const env = await prepareIsolatedNpmEnv(home, { npm_config_registry: `${larderUrl}/npm/` })
-  check(`npm ${args[0]}`)(await run('npm', args, { cwd, env, timeoutMs: NPM_TIMEOUT_MS }))
+  exitedZero(`npm ${args[0]}`)(await run('npm', args, { cwd, env, timeoutMs: NPM_TIMEOUT_MS }))
 }
 
 async function larder(args, dataDir, env = {}) {
-  check(`larder ${args[0]}`)(await run(process.execPath, [CLI, ...args], { env: { LARDER_DATA_DIR: dataDir, ...env }, timeoutMs: NPM_TIMEOUT_MS }))
-}
-
-function check(what) {
-  return (result) => {
-    if (result.code !== 0) throw new Error(`${what} exited ${result.code}\n${result.stdout}\n${result.stderr}`)
-    return result
-  }
-}
-
-async function timed(work) {
-  const started = performance.now()
-  await work()
-  return performance.now() - started
+  exitedZero(`larder ${args[0]}`)(await run(process.execPath, [CLI, ...args], { env: { LARDER_DATA_DIR: dataDir, ...env }, timeoutMs: NPM_TIMEOUT_MS }))
 }

@@ -9,10 +9,9 @@ import { fetchOnce } from './lib/load.mjs'
 import { startLarder } from './lib/processes.mjs'
 import { runWrk } from './lib/wrk.mjs'
 import { ABBREVIATED_ACCEPT } from './packument-throughput.mjs'
+import { median } from './lib/timing.mjs'
 
 export const WORKERS_OPTIONS = { workers: 2, connections: 64, rounds: 3, seconds: 5, versions: 114 }
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 
 export async function workersScaling(options = WORKERS_OPTIONS) {
   const packages = await bigPackument('bench-workers', options.versions)
