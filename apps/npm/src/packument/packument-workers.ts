@@ -33,9 +33,9 @@ export class PackumentWorkers {
 
   constructor(private readonly size = DEFAULT_PACKUMENT_WORKERS) {}
 
-  /** Processes the spooled upstream body at `path` (of `size` bytes) for package `name`. */
-  async process(path: string, size: number, name: string, readBytes: () => Promise<Buffer>): Promise<ProcessedPackument> {
-    if (size <= IN_PLACE_MAX_BYTES) return processUpstreamPackument(await readBytes(), name)
+  /** Processes the upstream body of `size` bytes for package `name`: a large one from its spool file at `path`, in a worker. */
+  async process(path: string | undefined, size: number, name: string, readBytes: () => Promise<Buffer>): Promise<ProcessedPackument> {
+    if (size <= IN_PLACE_MAX_BYTES || path === undefined) return processUpstreamPackument(await readBytes(), name)
     return new Promise((resolve, reject) => {
       this.queue.push({ task: { id: this.nextId++, path, name }, resolve, reject })
       this.dispatch()

@@ -42,7 +42,7 @@ export async function listProjects(services: LarderServices, privateIndex: Priva
       label: 'simple index root',
       process: async (body) => {
         // Chunk by chunk, each read a turn of the event loop: parsing ~40 MB at once held it for most of a second.
-        const chunks = createReadStream(body.path, { encoding: 'utf8' })
+        const chunks = body.path ? createReadStream(body.path, { encoding: 'utf8' }) : Readable.from([(await body.readBytes()).toString('utf8')])
         const lines = new ListingLines()
         await (isJsonResponse(body.headers) ? readJsonRoot(chunks, lines, 'simple index root') : readHtmlRoot(chunks, lines))
         return { body: lines.body(), contentType: 'text/plain' }

@@ -1,12 +1,12 @@
 /** Volatile indexes: TTL, revalidation, stale-if-error, negative caching, one upstream fetch per key. */
-import { readFile, rm } from 'node:fs/promises'
 import { LarderError, toLarderError } from '../errors/index.js'
-import { SpoolFill, type Flight } from '../flight/index.js'
+import type { Flight } from '../flight/index.js'
 import { decideIndex, isNotFoundStatus, revalidationHeaders } from '../policy/index.js'
 import type { BlobInfo, CacheEntry } from '../store/types.js'
 import type { UpstreamResponse } from '../upstream/index.js'
+import { receiveIndexBody, type ReceivedIndexBody } from './index-body.js'
 import type { ResolvedCacheOptions } from './options.js'
-import { KEEP_PREVIOUS, type IndexRequest, type IndexResponse, type ProcessedIndex, type UpstreamIndexBody } from './types.js'
+import { KEEP_PREVIOUS, type IndexRequest, type IndexResponse, type ProcessedIndex } from './types.js'
 
 export class IndexCache {
   private readonly flights: Flight<IndexResponse>
@@ -99,7 +99,7 @@ export class IndexCache {
   private async refresh(request: IndexRequest, previous: CacheEntry | undefined): Promise<IndexResponse> {
     const label = request.label ?? request.key
     const stale = previous?.status === 'ok' ? previous : undefined
-    let spoolPath: string | undefined
+    let body: ReceivedIndexBody | undefined
     try {
       const response = await this.options.upstream.request({
         url: request.url,
@@ -121,8 +121,7 @@ export class IndexCache {
         response.body.destroy()
         throw new LarderError('E_UPSTREAM_STATUS', `${label}: upstream answered ${response.status} (${response.url})`)
       }
-      const body = await this.spool(label, response)
-      spoolPath = body.path
+      body = await receiveIndexBody(response, { label, spoolDir: this.options.store.spoolDir, maxBytes: this.options.maxIndexBytes })
       if (stale && stale.upstreamHash === body.sha256) {
         return { result: 'REVALIDATED', entry: await this.touch(stale, response) }
       }
@@ -138,26 +137,7 @@ export class IndexCache {
       if (stale && error.isUpstreamFailure) return { result: 'STALE', entry: stale, staleReason: error }
       throw error
     } finally {
-      if (spoolPath) await rm(spoolPath, { force: true })
-    }
-  }
-
-  private async spool(label: string, response: UpstreamResponse): Promise<UpstreamIndexBody> {
-    const fill = await SpoolFill.create({
-      spoolDir: this.options.store.spoolDir,
-      label,
-      maxBytes: this.options.maxIndexBytes,
-      commit: async () => {},
-    })
-    await fill.consume(response.body)
-    const result = await fill.done
-    return {
-      path: fill.path,
-      size: result.size,
-      sha256: result.sha256,
-      status: response.status,
-      headers: response.headers,
-      readBytes: () => readFile(fill.path),
+      await body?.discard()
     }
   }
 

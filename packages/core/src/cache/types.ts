@@ -66,9 +66,10 @@ export interface ArtifactResponse {
   stored?: Promise<CacheEntry>
 }
 
-/** The upstream body of an index, spooled to disk, handed to the app to turn into what it stores. */
+/** The upstream body of an index, handed to the app to turn into what it stores. */
 export interface UpstreamIndexBody {
-  path: string
+  /** A spool file holding the bytes when they were too many to hold in memory (see receiveIndexBody); readBytes works either way. */
+  path: string | undefined
   size: number
   sha256: string
   status: number

@@ -41,6 +41,21 @@ describe('withBlobMemory', () => {
     expect(await text(second!)).toBe('small tarball')
   })
 
+  it('holds a blob it has just stored, a copy of the bytes it was given, and not one over the limit', async () => {
+    const store = withBlobMemory(backing, { maxBlobBytes: 16 })
+    const bytes = Buffer.from('just rewritten')
+    const { sha256 } = await store.putBlob(bytes)
+    bytes.fill(0)
+    // Only a held copy can answer with the file gone.
+    await rm(blobFile(dir, sha256))
+    const opened = await store.openBlob(sha256)
+    expect(opened).toBeInstanceOf(HeldBlob)
+    expect(await text(opened!)).toBe('just rewritten')
+    const large = await store.putBlob(Buffer.from('seventeen bytes!!'))
+    await rm(blobFile(dir, large.sha256))
+    expect(await store.openBlob(large.sha256)).toBeUndefined()
+  })
+
   it('streams blobs over the size limit and ranges from the store', async () => {
     const store = withBlobMemory(backing, { maxBlobBytes: 8 })
     const { sha256 } = await store.putBlob(Buffer.from('more than eight bytes'))
@@ -56,7 +71,8 @@ describe('withBlobMemory', () => {
 
   it('never holds bytes that do not match their address', async () => {
     const store = withBlobMemory(backing)
-    const { sha256 } = await store.putBlob(Buffer.from('original bytes'))
+    // Stored by another process: this one first meets the blob on disk.
+    const { sha256 } = await backing.putBlob(Buffer.from('original bytes'))
     await writeFile(blobFile(dir, sha256), 'damaged bytes!')
     const opened = await store.openBlob(sha256)
     expect(opened).not.toBeInstanceOf(HeldBlob)
@@ -95,7 +111,7 @@ describe('withBlobMemory', () => {
     }
     const store = withBlobMemory(counting)
     const bytes = Buffer.from('wanted by many')
-    const { sha256 } = await store.putBlob(bytes)
+    const { sha256 } = await backing.putBlob(bytes)
     expect(sha256).toBe(createHash('sha256').update(bytes).digest('hex'))
     const bodies = await Promise.all(Array.from({ length: 10 }, () => store.openBlob(sha256)))
     expect(bodies.every((body) => body instanceof HeldBlob)).toBe(true)

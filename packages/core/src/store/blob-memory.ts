@@ -90,7 +90,13 @@ export function withBlobMemory(store: CacheStore, options: BlobMemoryOptions = {
     statBlob: (sha256) => store.statBlob(sha256),
     listBlobs: () => store.listBlobs(),
     ingestBlob: (localPath, expected) => store.ingestBlob(localPath, expected),
-    putBlob: (data) => store.putBlob(data),
+    async putBlob(data) {
+      const info = await store.putBlob(data)
+      // Just written, so likely read next (a packument is served as soon as it is stored): held
+      // now, it costs no stat, open and read to serve. A copy: the caller may reuse its buffer.
+      if (data.byteLength <= maxBlobBytes && data.byteLength <= maxBytes) held.set(info.sha256, Buffer.from(data))
+      return info
+    },
     probe: () => store.probe(),
     async openBlob(sha256, range) {
       if (range || large.has(sha256)) return store.openBlob(sha256, range)

@@ -1,5 +1,5 @@
 /** Small filesystem helpers for the fs store, where a missing file is an answer rather than an error. */
-import { mkdir, readdir, rename, stat, utimes } from 'node:fs/promises'
+import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
 export async function readdirIfExists(path: string): Promise<string[]> {
@@ -21,15 +21,15 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** True when the file is there, its time moved to now: a blob stored again must look young to a gc. */
-export async function touchIfExists(path: string): Promise<boolean> {
-  const now = new Date()
+/**
+ * Deletes a file that may be gone already. One unlink, where `rm(path, { force: true })` costs two lstat
+ * calls first: on a cold miss, each filesystem call is a trip through libuv's thread pool.
+ */
+export async function unlinkIfExists(path: string): Promise<void> {
   try {
-    await utimes(path, now, now)
-    return true
+    await unlink(path)
   } catch (err) {
-    if (isNotFound(err)) return false
-    throw err
+    if (!isNotFound(err)) throw err
   }
 }
 

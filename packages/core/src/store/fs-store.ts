@@ -2,12 +2,12 @@
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { constants } from 'node:fs'
-import { access, copyFile, type FileHandle, open, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises'
+import { access, copyFile, type FileHandle, open, readFile, stat, statfs, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import { LarderError } from '../errors/larder-error.js'
 import { FileRangeReader } from '../streams/file-range-reader.js'
-import { isNotFound, readdirIfExists, renameIntoFolder, touchIfExists } from './fs-files.js'
+import { isNotFound, readdirIfExists, renameIntoFolder, unlinkIfExists } from './fs-files.js'
 import { claimSpoolFolder, type SpoolClaim } from './spool-owner.js'
 import type { BlobInfo, ByteRange, CacheEntry, CacheStore } from './types.js'
 import { assertBlobInfo, assertRange, assertSha256, namespaceOf, namespaceOfPrefix, SHA256_HEX_PATTERN, sha256Hex } from './validate.js'
@@ -73,7 +73,7 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
       await writeFile(temp, data, { flag: 'wx' })
       await renameIntoFolder(temp, target)
     } catch (err) {
-      await rm(temp, { force: true })
+      await unlinkIfExists(temp)
       throw err
     }
   }
@@ -101,6 +101,10 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
     return entry
   }
 
+  /**
+   * Renames a verified file onto its blob's path. A blob stored again is simply replaced by identical
+   * bytes (content addressing): that costs no existence check first, and leaves it with a fresh time for gc.
+   */
   const moveIntoPlace = async (localPath: string, expected: BlobInfo): Promise<void> => {
     assertBlobInfo(expected)
     const target = blobPath(expected.sha256)
@@ -108,7 +112,6 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
     if (size !== expected.size) {
       throw new LarderError('E_STORE', `refusing blob ${expected.sha256}: file has ${size} bytes, expected ${expected.size}`)
     }
-    if (await touchIfExists(target)) return
     try {
       await renameIntoFolder(localPath, target)
     } catch (err) {
@@ -119,8 +122,9 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
         await copyFile(localPath, temp)
         await renameIntoFolder(temp, target)
       } finally {
-        await rm(temp, { force: true })
+        await unlinkIfExists(temp)
       }
+      await unlinkIfExists(localPath)
     }
   }
 
@@ -131,7 +135,7 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
 
     putEntry: (entry) => guard('putEntry', () => writeAtomically(entryPath(entry.key), JSON.stringify(entry))),
 
-    deleteEntry: (key) => guard('deleteEntry', () => rm(entryPath(key), { force: true })),
+    deleteEntry: (key) => guard('deleteEntry', () => unlinkIfExists(entryPath(key))),
 
     async *listEntries(prefix) {
       const namespace = namespaceOfPrefix(prefix)
@@ -189,21 +193,22 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
       guard('ingestBlob', async () => {
         try {
           await moveIntoPlace(localPath, expected)
-        } finally {
-          // The store owns the file: refused or already present, it must not pile up in the spool.
-          await rm(localPath, { force: true })
+        } catch (err) {
+          // The store owns the file: refused, it must not pile up in the spool.
+          await unlinkIfExists(localPath)
+          throw err
         }
       }),
 
     putBlob: (data: Uint8Array) =>
       guard('putBlob', async () => {
         const info = { sha256: sha256Hex(data), size: data.byteLength }
-        const target = blobPath(info.sha256)
-        if (!(await touchIfExists(target))) await writeAtomically(target, data)
+        // Written again even when present (see moveIntoPlace): checking first costs every new blob a call.
+        await writeAtomically(blobPath(info.sha256), data)
         return info
       }),
 
-    deleteBlob: (sha256) => guard('deleteBlob', () => rm(blobPath(sha256), { force: true })),
+    deleteBlob: (sha256) => guard('deleteBlob', () => unlinkIfExists(blobPath(sha256))),
 
     async probe() {
       const { bavail, bsize } = await statfs(dir)
@@ -223,7 +228,7 @@ export function createFsStore(options: FsStoreOptions): CacheStore {
           hint: 'check that the data folder is writable by this process, mounted read-write, and not full',
         })
       } finally {
-        await rm(probePath, { force: true }).catch(() => {})
+        await unlinkIfExists(probePath).catch(() => {})
       }
     },
 
