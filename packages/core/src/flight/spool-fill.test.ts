@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { PassThrough, type Readable } from 'node:stream'
@@ -6,7 +7,7 @@ import { makeTempDir, type TempDir } from '@larder/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DigestResult, ExpectedDigests } from '../digest/index.js'
 import { LarderError } from '../errors/index.js'
-import { SpoolFill, type SpoolFillOptions } from './spool-fill.js'
+import { RECENT_BYTES, SpoolFill, type SpoolFillOptions } from './spool-fill.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -238,5 +239,34 @@ describe('SpoolFill', () => {
     expect(error).toBeUndefined()
     expect(bytes.length).toBe(0)
     expect(commits).toHaveLength(1)
+  })
+
+  it('keeps the newest bytes in memory for readers behind the writer, and serves older ones from the file', async () => {
+    const data = randomBytes(RECENT_BYTES + 100_000)
+    const { fill } = await createFill({ expected: { sha256: sha('sha256', data) } })
+    const body = new PassThrough()
+    const consumed = fill.consume(body)
+    // Held across the commit, so the recent bytes are still there to look at afterwards.
+    const early = fill.reader()
+    // One chunk at a time, each written before the next arrives, as from a socket.
+    for (let at = 0; at < data.length; at += 50_000) {
+      const written = once(fill, 'progress')
+      body.write(data.subarray(at, at + 50_000))
+      await written
+    }
+    body.end()
+    await consumed
+    const target = Buffer.alloc(70_000)
+    // The first bytes have left memory (more than RECENT_BYTES came after them); the last ones are there,
+    // and a copy may span the chunks they arrived in.
+    expect(fill.copyRecent(target, 0, 10)).toBe(0)
+    const from = data.length - 120_000
+    expect(fill.copyRecent(target, from, 70_000)).toBe(70_000)
+    expect(target).toEqual(data.subarray(from, from + 70_000))
+    expect(fill.copyRecent(target, data.length - 5, 70_000)).toBe(5)
+    expect(fill.copyRecent(target, data.length, 10)).toBe(0)
+    const { bytes, error } = await drain(early)
+    expect(error).toBeUndefined()
+    expect(bytes).toEqual(data)
   })
 })

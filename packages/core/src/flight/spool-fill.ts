@@ -1,7 +1,8 @@
 /** A download being written to a spool file, which any number of clients can read while it grows. */
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { open, rm, type FileHandle } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
+import { unlinkIfExists } from '../store/fs-files.js'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { LarderError, toLarderError } from '../errors/index.js'
@@ -27,6 +28,13 @@ export interface SpoolFillOptions {
 
 type FillState = 'filling' | 'committed' | 'failed'
 
+/**
+ * The newest bytes written are also kept in memory, up to this many: a reader close behind the writer (the
+ * usual case: every client of a miss) copies them instead of reading back from the file what was just
+ * written, and a tarball of a typical size is sent without one read of its spool file.
+ */
+export const RECENT_BYTES = 256 * 1024
+
 /** What is hashed when the digests to check are not known yet. */
 const ALL_DIGESTS: ExpectedDigests = Object.fromEntries(SUPPORTED_ALGORITHMS.map((algorithm) => [algorithm, '']))
 
@@ -40,6 +48,10 @@ export class SpoolFill extends EventEmitter {
   readonly done: Promise<DigestResult>
   private handle: FileHandle | undefined
   private refs = 1
+  /** The last bytes written, in order: `recent[0]` starts at file offset `recentStart`. */
+  private recent: Buffer[] = []
+  private recentStart = 0
+  private recentBytes = 0
 
   private constructor(
     private readonly options: SpoolFillOptions,
@@ -78,6 +90,7 @@ export class SpoolFill extends EventEmitter {
         digest.update(chunk)
         await this.handle!.write(chunk, 0, chunk.byteLength, this.written)
         this.written += chunk.byteLength
+        this.remember(chunk)
         this.emit('progress')
       }
       const result = digest.digest()
@@ -91,7 +104,7 @@ export class SpoolFill extends EventEmitter {
     } catch (err) {
       body.destroy()
       this.error = toLarderError(err)
-      await rm(this.path, { force: true })
+      await unlinkIfExists(this.path)
       // Only now: a reader that sees the failure may rely on the spool file being gone.
       this.state = 'failed'
     }
@@ -109,6 +122,38 @@ export class SpoolFill extends EventEmitter {
     return { ...this.options.expected, ...later }
   }
 
+  private remember(chunk: Buffer): void {
+    this.recent.push(chunk)
+    this.recentBytes += chunk.byteLength
+    while (this.recentBytes > RECENT_BYTES && this.recent.length > 1) {
+      const oldest = this.recent.shift()!
+      this.recentStart += oldest.byteLength
+      this.recentBytes -= oldest.byteLength
+    }
+  }
+
+  /**
+   * Copies up to `length` bytes at file offset `position` into `target` from the recent bytes held in
+   * memory; 0 when that offset is no longer (or not yet) held, and the file must be read instead.
+   */
+  copyRecent(target: Buffer, position: number, length: number): number {
+    if (position < this.recentStart || position >= this.recentStart + this.recentBytes) return 0
+    let copied = 0
+    let chunkStart = this.recentStart
+    for (const chunk of this.recent) {
+      const chunkEnd = chunkStart + chunk.byteLength
+      const at = position + copied
+      if (at < chunkEnd) {
+        const take = Math.min(chunkEnd - at, length - copied)
+        chunk.copy(target, copied, at - chunkStart, at - chunkStart + take)
+        copied += take
+        if (copied === length) break
+      }
+      chunkStart = chunkEnd
+    }
+    return copied
+  }
+
   /** A stream of the fill's bytes for one client; the last byte is held back until the digests check. */
   reader(): SpoolTailReader {
     this.refs++
@@ -119,6 +164,8 @@ export class SpoolFill extends EventEmitter {
     if (--this.refs > 0 || !this.handle) return
     const handle = this.handle
     this.handle = undefined
+    this.recent = []
+    this.recentBytes = 0
     await handle.close().catch(() => {})
   }
 }

@@ -31,6 +31,11 @@ export class SpoolTailReader extends ReadsIntoReadable {
       const limit = this.readableLimit()
       if (this.position < limit) {
         const length = Math.min(buffer.length, limit - this.position)
+        const copied = this.fill.copyRecent(buffer, this.position, length)
+        if (copied > 0) {
+          this.position += copied
+          return copied
+        }
         const { bytesRead } = await this.handle.read(buffer, 0, length, this.position)
         this.position += bytesRead
         return bytesRead
