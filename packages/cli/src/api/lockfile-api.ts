@@ -17,6 +17,7 @@ import {
   type LarderServices,
 } from '@larder/core'
 import { readConcurrency, runLockfiles } from '../commands/lockfile-command.js'
+import { fromWebResponse } from '../fetcher/fetched-response.js'
 import type { LarderFetcher } from '../fetcher/larder-fetcher.js'
 import { requestHeaders } from '../fetcher/larder-fetcher.js'
 import { LockfileError, readLockfileText } from '../lockfiles/read-lockfile.js'
@@ -73,7 +74,7 @@ export function createLockfileApi(options: LockfileApiOptions): Hono<LarderEnv> 
       const app = command === 'verify' ? offlineApp() : options.app
       const fetcher: LarderFetcher = {
         target: command === 'verify' ? 'this Larder (offline)' : 'this Larder',
-        get: async (path, accept) => app.request(`${ORIGIN}${path}`, { headers: requestHeaders(accept, undefined) }),
+        get: async (path, accept) => fromWebResponse(await app.request(`${ORIGIN}${path}`, { headers: requestHeaders(accept, undefined) })),
         close: async () => {},
       }
       c.set('cacheResult', 'PASS')

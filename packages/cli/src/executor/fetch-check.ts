@@ -2,6 +2,7 @@
 import { StreamingDigest, type ExpectedDigests } from '@larder/core'
 import { algorithmsOf, matchLockfile, type Digests } from '../lockfiles/digests.js'
 import type { LockedArtifact } from '../lockfiles/locked-item.js'
+import { isOk, type FetchedResponse } from '../fetcher/fetched-response.js'
 import type { LarderFetcher } from '../fetcher/larder-fetcher.js'
 import { documentText } from './document-text.js'
 
@@ -41,15 +42,15 @@ export interface DocumentOutcome extends FetchOutcome {
 export async function fetchDocument(fetcher: LarderFetcher, path: string, accept: string | undefined, keepBody: boolean): Promise<DocumentOutcome> {
   try {
     const response = await fetcher.get(path, accept)
-    const cache = response.headers.get('x-larder-cache') ?? undefined
-    if (!response.ok || !response.body) return { path, ok: false, bytes: 0, cache, verified: [], error: await failureOf(response) }
+    const cache = response.header('x-larder-cache')
+    if (!isOk(response)) return { path, ok: false, bytes: 0, cache, verified: [], error: await failureOf(response) }
     if (keepBody) {
-      const raw = Buffer.from(await response.arrayBuffer())
+      const raw = await response.bytes()
       const body = await documentText(raw)
       return { path, ok: true, bytes: raw.byteLength, cache, verified: [], ...(body === undefined ? {} : { body }) }
     }
     let bytes = 0
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) bytes += chunk.byteLength
+    for await (const chunk of response.body) bytes += chunk.byteLength
     return { path, ok: true, bytes, cache, verified: [] }
   } catch (error) {
     return { path, ok: false, bytes: 0, verified: [], error: `request failed: ${messageOf(error)}` }
@@ -66,14 +67,14 @@ export async function fetchArtifact(fetcher: LarderFetcher, artifact: LockedArti
   let bytes = 0
   try {
     const response = await fetcher.get(path)
-    cache = response.headers.get('x-larder-cache') ?? undefined
-    address = STORED_ETAG.exec(response.headers.get('etag') ?? '')?.[1]
-    if (!response.ok || !response.body) return { path, ok: false, bytes, cache, verified: [], error: await failureOf(response) }
+    cache = response.header('x-larder-cache')
+    address = STORED_ETAG.exec(response.header('etag') ?? '')?.[1]
+    if (!isOk(response)) return { path, ok: false, bytes, cache, verified: [], error: await failureOf(response) }
     if (check.deferStoredBytes && address) {
-      await response.body.cancel()
+      await response.discard()
       return { path, ok: true, bytes, cache, sha256: address, verified: [], unchecked: wanted }
     }
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    for await (const chunk of response.body) {
       bytes += chunk.byteLength
       digest.update(chunk)
       check.onBytes?.(chunk.byteLength)
@@ -98,7 +99,7 @@ export async function fetchArtifact(fetcher: LarderFetcher, artifact: LockedArti
 }
 
 /** Larder answers errors as JSON { error, code, hint }, its OCI mirror as distribution's { errors: [{ code, message, detail }] }; anything else is shown by status. */
-async function failureOf(response: Response): Promise<string> {
+async function failureOf(response: FetchedResponse): Promise<string> {
   const text = await response.text().catch(() => '')
   try {
     const body = JSON.parse(text) as {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { gzipSync, zstdCompressSync } from 'node:zlib'
 import { compressSync as xzCompressSync } from '@napi-rs/lzma/xz'
 import { describe, expect, it } from 'vitest'
+import { fromWebResponse } from '../fetcher/fetched-response.js'
 import type { LarderFetcher } from '../fetcher/larder-fetcher.js'
 import type { LockedItem } from '../lockfiles/locked-item.js'
 import { documentBodies, MAX_RESOLVE_ROUNDS, NeedDocuments } from './more-documents.js'
@@ -17,7 +18,7 @@ function fetcherOf(answers: Record<string, () => Response>) {
     async get(path) {
       asked.push(path)
       const answer = answers[path]
-      return answer ? answer() : Response.json({ error: `no ${path}`, code: 'E_OFFLINE_MISS' }, { status: 504 })
+      return fromWebResponse(answer ? answer() : Response.json({ error: `no ${path}`, code: 'E_OFFLINE_MISS' }, { status: 504 }))
     },
     close: async () => {},
   }

@@ -1,6 +1,7 @@
 /** The executor against a fake fetcher: digests, failures named by path, shared documents, the in-flight limit. */
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { fromWebResponse } from '../fetcher/fetched-response.js'
 import type { LarderFetcher } from '../fetcher/larder-fetcher.js'
 import type { LockedItem } from '../lockfiles/locked-item.js'
 import { runItems } from './run-items.js'
@@ -21,7 +22,7 @@ function fakeFetcher(answers: Record<string, () => Response>) {
       await new Promise((resolve) => setImmediate(resolve))
       inFlight--
       const answer = answers[path]
-      return answer ? answer() : Response.json({ error: `no ${path}`, code: 'E_OFFLINE_MISS' }, { status: 504 })
+      return fromWebResponse(answer ? answer() : Response.json({ error: `no ${path}`, code: 'E_OFFLINE_MISS' }, { status: 504 }))
     },
     close: async () => {},
   }

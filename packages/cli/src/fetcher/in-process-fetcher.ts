@@ -20,6 +20,7 @@ import {
   type Env,
 } from '@larder/core'
 import type { TextOut } from '../commands/cli-io.js'
+import { fromWebResponse } from './fetched-response.js'
 import { requestHeaders, type LarderFetcher } from './larder-fetcher.js'
 
 /** Only seen by this process's own requests: documents link to it, and no Host check applies. */
@@ -79,7 +80,8 @@ export function inProcessFetcher(options: InProcessOptions): InProcessFetcher {
     target: `${config.dataDir}${config.offline ? ' (offline)' : ''}`,
     store,
     storeDir,
-    get: (path, accept) => requestPath.run(path, async () => app.request(`${IN_PROCESS_ORIGIN}${path}`, { headers: requestHeaders(accept, undefined) })),
+    get: (path, accept) =>
+      requestPath.run(path, async () => fromWebResponse(await app.request(`${IN_PROCESS_ORIGIN}${path}`, { headers: requestHeaders(accept, undefined) }))),
     close: async () => {
       await services.close()
       // A server on the same folder forgets what its entry cache said about these keys (within a second);

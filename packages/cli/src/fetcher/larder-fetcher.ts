@@ -1,9 +1,10 @@
 /** The one thing the executor needs of Larder: GET a path the way a client would, and the response as it comes. */
+import type { FetchedResponse } from './fetched-response.js'
 
 export interface LarderFetcher {
   /** Where the requests go, for the summary: a server URL or the store folder. */
   readonly target: string
-  get(path: string, accept?: string): Promise<Response>
+  get(path: string, accept?: string): Promise<FetchedResponse>
   close(): Promise<void>
 }
 
