@@ -25,6 +25,8 @@ export interface StartLarderOptions {
   env?: EnvOverrides
   /** The line that means ready, carrying the port: the first "listening" line by default; with workers, the primary's. */
   readyLine?: RegExp
+  /** Node options before the entry, e.g. `--import` a probe. */
+  nodeArgs?: string[]
 }
 
 /** One line Larder logged for a request it answered. */
@@ -65,7 +67,7 @@ export async function startLarder(options: StartLarderOptions = {}): Promise<Lar
   const dataDir = options.dataDir ?? ownDir!.path
   let child: StartedProcess
   try {
-    child = await startProcess(process.execPath, [options.entry ?? SERVER_ENTRY], {
+    child = await startProcess(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? SERVER_ENTRY], {
       cwd: REPO_ROOT,
       env: {
         LARDER_LOG_LEVEL: 'info',

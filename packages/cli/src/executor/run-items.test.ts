@@ -58,6 +58,25 @@ describe('runItems', () => {
     expect(most()).toBe(3)
   })
 
+  it('asks for an artifact the lockfile names outright at once, beside its index documents, not after them', async () => {
+    let artifactAsked = false
+    const fetcher: LarderFetcher = {
+      target: 'ordered',
+      async get(path) {
+        if (path.endsWith('.tgz')) {
+          artifactAsked = true
+          return fromWebResponse(new Response('early bytes'))
+        }
+        // Asked for in turn (documents first), the tarball would come too late: the documents refuse then.
+        if (!artifactAsked) return fromWebResponse(Response.json({ error: 'asked before the tarball', code: 'E_ORDER' }, { status: 409 }))
+        return fromWebResponse(new Response('{}'))
+      },
+      close: async () => {},
+    }
+    const [outcome] = await runItems([npmItem('early', { sha512: sha512('early bytes') })], fetcher)
+    expect(outcome).toMatchObject({ ok: true, artifacts: [{ ok: true, verified: ['sha512'] }] })
+  })
+
   it('fails an item whose bytes differ from the lockfile, one that is missing, and one with a problem; names each path', async () => {
     const { fetcher } = fakeFetcher({
       '/shared': () => new Response('{}'),
