@@ -361,6 +361,12 @@ async function filesOutside(sandbox: { root: string; storeDir: string }): Promis
 }
 
 /** Resolves once Date.now() has passed `ms`: two stores of one blob must get different times. */
+/**
+ * A filesystem stamps a new file from the kernel's coarse clock, which lags the wall clock by up to one
+ * scheduler tick (10 ms at HZ=100): only past that is a later write sure to carry a later time.
+ */
+const COARSE_CLOCK_TICK_MS = 10
+
 async function waitForClockTick(ms: number): Promise<void> {
-  while (Date.now() <= ms + 1) await new Promise((resolve) => setImmediate(resolve))
+  while (Date.now() <= ms + COARSE_CLOCK_TICK_MS + 1) await new Promise((resolve) => setImmediate(resolve))
 }
