@@ -31,6 +31,9 @@ export async function rebuildGuarantee() {
     servers.push(writer)
     await npm(['install', '--ignore-scripts'], project, writer.url, join(work.path, 'npm-writer'))
     const lockfile = join(project, 'package-lock.json')
+    // Gone before npm ci runs: its resolved URLs point here, and a warm writer must not answer the cold install.
+    servers.splice(servers.indexOf(writer), 1)
+    await writer.stop()
 
     const npmLarder = await startLarder({ dataDir: join(work.path, 'npm-ci'), npmUpstream: registry.url })
     servers.push(npmLarder)
@@ -104,7 +107,9 @@ async function packGraph(dir) {
 
 async function npm(args, cwd, larderUrl, home) {
   await mkdir(home, { recursive: true })
-  const env = await prepareIsolatedNpmEnv(home, { npm_config_registry: `${larderUrl}/npm/` })
+  // The lockfile's resolved URLs name the writer's port: npm fetches them from this Larder only when told to
+  // put the registry's host in place of any (by default it does that for registry.npmjs.org alone).
+  const env = await prepareIsolatedNpmEnv(home, { npm_config_registry: `${larderUrl}/npm/`, npm_config_replace_registry_host: 'always' })
   exitedZero(`npm ${args[0]}`)(await run('npm', args, { cwd, env, timeoutMs: NPM_TIMEOUT_MS }))
 }
 
