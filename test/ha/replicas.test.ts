@@ -175,7 +175,9 @@ describe('three replicas on S3 and PostgreSQL', () => {
       // B answered from the hosted package A wrote, not from its cached "absent" nor from upstream.
       expect(fixture.hitCount((path) => path.includes('e2e-ha-private'))).toBe(askedUpstream)
       // One event for the cluster: sent once, whichever replica sends, and listed the same by every replica.
-      const [event] = await receiver.waitFor(1)
+      // The filler killed above may have been the sender: a SIGKILLed sender cannot release its claim, so the
+      // others take the receiver over only once it runs out (45 s after its last renewal).
+      const [event] = await receiver.waitFor(1, 120_000)
       expect(event).toMatchObject({ type: 'publish', ecosystem: 'npm', name: 'e2e-ha-private', version: '1.0.0' })
       expect(receiver.deliveries(event!.id)).toBe(1)
       for (const replica of cluster.replicas) expect((await eventsOf(replica.url)).map((e) => e.id)).toEqual([event!.id])

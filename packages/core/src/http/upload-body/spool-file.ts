@@ -1,11 +1,12 @@
 /** Streams an upload into a file in the store's spool folder while hashing it, so no upload is ever held in memory. */
 import { randomUUID } from 'node:crypto'
-import { open, rm } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { StreamingDigest, type DigestAlgorithm, type DigestResult } from '../../digest/index.js'
 import { LarderError, isLarderError } from '../../errors/index.js'
+import { unlinkIfExists } from '../../store/fs-files.js'
 
 /** An upload on disk, already hashed: hand it to `store.ingestBlob` (which takes the file) or `discardSpooledFile` it. */
 export interface SpooledFile {
@@ -43,7 +44,7 @@ export async function spoolStream(source: Readable, options: SpoolOptions, check
     await pipeline([source, ...checks, hashing, handle.createWriteStream()])
   } catch (error) {
     await handle.close().catch(() => {})
-    await rm(path, { force: true })
+    await unlinkIfExists(path)
     throw error
   }
   const { sha256, size, digests } = digest.digest()
@@ -52,7 +53,7 @@ export async function spoolStream(source: Readable, options: SpoolOptions, check
 
 /** Deletes a spooled upload; a file the store already took is simply gone. */
 export async function discardSpooledFile(file: Pick<SpooledFile, 'path'>): Promise<void> {
-  await rm(file.path, { force: true })
+  await unlinkIfExists(file.path)
 }
 
 /** What a failed read becomes: limits keep their error, the disk is the store's fault, anything else a body cut short or malformed. */

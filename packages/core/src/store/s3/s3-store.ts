@@ -1,10 +1,11 @@
 /** Blobs and entries as objects in one S3 bucket: blobs content-addressed and created only once, entries replaced whole. */
 import { randomUUID } from 'node:crypto'
-import { rm, stat, statfs } from 'node:fs/promises'
+import { stat, statfs } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { LRUCache } from 'lru-cache'
 import { LarderError } from '../../errors/larder-error.js'
 import { DEFAULT_MIN_FREE_BYTES, DEFAULT_TMP_MAX_AGE_MS } from '../fs-store.js'
+import { unlinkIfExists } from '../fs-files.js'
 import { claimSpoolFolder } from '../spool-owner.js'
 import type { BlobInfo, ByteRange, CacheStore, ListedBlob } from '../types.js'
 import { assertBlobInfo, assertRange, assertSha256, sha256Hex } from '../validate.js'
@@ -111,7 +112,7 @@ export function createS3Store(options: S3StoreOptions): CacheStore {
           present.set(expected.sha256, true)
         } finally {
           // The store owns the file: stored, refused or already there, it must not pile up in the spool.
-          await rm(localPath, { force: true })
+          await unlinkIfExists(localPath)
         }
       }),
 
