@@ -7,6 +7,8 @@ import { fetchOnce } from './load.mjs'
 export const HOST = '127.0.0.1'
 export const READY_TIMEOUT_MS = 30_000
 const LARDER_MAIN = fileURLToPath(new URL('../../apps/server/dist/main.js', import.meta.url))
+/** The flags `npm start`, the image (NODE_OPTIONS) and the systemd unit run Larder with. */
+const LARDER_NODE_FLAGS = ['--max-semi-space-size=4']
 const STATIC_SERVER = fileURLToPath(new URL('./static-server.mjs', import.meta.url))
 
 /**
@@ -16,7 +18,7 @@ const STATIC_SERVER = fileURLToPath(new URL('./static-server.mjs', import.meta.u
  */
 export async function startLarder({ dataDir, npmUpstream, nodeArgs = [], env = {}, cpu, logLevel = 'warn', logFile }) {
   const port = await freePort()
-  const command = [process.execPath, ...nodeArgs, LARDER_MAIN]
+  const command = [process.execPath, ...LARDER_NODE_FLAGS, ...nodeArgs, LARDER_MAIN]
   // taskset execs the command, so the child's pid is Larder's own.
   const pinned = cpu === undefined ? command : ['taskset', '-c', String(cpu), ...command]
   // A log file instead of a pipe: this process reading 30,000 lines a second would steal the load generator's core.

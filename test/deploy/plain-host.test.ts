@@ -110,6 +110,7 @@ describe('deploy/systemd/larder.service', () => {
       'WorkingDirectory=/opt/larder',
       'EnvironmentFile=-/etc/larder/larder.env',
       'Environment=HOST=127.0.0.1 PORT=8080 LARDER_DATA_DIR=/var/lib/larder NODE_ENV=production',
+      'Environment=NODE_OPTIONS=--max-semi-space-size=4',
       'StateDirectory=larder',
       'ReadWritePaths=/var/lib/larder',
       'Restart=on-failure',
