@@ -82,7 +82,7 @@ export function createLockfileApi(options: LockfileApiOptions): Hono<LarderEnv> 
       const body = new ReadableStream<Uint8Array>({
         async start(controller) {
           const line = (value: unknown) => controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`))
-          const progressIo = { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, mirrors: options.mirrors }
+          const progressIo = { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, mirrors: async () => options.mirrors }
           try {
             const report = await runLockfiles(command, [lockfile], fetcher, concurrency, progressIo, {
               closeFetcher: true,

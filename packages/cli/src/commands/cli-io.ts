@@ -11,6 +11,10 @@ export interface CliIo {
   stdout: TextOut
   stderr: TextOut
   env: Env
-  /** The mirrors of the server this command stands in for (its settings, its routes): the all-in-one server's list. */
-  mirrors: readonly AnyMirrorDeclaration[]
+  /**
+   * The mirrors of the server this command stands in for (its settings, its routes): the all-in-one server's list.
+   * Loaded when a command first needs them: `prefetch --server` never does, and loading seven mirrors is a third
+   * of the command's start.
+   */
+  mirrors: () => Promise<readonly AnyMirrorDeclaration[]>
 }

@@ -39,7 +39,13 @@ export async function runExportCommand(args: readonly string[], io: CliIo): Prom
   const lockfiles = await readLockfiles(positionals, io)
   const read = new Map<string, CacheEntry>()
   // Offline, like verify: the bundle holds only what this store has, checked against the lockfiles.
-  const fetcher = inProcessFetcher({ env: io.env, mirrors: io.mirrors, offline: true, log: io.stderr, onEntryRead: (entry) => read.set(entry.key, entry) })
+  const fetcher = inProcessFetcher({
+    env: io.env,
+    mirrors: await io.mirrors(),
+    offline: true,
+    log: io.stderr,
+    onEntryRead: (entry) => read.set(entry.key, entry),
+  })
   try {
     let sbomOutcomes: Parameters<typeof renderSbom>[0] = []
     let lockfileChecks = new Map<string, LockfileCheck[]>()

@@ -16,7 +16,7 @@ export async function runImportCommand(args: readonly string[], io: CliIo): Prom
   }
   if (positionals.length !== 1) throw new UsageError('import takes one bundle')
   const started = Date.now()
-  const opened = commandStore(io)
+  const opened = await commandStore(io)
   const { store } = opened
   try {
     const progress = byteProgressLine('import', undefined, io.stderr)

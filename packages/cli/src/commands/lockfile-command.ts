@@ -43,7 +43,7 @@ export async function runLockfileCommand(command: LockfileCommand, args: readonl
     if (!keys) readFor.set(path, (keys = new Set()))
     keys.add(entry.key)
   }
-  const fetcher = openFetcher(values.server, values.token ?? io.env.LARDER_TOKEN, io, {
+  const fetcher = await openFetcher(values.server, values.token ?? io.env.LARDER_TOKEN, io, {
     offline: command === 'verify',
     ...(pinning ? { onEntryRead } : {}),
   })
@@ -127,15 +127,16 @@ export function readConcurrency(text: string | undefined): number {
   return concurrency
 }
 
-export function openFetcher(
+export async function openFetcher(
   server: string | undefined,
   token: string | undefined,
   io: CliIo,
   inProcess: Omit<InProcessOptions, 'env' | 'log' | 'mirrors'>,
-): LarderFetcher {
+): Promise<LarderFetcher> {
+  const mirrors = server === undefined ? await io.mirrors() : []
   try {
     if (server !== undefined) return httpFetcher(server, token)
-    return inProcessFetcher({ env: io.env, log: io.stderr, mirrors: io.mirrors, ...inProcess })
+    return inProcessFetcher({ env: io.env, log: io.stderr, mirrors, ...inProcess })
   } catch (error) {
     // A bad setting reads as the server would say it at start: the variable and what is wrong with it.
     if (isLarderError(error)) throw new UsageError(`cannot open the store: ${error.message}${error.hint ? ` (${error.hint})` : ''}`)

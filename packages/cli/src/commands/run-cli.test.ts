@@ -20,7 +20,7 @@ async function larder(args: string[], env: Record<string, string> = {}) {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
     env: { LARDER_DATA_DIR: join(work.path, 'data'), LARDER_NPM_UPSTREAM: registry.url, LARDER_UPSTREAM_RETRIES: '0', ...env },
-    mirrors: TEST_MIRRORS,
+    mirrors: async () => TEST_MIRRORS,
   })
   return { code, stdout, stderr }
 }

@@ -3,9 +3,10 @@ import { isLarderError, loadConfig, openCommandStore, type CommandStore } from '
 import type { CliIo } from './cli-io.js'
 import { UsageError } from './usage.js'
 
-export function dataFolder(io: CliIo): string {
+export async function dataFolder(io: CliIo): Promise<string> {
+  const mirrors = await io.mirrors()
   try {
-    return loadConfig(io.env, { mirrors: io.mirrors }).dataDir
+    return loadConfig(io.env, { mirrors }).dataDir
   } catch (error) {
     if (isLarderError(error)) throw new UsageError(`cannot open the store: ${error.message}`)
     throw error
@@ -13,9 +14,10 @@ export function dataFolder(io: CliIo): string {
 }
 
 /** The configured store (a folder, or a bucket with its index in PostgreSQL); close it when done. */
-export function commandStore(io: CliIo): CommandStore {
+export async function commandStore(io: CliIo): Promise<CommandStore> {
+  const mirrors = await io.mirrors()
   try {
-    return openCommandStore(loadConfig(io.env, { mirrors: io.mirrors }))
+    return openCommandStore(loadConfig(io.env, { mirrors }))
   } catch (error) {
     if (isLarderError(error)) throw new UsageError(`cannot open the store: ${error.message}`)
     throw error

@@ -14,8 +14,8 @@ export async function runFsckCommand(args: readonly string[], io: CliIo): Promis
     return EXIT_OK
   }
   if (positionals.length > 0) throw new UsageError('fsck takes no arguments')
-  const data = dataFolder(io)
-  const opened = commandStore(io)
+  const data = await dataFolder(io)
+  const opened = await commandStore(io)
   const { store } = opened
   try {
     const result = await checkStore(store, { quarantineDir: join(data, 'quarantine') })

@@ -21,7 +21,7 @@ export async function runGcCommand(args: readonly string[], io: CliIo): Promise<
   const graceText = values['grace-minutes']
   if (graceText !== undefined && !/^\d{1,7}$/.test(graceText)) throw new UsageError('--grace-minutes must be a whole number')
   const graceMs = graceText === undefined ? DEFAULT_GC_GRACE_MS : Number(graceText) * 60_000
-  const opened = commandStore(io)
+  const opened = await commandStore(io)
   const { store } = opened
   try {
     const result = await collectGarbage(store, { graceMs, dryRun: values['dry-run'] ?? false })

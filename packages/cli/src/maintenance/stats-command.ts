@@ -19,7 +19,7 @@ export async function runStatsCommand(args: readonly string[], io: CliIo): Promi
     return EXIT_OK
   }
   if (positionals.length > 0) throw new UsageError('stats takes no arguments')
-  const opened = commandStore(io)
+  const opened = await commandStore(io)
   const { store } = opened
   let stats: Awaited<ReturnType<typeof storeStats>>
   try {

@@ -16,7 +16,7 @@ export async function runPinsCommand(args: readonly string[], io: CliIo): Promis
   if (action !== 'list' && action !== 'remove') throw new UsageError(`pins ${action}: the actions are list and remove`)
   if (action === 'remove' && (id === undefined || extra.length > 0)) throw new UsageError('pins remove takes one pin id (see larder pins list)')
   if (action === 'list' && id !== undefined) throw new UsageError('pins list takes no arguments')
-  const opened = commandStore(io)
+  const opened = await commandStore(io)
   const { store } = opened
   try {
     if (action === 'remove') {
