@@ -103,3 +103,64 @@ describe('tarballs with unsafe entries', () => {
     expect((await put('linked-pkg', publishBody('linked-pkg', '1.0.0', tarball))).status).toBe(201)
   })
 })
+
+describe('what a publisher may not claim', () => {
+  const tarballOf = (packageJson: Record<string, unknown>) =>
+    writeTarGz([
+      { name: 'package/package.json', data: JSON.stringify(packageJson) },
+      { name: 'package/index.js', data: 'module.exports = 1' },
+    ])
+
+  it.each([
+    ['another name', { name: 'evil', version: '1.0.0' }, /package\.json is evil@1\.0\.0, the document publishes confused-pkg@1\.0\.0/],
+    ['another version', { name: 'confused-pkg', version: '9.9.9' }, /package\.json is confused-pkg@9\.9\.9/],
+  ])('refuses a tarball whose package.json has %s, and stores nothing', async (_what, packageJson, message) => {
+    const res = await put('confused-pkg', publishBody('confused-pkg', '1.0.0', tarballOf(packageJson)))
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { error: string }).error).toMatch(message)
+    await expectNothingStored('confused-pkg', '1.0.0')
+  })
+
+  it('refuses a tarball without a package.json in its top folder', async () => {
+    const res = await put('bare-pkg', publishBody('bare-pkg', '1.0.0', writeTarGz([{ name: 'package/index.js', data: 'x' }])))
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { error: string }).error).toMatch(/one package\.json, in its top folder/)
+  })
+
+  it("says install scripts the tarball's package.json declares, and drops the publisher's signatures, attestations and maintainers", async () => {
+    const tarball = tarballOf({ name: 'claims-pkg', version: '1.0.0', scripts: { postinstall: 'node x.js' } })
+    const body = JSON.parse(publishBody('claims-pkg', '1.0.0', tarball)) as Record<string, any>
+    const version = body.versions['1.0.0']
+    version.maintainers = [{ name: 'isaacs', email: 'i@npmjs.com' }]
+    version.dist.signatures = [{ keyid: 'SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', sig: 'forged' }]
+    version.dist.attestations = { url: 'http://evil.example/att', provenance: { predicateType: 'x' } }
+    expect((await put('claims-pkg', JSON.stringify(body))).status).toBe(201)
+    const abbreviated = (await (await h.request('/npm/claims-pkg', { headers: { accept: 'application/vnd.npm.install-v1+json' } })).json()) as any
+    expect(abbreviated.versions['1.0.0'].hasInstallScript).toBe(true)
+    const full = (await (await h.request('/npm/claims-pkg')).json()) as any
+    const stored = full.versions['1.0.0']
+    expect(stored.dist.signatures).toBeUndefined()
+    expect(stored.dist.attestations).toBeUndefined()
+    expect(stored.maintainers).toBeUndefined()
+    expect(stored.dist.integrity).toBe(version.dist.integrity)
+  })
+
+  it('refuses a first publish of a name with capitals, as npm does', async () => {
+    const tarball = tarballOf({ name: 'MixedCase', version: '1.0.0' })
+    const res = await put('MixedCase', publishBody('MixedCase', '1.0.0', tarball))
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ code: 'E_INVALID_NAME', hint: 'publish it as mixedcase' })
+  })
+
+  it.each(['__proto__', 'v1', 'x'.repeat(129)])('refuses to set the dist-tag %s, which npm could not use', async (tag) => {
+    const pkg = await packNpmPackage({ name: 'tagged-pkg', version: '1.0.0' })
+    await put('tagged-pkg', publishBody('tagged-pkg', '1.0.0', pkg.tarball, pkg.manifest))
+    const res = await h.request(`/npm/-/package/tagged-pkg/dist-tags/${tag}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKEN}` },
+      body: '"1.0.0"',
+    })
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { error: string }).error).toMatch(/invalid dist-tag/)
+  })
+})

@@ -2,7 +2,7 @@
  * Names private before their first publish (LARDER_NPM_PRIVATE_SCOPES, LARDER_NPM_PRIVATE_NAMES),
  * and the check a first publish of any other name must pass: the upstream must not have it.
  */
-import { PrivateNameList, assertNotOnUpstream } from '@larder/core'
+import { LarderError, PrivateNameList, assertNotOnUpstream } from '@larder/core'
 import { parsePackageName, type PackageName } from '../names/package-name.js'
 import type { NpmContext } from '../routes/npm-context.js'
 
@@ -32,6 +32,12 @@ export function reservedBy(scopes: ReadonlySet<string>, names: PrivateNameList):
 /** Before a publish: a name that is not private yet (configured, or published here before) must not exist upstream. */
 export async function admitPublishName(npm: NpmContext, name: PackageName): Promise<void> {
   if (await npm.privateRegistry.owns(name)) return
+  // npm's rule for new names; old mirrored names with capitals are still read, never created here.
+  if (name.full !== name.full.toLowerCase()) {
+    throw new LarderError('E_INVALID_NAME', `publish refused: new package names must be lowercase, not ${name.full}`, {
+      hint: `publish it as ${name.full.toLowerCase()}`,
+    })
+  }
   const { config } = npm.services
   await assertNotOnUpstream({
     name: name.full,

@@ -14,7 +14,7 @@ import type { PackageName } from '../names/package-name.js'
 import { UPSTREAM_KEY_PREFIX, storedPackumentEntry } from '../packument/packument-source.js'
 import { rewritePackument } from '../packument/stored-packument.js'
 import { applyVersionUpdate } from './metadata-write.js'
-import { checkedTags, privateManifest, publishersOf, type PublishedVersion } from './publish-document.js'
+import { assertTarballMatches, checkedTags, privateManifest, publishersOf, type PublishedVersion } from './publish-document.js'
 import { readTarballFacts } from './tarball-facts.js'
 
 export const PRIVATE_PACKUMENT_PREFIX = 'npm-private:packument:'
@@ -65,6 +65,7 @@ export class PrivateRegistry {
   publish(name: PackageName, published: PublishedVersion, principal: Principal): Promise<string> {
     return this.hosted.change(name.full, async () => {
       const facts = await readTarballFacts(published.tarball)
+      assertTarballMatches(name, published, facts)
       const current = (await this.source(name)) ?? (await this.freshDocument(name))
       if (current.versions[published.version] || current.time[published.version]) {
         throw new LarderError('E_CONFLICT', `${name.full}@${published.version} is already published`, {

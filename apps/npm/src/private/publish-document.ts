@@ -50,7 +50,8 @@ export function readPublishDocument(name: PackageName, doc: Record<string, any>)
   }
   const distTags: Record<string, string> = {}
   for (const [tag, target] of Object.entries(doc['dist-tags'] ?? {})) {
-    if (typeof target === 'string' && /^[A-Za-z0-9._~-]+$/.test(tag) && !looksLikeVersion(tag)) distTags[tag] = target
+    if (!isNewDistTag(tag)) throw bad(`invalid dist-tag "${tag.slice(0, 64)}" (${DIST_TAG_RULE})`)
+    if (typeof target === 'string') distTags[tag] = target
   }
   return {
     version,
@@ -78,6 +79,32 @@ export function looksLikeVersion(tag: string): boolean {
   return semver.valid(tag) !== null
 }
 
+export const MAX_DIST_TAG_LENGTH = 128
+export const DIST_TAG_RULE = `letters, digits and . _ ~ -, at most ${MAX_DIST_TAG_LENGTH}, and nothing npm reads as a version range such as v1`
+
+/**
+ * A tag being set now: npm's own rule (no valid semver range: `npm install pkg@v1` would read it as one), a
+ * length limit, and never `__proto__`, which a JSON object cannot hold as a plain key. Tags stored before
+ * are only held to `looksLikeVersion` (checkedTags), so an old tag never blocks the next publish.
+ */
+export function isNewDistTag(tag: string): boolean {
+  return tag.length <= MAX_DIST_TAG_LENGTH && /^[A-Za-z0-9._~-]+$/.test(tag) && tag !== '__proto__' && semver.validRange(tag) === null
+}
+
+/**
+ * The document must describe the tarball: npm installs the document's dependencies and scripts but unpacks the
+ * tarball's package.json, and a name or version that differ ("manifest confusion") would install something else.
+ */
+export function assertTarballMatches(name: PackageName, published: PublishedVersion, facts: TarballFacts): void {
+  const { name: packedName, version: packedVersion } = facts.packageJson
+  if (packedName !== name.full || packedVersion !== published.version) {
+    throw bad(`the tarball's package.json is ${String(packedName)}@${String(packedVersion)}, the document publishes ${name.full}@${published.version}`)
+  }
+}
+
+/** What only the registry may say about a version: a publisher's own signatures, attestations or maintainers would be believed by clients. */
+const REGISTRY_FIELDS = ['maintainers', '_npmUser', '_id', 'dist'] as const
+
 /** The manifest Larder stores for a published version: what npm sent, with the facts only the server can vouch for. */
 export function privateManifest(
   name: PackageName,
@@ -86,14 +113,15 @@ export function privateManifest(
   publisher: string,
   tarballOrigin: string,
 ): Record<string, any> {
-  const scripts = (published.manifest.scripts ?? {}) as Record<string, unknown>
+  const claimed = { ...published.manifest }
+  for (const field of REGISTRY_FIELDS) delete claimed[field]
   const manifest: Record<string, any> = {
-    ...published.manifest,
+    ...claimed,
     _id: `${name.full}@${published.version}`,
     _npmUser: { name: publisher },
     _hasShrinkwrap: facts.hasShrinkwrap,
+    // Only what Larder computed: a dist.signatures or dist.attestations sent by the publisher is dropped.
     dist: {
-      ...(published.manifest.dist as Record<string, unknown> | undefined),
       tarball: `${tarballOrigin}/${name.full}/-/${published.filename}`,
       integrity: published.integrity,
       shasum: published.shasum,
@@ -101,7 +129,10 @@ export function privateManifest(
       unpackedSize: facts.unpackedSize,
     },
   }
-  if (facts.hasBindingGyp || ['preinstall', 'install', 'postinstall'].some((s) => s in scripts)) manifest.hasInstallScript = true
+  // Install scripts the document or the tarball's own package.json declares: npm runs those of what it unpacks.
+  const hasScript = (scripts: unknown) =>
+    scripts !== null && typeof scripts === 'object' && ['preinstall', 'install', 'postinstall'].some((s) => Object.hasOwn(scripts, s))
+  if (facts.hasBindingGyp || hasScript(published.manifest.scripts) || hasScript(facts.packageJson.scripts)) manifest.hasInstallScript = true
   return manifest
 }
 

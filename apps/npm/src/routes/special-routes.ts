@@ -12,7 +12,7 @@ import {
   type RouteMethods,
 } from '@larder/core'
 import { parsePackageName, type PackageName } from '../names/package-name.js'
-import { looksLikeVersion } from '../private/publish-document.js'
+import { DIST_TAG_RULE, isNewDistTag } from '../private/publish-document.js'
 import type { NpmContext, NpmRouteContext } from './npm-context.js'
 import { unsupportedEndpoint } from './unsupported-routes.js'
 
@@ -111,7 +111,7 @@ async function distTags(c: NpmRouteContext, npm: NpmContext, segments: string[])
     return c.json(tag ? { [tag]: tags[tag] } : tags)
   }
   const principal = npm.services.tokens.requirePublisher(c.req.header('authorization'), 'npm')
-  if (!tag || !/^[A-Za-z0-9._~-]+$/.test(tag) || looksLikeVersion(tag)) throw new LarderError('E_BAD_REQUEST', `invalid dist-tag "${tag ?? ''}"`)
+  if (!tag) throw new LarderError('E_BAD_REQUEST', 'name the dist-tag: /-/package/<name>/dist-tags/<tag>')
   if (c.req.method === 'DELETE') {
     await npm.privateRegistry.setDistTag(name, tag, undefined, principal)
     return c.json({ ok: true })
@@ -124,6 +124,8 @@ async function distTags(c: NpmRouteContext, npm: NpmContext, segments: string[])
     version = body.trim()
   }
   if (typeof version !== 'string') throw new LarderError('E_BAD_REQUEST', 'the dist-tag body must be a version string')
+  // Only a tag being set is held to the rule: an old one that breaks it can still be removed.
+  if (!isNewDistTag(tag)) throw new LarderError('E_BAD_REQUEST', `invalid dist-tag "${tag.slice(0, 64)}" (${DIST_TAG_RULE})`)
   await npm.privateRegistry.setDistTag(name, tag, version, principal)
   return c.json({ ok: true }, 201)
 }
