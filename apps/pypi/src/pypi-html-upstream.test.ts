@@ -76,6 +76,25 @@ describe('an HTML-only static upstream', () => {
     }
   })
 
+  it('keeps the page it holds when the upstream answers 200 with something that is no index page', async () => {
+    const warm = await h.reopen({ LARDER_INDEX_TTL_SECONDS: '0' })
+    await h.upstream.index.setFault('garbage')
+    try {
+      const res = await warm.request('/pypi/simple/static-pkg/', { headers: { accept: JSON_TYPE } })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('x-larder-cache')).toBe('STALE')
+      expect(res.headers.get('x-larder-stale')).toBe('E_UPSTREAM_GARBAGE')
+      const doc = (await res.json()) as { files: { filename: string }[] }
+      expect(doc.files.map((f) => f.filename)).toContain(dists.wheel.filename)
+      // A project never seen is refused, not stored as one with nothing to install.
+      const cold = await warm.request('/pypi/simple/other-pkg/', { headers: { accept: JSON_TYPE } })
+      expect(cold.status).toBe(502)
+      expect(await cold.json()).toMatchObject({ code: 'E_UPSTREAM_GARBAGE' })
+    } finally {
+      await h.upstream.index.setFault(null)
+    }
+  })
+
   it('lists the upstream projects on the root page', async () => {
     const res = await h.request('/pypi/simple/', { headers: { accept: JSON_TYPE } })
     expect(res.headers.get('vary')).toBe('Accept')

@@ -15,6 +15,22 @@ function collectNames(): NameSink & { names: string[] } {
 
 const sha = (c: string) => c.repeat(64)
 
+describe('parseHtmlPage on what is no index page', () => {
+  it.each([
+    ['a login page', '<html><body><h1>Welcome to our proxy</h1><a href="/login">log in</a></body></html>'],
+    ['an empty body', ''],
+    ['binary junk', '\u001f\u008b\u0008\u0000junk'],
+  ])('refuses %s as upstream garbage', (_what, html) => {
+    expect(() => parseHtmlPage(html, 'https://pypi.example/simple/x/')).toThrow(expect.objectContaining({ code: 'E_UPSTREAM_GARBAGE' }))
+  })
+
+  it("takes PyPI's page of a project with no files, which says its version", () => {
+    const html =
+      '<!DOCTYPE html><html><head><meta name="pypi:repository-version" content="1.1"><title>Links for x</title></head><body><h1>Links for x</h1></body></html>'
+    expect(parseHtmlPage(html, 'https://pypi.org/simple/x/')).toEqual([])
+  })
+})
+
 describe('parseHtmlPage on the pages real indexes serve', () => {
   it('reads a pypi.org page: PEP 629 version, sha256 fragments, entity-decoded requires-python, PEP 592 reasons, both PEP 714 names', () => {
     const html = `<!DOCTYPE html>

@@ -1,5 +1,6 @@
 /** Reads a PEP 503 HTML page (any static index): anchors with hash fragments, PEP 592/658/714 data-* attributes, `<base>`, PEP 629's version. */
-import { isSafeFilename } from '../names/dist-filename.js'
+import { LarderError } from '@larder/core'
+import { isSafeFilename, parseDistFilename } from '../names/dist-filename.js'
 import { HtmlIndexScanner, scanHtmlIndex, type HtmlAnchor } from './html-index.js'
 import { checkApiVersion } from './parse-json.js'
 import { cleanHashes, type PageFile } from './project-page.js'
@@ -62,7 +63,12 @@ function pageFile(anchor: HtmlAnchor, base: string): PageFile | undefined {
   }
 }
 
-/** The files of an HTML project page fetched from `pageUrl`; links that are not plain file names are skipped. */
+/**
+ * The files of an HTML project page fetched from `pageUrl`; links that are not plain file names are skipped.
+ * A page with no distribution link must say it is an index (PEP 629's meta, as PyPI's page of a project with no files
+ * does): a captive portal, an error page, an empty or still-compressed body would otherwise be stored as a
+ * project with nothing to install, in place of the copy held before.
+ */
 export function parseHtmlPage(html: string, pageUrl: string, label = 'simple page'): PageFile[] {
   const anchors: HtmlAnchor[] = []
   const head = scanHtmlIndex(html, (anchor) => anchors.push(anchor))
@@ -73,7 +79,18 @@ export function parseHtmlPage(html: string, pageUrl: string, label = 'simple pag
   } catch {
     // An unusable <base> is ignored, as browsers and pip do: links resolve against the page.
   }
-  return anchors.flatMap((anchor) => pageFile(anchor, base) ?? [])
+  const files = anchors.flatMap((anchor) => pageFile(anchor, base) ?? [])
+  // A link to a distribution (a wheel or sdist name) or PEP 629's meta: a login link alone proves nothing.
+  if (head.repositoryVersion === undefined && !files.some((file) => parseDistFilename(file.filename) !== undefined)) {
+    throw new LarderError(
+      'E_UPSTREAM_GARBAGE',
+      `${label}: the upstream answered with no simple index page (no links to distributions and no pypi:repository-version)`,
+      {
+        hint: 'the upstream, or a proxy in between, sent something else (a login or error page?); check LARDER_PYPI_UPSTREAM',
+      },
+    )
+  }
+  return files
 }
 
 /** Puts the project names an HTML root page lists (the anchors' text) into `sink`, reading the page as it arrives. */

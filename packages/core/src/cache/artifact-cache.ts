@@ -156,11 +156,15 @@ export class ArtifactCache {
       })
     }
     const contentType = request.contentType ?? response.headers['content-type'] ?? DEFAULT_CONTENT_TYPE
+    const expectedLater = request.checkedLater?.then((check) => check.expected)
+    // Handled from the start: the check may fail (an unreadable packument) while the spool file is still being
+    // opened, before the fill listens, and the fill hears of it anyway when it asks at the end of the body.
+    expectedLater?.catch(() => {})
     const fill = await SpoolFill.create({
       spoolDir: store.spoolDir,
       label,
       expected: request.expected,
-      ...(request.checkedLater ? { expectedLater: request.checkedLater.then((check) => check.expected) } : {}),
+      ...(expectedLater ? { expectedLater } : {}),
       expectedSize,
       maxBytes: this.options.maxArtifactBytes,
       commit: async (path, result) => {

@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse, createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, createServer as createNetServer } from 'node:net'
 import type { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -88,13 +88,29 @@ describe('createUpstreamClient: answers', () => {
     expect(await text(response.body)).toBe('nope')
   })
 
-  it('sends User-Agent and Via (appended to a forwarded one) and no Accept-Encoding', async () => {
+  it('sends User-Agent and Via (appended to a forwarded one), and asks for the bytes as they are', async () => {
     const server = await startServer(reply(200))
     await text((await client().request({ url: server.url })).body)
     await text((await client({ userAgent: 'ua/1' }).request({ url: server.url, headers: { Via: '1.1 edge' } })).body)
     expect(server.headers[0]).toMatchObject({ 'user-agent': 'larder/0.1 (+caching mirror)', via: '1.1 larder' })
-    expect(server.headers[0]?.['accept-encoding']).toBeUndefined()
+    // No Accept-Encoding would take any coding (RFC 9110): Larder hashes and parses what arrives.
+    expect(server.headers[0]?.['accept-encoding']).toBe('identity')
     expect(server.headers[1]).toMatchObject({ 'user-agent': 'ua/1', via: '1.1 edge, 1.1 larder' })
+  })
+
+  it('says a reply that is not HTTP at all is upstream garbage, not an internal fault', async () => {
+    const raw = createNetServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 abc OK\r\ncontent-length: 2\r\n\r\nok')))
+    raw.listen(0, '127.0.0.1')
+    await once(raw, 'listening')
+    try {
+      const { port } = raw.address() as AddressInfo
+      await expect(client({ retries: 0 }).request({ url: `http://127.0.0.1:${port}/x` })).rejects.toMatchObject({
+        code: 'E_UPSTREAM_GARBAGE',
+        message: expect.stringContaining('Invalid status code'),
+      })
+    } finally {
+      raw.close()
+    }
   })
 
   it('passes compressed bytes through untouched', async () => {

@@ -173,7 +173,9 @@ function firstHop(req: UpstreamRequest, userAgent: string, via: string): Hop {
   if (req.body !== undefined && isIdempotent(method)) {
     throw new LarderError('E_INTERNAL', `a ${method} request to upstream cannot have a body`)
   }
-  const headers: Record<string, string> = { 'user-agent': userAgent }
+  // A request without Accept-Encoding takes any coding (RFC 9110, 12.5.3), and Larder hashes and parses the bytes
+  // as they arrive: it asks for them as they are, unless a caller says it decodes.
+  const headers: Record<string, string> = { 'user-agent': userAgent, 'accept-encoding': 'identity' }
   for (const [name, value] of Object.entries(req.headers ?? {})) headers[name.toLowerCase()] = value
   // Appending keeps the chain intact when a caller forwards a Via it received.
   headers.via = headers.via ? `${headers.via}, ${via}` : via
@@ -213,7 +215,8 @@ function statusError(response: RawResponse, attempts: number): LarderError {
 
 function circuitOpenError(origin: string, retryAt: number): LarderError {
   const waitMs = retryAt - Date.now()
-  const when = waitMs > 0 ? `will try it again in ${Math.ceil(waitMs / 1000)} s (at ${new Date(retryAt).toISOString()})` : 'a trial request is checking it now'
+  const when =
+    waitMs > 0 ? `will try it again in ${Math.ceil(waitMs / 1000)} s (at ${new Date(retryAt).toISOString()})` : 'is checking it now with a trial request'
   return new LarderError('E_CIRCUIT_OPEN', `upstream ${origin} keeps failing, so it is not being contacted; Larder ${when}`, {
     hint: 'wait for the upstream to recover; cached copies are still served',
   })

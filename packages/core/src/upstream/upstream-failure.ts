@@ -29,12 +29,18 @@ const TIMEOUT_PHASES: Record<string, string> = {
 
 export function classifyFailure(err: unknown): FailureKind {
   const code = errorCode(err)
-  if (code === undefined) return 'unknown'
+  // undici's parser names no code for a reply that is not HTTP at all (a bad status line, HTTP/0.9).
+  if (code === undefined) return isParserError(err) ? 'garbage' : 'unknown'
   if (TIMEOUT_CODES.has(code)) return 'timeout'
   if (UNREACHABLE_CODES.has(code)) return 'unreachable'
   if (TLS_CODE.test(code)) return 'tls'
   if (GARBAGE_CODES.has(code) || code.startsWith('HPE_')) return 'garbage'
   return 'unknown'
+}
+
+function isParserError(err: unknown, depth = 0): boolean {
+  if (depth > 4 || typeof err !== 'object' || err === null) return false
+  return (err as Error).name === 'HTTPParserError' || isParserError((err as { cause?: unknown }).cause, depth + 1)
 }
 
 /** The first error code found on the error, its `cause` chain, or (for happy-eyeballs AggregateErrors) its parts. */
@@ -83,7 +89,7 @@ export function toUpstreamError(err: unknown, context: FailureContext): LarderEr
         hint: 'if the upstream uses a private CA, add it with NODE_EXTRA_CA_CERTS',
       })
     case 'garbage':
-      return new LarderError('E_UPSTREAM_GARBAGE', `upstream ${origin} sent a malformed HTTP response (${code}: ${detail})`, {
+      return new LarderError('E_UPSTREAM_GARBAGE', `upstream ${origin} sent a malformed HTTP response (${code ? `${code}: ` : ''}${detail})`, {
         cause: err,
         hint: 'the upstream, or a proxy in between, is misbehaving',
       })
