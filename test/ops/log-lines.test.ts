@@ -1,4 +1,5 @@
 /** Logs stay machine-readable: every stdout line is one JSON object, 404s are info without a stack, offline misses say OFFLINE. */
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTempDir, startNpmRegistryFixture, type NpmRegistryFixture, type TempDir } from '@larder/testkit'
@@ -74,5 +75,29 @@ describe('log lines', () => {
     const head404 = (await larder.requests()).filter((r) => r.method === 'HEAD' && r.status === 404)
     expect(head404.map((r) => r.cache)).toEqual(['MISS'])
     expect((await offline.requests()).find((r) => r.path.endsWith('never-fetched-package'))).toMatchObject({ status: 504, cache: 'OFFLINE' })
+  })
+
+  it('says a publish the client cut off is its bad request (warn, no stack), and a path no mirror takes in JSON', async () => {
+    const larder = await start({ LARDER_TOKENS: 'ci=e2e-log-token:npm' })
+    // A publish of 900 kB announced, 300 kB sent, then the connection closed.
+    const socket = connect(larder.port, '127.0.0.1')
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
+    const head = `PUT /npm/cut-publish HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer e2e-log-token\r\ncontent-type: application/json\r\ncontent-length: 900000\r\n\r\n`
+    socket.write(head)
+    socket.write(Buffer.alloc(300_000, 0x20))
+    await new Promise<void>((resolve) => socket.end(resolve))
+    socket.destroy()
+    for (const path of ['/nonexistent', '/npm/../../etc/passwd']) {
+      const res = await fetch(`${larder.url}${path}`)
+      expect(res.status, path).toBe(404)
+      expect(res.headers.get('content-type'), path).toMatch(/application\/json/)
+      expect(((await res.json()) as { code: string }).code, path).toBe('E_NOT_FOUND')
+    }
+    const lines = await larder.logs()
+    const cut = lines.find((line) => typeof line.msg === 'string' && line.msg.includes('publish of cut-publish was cut short'))
+    expect(cut, JSON.stringify(lines)).toMatchObject({ level: 40, code: 'E_BAD_REQUEST' })
+    expect(JSON.stringify(cut)).not.toMatch(/stack/)
+    expect(lines.some((line) => line.level === 50)).toBe(false)
+    await larder.stop()
   })
 })

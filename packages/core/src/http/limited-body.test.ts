@@ -24,4 +24,19 @@ describe('readLimitedBody', () => {
     const request = new Request('http://x/', { method: 'PUT', body: streamOf('abc', 'def'), duplex: 'half' } as RequestInit)
     await expect(readLimitedBody(request, 5, 'upload')).rejects.toMatchObject({ code: 'E_TOO_LARGE' })
   })
+
+  it('says a body the client cut off is a bad request of the client, not an internal fault', async () => {
+    const cut = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('ab'))
+        controller.error(new Error('aborted'))
+      },
+    })
+    const request = new Request('http://x/', { method: 'PUT', body: cut, duplex: 'half' } as RequestInit)
+    await expect(readLimitedBody(request, 100, 'publish of x')).rejects.toMatchObject({
+      code: 'E_BAD_REQUEST',
+      status: 400,
+      message: expect.stringMatching(/^publish of x was cut short after \d+ bytes: aborted$/),
+    })
+  })
 })

@@ -13,7 +13,17 @@ export async function readLimitedBody(request: Request, maxBytes: number, label:
   let total = 0
   const reader = request.body.getReader()
   for (;;) {
-    const { done, value } = await reader.read()
+    let next: Awaited<ReturnType<typeof reader.read>>
+    try {
+      next = await reader.read()
+    } catch (error) {
+      // The client went away (or sent a broken body) before the end: its request, not Larder, failed.
+      throw new LarderError('E_BAD_REQUEST', `${label} was cut short after ${total} bytes: ${(error as Error)?.message ?? error}`, {
+        cause: error,
+        hint: 'send the request again',
+      })
+    }
+    const { done, value } = next
     if (done) break
     total += value.byteLength
     if (total > maxBytes) {

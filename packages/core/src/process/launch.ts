@@ -8,7 +8,7 @@ import { composeMirrors, type AnyMirrorDeclaration, type ComposedMirrors } from 
 import { scheduleEviction, scheduleGarbageCollection, watchStoreGauges } from '../maintenance/index.js'
 import { createServices, type LarderServices } from '../services/index.js'
 import { allowedHostCheck } from '../http/allowed-host.js'
-import { errorHandler, securityHeaders } from '../http/edge.js'
+import { errorHandler, notFoundHandler, securityHeaders } from '../http/edge.js'
 import { routeConsoleToLog } from '../http/console-to-log.js'
 import { startNodeServer } from '../http/node-server.js'
 import type { LarderEnv } from '../http/types.js'
@@ -58,6 +58,8 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
   })
   const root = new Hono<LarderEnv>()
   root.onError(errorHandler({ app: options.name, logger, metrics: services.metrics }))
+  // A path no mirror takes (or one whose dot segments led out of every prefix) is told in JSON like every other error.
+  root.notFound(notFoundHandler)
   root.use('*', securityHeaders({ protectReads: config.protectReads }))
   root.use('*', allowedHostCheck(config))
   const extra = options.routes?.({ services, app: composed.app })
