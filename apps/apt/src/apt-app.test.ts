@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildDeb, type BuiltDeb } from '@larder/testkit'
 import { sha256Table, startAptAppHarness, type AptAppHarness } from './apt-app.harness.js'
@@ -192,5 +194,24 @@ describe('APT mirror: pool files', () => {
     expect(unknown.status).toBe(404)
     expect(((await unknown.json()) as { hint: string }).hint).toContain('fixture')
     expect((await h.request('/apt/fixture/pool/..%2F..%2Fetc/passwd')).status).toBe(400)
+  })
+
+  it('fetches again a pool file it held unverified once a served index lists other bytes', async () => {
+    const late = await buildDeb({ name: 'unit-late', version: '1.0' })
+    const pool = h.upstream.archive.poolPath(late)
+    const path = `/apt/fixture/${pool}`
+    // Upstream serves a file at that path before any index lists it: Larder stores it as first fetched.
+    await mkdir(dirname(join(h.upstream.archive.root, pool)), { recursive: true })
+    await writeFile(join(h.upstream.archive.root, pool), 'not the package the index will name')
+    expect((await h.bytes(path)).status).toBe(200)
+    await h.upstream.publish([late])
+    await h.bytes(`${SUITE}/InRelease`)
+    expect((await h.bytes(`${SUITE}/main/binary-amd64/Packages.xz`)).status).toBe(200)
+    const again = await h.bytes(path)
+    expect(again.headers.get('x-larder-cache')).toBe('MISS')
+    expect(again.body.equals(late.bytes)).toBe(true)
+    const held = await h.bytes(path)
+    expect(held.headers.get('x-larder-cache')).toBe('HIT')
+    expect(held.body.equals(late.bytes)).toBe(true)
   })
 })

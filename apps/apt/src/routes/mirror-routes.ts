@@ -78,8 +78,30 @@ function findListed(generation: Generation, dir: string, algorithm: ReleaseAlgor
 }
 
 export async function getMirrorPool(c: AptRouteContext, apt: AptContext, archive: string, path: string): Promise<Response> {
-  const { cache, store } = apt.services
-  const artifact = await cache.artifact({
+  const { store } = apt.services
+  let artifact = await poolArtifact(apt, archive, path)
+  // Offline nothing can be fetched again: the held bytes are all there is.
+  if (artifact.entry?.meta?.verified === false && !apt.services.config.offline) {
+    // Stored before any served index listed it: once one does, the bytes must be what it says, or apt would
+    // fail on a hash mismatch for as long as the file is held.
+    const known = await apt.poolIndex.lookup(archive, path)
+    if (known && known.sha256 !== artifact.entry.blob) {
+      artifact.body.destroy()
+      apt.services.logger.warn(
+        { archive, path, held: artifact.entry.blob, listed: known.sha256 },
+        `${archive} ${path} was held unverified and its index now lists other bytes; fetching it again`,
+      )
+      await store.deleteEntry(artifact.entry.key)
+      artifact = await poolArtifact(apt, archive, path)
+    } else if (known) {
+      await store.putEntry({ ...artifact.entry, meta: { ...artifact.entry.meta, verified: true } })
+    }
+  }
+  return serveArtifact(c, artifact, store)
+}
+
+function poolArtifact(apt: AptContext, archive: string, path: string): Promise<ArtifactResponse> {
+  return apt.services.cache.artifact({
     key: poolKey(archive, path),
     label: `${archive} ${path}`,
     // Reading the stored Packages and Sources is paid for on a miss only.
@@ -93,5 +115,4 @@ export async function getMirrorPool(c: AptRouteContext, apt: AptContext, archive
       }
     },
   })
-  return serveArtifact(c, artifact, store)
 }
