@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   E_CONFLICT: 409,
   E_TOO_LARGE: 413,
   E_UNSUPPORTED_MEDIA: 415,
+  /** A request framed in a way Larder does not apply (a transfer coding other than chunked). */
+  E_NOT_IMPLEMENTED: 501,
   E_UPSTREAM_STATUS: 502,
   E_UPSTREAM_UNREACHABLE: 502,
   E_UPSTREAM_GARBAGE: 502,

@@ -1,5 +1,5 @@
 /** The Node HTTP server under a Hono app: client timeouts, a JSON answer for requests that cannot even be parsed, graceful stop. */
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
@@ -7,6 +7,7 @@ import type { LarderConfig } from '../config/index.js'
 import type { Logger } from '../log/index.js'
 import { SECURITY_HEADERS } from './edge.js'
 import type { HotResponses } from './hot-responses.js'
+import { framingRefusal } from './request-framing.js'
 import type { LarderEnv } from './types.js'
 
 /** How often the server looks for requests over their header or request timeout. */
@@ -36,6 +37,17 @@ export function startNodeServer(options: NodeServerOptions): Server {
       return new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/json', ...SECURITY_HEADERS } })
     },
   })
+  const route = hot
+    ? (request: IncomingMessage, response: ServerResponse) => {
+        if (request.method !== 'GET') return void listener(request, response)
+        void hot.send(request, response).then(
+          (sent) => {
+            if (!sent) void listener(request, response)
+          },
+          () => void listener(request, response),
+        )
+      }
+    : listener
   const server = createServer(
     {
       headersTimeout: config.requestHeadersTimeoutMs,
@@ -43,17 +55,16 @@ export function startNodeServer(options: NodeServerOptions): Server {
       keepAliveTimeout: config.keepAliveTimeoutMs,
       connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
     },
-    hot
-      ? (request, response) => {
-          if (request.method !== 'GET') return void listener(request, response)
-          void hot.send(request, response).then(
-            (sent) => {
-              if (!sent) void listener(request, response)
-            },
-            () => void listener(request, response),
-          )
-        }
-      : listener,
+    (request, response) => {
+      const refusal = framingRefusal(request.rawHeaders)
+      if (!refusal) return void route(request, response)
+      logger.info({ code: refusal.code, method: request.method, path: request.url?.split('?')[0] }, `request refused: ${refusal.message}`)
+      const body = JSON.stringify({ error: refusal.message, code: refusal.code, hint: refusal.hint })
+      // The body (if any) is not read: the connection cannot be reused.
+      response
+        .writeHead(refusal.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close', ...SECURITY_HEADERS })
+        .end(body)
+    },
   )
   server.on('error', (err) => {
     logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}: ${err.message}`)
