@@ -15,8 +15,9 @@ afterAll(async () => {
   await h?.close()
 })
 
-function upload(filename: string, bytes: Buffer, version: string) {
+function upload(filename: string, bytes: Buffer, version: string, extra: Record<string, string> = {}) {
   const fields = {
+    ...extra,
     ':action': 'file_upload',
     protocol_version: '1',
     name: 'team-evil',
@@ -73,6 +74,14 @@ describe('uploads with unsafe entries', () => {
     expect(((await res.json()) as any).error).toMatch(message)
     await expectNotListed(filename)
     expect((await h.request(`/pypi/files/team-evil/${createHash('sha256').update(bytes).digest('hex')}/${filename}`)).status).toBe(404)
+  })
+
+  it('refuses a requires_python that is no version specifier, which pip could not read', async () => {
+    const dists = await buildPythonDists({ name: 'team-evil', version: '3.0' })
+    const res = await upload(dists.wheel.filename, dists.wheel.bytes, '3.0', { requires_python: '"><script>alert(1)</script>' })
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { error: string }).error).toMatch(/requires_python .* is not a PEP 440 version specifier/)
+    expect((await upload(dists.wheel.filename, dists.wheel.bytes, '3.0', { requires_python: '>=3.8, <4' })).status).toBe(200)
   })
 
   it('still takes real wheels and sdists', async () => {

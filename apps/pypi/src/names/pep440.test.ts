@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isPep440Version, normalizeVersion, versionIdentity } from './pep440.js'
+import { isPep440Version, isSpecifierSet, normalizeVersion, versionIdentity } from './pep440.js'
 
 describe('PEP 440 versions', () => {
   it('normalizes spellings as packaging does', () => {
@@ -22,5 +22,15 @@ describe('PEP 440 versions', () => {
     expect(versionIdentity('1.0.0rc1')).toBe(versionIdentity('1rc1'))
     expect(versionIdentity('1.0.1')).not.toBe(versionIdentity('1.1'))
     expect(versionIdentity('1.0+local')).not.toBe(versionIdentity('1.0'))
+  })
+})
+
+describe('PEP 440 specifier sets (Requires-Python)', () => {
+  it.each(['>=3.8', '>=3.8,<4', ' >= 3.8 , != 3.9.* ', '~=3.9', '==3.*', '===3.8-custom', '>3.7.0rc1'])('takes %s', (text) => {
+    expect(isSpecifierSet(text)).toBe(true)
+  })
+
+  it.each(['', ',', '3.8', '"><script>alert(1)</script>', '>=3.8;', '~=3', '>=3.*', '>= 3.8 4', 'x'.repeat(2000)])('refuses %s', (text) => {
+    expect(isSpecifierSet(text)).toBe(false)
   })
 })

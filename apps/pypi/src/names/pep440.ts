@@ -64,3 +64,26 @@ export function versionIdentity(version: string): string | undefined {
   while (release.length > 1 && release[release.length - 1] === 0) release.pop()
   return render(v, release)
 }
+
+/** Far above any real Requires-Python. */
+export const MAX_SPECIFIER_SET_LENGTH = 1024
+const CLAUSE = /^\s*(~=|===|==|!=|<=|>=|<|>)\s*(\S+?)\s*$/
+
+/**
+ * A PEP 440 version specifier set (Requires-Python: ">=3.8,<4", "~=3.9", "==3.*"), as packaging's
+ * SpecifierSet reads it: each clause an operator and a version; `.*` only after == and !=, `===` any string.
+ */
+export function isSpecifierSet(text: string): boolean {
+  if (text.length > MAX_SPECIFIER_SET_LENGTH) return false
+  const clauses = text.split(',')
+  if (clauses.every((clause) => clause.trim() === '')) return false
+  return clauses.every((clause) => {
+    const match = CLAUSE.exec(clause)
+    if (!match) return false
+    const [, operator, version] = match as unknown as [string, string, string]
+    if (operator === '===') return /^[^\s,;]+$/.test(version)
+    if (version.endsWith('.*')) return (operator === '==' || operator === '!=') && isPep440Version(version.slice(0, -2))
+    if (operator === '~=' && !/\d\.\d/.test(version)) return false
+    return isPep440Version(version)
+  })
+}

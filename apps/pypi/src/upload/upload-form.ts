@@ -1,7 +1,7 @@
 /** Checks a legacy-API upload (what twine sends): action, file name against name and version, digests. */
 import { LarderError, type MultipartForm, type SpooledFile } from '@larder/core'
 import { UPLOAD_SDIST_EXTENSIONS, isSafeFilename, isValidVersion, normalizedWheelFilename, parseDistFilename } from '../names/dist-filename.js'
-import { versionIdentity } from '../names/pep440.js'
+import { isSpecifierSet, versionIdentity } from '../names/pep440.js'
 import { isValidProjectName, normalizeProjectName } from '../names/project-name.js'
 
 export interface CheckedUpload {
@@ -60,5 +60,9 @@ export function checkUpload(form: MultipartForm): CheckedUpload {
   const digestOk = content.sha256 === sha256 && (!md5 || content.digests.md5 === md5)
   if (!digestOk) throw refuse(`the file does not match its digest`, 'the upload was corrupted on the way; upload again')
   const requiresPython = field('requires_python')
+  // Served to pip as data-requires-python: one it cannot read would hide the file from every install.
+  if (requiresPython && !isSpecifierSet(requiresPython)) {
+    throw refuse(`requires_python ${JSON.stringify(requiresPython.slice(0, 80))} is not a PEP 440 version specifier such as ">=3.8"`)
+  }
   return { project, version, filename, kind: parsed.kind, file: content, ...(requiresPython ? { requiresPython } : {}) }
 }
