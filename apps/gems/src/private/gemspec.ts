@@ -76,7 +76,8 @@ export function parseGemspecYaml(source: string): GemSpecFacts {
   if (!spec || typeof spec !== 'object') bad('is not a Gem::Specification')
   const name = text(spec.name)
   const version = text(spec.version?.version)
-  if (!name || !GEM_NAME_PATTERN.test(name)) bad(`names an invalid gem "${String(spec.name).slice(0, 80)}"`)
+  if (spec.name === undefined) bad('names no gem (no name: is it a Gem::Specification?)')
+  if (!name || !GEM_NAME_PATTERN.test(name)) bad(`names an invalid gem ${JSON.stringify(String(spec.name).slice(0, 80))}`)
   if (version?.includes('-')) {
     bad(
       `has version "${version.slice(0, 40)}" with a '-': RubyGems reads it as a prerelease ('-' becomes '.pre.') and a platform belongs in the platform field`,

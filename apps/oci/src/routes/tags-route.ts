@@ -21,7 +21,8 @@ export function readPage(c: OciRouteContext): TagPage {
   const n = c.req.query('n')
   const last = c.req.query('last')
   if (n !== undefined) {
-    if (!/^\d{1,6}$/.test(n)) throw new OciError('UNSUPPORTED', 'E_BAD_REQUEST', `n=${n.slice(0, 20)} is not a page size`, { hint: 'n is a whole number' })
+    if (!/^\d{1,6}$/.test(n))
+      throw new OciError('UNSUPPORTED', 'E_BAD_REQUEST', `n=${n.slice(0, 20)} is not a page size`, { hint: 'n is a whole number up to 999999' })
     page.n = Number(n)
   }
   if (last !== undefined) {

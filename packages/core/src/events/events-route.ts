@@ -26,7 +26,7 @@ export function createEventsRoute(options: EventsRouteOptions): Hono<LarderEnv> 
     }
     const limitText = c.req.query('limit')
     if (limitText !== undefined && !/^\d{1,6}$/.test(limitText))
-      throw new LarderError('E_BAD_REQUEST', `limit must be a whole number, got "${limitText.slice(0, 32)}"`)
+      throw new LarderError('E_BAD_REQUEST', `limit must be a whole number up to 999999, got "${limitText.slice(0, 32)}"`)
     const page = await options.events.list(c.req.query('since'), limitText ? Number(limitText) : DEFAULT_EVENTS_PAGE, (event) =>
       allowsEcosystem(principal, event.ecosystem),
     )
