@@ -29,6 +29,14 @@ async function raw(request: string): Promise<{ status: number; body: string }> {
 }
 
 describe('request framing', () => {
+  it('refuses a path with dot segments, as sent or percent-encoded, before any mirror resolves it', async () => {
+    for (const path of ['/npm/foo/%2e%2e', '/npm/../../etc/passwd', '/gems/info/%2E%2E']) {
+      const answer = await raw(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
+      expect(answer.status, path).toBe(400)
+      expect(JSON.parse(answer.body), path).toMatchObject({ code: 'E_INVALID_NAME', hint: 'send the path without dot segments' })
+    }
+  })
+
   it('refuses two Host headers with a JSON 400', async () => {
     const answer = await raw('GET /healthz HTTP/1.1\r\nHost: evil.example\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
     expect(answer.status).toBe(400)

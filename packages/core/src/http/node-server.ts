@@ -7,7 +7,7 @@ import type { LarderConfig } from '../config/index.js'
 import type { Logger } from '../log/index.js'
 import { SECURITY_HEADERS } from './edge.js'
 import type { HotResponses } from './hot-responses.js'
-import { framingRefusal } from './request-framing.js'
+import { dotSegmentRefusal, framingRefusal } from './request-framing.js'
 import type { LarderEnv } from './types.js'
 
 /** How often the server looks for requests over their header or request timeout. */
@@ -56,7 +56,7 @@ export function startNodeServer(options: NodeServerOptions): Server {
       connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
     },
     (request, response) => {
-      const refusal = framingRefusal(request.rawHeaders)
+      const refusal = framingRefusal(request.rawHeaders) ?? dotSegmentRefusal(request.url)
       if (!refusal) return void route(request, response)
       logger.info({ code: refusal.code, method: request.method, path: request.url?.split('?')[0] }, `request refused: ${refusal.message}`)
       const body = JSON.stringify({ error: refusal.message, code: refusal.code, hint: refusal.hint })
