@@ -121,6 +121,10 @@ describe('what a publisher may not claim', () => {
     await expectNothingStored('confused-pkg', '1.0.0')
   })
 
+  it('takes a package.json whose version npm cleaned in the document (v1.0.0 packed, 1.0.0 published)', async () => {
+    expect((await put('cleaned-pkg', publishBody('cleaned-pkg', '1.0.0', tarballOf({ name: 'cleaned-pkg', version: 'v1.0.0' })))).status).toBe(201)
+  })
+
   it('refuses a tarball without a package.json in its top folder', async () => {
     const res = await put('bare-pkg', publishBody('bare-pkg', '1.0.0', writeTarGz([{ name: 'package/index.js', data: 'x' }])))
     expect(res.status).toBe(400)

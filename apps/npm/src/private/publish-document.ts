@@ -97,7 +97,9 @@ export function isNewDistTag(tag: string): boolean {
  */
 export function assertTarballMatches(name: PackageName, published: PublishedVersion, facts: TarballFacts): void {
   const { name: packedName, version: packedVersion } = facts.packageJson
-  if (packedName !== name.full || packedVersion !== published.version) {
+  // npm cleans the version it puts in the document ("v1.2.3" becomes "1.2.3") and packs package.json as written.
+  const cleaned = typeof packedVersion === 'string' ? semver.clean(packedVersion) : null
+  if (packedName !== name.full || (packedVersion !== published.version && cleaned !== published.version)) {
     throw bad(`the tarball's package.json is ${String(packedName)}@${String(packedVersion)}, the document publishes ${name.full}@${published.version}`)
   }
 }
