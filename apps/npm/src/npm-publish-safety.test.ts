@@ -34,6 +34,14 @@ async function expectNothingStored(name: string, version: string) {
   expect((await h.request(`/npm/${name}/-/${name}-${version}.tgz`)).status).toBe(404)
 }
 
+/** A publish refused with a 400 whose message says why, and nothing of it stored. */
+async function expectRefused(name: string, tarball: Buffer, message: RegExp) {
+  const res = await put(name, publishBody(name, '1.0.0', tarball))
+  expect(res.status).toBe(400)
+  expect(((await res.json()) as { error: string }).error).toMatch(message)
+  await expectNothingStored(name, '1.0.0')
+}
+
 describe('a publish that fails leaves nothing behind', () => {
   it('refuses a manifest nested 200,000 levels deep with a 400 naming the limit; neither packument nor tarball is served', async () => {
     const pkg = await packNpmPackage({ name: 'deep-manifest', version: '1.0.0' })
@@ -88,10 +96,7 @@ describe('tarballs with unsafe entries', () => {
       /hard link to an unsafe path/,
     ],
   ])('refuses %s with a 400 and stores nothing', async (_what, entries, message) => {
-    const res = await put('evil-pkg', publishBody('evil-pkg', '1.0.0', writeTarGz(entries)))
-    expect(res.status).toBe(400)
-    expect(((await res.json()) as { error: string }).error).toMatch(message)
-    await expectNothingStored('evil-pkg', '1.0.0')
+    await expectRefused('evil-pkg', writeTarGz(entries), message)
   })
 
   it('takes a symlink that stays inside the package', async () => {
@@ -115,10 +120,7 @@ describe('what a publisher may not claim', () => {
     ['another name', { name: 'evil', version: '1.0.0' }, /package\.json is evil@1\.0\.0, the document publishes confused-pkg@1\.0\.0/],
     ['another version', { name: 'confused-pkg', version: '9.9.9' }, /package\.json is confused-pkg@9\.9\.9/],
   ])('refuses a tarball whose package.json has %s, and stores nothing', async (_what, packageJson, message) => {
-    const res = await put('confused-pkg', publishBody('confused-pkg', '1.0.0', tarballOf(packageJson)))
-    expect(res.status).toBe(400)
-    expect(((await res.json()) as { error: string }).error).toMatch(message)
-    await expectNothingStored('confused-pkg', '1.0.0')
+    await expectRefused('confused-pkg', tarballOf(packageJson), message)
   })
 
   it('takes a package.json whose version npm cleaned in the document (v1.0.0 packed, 1.0.0 published)', async () => {
@@ -126,9 +128,7 @@ describe('what a publisher may not claim', () => {
   })
 
   it('refuses a tarball without a package.json in its top folder', async () => {
-    const res = await put('bare-pkg', publishBody('bare-pkg', '1.0.0', writeTarGz([{ name: 'package/index.js', data: 'x' }])))
-    expect(res.status).toBe(400)
-    expect(((await res.json()) as { error: string }).error).toMatch(/one package\.json, in its top folder/)
+    await expectRefused('bare-pkg', writeTarGz([{ name: 'package/index.js', data: 'x' }]), /one package\.json, in its top folder/)
   })
 
   it("says install scripts the tarball's package.json declares, and drops the publisher's signatures, attestations and maintainers", async () => {

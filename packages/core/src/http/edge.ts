@@ -140,10 +140,15 @@ function cacheResultOfError(error: LarderError): CacheResult | undefined {
   return undefined
 }
 
-export function errorResponse(c: Context<LarderEnv>, error: LarderError): Response {
+/** Larder's JSON error body: what failed, its stable code, and what to do when there is something. */
+export function errorBody(error: LarderError): Record<string, string> {
   const body: Record<string, string> = { error: error.message, code: error.code }
   if (error.hint) body.hint = error.hint
-  return c.json(body, error.status as 400, error.headers ? { ...error.headers } : undefined)
+  return body
+}
+
+export function errorResponse(c: Context<LarderEnv>, error: LarderError): Response {
+  return c.json(errorBody(error), error.status as 400, error.headers ? { ...error.headers } : undefined)
 }
 
 export const notFoundHandler: NotFoundHandler<LarderEnv> = (c) =>

@@ -5,7 +5,8 @@ import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { LarderConfig } from '../config/index.js'
 import type { Logger } from '../log/index.js'
-import { SECURITY_HEADERS } from './edge.js'
+import { LarderError } from '../errors/index.js'
+import { SECURITY_HEADERS, errorBody } from './edge.js'
 import type { HotResponses } from './hot-responses.js'
 import { dotSegmentRefusal, framingRefusal } from './request-framing.js'
 import type { LarderEnv } from './types.js'
@@ -33,7 +34,7 @@ export function startNodeServer(options: NodeServerOptions): Server {
     // A request line Node accepted but no URL can be built from (a raw backslash, a bad Host).
     errorHandler: (err) => {
       logger.info({ code: 'E_BAD_REQUEST', reason: err instanceof Error ? err.message : String(err) }, 'unparsable request refused')
-      const body = { error: 'the request URL or Host header cannot be parsed', code: 'E_BAD_REQUEST', hint: 'percent-encode the path' }
+      const body = errorBody(new LarderError('E_BAD_REQUEST', 'the request URL or Host header cannot be parsed', { hint: 'percent-encode the path' }))
       return new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/json', ...SECURITY_HEADERS } })
     },
   })
@@ -59,7 +60,7 @@ export function startNodeServer(options: NodeServerOptions): Server {
       const refusal = framingRefusal(request.rawHeaders) ?? dotSegmentRefusal(request.url)
       if (!refusal) return void route(request, response)
       logger.info({ code: refusal.code, method: request.method, path: request.url?.split('?')[0] }, `request refused: ${refusal.message}`)
-      const body = JSON.stringify({ error: refusal.message, code: refusal.code, hint: refusal.hint })
+      const body = JSON.stringify(errorBody(refusal))
       // The body (if any) is not read: the connection cannot be reused.
       response
         .writeHead(refusal.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close', ...SECURITY_HEADERS })
