@@ -1,6 +1,7 @@
 /** The fault proxy's wire bytes per mode, request handling and stop(), seen by a raw socket client. */
 import { afterEach, describe, expect, it } from 'vitest'
 import { startFixtureServer, type FixtureServer } from '../fixture-server/fixture-server.js'
+import { PORTAL_PAGE } from '../fixture-server/faults.js'
 import { waitFor } from '../temp/wait-for.js'
 import { startFaultProxy, type FaultProxy, type FaultProxyOptions } from './fault-proxy.js'
 import { decodeChunked, openRawClient, splitResponse, type RawClient } from './raw-client.harness.js'
@@ -160,6 +161,28 @@ describe('startFaultProxy wire modes, seen by a raw socket', () => {
     await dripping.until((b) => splitResponse(b) !== undefined, 'the drip head')
     await proxy.stop()
     await waitFor(() => dripping.closed, { description: 'stop() dropping the drip' })
+  })
+})
+
+describe('startFaultProxy content modes: sound framing, 200 OK, no document in it', () => {
+  it('portal, empty and garbage replace the answer (even a 404) and keep the connection', async () => {
+    const { proxy, client } = await proxyInFront({ mode: 'portal' })
+    client.request('/blob')
+    const page = splitResponse(await client.until(complete, 'the portal page'))!
+    expect([page.statusLine, page.headers.get('content-type'), page.headers.get('x-target')]).toEqual(['HTTP/1.1 200 OK', 'text/html; charset=utf-8', 'yes'])
+    expect(page.body.toString()).toBe(PORTAL_PAGE)
+    for (const mode of ['empty', 'garbage'] as const) {
+      proxy.setMode(mode)
+      const raw = await openRawClient(proxy.port)
+      cleanups.push(() => raw.destroy())
+      raw.request('/blob')
+      const answer = splitResponse(await raw.until(complete, `the ${mode} answer`))!
+      expect([answer.statusLine, answer.headers.get('content-type')]).toEqual(['HTTP/1.1 200 OK', 'application/octet-stream'])
+      expect(answer.body.length).toBe(mode === 'empty' ? 0 : BLOB.length)
+      expect(answer.body.equals(BLOB)).toBe(false)
+    }
+    expect(proxy.requests.map((r) => r.mode)).toEqual(['portal', 'empty', 'garbage'])
+    expect(client.ended).toBe(false)
   })
 })
 

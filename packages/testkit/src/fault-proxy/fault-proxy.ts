@@ -4,7 +4,12 @@ import { createServer, type AddressInfo, type Socket } from 'node:net'
 import type { PathMatcher } from '../fixture-server/fixture-server.js'
 import { parseRequestHead, type RequestHead } from './request-head.js'
 import { fetchFromTarget, textResponse } from './target-request.js'
-import { DEFAULT_DRIP_INTERVAL_MS, FAULT_PROXY_MODES, writeWithMode, type FaultProxyMode, type WireOutcome } from './wire-modes.js'
+import { CONTENT_MODES, isContentMode, replaceContent } from './content-modes.js'
+import { DEFAULT_DRIP_INTERVAL_MS, WIRE_MODES, writeWithMode, type WireOutcome } from './wire-modes.js'
+
+/** How the wire carries an answer (wire modes), or what a sound 200 says instead of the target's answer (content modes). */
+export const FAULT_PROXY_MODES = [...WIRE_MODES, ...CONTENT_MODES] as const
+export type FaultProxyMode = (typeof FAULT_PROXY_MODES)[number]
 
 export interface FaultProxyOptions {
   /** The fixture upstream, e.g. http://127.0.0.1:PORT; requests go there with its Host. */
@@ -43,7 +48,7 @@ export interface FaultProxy {
   totalHits(): number
   /**
    * Applies `mode` to requests whose path `match` accepts (all when omitted); the rest are answered 'normal'.
-   * In the body-breaking modes (fin-mid-body, rst-mid-body, drip) the target is asked without conditional and
+   * In the body-breaking and content modes (fin-mid-body, rst-mid-body, drip, portal, empty, garbage) the target is asked without conditional and
    * Range headers, so there is a whole body to break rather than a 304.
    */
   setMode(mode: FaultProxyMode, match?: PathMatcher): void
@@ -52,7 +57,7 @@ export interface FaultProxy {
 }
 
 /** Modes that break a body: the target is asked unconditionally so there is a whole body to break. */
-const BREAKING_MODES = new Set<FaultProxyMode>(['fin-mid-body', 'rst-mid-body', 'drip'])
+const BREAKING_MODES = new Set<FaultProxyMode>(['fin-mid-body', 'rst-mid-body', 'drip', ...CONTENT_MODES])
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target)
@@ -83,9 +88,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
     const forwarding = { agent, target, unconditional: BREAKING_MODES.has(mode), rewriteOriginTo: options.rewriteTargetUrls ? proxyUrl : undefined }
     // A head that never finishes needs nothing from the target.
-    const response = mode === 'headers-never-finish' ? textResponse(200, 'OK', '') : await fetchFromTarget(head, forwarding)
+    const fetched = mode === 'headers-never-finish' ? textResponse(200, 'OK', '') : await fetchFromTarget(head, forwarding)
     if (socket.destroyed) return 'closed'
-    const outcome = await writeWithMode(socket, response, mode, { dripIntervalMs, timers, onSent })
+    const response = isContentMode(mode) ? replaceContent(fetched, mode) : fetched
+    const outcome = await writeWithMode(socket, response, isContentMode(mode) ? 'normal' : mode, { dripIntervalMs, timers, onSent })
     if (outcome === 'keep-alive' && head.wantsClose) {
       socket.end()
       return 'closed'

@@ -1,11 +1,11 @@
 /** The ways the fault proxy can put a buffered upstream response on the wire, from a clean keep-alive answer to a hung head. */
 import type { Socket } from 'node:net'
 
-export const FAULT_PROXY_MODES = ['normal', 'close-after-body', 'http10', 'chunked', 'fin-mid-body', 'rst-mid-body', 'drip', 'headers-never-finish'] as const
-export type FaultProxyMode = (typeof FAULT_PROXY_MODES)[number]
+export const WIRE_MODES = ['normal', 'close-after-body', 'http10', 'chunked', 'fin-mid-body', 'rst-mid-body', 'drip', 'headers-never-finish'] as const
+export type WireMode = (typeof WIRE_MODES)[number]
 
 /** Modes that deliver every byte, each framed differently: a client must end with the exact body. */
-export const BENIGN_MODES = ['normal', 'close-after-body', 'http10', 'chunked'] as const satisfies readonly FaultProxyMode[]
+export const BENIGN_MODES = ['normal', 'close-after-body', 'http10', 'chunked'] as const satisfies readonly WireMode[]
 
 export const DEFAULT_DRIP_INTERVAL_MS = 1000
 /** Chunk sizes of the 'chunked' mode, used in turn: small and odd, with a few larger ones so big bodies stay quick. */
@@ -56,7 +56,7 @@ export function chunkedBody(body: Buffer): Buffer {
 }
 
 /** Writes `response` to `socket` framed as `mode` says. */
-export function writeWithMode(socket: Socket, response: BufferedResponse, mode: FaultProxyMode, context: WireContext): Promise<WireOutcome> {
+export function writeWithMode(socket: Socket, response: BufferedResponse, mode: WireMode, context: WireContext): Promise<WireOutcome> {
   const status11 = `HTTP/1.1 ${response.status} ${response.statusMessage}`
   const { body, headers } = response
   const half = body.subarray(0, Math.floor(body.length / 2))

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { waitFor } from '../temp/wait-for.js'
-import { CORRUPT_STRIDE, flipBytes } from './faults.js'
+import { CORRUPT_STRIDE, PORTAL_PAGE, flipBytes } from './faults.js'
 import { startFixtureServer, type FixtureHandler, type FixtureServer } from './fixture-server.js'
 
 const started: FixtureServer[] = []
@@ -61,6 +61,22 @@ describe('fixture faults seen by a real fetch client', () => {
     expect((await fetch(`${server.url}/up`)).status).toBe(500)
     expect(server.requests.map((r) => r.fault)).toEqual(['status503', null, 'status500'])
     expect(server.hitCount('/up')).toBe(2)
+  })
+
+  it('portal and empty: 200 for any path, a login page or no bytes at all, the handler never runs', async () => {
+    let handled = 0
+    const server = await start((_req, res) => {
+      handled += 1
+      res.end(json)
+    })
+    await server.setFault('portal')
+    const page = await fetch(`${server.url}/doc`)
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8'])
+    expect(await page.text()).toBe(PORTAL_PAGE)
+    await server.setFault('empty')
+    const empty = await fetch(`${server.url}/doc`)
+    expect([empty.status, empty.headers.get('content-length'), await empty.text()]).toEqual([200, '0', ''])
+    expect(handled).toBe(0)
   })
 
   it('truncate: the full Content-Length is announced, half arrives, the body read fails', async () => {

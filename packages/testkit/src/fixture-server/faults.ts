@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 
-export const FAULTS = ['refuse', 'hang', 'status500', 'status503', 'truncate', 'corrupt', 'garbage', 'slow'] as const
+export const FAULTS = ['refuse', 'hang', 'status500', 'status503', 'portal', 'empty', 'truncate', 'corrupt', 'garbage', 'slow'] as const
 export type Fault = (typeof FAULTS)[number]
 
 export const DEFAULT_SLOW_BYTES_PER_TICK = 64 * 1024
@@ -10,6 +10,10 @@ export const DEFAULT_SLOW_TICK_MS = 50
 /** Corruption flips a byte every this many bytes (plus the first and last) so any digest notices. */
 export const CORRUPT_STRIDE = 4096
 export const MIN_GARBAGE_BYTES = 64
+
+/** What a captive portal or a corporate proxy's login answers with 200 for any path: the 'portal' fault. */
+export const PORTAL_PAGE =
+  '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form action="/login" method="post"><input name="user"></form></body></html>\n'
 
 export interface SlowFaultOptions {
   bytesPerTick?: number

@@ -2,7 +2,16 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { captureResponse } from './capture-response.js'
-import { DEFAULT_SLOW_BYTES_PER_TICK, DEFAULT_SLOW_TICK_MS, FAULTS, deliverWithFault, isBodyFault, type Fault, type SlowFaultOptions } from './faults.js'
+import {
+  DEFAULT_SLOW_BYTES_PER_TICK,
+  DEFAULT_SLOW_TICK_MS,
+  FAULTS,
+  PORTAL_PAGE,
+  deliverWithFault,
+  isBodyFault,
+  type Fault,
+  type SlowFaultOptions,
+} from './faults.js'
 
 export const DEFAULT_FIXTURE_HOST = '127.0.0.1'
 
@@ -77,6 +86,12 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
       req.resume()
       res.writeHead(fault === 'status500' ? 500 : 503, { 'content-type': 'text/plain' })
       return void res.end(`fixture fault: ${fault}\n`)
+    }
+    if (fault === 'portal' || fault === 'empty') {
+      req.resume()
+      const body = fault === 'portal' ? PORTAL_PAGE : ''
+      res.writeHead(200, { 'content-type': fault === 'portal' ? 'text/html; charset=utf-8' : 'text/plain', 'content-length': Buffer.byteLength(body) })
+      return void res.end(body)
     }
     if (isBodyFault(fault)) {
       captureResponse(res, (body) => deliverWithFault(res, body, fault, { slow, timers }))

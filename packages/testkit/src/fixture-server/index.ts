@@ -6,6 +6,7 @@ export {
   DEFAULT_SLOW_TICK_MS,
   FAULTS,
   MIN_GARBAGE_BYTES,
+  PORTAL_PAGE,
   type Fault,
   type SlowFaultOptions,
 } from './faults.js'
