@@ -7,6 +7,15 @@ import { createGemsApp, gemsMirror, type GemsApp } from './app.js'
 export const TEST_TOKEN = 'gems-test-token-123'
 export const BASE = TEST_BASE_URL
 
+/** The md5 on a gem's last line of a /versions body: the one a client takes. */
+export const lastMd5 = (versions: string, name: string) =>
+  versions
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `))
+    .pop()
+    ?.split(' ')
+    .pop()
+
 export interface GemsAppHarness extends MirrorTestApp<Hono<any>> {
   upstream: GemsUpstreamFixture
   /** Settles when this app's background /info catch-up is done. */

@@ -6,7 +6,7 @@ import { buildGem, run, type BuiltGem } from '@larder/testkit'
 import { settingsOf } from '@larder/core'
 import { createGemsApp, gemsMirror } from './app.js'
 import { parsePrivateNames } from './private/private-names.js'
-import { BASE, TEST_TOKEN, startGemsAppHarness, type GemsAppHarness } from './gems-app.harness.js'
+import { BASE, TEST_TOKEN, lastMd5, startGemsAppHarness, type GemsAppHarness } from './gems-app.harness.js'
 import { recordEntryReads } from '@larder/core/testing'
 
 let base: BuiltGem
@@ -16,13 +16,6 @@ let mine: BuiltGem
 let h: GemsAppHarness
 
 const md5 = (body: string | Buffer) => createHash('md5').update(body).digest('hex')
-const lastMd5 = (versions: string, name: string) =>
-  versions
-    .split('\n')
-    .filter((l) => l.startsWith(`${name} `))
-    .pop()
-    ?.split(' ')
-    .pop()
 const push = (bytes: Buffer, token: string | null = TEST_TOKEN) =>
   h.request('/gems/api/v1/gems', {
     method: 'POST',

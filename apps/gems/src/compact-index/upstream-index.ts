@@ -1,5 +1,6 @@
 /** The upstream compact index as Larder caches it: /versions, /names and /info/<gem> bodies stored exactly as fetched. */
-import { LarderError, readAll, type CacheEntry, type IndexResponse, type LarderServices } from '@larder/core'
+import { LarderError, readAll, type CacheEntry, type IndexResponse, type LarderServices, type UpstreamIndexBody } from '@larder/core'
+import { checkCompactIndex, type CompactIndexFile } from './index-shape.js'
 import { md5Hex } from './info-file.js'
 import { lastInfoMd5s } from './versions-file.js'
 
@@ -7,6 +8,13 @@ export const VERSIONS_KEY = 'gems:versions'
 export const NAMES_KEY = 'gems:names'
 export const INFO_KEY_PREFIX = 'gems:info:'
 const TEXT_TYPE = 'text/plain; charset=utf-8'
+
+/** The bytes of an upstream compact index body, refused (E_UPSTREAM_GARBAGE) unless they are `file`. */
+async function readCompactIndex(body: UpstreamIndexBody, file: CompactIndexFile, label: string): Promise<Buffer> {
+  const bytes = await body.readBytes()
+  checkCompactIndex(file, bytes.toString('utf8'), body.headers['content-type'], label)
+  return bytes
+}
 
 export class UpstreamIndex {
   private md5Memo: { blob: string; md5s: Map<string, string> } | undefined
@@ -25,7 +33,7 @@ export class UpstreamIndex {
       key: VERSIONS_KEY,
       url: `${this.base}/versions`,
       label: 'the RubyGems /versions file',
-      process: async (body) => ({ body: await body.readBytes(), contentType: TEXT_TYPE }),
+      process: async (body) => ({ body: await readCompactIndex(body, 'versions', 'the RubyGems /versions file'), contentType: TEXT_TYPE }),
     })
   }
 
@@ -34,7 +42,7 @@ export class UpstreamIndex {
       key: NAMES_KEY,
       url: `${this.base}/names`,
       label: 'the RubyGems /names file',
-      process: async (body) => ({ body: await body.readBytes(), contentType: TEXT_TYPE }),
+      process: async (body) => ({ body: await readCompactIndex(body, 'names', 'the RubyGems /names file'), contentType: TEXT_TYPE }),
     })
   }
 
@@ -46,7 +54,7 @@ export class UpstreamIndex {
       forceRefresh: options.forceRefresh,
       label: `/info/${name}`,
       process: async (body) => {
-        const bytes = await body.readBytes()
+        const bytes = await readCompactIndex(body, 'info', `/info/${name}`)
         return { body: bytes, contentType: TEXT_TYPE, meta: { md5: md5Hex(bytes) } }
       },
     })
