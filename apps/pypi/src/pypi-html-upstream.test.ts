@@ -9,13 +9,17 @@ const bytesOf = async (res: Response) => Buffer.from(await res.arrayBuffer())
 
 let dists: { wheel: PythonDist; sdist: PythonDist }
 let nohash: PythonDist
+let nohashSdist: PythonDist
 let h: PypiAppHarness
 
 beforeAll(async () => {
   dists = await buildPythonDists({ name: 'static_pkg', version: '0.5', requiresPython: '>=3.8,<4' })
-  nohash = (await buildPythonDists({ name: 'static_pkg', version: '0.4' })).wheel
+  const unhashed = await buildPythonDists({ name: 'static_pkg', version: '0.4' })
+  nohash = unhashed.wheel
+  nohashSdist = unhashed.sdist
   h = await startPypiAppHarness('html', [dists.wheel, dists.sdist])
   h.upstream.publish(nohash, { noHash: true })
+  h.upstream.publish(nohashSdist, { noHash: true })
 }, 60_000)
 
 afterAll(async () => {
@@ -57,6 +61,21 @@ describe('an HTML-only static upstream', () => {
     expect(sha256(await bytesOf(await h.request(path)))).toBe(nohash.sha256)
     const offline = await h.reopen({ LARDER_OFFLINE: '1' })
     expect(sha256(await bytesOf(await offline.request(path)))).toBe(nohash.sha256)
+  })
+
+  it('refuses a file listed without a hash when the upstream answers with a login page or nothing, and stores none of it', async () => {
+    const path = `/pypi/files/static-pkg/-/${nohashSdist.filename}`
+    for (const fault of ['portal', 'empty'] as const) {
+      await h.upstream.index.setFault(fault, (p) => p.endsWith(nohashSdist.filename))
+      try {
+        const res = await h.request(path)
+        expect(res.status).toBe(502)
+        expect(await res.json()).toMatchObject({ code: 'E_UPSTREAM_GARBAGE' })
+      } finally {
+        await h.upstream.index.setFault(null)
+      }
+    }
+    expect(sha256(await bytesOf(await h.request(path)))).toBe(nohashSdist.sha256)
   })
 
   it('serves the page stale when the upstream is down, advertising only stored metadata', async () => {

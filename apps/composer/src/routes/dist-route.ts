@@ -1,5 +1,15 @@
 /** GET /dists/<vendor>/<name>/<version>/<reference>.<type>: private zips, else stored dists, else fetched once from the URL the metadata gives. */
-import { LarderError, isLarderError, serveArtifact, serveHostedFile, type ArtifactSource } from '@larder/core'
+import {
+  GZIP_FORMAT,
+  LarderError,
+  XZ_FORMAT,
+  ZIP_FORMAT,
+  isLarderError,
+  serveArtifact,
+  serveHostedFile,
+  type ArtifactFormat,
+  type ArtifactSource,
+} from '@larder/core'
 import { assertDistHostAllowed } from '../dists/dist-hosts.js'
 import { distRequestHeaders } from '../dists/dist-tokens.js'
 import { findDist, type DistRecord } from '../metadata/dist-index.js'
@@ -17,6 +27,9 @@ export interface DistSegments {
 export const distKey = (d: DistSegments) => `composer:dist:${d.name}:${d.reference || `version-${d.version}`}.${d.type}`
 
 const contentTypeOf = (type: string) => (type === 'zip' ? ZIP_CONTENT_TYPE : 'application/octet-stream')
+/** Composer's own dist types that name one container format ('tar' may be plain or compressed). */
+const formatOf = (type: string): ArtifactFormat | undefined =>
+  type === 'zip' ? ZIP_FORMAT : type === 'gzip' ? GZIP_FORMAT : type === 'xz' ? XZ_FORMAT : undefined
 /** Branch versions (dev-x, x.y-dev, or md5 of a name with "/") live in the ~dev file. */
 const looksDev = (version: string) => version.startsWith('dev-') || version.endsWith('-dev') || /^[a-f0-9]{32}$/.test(version)
 
@@ -42,6 +55,8 @@ async function resolveDist(composer: ComposerContext, dist: DistSegments): Promi
     headers: distRequestHeaders(composer.settings.distTokens, record.url),
     expected: record.shasum ? { sha1: record.shasum } : {},
     contentType: contentTypeOf(dist.type),
+    // Code hosts' zipballs come with no shasum: checked to be a zip, a login page is never stored as one.
+    format: formatOf(dist.type),
     label: `${dist.name} ${record.version} (${dist.type})`,
     meta: { package: dist.name, version: record.version, reference: record.reference },
     // With a shasum a corrupt dist gets a clean 502 instead of a cut-off body; code hosts' zipballs (no shasum) stream as they arrive.

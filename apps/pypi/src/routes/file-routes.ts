@@ -1,6 +1,7 @@
 /** GET of a distribution file: private ones from the store; mirrored ones fetched once and verified against the page. */
 import { LarderError, isLarderError, serveArtifact, serveHostedFile, type ArtifactSource, type ExpectedDigests } from '@larder/core'
 import { fileKey } from '../files/file-keys.js'
+import { distFormat } from './dist-format.js'
 import type { PageHandle } from '../simple/page-source.js'
 import { hashSegment, type PageFile } from '../simple/project-page.js'
 import type { PypiContext, PypiRouteContext } from './pypi-context.js'
@@ -47,7 +48,14 @@ export async function getFile(c: PypiRouteContext, pypi: PypiContext, project: s
   }
   const resolve = async (): Promise<ArtifactSource> => {
     const file = await locateFile(pypi, project, segment, filename)
-    return { url: file.url, expected: expectedDigests(file.hashes), expectedSize: file.size, contentType: FILE_CONTENT_TYPE, meta: { project, filename } }
+    return {
+      url: file.url,
+      expected: expectedDigests(file.hashes),
+      expectedSize: file.size,
+      contentType: FILE_CONTENT_TYPE,
+      format: distFormat(filename),
+      meta: { project, filename },
+    }
   }
   try {
     return serveArtifact(c, await cache.artifact({ key: fileKey(project, segment, filename), label: `${project}/${filename}`, resolve }), store)

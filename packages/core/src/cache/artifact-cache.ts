@@ -2,6 +2,7 @@
 import { LarderError } from '../errors/index.js'
 import { SpoolFill, type Flight } from '../flight/index.js'
 import type { CacheEntry } from '../store/types.js'
+import { checkArtifactFormat } from './artifact-format.js'
 import type { ResolvedCacheOptions } from './options.js'
 import type { ArtifactRequest, ArtifactResponse, ResolvableArtifactRequest } from './types.js'
 
@@ -155,6 +156,7 @@ export class ArtifactCache {
         hint: 'raise LARDER_MAX_ARTIFACT_MB if artifacts this large are expected',
       })
     }
+    if (request.format) await checkArtifactFormat(response.body, response.headers['content-type'], request.format, label)
     const contentType = request.contentType ?? response.headers['content-type'] ?? DEFAULT_CONTENT_TYPE
     const expectedLater = request.checkedLater?.then((check) => check.expected)
     // Handled from the start: the check may fail (an unreadable packument) while the spool file is still being

@@ -2,3 +2,4 @@
 export * from './types.js'
 export * from './options.js'
 export * from './larder-cache.js'
+export * from './artifact-format.js'

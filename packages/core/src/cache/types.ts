@@ -4,14 +4,15 @@ import type { ExpectedDigests } from '../digest/index.js'
 import type { LarderError } from '../errors/index.js'
 import type { CacheResult } from '../policy/index.js'
 import type { CacheEntry } from '../store/types.js'
+import type { ArtifactFormat } from './artifact-format.js'
 
-/** Where an artifact comes from and what its bytes must hash to. */
 /** What an index read after the download began says about it. */
 export interface LaterCheck {
   expected: ExpectedDigests
   meta?: Record<string, unknown>
 }
 
+/** Where an artifact comes from and what its bytes must hash to. */
 export interface ArtifactSource {
   /** Where upstream serves it. */
   url: string
@@ -35,6 +36,8 @@ export interface ArtifactSource {
    * body for a corrupt file rather than retrying (Composer with a shasum): they get a clean error instead.
    */
   holdUntilVerified?: boolean
+  /** The container format the bytes must be in (zip, gzip, tar): checked on the first bytes, before any is stored or sent. */
+  format?: ArtifactFormat
 }
 
 export interface ArtifactRequest extends ArtifactSource {
