@@ -2,7 +2,7 @@
 import { buildComposerPackage, composerVersionEntry, startComposerDistFixture, startComposerMetadataFixture, startFaultProxy } from '@larder/testkit'
 import { bigText } from './big-payload.js'
 import { describeFaultSuite } from './fault-suite.js'
-import { ALL_CASES, BACKPRESSURE_CASE, type CaseFixture, type FaultCase } from './fault-target.js'
+import { ALL_CASES, BACKPRESSURE_CASE, CONTENT_CASES, type CaseFixture, type FaultCase } from './fault-target.js'
 import { sha256Hex } from './larder-fetch.js'
 
 describeFaultSuite('composer', async () => {
@@ -15,7 +15,9 @@ describeFaultSuite('composer', async () => {
   const metadata = await startComposerMetadataFixture({
     versions: packages.map((pkg) => {
       const path = new URL(dists.add(pkg)).pathname
-      return composerVersionEntry(pkg, { distUrl: `${distProxy.url}${path}` })
+      // The content cases have no shasum, as code hosts' zipballs on Packagist: only the format check stands between a login page and the store.
+      const noShasum = (CONTENT_CASES as readonly string[]).some((name) => pkg.name === `acme/fault-${name}`)
+      return composerVersionEntry(pkg, { distUrl: `${distProxy.url}${path}`, ...(noShasum ? { shasum: 'empty' } : {}) })
     }),
   })
   const metadataProxy = await startFaultProxy({ target: metadata.url })

@@ -1,11 +1,12 @@
 /** The fault suite run against each mirror: benign framings, a slow reader on a close-delimited big artifact, and upstreams that break mid-way. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { makeTempDir, waitFor, type ProcessExit, type TempDir } from '@larder/testkit'
+import { makeTempDir, waitFor, type FaultProxyMode, type ProcessExit, type TempDir } from '@larder/testkit'
 import { startLarder, type LarderServer } from '../support/larder-process.js'
 import {
   BACKPRESSURE_MODE,
   BENIGN_CASES,
   BREAKING_CASES,
+  CONTENT_CASES,
   FAULT_SUITE_ENV,
   servedInMode,
   setTargetMode,
@@ -77,6 +78,29 @@ export function describeFaultSuite(mirror: string, setup: () => Promise<FaultTar
     await fetchIndex(target.cases.normal, 'a later request')
   }
 
+  /** The index with the upstream answering in `mode`: the cached copy, STALE; returns why it was stale. */
+  const expectStaleIndex = async (fixture: CaseFixture, mode: FaultProxyMode, cached: Buffer): Promise<string | null> => {
+    setTargetMode(target, mode, 'indexes')
+    const stale = expectComplete(await fetchOutcome(at(fixture.indexPath)), `${mode} index`)
+    expect(
+      servedInMode(target, mode, (path) => !target.isArtifactPath(path)),
+      'an index answered in this mode',
+    ).toBe(true)
+    expect(stale.body.equals(cached), `the stale index is the cached one${context()}`).toBe(true)
+    expect(stale.headers.get('x-larder-cache')).toBe('STALE')
+    return stale.headers.get('x-larder-stale')
+  }
+
+  /** The artifact with the upstream answering in `mode`: a clean failure, with the fault really met. */
+  const expectArtifactRefused = async (fixture: CaseFixture, mode: FaultProxyMode) => {
+    setTargetMode(target, mode, 'artifacts')
+    expectCleanFailure(await fetchOutcome(at(fixture.artifactPath)), `${mode} artifact${context()}`)
+    expect(
+      servedInMode(target, mode, (path) => path === fixture.upstreamArtifactPath),
+      'the artifact answered in this mode',
+    ).toBe(true)
+  }
+
   describe(`${mirror} mirror behind a fault proxy`, () => {
     for (const mode of BENIGN_CASES) {
       it(`${mode}: the index and the artifact arrive byte for byte`, async () => {
@@ -120,24 +144,12 @@ export function describeFaultSuite(mirror: string, setup: () => Promise<FaultTar
         it('artifact: a clear error or a cut-off 200, and the process keeps serving', async () => {
           setTargetMode(target, 'normal')
           cached = await fetchIndex(fixture(), 'healthy')
-          setTargetMode(target, mode, 'artifacts')
-          expectCleanFailure(await fetchOutcome(at(fixture().artifactPath)), `${mode} artifact${context()}`)
-          expect(
-            servedInMode(target, mode, (path) => path === fixture().upstreamArtifactPath),
-            'the artifact answered in this mode',
-          ).toBe(true)
+          await expectArtifactRefused(fixture(), mode)
           await expectServing()
         })
 
         it('index: the cached copy, marked STALE, and the process keeps serving', async () => {
-          setTargetMode(target, mode, 'indexes')
-          const stale = expectComplete(await fetchOutcome(at(fixture().indexPath)), `${mode} index`)
-          expect(
-            servedInMode(target, mode, (path) => !target.isArtifactPath(path)),
-            'an index answered in this mode',
-          ).toBe(true)
-          expect(stale.body.equals(cached), 'the stale index is the cached one').toBe(true)
-          expect(stale.headers.get('x-larder-cache')).toBe('STALE')
+          await expectStaleIndex(fixture(), mode, cached)
           // Healthy again for the later request: each hung refresh counts against the circuit breaker (5 opens it).
           setTargetMode(target, 'normal')
           await expectServing()
@@ -153,6 +165,29 @@ export function describeFaultSuite(mirror: string, setup: () => Promise<FaultTar
           await expectArtifact(fixture(), `${mode} healed`)
           expect(await hasBlob(larder.dataDir, fixture().sha256)).toBe(true)
           expect(await misnamedBlobs(larder.dataDir)).toEqual([])
+          await expectServing()
+        })
+      })
+    }
+
+    for (const mode of CONTENT_CASES) {
+      describe(mode, () => {
+        const fixture = () => target.cases[mode]
+
+        it('index: a 200 that is no index leaves the cached copy, STALE as garbage; the artifact is refused and not stored', async () => {
+          setTargetMode(target, 'normal')
+          const cached = await fetchIndex(fixture(), 'healthy')
+          expect(await expectStaleIndex(fixture(), mode, cached)).toBe('E_UPSTREAM_GARBAGE')
+          await expectArtifactRefused(fixture(), mode)
+          setTargetMode(target, 'normal')
+          await expectServing()
+        })
+
+        it('healed: the index as upstream has it, and the artifact byte for byte (nothing of the fault was kept)', async () => {
+          setTargetMode(target, 'normal')
+          expect(await misnamedBlobs(larder.dataDir), 'blobs whose bytes are not their name').toEqual([])
+          await fetchIndex(fixture(), 'healed')
+          await expectArtifact(fixture(), `${mode} healed`)
           await expectServing()
         })
       })

@@ -5,9 +5,11 @@ import type { FaultProxy, FaultProxyMode } from '@larder/testkit'
 export const BENIGN_CASES = ['normal', 'close-after-body', 'http10', 'chunked'] as const satisfies readonly FaultProxyMode[]
 /** The upstream behaviours that cannot deliver the artifact: a clear error or a cut-off response, never a stored part. */
 export const BREAKING_CASES = ['fin-mid-body', 'rst-mid-body', 'drip', 'headers-never-finish'] as const satisfies readonly FaultProxyMode[]
+/** Upstreams that answer 200 over a sound connection with no document in it: a login page, no bytes, random bytes. */
+export const CONTENT_CASES = ['portal', 'empty', 'garbage'] as const satisfies readonly FaultProxyMode[]
 /** A multi-MB artifact, close-delimited, read by a client that pauses until the upstream has closed. */
 export const BACKPRESSURE_CASE = 'backpressure'
-export const ALL_CASES = [...BENIGN_CASES, ...BREAKING_CASES, BACKPRESSURE_CASE] as const
+export const ALL_CASES = [...BENIGN_CASES, ...BREAKING_CASES, ...CONTENT_CASES, BACKPRESSURE_CASE] as const
 export type FaultCase = (typeof ALL_CASES)[number]
 /** How the backpressure case's upstream answers. */
 export const BACKPRESSURE_MODE: FaultProxyMode = 'http10'
