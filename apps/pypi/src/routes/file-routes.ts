@@ -1,7 +1,6 @@
 /** GET of a distribution file: private ones from the store; mirrored ones fetched once and verified against the page. */
-import { LarderError, isLarderError, serveArtifact, serveHostedFile, type ArtifactSource, type ExpectedDigests } from '@larder/core'
+import { LarderError, formatOfFilename, isLarderError, serveArtifact, serveHostedFile, type ArtifactSource, type ExpectedDigests } from '@larder/core'
 import { fileKey } from '../files/file-keys.js'
-import { distFormat } from './dist-format.js'
 import type { PageHandle } from '../simple/page-source.js'
 import { hashSegment, type PageFile } from '../simple/project-page.js'
 import type { PypiContext, PypiRouteContext } from './pypi-context.js'
@@ -53,7 +52,7 @@ export async function getFile(c: PypiRouteContext, pypi: PypiContext, project: s
       expected: expectedDigests(file.hashes),
       expectedSize: file.size,
       contentType: FILE_CONTENT_TYPE,
-      format: distFormat(filename),
+      format: formatOfFilename(filename),
       meta: { project, filename },
     }
   }

@@ -32,10 +32,11 @@ beforeAll(async () => {
     .set('/a.zip', buildComposerPackage({ name: 'acme/a', version: '1.0.0' }).zip)
   fixture = await startFixtureServer({
     handler: async (req, res) => {
-      const body = files.get(req.url ?? '')
+      const mislabelled = req.url === '/mislabelled.tgz'
+      const body = files.get(mislabelled ? '/a.tgz' : (req.url ?? ''))
       if (!body) return res.writeHead(404).end()
       // In pieces smaller than the tar signature's offset, so the check has to wait for several.
-      res.writeHead(200, { 'content-type': 'application/octet-stream' })
+      res.writeHead(200, { 'content-type': mislabelled ? 'text/html' : 'application/octet-stream' })
       for (let at = 0; at < body.length; at += 100) {
         res.write(body.subarray(at, at + 100))
         await new Promise((resolve) => setImmediate(resolve))
@@ -71,6 +72,10 @@ describe('artifact formats', () => {
     expect((await bodyOf('/a.tgz', GZIP_FORMAT)).equals(files.get('/a.tgz')!)).toBe(true)
     const stored = await cache.artifact({ key: 'test:format:/a.tar', url: 'http://127.0.0.1:9/unused' })
     expect(stored.result).toBe('HIT')
+  })
+
+  it('goes by the bytes, not by the type a server gives them', async () => {
+    expect((await bodyOf('/mislabelled.tgz', GZIP_FORMAT)).equals(files.get('/a.tgz')!)).toBe(true)
   })
 
   it('refuses a file of another format, a login page, an empty body and random bytes, storing nothing', async () => {

@@ -24,11 +24,25 @@ export const XZ_FORMAT: ArtifactFormat = { name: 'an xz file', signatures: [byte
 /** POSIX ustar and GNU tar both write "ustar" at 257 (followed by \0 or a space). */
 export const TAR_FORMAT: ArtifactFormat = { name: 'a tar archive', signatures: [bytes('ustar')], offset: 257 }
 
+const BY_SUFFIX: ReadonlyArray<[string, ArtifactFormat]> = [
+  ...['.zip', '.whl', '.egg', '.jar', '.war', '.nupkg', '.vsix'].map((suffix): [string, ArtifactFormat] => [suffix, ZIP_FORMAT]),
+  ...['.gz', '.tgz'].map((suffix): [string, ArtifactFormat] => [suffix, GZIP_FORMAT]),
+  ...['.bz2', '.tbz2'].map((suffix): [string, ArtifactFormat] => [suffix, BZIP2_FORMAT]),
+  ...['.xz', '.txz'].map((suffix): [string, ArtifactFormat] => [suffix, XZ_FORMAT]),
+  ['.tar', TAR_FORMAT],
+]
+
+/** The format a file name promises (`x.tar.gz` is gzip, `x.whl` a zip); undefined for names that promise none. */
+export function formatOfFilename(filename: string): ArtifactFormat | undefined {
+  const lower = filename.toLowerCase()
+  return BY_SUFFIX.find(([suffix]) => lower.endsWith(suffix))?.[1]
+}
+
 const PAGE_TYPE = /^\s*text\/html\b/i
 
 /**
  * Reads the first bytes of `body` and puts them back; throws E_UPSTREAM_GARBAGE (the body destroyed)
- * when the answer is an HTML page or its bytes are not `format`.
+ * when they are not `format`.
  */
 export async function checkArtifactFormat(body: Readable, contentType: string | undefined, format: ArtifactFormat, label: string): Promise<void> {
   const offset = format.offset ?? 0
@@ -39,13 +53,15 @@ export async function checkArtifactFormat(body: Readable, contentType: string | 
       hint: 'a proxy or login page between Larder and the upstream answers in its place, or the upstream serves something else at this URL',
     })
   }
-  if (contentType && PAGE_TYPE.test(contentType)) throw refuse(`a page of type ${contentType}`)
   const head = await peekBytes(body, needed)
-  if (head.length === 0) throw refuse('an empty body')
   const matches = format.signatures.some(
     (signature) => head.length >= offset + signature.length && head.subarray(offset, offset + signature.length).equals(signature),
   )
-  if (!matches) throw refuse(`${head.length < needed ? `${head.length} bytes` : 'bytes'} that are not ${format.name}`)
+  if (matches) return
+  // The bytes decide (servers mislabel archives as text/html); the type only names what came instead.
+  if (head.length === 0) throw refuse('an empty body')
+  if (contentType && PAGE_TYPE.test(contentType)) throw refuse(`a page of type ${contentType}`)
+  throw refuse(`${head.length < needed ? `${head.length} bytes` : 'bytes'} that are not ${format.name}`)
 }
 
 /** Resolves with at least `length` leading bytes (fewer only when the body ends first), left unread in `body`. */
