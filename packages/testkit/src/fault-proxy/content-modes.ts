@@ -8,11 +8,21 @@ export type ContentMode = (typeof CONTENT_MODES)[number]
 
 export const isContentMode = (mode: string): mode is ContentMode => (CONTENT_MODES as readonly string[]).includes(mode)
 
-/** The target's answer said otherwise: 200 OK, with its Content-Type kept unless the page is a portal's. */
+/** The target's answer replaced: 200 OK, with only its Content-Type kept for garbage. */
 export function replaceContent(response: BufferedResponse, mode: ContentMode): BufferedResponse {
-  const kept = response.headers.filter(([name]) => !/^(content-type|etag|last-modified|content-encoding|content-range)$/i.test(name))
+  // Nothing of the target's answer is kept but the type of what garbage stands in for: a portal says nothing of the registry behind it.
   const type = response.headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? 'application/octet-stream'
   const body = mode === 'portal' ? Buffer.from(PORTAL_PAGE) : mode === 'empty' ? Buffer.alloc(0) : garbageBytes(response.body.length)
   const contentType = mode === 'portal' ? 'text/html; charset=utf-8' : type
-  return { status: 200, statusMessage: 'OK', headers: [...kept, ['Content-Type', contentType]], body, bodiless: false, announcedLength: undefined }
+  // A HEAD is answered as the GET would be, with no body: the length of the replacement, not the target's.
+  const bodiless = response.bodiless
+  const lengthOfGet = mode === 'garbage' ? response.announcedLength : String(body.length)
+  return {
+    status: 200,
+    statusMessage: 'OK',
+    headers: [['Content-Type', contentType]],
+    body: bodiless ? Buffer.alloc(0) : body,
+    bodiless,
+    announcedLength: bodiless ? lengthOfGet : undefined,
+  }
 }
