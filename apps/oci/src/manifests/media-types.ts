@@ -24,24 +24,33 @@ const SCHEMA1 = /^application\/vnd\.docker\.distribution\.manifest\.v1\+(?:prett
 
 /**
  * The type to store and serve: the upstream's Content-Type when it names a manifest type, else the document's own
- * `mediaType`, else what its shape says (registries that answer application/json).
+ * `mediaType`, else what its shape says (registries that answer application/json). The bytes must be a schema 2
+ * manifest or index whatever the header says: an empty 200 or a login page is never stored under a tag.
  */
 export function manifestMediaType(label: string, contentType: string | undefined, bytes: Buffer): string {
   const header = contentType?.split(';')[0]?.trim().toLowerCase()
   if (header && SCHEMA1.test(header)) throw schema1(label)
-  if (header && /^application\/vnd\.[a-z0-9.+-]+\+json$/.test(header)) return header
   let document: Record<string, unknown>
   try {
     document = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>
   } catch (cause) {
     throw new OciError('MANIFEST_INVALID', 'E_UPSTREAM_GARBAGE', `${label}: the upstream sent a manifest that is not JSON`, { cause })
   }
-  if (typeof document?.mediaType === 'string' && /^application\/vnd\.[a-z0-9.+-]+\+json$/.test(document.mediaType)) {
-    if (SCHEMA1.test(document.mediaType)) throw schema1(label)
-    return document.mediaType
-  }
-  if (document?.schemaVersion === 1) throw schema1(label)
-  return Array.isArray(document?.manifests) ? OCI_INDEX : OCI_MANIFEST
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) throw notAManifest(label, 'a JSON value that is no object')
+  if (document.schemaVersion === 1 || (typeof document.mediaType === 'string' && SCHEMA1.test(document.mediaType))) throw schema1(label)
+  if (document.schemaVersion !== 2) throw notAManifest(label, 'a JSON object without schemaVersion 2')
+  const isIndex = Array.isArray(document.manifests)
+  if (!isIndex && (typeof document.config !== 'object' || document.config === null))
+    throw notAManifest(label, 'neither a manifest (config) nor an index (manifests)')
+  if (header && VENDOR_JSON.test(header)) return header
+  if (typeof document.mediaType === 'string' && VENDOR_JSON.test(document.mediaType)) return document.mediaType
+  return isIndex ? OCI_INDEX : OCI_MANIFEST
+}
+
+const VENDOR_JSON = /^application\/vnd\.[a-z0-9.+-]+\+json$/
+
+function notAManifest(label: string, what: string): OciError {
+  return new OciError('MANIFEST_INVALID', 'E_UPSTREAM_GARBAGE', `${label}: the upstream sent ${what}, not an image manifest or index`)
 }
 
 function schema1(label: string): OciError {
