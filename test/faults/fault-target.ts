@@ -53,6 +53,8 @@ export interface FaultTarget {
   cases: Record<FaultCase, CaseFixture>
   /** Whether an upstream path (as a proxy sees it) is an artifact rather than an index document. */
   isArtifactPath(path: string): boolean
+  /** The mirror revalidates its index with a HEAD (OCI tags): a fault that only breaks bodies leaves that answer whole. */
+  revalidatesWithHead?: boolean
   stop(): Promise<void>
 }
 

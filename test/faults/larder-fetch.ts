@@ -34,8 +34,11 @@ export async function fetchOutcome(url: string, timeoutMs = DEFAULT_FETCH_TIMEOU
 export function errorBody(outcome: FetchOutcome): { error: string; code: string } | undefined {
   if (outcome.kind !== 'complete' || outcome.status < 400) return undefined
   try {
-    const parsed = JSON.parse(outcome.body.toString('utf8')) as { error?: unknown; code?: unknown }
-    return typeof parsed.error === 'string' && typeof parsed.code === 'string' ? { error: parsed.error, code: parsed.code } : undefined
+    const parsed = JSON.parse(outcome.body.toString('utf8')) as { error?: unknown; code?: unknown; errors?: unknown }
+    if (typeof parsed.error === 'string' && typeof parsed.code === 'string') return { error: parsed.error, code: parsed.code }
+    // The OCI mirror answers in the distribution spec's shape, Larder's code in the detail.
+    const [first] = Array.isArray(parsed.errors) ? (parsed.errors as Array<{ message?: unknown; detail?: { larder?: unknown } }>) : []
+    return typeof first?.message === 'string' && typeof first.detail?.larder === 'string' ? { error: first.message, code: first.detail.larder } : undefined
   } catch {
     return undefined
   }
