@@ -15,26 +15,31 @@ const HEADER_LINE = /^[a-z_]+: [^\0-\x1f\x7f]*$/
 const NAME_LINE = /^[0-9A-Za-z._-]+$/
 const MAX_QUOTED_LINE = 60
 
-/** Throws E_UPSTREAM_GARBAGE naming the first line that is not compact index `file`. */
+/** Bytes no compact index holds: NUL and the other control characters but the newline. */
+const CONTROL = /[\0-\x09\x0b-\x1f\x7f]/
+
+/**
+ * Throws E_UPSTREAM_GARBAGE when `text` is not compact index `file`. The frame is judged (the header and
+ * `---`, the first and the last entry, no control bytes), not every entry: bundler skips an odd line,
+ * and a 20 MB /versions refused for one would leave Larder with none.
+ */
 export function checkCompactIndex(file: CompactIndexFile, text: string, contentType: string | undefined, label: string): void {
   const garbage = (why: string) =>
     new LarderError('E_UPSTREAM_GARBAGE', `${label}: the upstream sent ${why}, not a compact index file; Larder keeps the copy it holds`)
-  if (contentType && /html/i.test(contentType)) throw garbage(`a page of type ${contentType}`)
+  const page = contentType && /html/i.test(contentType) ? ` (a page of type ${contentType})` : ''
   if (text === '') throw garbage('an empty body')
+  if (CONTROL.test(text)) throw garbage(`binary bytes${page}`)
   const lines = text.split('\n')
   // A file ends with a newline; a last line without one is one upstream is still writing, so only
   // the lines before it are judged (a body of one unfinished line has nothing else to judge).
   if (lines.length > 1) lines.pop()
-  let inHeader = file === 'versions'
-  const sawSeparator = lines.includes('---')
-  if (file === 'versions' && !sawSeparator) throw garbage('a /versions file without its `---` line')
-  for (const [at, line] of lines.entries()) {
-    if (line === '---') {
-      inHeader = false
-      continue
-    }
-    const shape = inHeader ? HEADER_LINE : file === 'versions' ? VERSIONS_LINE : file === 'names' ? NAME_LINE : INFO_LINE
-    if (!shape.test(line)) throw garbage(`line ${at + 1} "${quote(line)}"`)
+  const separator = lines.indexOf('---')
+  if (file === 'versions' ? separator < 0 : separator !== 0) throw garbage(`no \`---\` line ${file === 'versions' ? 'after its header' : 'first'}${page}`)
+  const header = lines.slice(0, separator).findIndex((line) => !HEADER_LINE.test(line))
+  if (header >= 0) throw garbage(`line ${header + 1} "${quote(lines[header]!)}"${page}`)
+  const entry = file === 'versions' ? VERSIONS_LINE : file === 'names' ? NAME_LINE : INFO_LINE
+  for (const at of new Set([separator + 1, lines.length - 1])) {
+    if (at > separator && at < lines.length && !entry.test(lines[at]!)) throw garbage(`line ${at + 1} "${quote(lines[at]!)}"${page}`)
   }
 }
 
