@@ -1,12 +1,16 @@
 /** Remote files: fetched once from a fixture upstream (through a redirect to another host), pinned by ?sha256=, served when the upstream is down or Larder is offline. */
+import { randomBytes } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFixtureServer, waitFor, type FixtureServer } from '@larder/testkit'
+import { startFixtureServer, waitFor, writeZip, type FixtureServer } from '@larder/testkit'
 import { AUTH, json, openFilesApp, sha256, type FilesHarness } from './files-app.harness.js'
 import { HostedFiles } from './hosted/hosted-files.js'
 import { checkUpstreamNames } from './settings/upstream-names.js'
 
 const RELEASE = Buffer.from('release asset bytes '.repeat(500))
-const TARBALL = Buffer.from('node tarball bytes '.repeat(300))
+const TARBALL = gzipSync(randomBytes(6000))
+const TOOL_ZIP = writeZip([{ name: 'tool/README', data: 'a tool\n' }])
+const NOT_GZIP = Buffer.from('a file whose name says gzip but is plain text\n')
 
 let objects: FixtureServer
 let upstream: FixtureServer
@@ -28,6 +32,8 @@ beforeAll(async () => {
       const url = req.url ?? ''
       if (url === '/owner/app/releases/download/v1/app.tgz') return res.writeHead(302, { location: `${objects.url}/objects/app.tgz?token=signed` }).end()
       if (url === '/dist/v1/node.tar.gz') return res.writeHead(200, { 'content-type': 'text/html' }).end(TARBALL)
+      if (url === '/dist/v4/tool.zip') return res.writeHead(200, { 'content-type': 'application/zip' }).end(TOOL_ZIP)
+      if (url === '/dist/named.tar.gz') return res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(NOT_GZIP)
       if (url.startsWith('/dist/echo')) return res.writeHead(200).end(`query: ${url}`)
       if (url === '/dist/streamed.bin') {
         res.writeHead(200, { 'content-length': TARBALL.length })
@@ -88,6 +94,20 @@ describe('a file of an upstream', () => {
     const res = await h.request('/files/nodejs/v1/node.tar.gz')
     expect(res.headers.get('content-type')).toBe('application/octet-stream')
     expect(Buffer.from(await res.arrayBuffer()).equals(TARBALL)).toBe(true)
+  })
+
+  it('refuses a login page standing in for a file whose name promises an archive, and stores none of it', async () => {
+    await upstream.setFault('portal', (path) => path === '/dist/v4/tool.zip')
+    try {
+      const refused = await h.request('/files/nodejs/v4/tool.zip')
+      expect(refused.status).toBe(502)
+      expect(await json(refused)).toMatchObject({ code: 'E_UPSTREAM_GARBAGE', error: expect.stringMatching(/page of type text\/html.*zip archive/) })
+    } finally {
+      await upstream.setFault(null)
+    }
+    expect(Buffer.from(await (await h.request('/files/nodejs/v4/tool.zip')).arrayBuffer()).equals(TOOL_ZIP)).toBe(true)
+    // Bytes under another type pass, whatever the name says: a generic download may be named anything.
+    expect(Buffer.from(await (await h.request('/files/nodejs/named.tar.gz')).arrayBuffer()).equals(NOT_GZIP)).toBe(true)
   })
 
   it('is fetched once for concurrent requests', async () => {

@@ -3,7 +3,16 @@
  * for Larder's own ?sha256=), stored, then always served with the same bytes, from the store also when the
  * upstream is down or Larder is offline. A pin is checked on the download and against what is held.
  */
-import { LarderError, isLarderError, serveArtifact, SAFE_ARTIFACT_CONTENT_TYPE, type ArtifactResponse, type CacheEntry } from '@larder/core'
+import {
+  LarderError,
+  formatOfFilename,
+  isLarderError,
+  serveArtifact,
+  SAFE_ARTIFACT_CONTENT_TYPE,
+  type ArtifactFormat,
+  type ArtifactResponse,
+  type CacheEntry,
+} from '@larder/core'
 import { displayPath } from '../names/files-path.js'
 import { readQueryPin } from '../names/query-pin.js'
 import { remoteKey } from '../remote/remote-keys.js'
@@ -29,6 +38,15 @@ export async function getRemoteFile(c: FilesRouteContext, files: FilesContext, u
     throw pinConflict(label, entry.blob, pin)
   }
   return serveArtifact(c, { ...artifact, contentType: SAFE_ARTIFACT_CONTENT_TYPE }, store, checksumHeaders(entry))
+}
+
+/**
+ * An unpinned file is stored as first fetched: one whose name promises an archive is refused when a page
+ * (text/html) that is not that archive comes instead. Bytes under other types pass, whatever the name says.
+ */
+function pageGuard(filename: string): ArtifactFormat | undefined {
+  const format = formatOfFilename(filename)
+  return format && { ...format, onlyPages: true }
 }
 
 interface RemoteRequest {
@@ -57,6 +75,7 @@ async function fetchOnce(files: FilesContext, request: RemoteRequest): Promise<A
       expected: request.pin ? { sha256: request.pin } : undefined,
       contentType: SAFE_ARTIFACT_CONTENT_TYPE,
       holdUntilVerified: request.pin !== undefined,
+      format: pageGuard(request.path.at(-1) ?? ''),
       meta: { upstream: request.upstream },
     })
   } catch (error) {

@@ -12,6 +12,11 @@ export interface ArtifactFormat {
   /** Byte sequences one of which the file holds at `offset`. */
   signatures: readonly Uint8Array[]
   offset?: number
+  /**
+   * Judge only answers typed text/html (a login page's type): for a file whose name may lie about its
+   * bytes (a generic download named .tar.gz), while a page standing in for it is still refused.
+   */
+  onlyPages?: boolean
 }
 
 const bytes = (text: string) => Buffer.from(text, 'latin1')
@@ -45,6 +50,8 @@ const PAGE_TYPE = /^\s*text\/html\b/i
  * when they are not `format`.
  */
 export async function checkArtifactFormat(body: Readable, contentType: string | undefined, format: ArtifactFormat, label: string): Promise<void> {
+  const page = contentType !== undefined && PAGE_TYPE.test(contentType)
+  if (format.onlyPages && !page) return
   const offset = format.offset ?? 0
   const needed = offset + Math.max(...format.signatures.map((s) => s.length))
   const refuse = (what: string) => {
@@ -60,7 +67,7 @@ export async function checkArtifactFormat(body: Readable, contentType: string | 
   if (matches) return
   // The bytes decide (servers mislabel archives as text/html); the type only names what came instead.
   if (head.length === 0) throw refuse('an empty body')
-  if (contentType && PAGE_TYPE.test(contentType)) throw refuse(`a page of type ${contentType}`)
+  if (page) throw refuse(`a page of type ${contentType}`)
   throw refuse(`${head.length < needed ? `${head.length} bytes` : 'bytes'} that are not ${format.name}`)
 }
 
