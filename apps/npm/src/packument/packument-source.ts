@@ -77,16 +77,17 @@ export class PackumentSource {
   /** The upstream's packument as cached, for a caller that has already found the name is not private. */
   async fromUpstream(name: PackageName, options: { forceRefresh?: boolean } = {}): Promise<PackumentHandle> {
     const { upstream } = this
+    const url = `${upstream}/${encodePackageName(name)}`
     const response = await this.services.cache.index({
       key: UPSTREAM_KEY_PREFIX + name.full,
-      url: `${upstream}/${encodePackageName(name)}`,
+      url,
       // Full documents only: one fetch feeds both forms, and pnpm/yarn need fields the short form lacks.
       headers: { accept: 'application/json' },
       forceRefresh: options.forceRefresh,
       label: `packument of ${name.full}`,
       process: (body) =>
         this.processing.run(async () => {
-          const processed = await this.workers.process(body.path, body.size, name.full, () => body.readBytes())
+          const processed = await this.workers.process(body.path, body.size, name.full, () => body.readBytes(), url)
           return {
             body: processed.body,
             contentType: 'application/json',

@@ -7,6 +7,7 @@ export interface PackumentTask {
   id: number
   path: string
   name: string
+  documentUrl: string | undefined
 }
 
 export type PackumentTaskResult =
@@ -15,7 +16,7 @@ export type PackumentTaskResult =
 
 parentPort?.on('message', (task: PackumentTask) => {
   try {
-    const processed = processUpstreamPackument(readFileSync(task.path), task.name)
+    const processed = processUpstreamPackument(readFileSync(task.path), task.name, task.documentUrl)
     // Buffer.from(string) may share a pooled ArrayBuffer: only whole, unshared ones can be moved.
     const movable = [processed.body, processed.abbreviated, processed.tarballs]
       .filter((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength)

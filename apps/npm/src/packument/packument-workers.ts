@@ -33,11 +33,14 @@ export class PackumentWorkers {
 
   constructor(private readonly size = DEFAULT_PACKUMENT_WORKERS) {}
 
-  /** Processes the upstream body of `size` bytes for package `name`: a large one from its spool file at `path`, in a worker. */
-  async process(path: string | undefined, size: number, name: string, readBytes: () => Promise<Buffer>): Promise<ProcessedPackument> {
-    if (size <= IN_PLACE_MAX_BYTES || path === undefined) return processUpstreamPackument(await readBytes(), name)
+  /**
+   * Processes the upstream body of `size` bytes for package `name`: a large one from its spool file at `path`, in a worker.
+   * `documentUrl` is where it came from, for tarball URLs relative to it.
+   */
+  async process(path: string | undefined, size: number, name: string, readBytes: () => Promise<Buffer>, documentUrl?: string): Promise<ProcessedPackument> {
+    if (size <= IN_PLACE_MAX_BYTES || path === undefined) return processUpstreamPackument(await readBytes(), name, documentUrl)
     return new Promise((resolve, reject) => {
-      this.queue.push({ task: { id: this.nextId++, path, name }, resolve, reject })
+      this.queue.push({ task: { id: this.nextId++, path, name, documentUrl }, resolve, reject })
       this.dispatch()
     })
   }

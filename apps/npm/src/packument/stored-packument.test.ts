@@ -92,3 +92,34 @@ describe('rewritePackument', () => {
     expect(tarballFilename('not a url')).toBeUndefined()
   })
 })
+
+describe('tarball file names under the mirror', () => {
+  const doc = (versions: Record<string, string>) => ({
+    name: '@s/odd',
+    versions: Object.fromEntries(
+      Object.entries(versions).map(([v, tarball]) => [v, { name: '@s/odd', version: v, dist: { tarball, integrity: `sha512-${v}` } }]),
+    ),
+  })
+
+  it('names every tarball: URLs without a .tgz name (GitHub Packages), relative URLs, and two versions sharing a file name', () => {
+    const stored = rewritePackument(
+      doc({
+        '1.0.0': 'https://npm.pkg.github.com/download/@s/odd/1.0.0/0a1b2c3d',
+        '1.1.0': '/@s/odd/-/odd-1.1.0.tgz',
+        '2.0.0': 'https://files.example/a/odd-2.0.0.tgz',
+        '2.0.1': 'https://files.example/b/odd-2.0.0.tgz',
+      }),
+      { name: '@s/odd', documentUrl: 'https://registry.example/@s%2fodd' },
+    )
+    expect(Object.fromEntries(Object.entries(stored.tarballs).map(([file, source]) => [file, [source.version, source.url]]))).toEqual({
+      'odd-1.0.0.tgz': ['1.0.0', 'https://npm.pkg.github.com/download/@s/odd/1.0.0/0a1b2c3d'],
+      'odd-1.1.0.tgz': ['1.1.0', 'https://registry.example/@s/odd/-/odd-1.1.0.tgz'],
+      'odd-2.0.0.tgz': ['2.0.0', 'https://files.example/a/odd-2.0.0.tgz'],
+      'odd-2.0.1.tgz': ['2.0.1', 'https://files.example/b/odd-2.0.0.tgz'],
+    })
+    const served = JSON.parse(insertBaseUrlInto(stored.full, stored.fullOffsets, 'http://larder/npm').toString('utf8'))
+    expect(Object.values(served.versions).map((v: any) => v.dist.tarball)).toEqual(
+      ['1.0.0', '1.1.0', '2.0.0', '2.0.1'].map((v) => `http://larder/npm/@s/odd/-/odd-${v}.tgz`),
+    )
+  })
+})

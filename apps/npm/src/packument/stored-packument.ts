@@ -30,6 +30,8 @@ export interface RewriteOptions {
   /** The package name the document must describe. */
   name: string
   /** Tarball paths are `/${name}/-/${file}`; the caller's mirror base goes in front at serve time. */
+  /** Where the document came from: tarball URLs relative to it are resolved against it. */
+  documentUrl?: string
 }
 
 /** Validates and rewrites an upstream (or private) packument. */
@@ -46,8 +48,8 @@ export function rewritePackument(doc: unknown, options: RewriteOptions): StoredP
   for (const [version, manifest] of Object.entries((doc.versions ?? {}) as Record<string, unknown>)) {
     if (!isObject(manifest)) continue
     const dist = isObject(manifest.dist) ? manifest.dist : undefined
-    const url = typeof dist?.tarball === 'string' ? dist.tarball : undefined
-    const filename = url ? tarballFilename(url) : undefined
+    const url = typeof dist?.tarball === 'string' ? absoluteUrl(dist.tarball, options.documentUrl) : undefined
+    const filename = url ? mirrorFilename(tarballs, url, options.name, version) : undefined
     if (!dist || !url || !filename) {
       ;(rewritten.versions as Json)[version] = manifest
       continue
@@ -66,6 +68,30 @@ export function rewritePackument(doc: unknown, options: RewriteOptions): StoredP
   return { full, fullOffsets, abbreviated, abbreviatedOffsets, tarballs }
 }
 
+/**
+ * The file name a version's tarball gets under /<name>/-/: the one its URL ends in, or, when that is no
+ * .tgz name (GitHub Packages' /download/<name>/<version>/<sha>) or another version's file already has
+ * it, `<name>-<version>.tgz` as npm names packed files. Undefined only when neither can be used.
+ */
+function mirrorFilename(taken: Record<string, TarballSource>, url: string, name: string, version: string): string | undefined {
+  const free = (file: string | undefined) => file !== undefined && (!Object.hasOwn(taken, file) || taken[file]!.url === url)
+  const natural = tarballFilename(url)
+  if (free(natural)) return natural
+  const packed = `${name.slice(name.lastIndexOf('/') + 1)}-${version}.tgz`
+  return TARBALL_NAME.test(packed) && free(packed) ? packed : undefined
+}
+
+/** A dist.tarball as an absolute URL: relative ones against the packument's own URL. */
+function absoluteUrl(tarball: string, documentUrl: string | undefined): string | undefined {
+  try {
+    return new URL(tarball, documentUrl).href
+  } catch {
+    return undefined
+  }
+}
+
+const TARBALL_NAME = /^[A-Za-z0-9~-][A-Za-z0-9._~+-]*\.tgz$/
+
 /** The file name a tarball URL ends in, when it is a plausible .tgz name. */
 export function tarballFilename(url: string): string | undefined {
   let path: string
@@ -81,7 +107,7 @@ export function tarballFilename(url: string): string | undefined {
     // One malformed URL costs that version its tarball, not the whole package.
     return undefined
   }
-  return /^[A-Za-z0-9~-][A-Za-z0-9._~+-]*\.tgz$/.test(last) ? last : undefined
+  return TARBALL_NAME.test(last) ? last : undefined
 }
 
 function serializeWithMarkers(doc: unknown, marker: string): [Buffer, number[]] {

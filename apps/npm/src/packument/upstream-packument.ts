@@ -10,8 +10,8 @@ export interface ProcessedPackument {
   abbreviatedOffsets: number[]
 }
 
-export function processUpstreamPackument(bytes: Buffer, name: string): ProcessedPackument {
-  const stored = rewritePackument(JSON.parse(bytes.toString('utf8')), { name })
+export function processUpstreamPackument(bytes: Buffer, name: string, documentUrl?: string): ProcessedPackument {
+  const stored = rewritePackument(JSON.parse(bytes.toString('utf8')), { name, documentUrl })
   return {
     body: stored.full,
     abbreviated: stored.abbreviated,
