@@ -169,7 +169,11 @@ describe('startFaultProxy content modes: sound framing, 200 OK, no document in i
     const { proxy, client } = await proxyInFront({ mode: 'portal' })
     client.request('/blob')
     const page = splitResponse(await client.until(complete, 'the portal page'))!
-    expect([page.statusLine, page.headers.get('content-type'), page.headers.get('x-target')]).toEqual(['HTTP/1.1 200 OK', 'text/html; charset=utf-8', undefined])
+    expect([page.statusLine, page.headers.get('content-type'), page.headers.get('x-target')]).toEqual([
+      'HTTP/1.1 200 OK',
+      'text/html; charset=utf-8',
+      undefined,
+    ])
     expect(page.body.toString()).toBe(PORTAL_PAGE)
     for (const mode of ['empty', 'garbage'] as const) {
       proxy.setMode(mode)
