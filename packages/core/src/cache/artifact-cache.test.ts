@@ -276,6 +276,14 @@ describe('cache.artifact: integrity', () => {
     expect(bytes.length).toBeLessThan(SOURCE.length)
     await expectNothingStored(h)
   })
+
+  it('refuses before a byte is sent when the Content-Length is not the size the index lists, either way', async () => {
+    const h = await setup()
+    for (const expectedSize of [5, SOURCE.length + 1]) {
+      await expectCode(h.cache.artifact(h.request({ expectedSize })), 'E_INTEGRITY')
+    }
+    await expectNothingStored(h)
+  })
 })
 
 describe('cache.artifact: upstream failures', () => {

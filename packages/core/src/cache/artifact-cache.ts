@@ -149,6 +149,13 @@ export class ArtifactCache {
       throw new LarderError('E_UPSTREAM_STATUS', `${label}: upstream answered ${response.status} (${response.url})`)
     }
     const announced = response.headers['content-encoding'] ? undefined : parseLength(response.headers['content-length'])
+    if (request.expectedSize !== undefined && announced !== undefined && announced !== request.expectedSize) {
+      // Known before a byte is sent: a clean refusal, never a 200 cut off (or ended early) at the listed size.
+      response.body.destroy()
+      throw new LarderError('E_INTEGRITY', `${label}: the upstream announces ${announced} bytes, the index lists ${request.expectedSize}; nothing was stored`, {
+        hint: 'the index and the file disagree: the upstream may be mid-update, retry later',
+      })
+    }
     const expectedSize = request.expectedSize ?? announced
     if (expectedSize !== undefined && expectedSize > this.options.maxArtifactBytes) {
       response.body.destroy()
