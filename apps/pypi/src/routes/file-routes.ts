@@ -47,10 +47,12 @@ export async function getFile(c: PypiRouteContext, pypi: PypiContext, project: s
   }
   const resolve = async (): Promise<ArtifactSource> => {
     const file = await locateFile(pypi, project, segment, filename)
+    const expected = expectedDigests(file.hashes)
     return {
       url: file.url,
-      expected: expectedDigests(file.hashes),
-      expectedSize: file.size,
+      expected,
+      // The hash decides, as for pip: a wrong PEP 700 size must not make a file with the right bytes unobtainable.
+      expectedSize: Object.keys(expected).length > 0 ? undefined : file.size,
       contentType: FILE_CONTENT_TYPE,
       format: formatOfFilename(filename),
       meta: { project, filename },

@@ -35,8 +35,13 @@ export function parseJsonPage(doc: unknown, pageUrl: string, label: string): Omi
       continue
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') continue
+    // A `#sha256=` fragment counts as pip counts it, beside (never over) the hashes the JSON lists.
+    const fragment = url.hash.slice(1)
+    const eq = fragment.indexOf('=')
+    const fromFragment = eq > 0 ? cleanHashes({ [fragment.slice(0, eq)]: fragment.slice(eq + 1) }) : {}
     url.hash = ''
-    const yanked = file.yanked === true || (typeof file.yanked === 'string' && file.yanked) ? (file.yanked as true | string) : false
+    // PEP 691 allows only true or a reason; pip takes any string, the empty one too, as yanked.
+    const yanked = file.yanked === true ? true : typeof file.yanked === 'string' ? file.yanked || true : false
     const coreMetadata = coreMetadataOf(file)
     const requiresPython = file['requires-python']
     const size = file.size
@@ -44,7 +49,7 @@ export function parseJsonPage(doc: unknown, pageUrl: string, label: string): Omi
     files.push({
       filename: file.filename,
       url: url.href,
-      hashes: cleanHashes(file.hashes),
+      hashes: { ...fromFragment, ...cleanHashes(file.hashes) },
       yanked,
       ...(typeof requiresPython === 'string' && requiresPython ? { requiresPython } : {}),
       ...(typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? { size } : {}),

@@ -66,6 +66,24 @@ describe('parseJsonPage', () => {
     expect(() => parseJsonPage({ ...doc, meta: { 'api-version': '2.0' } }, PAGE, 'x')).toThrow(/unsupported simple API version/)
   })
 
+  it('takes a #sha256= fragment on a JSON url as a hash, as pip does, and an empty yank reason as yanked', () => {
+    const page = parseJsonPage(
+      {
+        meta: { 'api-version': '1.0' },
+        files: [
+          { filename: 'p-1.0.tar.gz', url: `/f/p-1.0.tar.gz#sha256=${'D'.repeat(64)}`, hashes: {}, yanked: '' },
+          { filename: 'p-2.0.tar.gz', url: `/f/p-2.0.tar.gz#sha256=${'e'.repeat(64)}`, hashes: { SHA256: 'f'.repeat(64) } },
+        ],
+      },
+      PAGE,
+      'x',
+    )
+    expect(page.files.map((f) => [f.url, f.hashes, f.yanked])).toEqual([
+      ['https://index.example/f/p-1.0.tar.gz', { sha256: 'd'.repeat(64) }, true],
+      ['https://index.example/f/p-2.0.tar.gz', { sha256: 'f'.repeat(64) }, false],
+    ])
+  })
+
   it('takes the serial from X-PyPI-Last-Serial and the format from Content-Type', () => {
     const page = readUpstreamPage('pkg', '<a href="pkg-1.0.tar.gz">x</a>', { 'content-type': 'text/html', 'x-pypi-last-serial': '7' }, PAGE)
     expect(page).toMatchObject({ name: 'pkg', lastSerial: 7, files: [{ filename: 'pkg-1.0.tar.gz' }] })

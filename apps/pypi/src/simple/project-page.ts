@@ -34,7 +34,7 @@ export function cleanHashes(input: unknown): Record<string, string> {
   for (const [name, value] of Object.entries(input)) {
     if (typeof value !== 'string') continue
     const hex = value.toLowerCase()
-    if (/^[a-z0-9_]{2,20}$/.test(name) && HEX.test(hex)) out[name.toLowerCase()] = hex
+    if (/^[a-z0-9_]{2,20}$/i.test(name) && HEX.test(hex)) out[name.toLowerCase()] = hex
   }
   return out
 }
