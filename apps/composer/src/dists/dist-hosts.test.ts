@@ -7,6 +7,10 @@ describe('dist hosts', () => {
     expect(any).toBeUndefined()
     expect(() => assertDistHostAllowed(any, 'https://api.github.com/repos/a/b/zipball/x', 'a/b')).not.toThrow()
     expect(() => assertDistHostAllowed(any, 'ftp://files.example/a.zip', 'a/b')).toThrow(expect.objectContaining({ code: 'E_FORBIDDEN' }))
+    // The metadata's fault (a 502 naming the URL), not Larder's (a 500).
+    expect(() => assertDistHostAllowed(any, '/dl/a.zip', 'a/b')).toThrow(
+      expect.objectContaining({ code: 'E_UPSTREAM_GARBAGE', message: expect.stringContaining('"/dl/a.zip"') }),
+    )
   })
 
   it('allows only the listed hosts, by host:port or by name', () => {

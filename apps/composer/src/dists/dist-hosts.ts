@@ -21,7 +21,13 @@ export function parseDistHosts(text: string | undefined): DistHosts {
 
 /** Refuses a dist URL that is not http(s) or whose host (or host:port) is not allowed. */
 export function assertDistHostAllowed(hosts: DistHosts, url: string, label: string): void {
-  const parsed = new URL(url)
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch (cause) {
+    // Composer fetches dist URLs as given, so a relative or malformed one is the metadata's fault.
+    throw new LarderError('E_UPSTREAM_GARBAGE', `${label}: the metadata gives the dist URL "${url}", which is not an absolute URL`, { cause })
+  }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new LarderError('E_FORBIDDEN', `${label}: the metadata gives a ${parsed.protocol} dist URL; only http and https are fetched`)
   }
