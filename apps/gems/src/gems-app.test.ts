@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildGem, run, type BuiltGem } from '@larder/testkit'
 import { settingsOf } from '@larder/core'
 import { createGemsApp, gemsMirror } from './app.js'
+import { MAX_UNLISTED_CANDIDATES } from './routes/gem-file-route.js'
 import { parsePrivateNames } from './private/private-names.js'
 import { BASE, TEST_TOKEN, lastMd5, startGemsAppHarness, type GemsAppHarness } from './gems-app.harness.js'
 import { recordEntryReads } from '@larder/core/testing'
@@ -174,6 +175,14 @@ describe('.gem files', () => {
       expect(res.status, path).toBe(400)
       expect(((await res.json()) as any).code).toBe('E_INVALID_NAME')
     }
+  })
+
+  it('asks upstream for a few /info documents at most for a file name that splits many ways', async () => {
+    await h.request('/gems/versions')
+    h.upstream.resetHits()
+    const stem = `zz${'-1'.repeat(100)}`
+    expect((await h.request(`/gems/gems/${stem}.gem`)).status).toBe(404)
+    expect(h.upstream.hitCount((path) => path.startsWith('/info/'))).toBe(MAX_UNLISTED_CANDIDATES)
   })
 
   it('passes legacy specs and quick specs through', async () => {

@@ -17,5 +17,6 @@ describe('info lines', () => {
     const parsed = parseInfo(`---\n${line}\n0.1.0 |checksum:${'b'.repeat(64)}\n`)
     expect(parsed.get('1.2.0-x86_64-linux')?.checksum).toBe(SHA)
     expect(parsed.get('0.1.0')?.checksum).toBe('b'.repeat(64))
+    expect(parseInfo(`---\n2.0.0 |checksum:${'C'.repeat(64)}\n`).get('2.0.0')?.checksum).toBe('c'.repeat(64))
   })
 })

@@ -29,7 +29,7 @@ export function parseInfo(body: string): Map<string, InfoVersion> {
     const number = line.slice(0, space)
     const bar = line.indexOf('|', space)
     const requirements = bar < 0 ? '' : line.slice(bar + 1)
-    const checksum = /(?:^|,)checksum:([0-9a-f]{64})(?:,|$)/.exec(requirements)?.[1]
+    const checksum = /(?:^|,)checksum:([0-9a-fA-F]{64})(?:,|$)/.exec(requirements)?.[1]?.toLowerCase()
     out.set(number, { number, checksum })
   }
   return out

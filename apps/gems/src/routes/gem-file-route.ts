@@ -28,7 +28,7 @@ export async function getGemFile(c: GemsRouteContext, gems: GemsContext, filenam
 /** Where upstream has the file and its /info checksum; a name owned privately is never looked up upstream. */
 async function upstreamGem(gems: GemsContext, filename: string): Promise<ArtifactSource> {
   const stem = filename.slice(0, -'.gem'.length)
-  for (const { name, number } of stemCandidates(stem)) {
+  for (const { name, number } of await likelyCandidates(gems, stem)) {
     if (await gems.privateGems.owns(name)) throw new LarderError('E_NOT_FOUND', `${name} is a private gem and has no ${stem}`)
     let fetched
     try {
@@ -53,4 +53,19 @@ async function upstreamGem(gems: GemsContext, filename: string): Promise<Artifac
     }
   }
   throw new LarderError('E_NOT_FOUND', `${filename} is not listed in the compact index`)
+}
+
+/** A real file name has a few ways to split: more are asked of upstream only when the held /versions lists them. */
+export const MAX_UNLISTED_CANDIDATES = 3
+
+/**
+ * The name/version splits worth an /info request, the ones the held /versions lists first: a name like
+ * a-1-1-1-...-1.gem must not cost one upstream request per dash.
+ */
+async function likelyCandidates(gems: GemsContext, stem: string): Promise<{ name: string; number: string }[]> {
+  const all = stemCandidates(stem)
+  const listed = (await gems.upstream.upstreamMd5s().catch(() => undefined))?.md5s
+  const known = listed ? all.filter(({ name }) => listed.has(name)) : []
+  const rest = all.filter((candidate) => !known.includes(candidate)).slice(0, MAX_UNLISTED_CANDIDATES)
+  return [...known, ...rest]
 }
