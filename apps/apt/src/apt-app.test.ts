@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildDeb, type BuiltDeb } from '@larder/testkit'
+import { buildDeb, createAptArchive, type BuiltDeb } from '@larder/testkit'
 import { sha256Table, startAptAppHarness, type AptAppHarness } from './apt-app.harness.js'
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
@@ -213,5 +213,24 @@ describe('APT mirror: pool files', () => {
     const held = await h.bytes(path)
     expect(held.headers.get('x-larder-cache')).toBe('HIT')
     expect(held.body.equals(late.bytes)).toBe(true)
+  })
+})
+
+describe('APT mirror: suites that share the pool', () => {
+  it('serves a pool file the current suite lists while another suite lists it with another size and a third has an unreadable index', async () => {
+    const shared = await buildDeb({ name: 'unit-shared', version: '1.0' })
+    const { root } = h.upstream.archive
+    const odd = await createAptArchive({ root, key: h.upstream.key, suite: 'aodd', rewritePackages: (text) => text.replace(/^Size: \d+$/gm, 'Size: 5') })
+    // Signed like the rest, so Larder serves it: only reading its pool list fails.
+    const garbled = await createAptArchive({ root, key: h.upstream.key, suite: 'agarbled', rewritePackages: () => '<html>\n<body>not an index</body>\n' })
+    for (const archive of [odd, garbled]) await archive.publish([shared])
+    await h.upstream.publish([shared])
+    for (const suite of ['agarbled', 'aodd', 'stable']) {
+      expect((await h.bytes(`/apt/fixture/dists/${suite}/InRelease`)).status).toBe(200)
+      expect((await h.bytes(`/apt/fixture/dists/${suite}/main/binary-amd64/Packages.xz`)).status, suite).toBe(200)
+    }
+    const pool = await h.bytes(`/apt/fixture/${h.upstream.archive.poolPath(shared)}`)
+    expect(pool.status).toBe(200)
+    expect(pool.body.equals(shared.bytes)).toBe(true)
   })
 })

@@ -1,5 +1,5 @@
 /** What the Packages and Sources indexes Larder served say about pool files (sha256 and size), to verify them on download. */
-import type { CacheEntry, LarderServices } from '@larder/core'
+import { errorFields, type CacheEntry, type LarderServices } from '@larder/core'
 import { decompressStream } from '../decompress/decompress.js'
 import type { FileTables } from './file-tables.js'
 import type { GenerationMeta } from './generations.js'
@@ -8,6 +8,12 @@ import { generationPrefix } from './mirror-keys.js'
 import { readPoolIndex, type PoolFileFacts, type PoolTable } from './pool-index-parser.js'
 
 export { parsePoolIndex, type PoolFileFacts, type PoolTable } from './pool-index-parser.js'
+
+/** A pool file as the suites list it: its sha256, and its size when they agree on it. */
+export interface ListedPoolFile {
+  sha256: string
+  size?: number
+}
 
 export const DEFAULT_POOL_MEMO_SIZE = 8
 const POOL_INDEX = /(^|\/)(Packages|Sources)(\.(gz|xz|zst))?$/
@@ -23,17 +29,35 @@ export class PoolIndex {
     private readonly tables: FileTables,
   ) {}
 
-  /** The facts of a pool file from any current generation of the archive, or undefined when no stored index lists it. */
-  async lookup(archive: string, path: string): Promise<PoolFileFacts | undefined> {
+  /**
+   * What the current generations of the archive say about a pool file, or undefined when no stored index
+   * lists it. The pool is shared by every suite, so one odd suite must not decide for the rest: an index
+   * that cannot be read is skipped, suites that disagree on the bytes are settled by the newest
+   * generation, and a size the agreeing suites differ on is left out (the sha256 still decides).
+   */
+  async lookup(archive: string, path: string): Promise<ListedPoolFile | undefined> {
     const { store } = this.services
+    const listings: { facts: PoolFileFacts; fetchedAt: number }[] = []
     for await (const key of store.listEntries(generationPrefix(archive))) {
       const generation = await store.getEntry(key)
       if (!generation?.meta) continue
       for (const indexEntry of await this.storedIndexes(generation)) {
-        const facts = (await this.parse(indexEntry))?.get(path)
-        if (facts) return facts
+        const facts = (await this.parse(indexEntry).catch((error: unknown) => this.unreadable(indexEntry, error)))?.get(path)
+        if (facts) {
+          listings.push({ facts, fetchedAt: generation.fetchedAt })
+          break
+        }
       }
     }
+    if (listings.length === 0) return undefined
+    const newest = listings.reduce((a, b) => (b.fetchedAt > a.fetchedAt ? b : a))
+    const agreeing = listings.filter((listing) => listing.facts.sha256 === newest.facts.sha256)
+    const sizes = new Set(agreeing.map((listing) => listing.facts.size))
+    return { sha256: newest.facts.sha256, ...(sizes.size === 1 ? { size: newest.facts.size } : {}) }
+  }
+
+  private unreadable(entry: CacheEntry, error: unknown): undefined {
+    this.services.logger.warn({ app: 'apt', key: entry.key, ...errorFields(error) }, `a stored index cannot be read; pool files are checked against the others`)
     return undefined
   }
 

@@ -28,6 +28,8 @@ export interface AptArchiveOptions {
   validUntil?: Date
   /** Leaves InRelease out, as older archives do (Release + Release.gpg only). */
   withoutInRelease?: boolean
+  /** Changes the Packages text before it is compressed and signed: a suite whose index says odd things, signed all the same. */
+  rewritePackages?: (text: string) => string
 }
 
 export interface AptArchive {
@@ -63,7 +65,8 @@ export async function createAptArchive(options: AptArchiveOptions): Promise<AptA
   const writeIndexes = async () => {
     await mkdir(binaryDir, { recursive: true })
     await mkdir(join(root, 'pool/main'), { recursive: true })
-    const packages = Buffer.from(await ftparchive(root, ['packages', 'pool/main']))
+    const listed = await ftparchive(root, ['packages', 'pool/main'])
+    const packages = Buffer.from(options.rewritePackages ? options.rewritePackages(listed) : listed)
     const bodies = { Packages: packages, 'Packages.gz': gzipSync(packages), 'Packages.xz': await xz(packages) }
     for (const body of Object.values(bodies)) {
       for (const [dirName, algorithm] of BY_HASH_ALGORITHMS) {
