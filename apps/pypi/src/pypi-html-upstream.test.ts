@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildPythonDists, type PythonDist } from '@larder/testkit'
+import { buildPythonDists, writeZip, type PythonDist } from '@larder/testkit'
 import { BASE, startPypiAppHarness, type PypiAppHarness } from './pypi-app.harness.js'
 
 const JSON_TYPE = 'application/vnd.pypi.simple.v1+json'
@@ -48,7 +48,7 @@ describe('an HTML-only static upstream', () => {
     expect(sha256(await bytesOf(res))).toBe(dists.wheel.sha256)
     expect(h.upstream.index.hitCount(`/files/${dists.wheel.filename}`)).toBe(1)
     const html = await (await h.request('/pypi/simple/static-pkg/')).text()
-    expect(html).toContain(`data-core-metadata="true"`)
+    expect(html).toContain(`data-core-metadata="sha256=${sha256(dists.wheel.metadata)}"`)
     const meta = await h.request(`/pypi/files/static-pkg/${dists.wheel.sha256}/${dists.wheel.filename}.metadata`)
     expect((await bytesOf(meta)).equals(dists.wheel.metadata)).toBe(true)
     const doc = (await (await h.request('/pypi/simple/static-pkg/', { headers: { accept: JSON_TYPE } })).json()) as any
@@ -76,6 +76,23 @@ describe('an HTML-only static upstream', () => {
       }
     }
     expect(sha256(await bytesOf(await h.request(path)))).toBe(nohashSdist.sha256)
+  })
+
+  it('never advertises metadata it cannot read out of a stored wheel (a dist-info named otherwise)', async () => {
+    const metadata = Buffer.from('Metadata-Version: 2.1\nName: static_pkg\nVersion: 0.2\n')
+    const bytes = writeZip([
+      { name: 'static_pkg/__init__.py', data: '' },
+      { name: 'elsewhere-0.2.dist-info/METADATA', data: metadata },
+    ])
+    const filename = 'static_pkg-0.2-py3-none-any.whl'
+    h.upstream.publish({ name: 'static_pkg', version: '0.2', kind: 'wheel', filename, bytes, sha256: sha256(bytes), metadata })
+    const path = `/pypi/files/static-pkg/${sha256(bytes)}/${filename}`
+    expect(sha256(await bytesOf(await h.request(path)))).toBe(sha256(bytes))
+    for (let round = 0; round < 2; round++) {
+      const doc = (await (await h.request('/pypi/simple/static-pkg/', { headers: { accept: JSON_TYPE } })).json()) as any
+      expect(doc.files.find((f: any) => f.filename === filename)['core-metadata']).toBe(false)
+    }
+    expect((await h.request(`${path}.metadata`)).status).toBe(404)
   })
 
   it('serves the page stale when the upstream is down, advertising only stored metadata', async () => {

@@ -8,7 +8,7 @@ import type { CacheStore, UpstreamClient } from '@larder/core'
 import type { PageHandle } from '../simple/page-source.js'
 import { hashSegment, type PageFile } from '../simple/project-page.js'
 import type { MetadataAdverts } from '../simple/render-page.js'
-import { fileKey, metadataKey } from './file-keys.js'
+import { storedMetadata } from './stored-metadata.js'
 
 export interface AdvertSources {
   store: CacheStore
@@ -37,13 +37,8 @@ export async function metadataAdverts(handle: PageHandle, sources: AdvertSources
   return adverts
 }
 
-async function storedAdvert(project: string, file: PageFile, store: CacheStore): Promise<Record<string, string> | true | undefined> {
-  const segment = hashSegment(file)
-  const metadata = await store.getEntry(metadataKey(project, segment, file.filename))
-  if (metadata?.status === 'ok' && metadata.blob) return { sha256: metadata.blob }
-  if (!file.filename.endsWith('.whl')) return undefined
-  const wheel = await store.getEntry(fileKey(project, segment, file.filename))
-  if (wheel?.status !== 'ok' || !wheel.blob) return undefined
-  // Extracted on request and checked against upstream's hash when it gave one.
-  return file.coreMetadata ?? true
+/** What Larder can serve from the store: its metadata file, or one read out of the stored wheel now (once per wheel). */
+async function storedAdvert(project: string, file: PageFile, store: CacheStore): Promise<Record<string, string> | undefined> {
+  const entry = await storedMetadata({ store }, project, hashSegment(file), file)
+  return entry?.blob ? { sha256: entry.blob } : undefined
 }

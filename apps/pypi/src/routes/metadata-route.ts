@@ -1,13 +1,10 @@
 /** GET of `<file url>.metadata` (PEP 658): hosted or stored copy, else upstream's verified file, else extracted from the stored wheel. */
-import { createHash } from 'node:crypto'
-import { LarderError, readAll, serveArtifact, serveHostedFile, type ArtifactSource, type CacheEntry } from '@larder/core'
-import { fileKey, metadataKey } from '../files/file-keys.js'
-import { distInfoPrefixOf, readWheelMetadata } from '../files/wheel-metadata.js'
+import { LarderError, serveArtifact, serveHostedFile, type ArtifactSource, type CacheEntry } from '@larder/core'
+import { metadataKey } from '../files/file-keys.js'
+import { METADATA_CONTENT_TYPE, storedMetadata } from '../files/stored-metadata.js'
 import type { PageFile } from '../simple/project-page.js'
 import { expectedDigests, isOfflineMiss, locateFile } from './file-routes.js'
 import type { PypiContext, PypiRouteContext } from './pypi-context.js'
-
-export const METADATA_CONTENT_TYPE = 'application/octet-stream'
 
 export async function getMetadata(c: PypiRouteContext, pypi: PypiContext, project: string, segment: string, filename: string): Promise<Response> {
   const { cache, store } = pypi.services
@@ -33,7 +30,8 @@ export async function getMetadata(c: PypiRouteContext, pypi: PypiContext, projec
   }
   // A file the page does not list fails here, with the error resolve had.
   const file = await locate()
-  const extracted = await extractFromStoredWheel(pypi, project, segment, file)
+  const onMismatch = () => pypi.services.logger.warn({ project, filename }, 'METADATA in the wheel differs from the metadata file upstream advertised')
+  const extracted = await storedMetadata({ store, onMismatch }, project, segment, file)
   if (extracted) return serveStored(c, pypi, extracted)
   throw upstreamError ?? noMetadata(filename)
 }
@@ -47,38 +45,4 @@ async function serveStored(c: PypiRouteContext, pypi: PypiContext, entry: CacheE
   const body = entry.blob ? await store.openBlob(entry.blob) : undefined
   if (!body) throw new LarderError('E_STORE', `stored ${entry.key} lost its body`)
   return serveArtifact(c, { result: config.offline ? 'OFFLINE' : 'HIT', body, size: entry.size, contentType: METADATA_CONTENT_TYPE, entry }, store)
-}
-
-/** Reads METADATA out of the stored wheel, checks it against upstream's advertised hash, and stores it. */
-async function extractFromStoredWheel(pypi: PypiContext, project: string, segment: string, file: PageFile): Promise<CacheEntry | undefined> {
-  const { store } = pypi.services
-  if (!file.filename.endsWith('.whl')) return undefined
-  const wheel = await store.getEntry(fileKey(project, segment, file.filename))
-  if (wheel?.status !== 'ok' || !wheel.blob || wheel.size === undefined) return undefined
-  const blob = wheel.blob
-  const read = async (start: number, end: number) => {
-    if (end <= start) return Buffer.alloc(0)
-    const stream = await store.openBlob(blob, { start, end: end - 1 })
-    return stream ? readAll(stream) : Buffer.alloc(0)
-  }
-  const metadata = await readWheelMetadata(wheel.size, read, distInfoPrefixOf(file.filename))
-  if (!metadata) return undefined
-  const sha256 = createHash('sha256').update(metadata).digest('hex')
-  const advertised = file.coreMetadata === true ? undefined : file.coreMetadata?.sha256
-  if (advertised && advertised !== sha256) {
-    pypi.services.logger.warn({ project, filename: file.filename }, 'METADATA in the wheel differs from the metadata file upstream advertised')
-    return undefined
-  }
-  const info = await store.putBlob(metadata)
-  const entry: CacheEntry = {
-    key: metadataKey(project, segment, file.filename),
-    status: 'ok',
-    fetchedAt: Date.now(),
-    blob: info.sha256,
-    size: info.size,
-    contentType: METADATA_CONTENT_TYPE,
-    meta: { extractedFrom: wheel.blob },
-  }
-  await store.putEntry(entry)
-  return entry
 }
