@@ -29,7 +29,7 @@ const VERSION_FIELDS = [
 type Json = Record<string, unknown>
 
 export function abbreviatePackument(full: Json): Json {
-  const versions: Json = {}
+  const versions = Object.create(null) as Json
   for (const [version, manifest] of Object.entries((full.versions ?? {}) as Record<string, Json>)) {
     const short: Json = {}
     for (const field of VERSION_FIELDS) if (manifest[field] !== undefined) short[field] = manifest[field]

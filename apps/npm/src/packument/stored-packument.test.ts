@@ -123,3 +123,18 @@ describe('tarball file names under the mirror', () => {
     )
   })
 })
+
+it('keeps a version named __proto__ as a version, in both forms', () => {
+  const doc = JSON.parse(
+    '{"name":"proto","versions":{"__proto__":{"name":"proto","version":"__proto__","dist":{"tarball":"https://r.example/proto/-/proto-0.0.1.tgz"}}}}',
+  )
+  const stored = rewritePackument(doc, { name: 'proto' })
+  for (const [body, offsets] of [
+    [stored.full, stored.fullOffsets],
+    [stored.abbreviated, stored.abbreviatedOffsets],
+  ] as const) {
+    const served = JSON.parse(insertBaseUrlInto(body, offsets, 'http://larder/npm').toString('utf8'))
+    expect(Object.keys(served.versions)).toEqual(['__proto__'])
+  }
+  expect(Object.keys(stored.tarballs)).toEqual(['proto-0.0.1.tgz'])
+})

@@ -43,8 +43,9 @@ export function rewritePackument(doc: unknown, options: RewriteOptions): StoredP
     throw new LarderError('E_UPSTREAM_GARBAGE', `packument asked for ${options.name} describes ${String(doc.name)}`)
   }
   const marker = `@@larder-base-${randomBytes(12).toString('hex')}@@`
-  const tarballs: Record<string, TarballSource> = {}
-  const rewritten: Json = { ...doc, versions: {} }
+  const tarballs = Object.create(null) as Record<string, TarballSource>
+  // A version named __proto__ is a key like any other, not the object's prototype.
+  const rewritten: Json = { ...doc, versions: Object.create(null) as Json }
   for (const [version, manifest] of Object.entries((doc.versions ?? {}) as Record<string, unknown>)) {
     if (!isObject(manifest)) continue
     const dist = isObject(manifest.dist) ? manifest.dist : undefined
