@@ -84,6 +84,13 @@ describe('parseJsonPage', () => {
     ])
   })
 
+  it('refuses a JSON page that names another project', () => {
+    const headers = { 'content-type': 'application/vnd.pypi.simple.v1+json' }
+    const page = (name: string) => JSON.stringify({ meta: { 'api-version': '1.0' }, name, files: [] })
+    expect(readUpstreamPage('Zope.Interface', page('zope-interface'), headers, PAGE).files).toEqual([])
+    expect(() => readUpstreamPage('p-wrongname', page('requests'), headers, PAGE)).toThrow(expect.objectContaining({ code: 'E_UPSTREAM_GARBAGE' }))
+  })
+
   it('takes the serial from X-PyPI-Last-Serial and the format from Content-Type', () => {
     const page = readUpstreamPage('pkg', '<a href="pkg-1.0.tar.gz">x</a>', { 'content-type': 'text/html', 'x-pypi-last-serial': '7' }, PAGE)
     expect(page).toMatchObject({ name: 'pkg', lastSerial: 7, files: [{ filename: 'pkg-1.0.tar.gz' }] })

@@ -1,5 +1,6 @@
 /** Turns an upstream project page (HTML or JSON, told apart by Content-Type) into the stored form. */
-import { KEEP_PREVIOUS, type CacheEntry, type ProcessedIndex, type UpstreamIndexBody } from '@larder/core'
+import { KEEP_PREVIOUS, LarderError, type CacheEntry, type ProcessedIndex, type UpstreamIndexBody } from '@larder/core'
+import { normalizeProjectName } from '../names/project-name.js'
 import { parseHtmlPage } from './parse-html.js'
 import { parseJsonPage } from './parse-json.js'
 import { parseSerial, type ProjectPage } from './project-page.js'
@@ -15,7 +16,13 @@ export function isJsonResponse(headers: Record<string, string>): boolean {
 
 export function readUpstreamPage(name: string, text: string, headers: Record<string, string>, pageUrl: string): ProjectPage {
   const label = `simple page of ${name}`
-  const parsed = isJsonResponse(headers) ? parseJsonPage(JSON.parse(text), pageUrl, label) : { files: parseHtmlPage(text, pageUrl, label) }
+  const json = isJsonResponse(headers) ? (JSON.parse(text) as unknown) : undefined
+  const named = typeof json === 'object' && json !== null ? (json as { name?: unknown }).name : undefined
+  // PEP 691's name is the project's normalized name: a page for another project is not this one's.
+  if (typeof named === 'string' && normalizeProjectName(named) !== normalizeProjectName(name)) {
+    throw new LarderError('E_UPSTREAM_GARBAGE', `${label}: the upstream answered with the page of ${named}`)
+  }
+  const parsed = json !== undefined ? parseJsonPage(json, pageUrl, label) : { files: parseHtmlPage(text, pageUrl, label) }
   const headerSerial = parseSerial(headers['x-pypi-last-serial'])
   const lastSerial = headerSerial ?? parsed.lastSerial
   return { name, ...parsed, ...(lastSerial !== undefined ? { lastSerial } : {}) }
