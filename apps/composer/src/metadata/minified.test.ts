@@ -20,7 +20,9 @@ describe('expandMinified', () => {
     expect(versionsOf({ packages: { 'acme/lib': minifyVersions(entries) }, minified: 'composer/2.0' }, 'acme/lib')).toEqual(entries)
     expect(versionsOf({ packages: { 'acme/lib': entries } }, 'acme/lib')).toEqual(entries)
     expect(versionsOf({ packages: {} }, 'acme/lib')).toEqual([])
-    expect(() => versionsOf({ packages: [] }, 'acme/lib')).toThrow(/packages/)
+    // json_encode's empty map, which Composer reads as no versions.
+    expect(versionsOf({ packages: [] }, 'acme/lib')).toEqual([])
+    expect(() => versionsOf({ packages: ['acme/lib'] }, 'acme/lib')).toThrow(/packages/)
     expect(() => versionsOf({ packages: {}, minified: 'composer/9' }, 'acme/lib')).toThrow(/minified/)
   })
 })

@@ -27,7 +27,9 @@ export function expandMinified(versions: readonly ComposerVersion[]): ComposerVe
 /** The versions of `name` in a p2 document, expanded when the document says it is minified. */
 export function versionsOf(document: unknown, name: string): ComposerVersion[] {
   if (typeof document !== 'object' || document === null) throw new Error('a p2 document is a JSON object')
-  const { packages, minified } = document as { packages?: unknown; minified?: unknown }
+  const { packages: listed, minified } = document as { packages?: unknown; minified?: unknown }
+  // PHP's json_encode writes an empty map as [], and Composer reads it as no versions.
+  const packages = Array.isArray(listed) && listed.length === 0 ? {} : listed
   if (typeof packages !== 'object' || packages === null || Array.isArray(packages)) throw new Error('a p2 document has a "packages" object')
   const versions = (packages as Record<string, unknown>)[name] ?? []
   if (!Array.isArray(versions) || versions.some((v) => typeof v !== 'object' || v === null || Array.isArray(v))) {

@@ -126,7 +126,13 @@ export class IndexCache {
         return { result: 'REVALIDATED', entry: await this.touch(stale, response) }
       }
       const processed = await request.process(body, previous).catch((err: unknown) => {
-        throw err instanceof LarderError ? err : new LarderError('E_UPSTREAM_GARBAGE', `${label}: upstream sent a document Larder cannot read`, { cause: err })
+        throw err instanceof LarderError
+          ? err
+          : new LarderError(
+              'E_UPSTREAM_GARBAGE',
+              `${label}: upstream sent a document Larder cannot read (${err instanceof Error ? err.message : String(err)})`,
+              { cause: err },
+            )
       })
       if (processed === KEEP_PREVIOUS && stale) return { result: 'REVALIDATED', entry: await this.touch(stale, response) }
       if (processed === KEEP_PREVIOUS) throw new LarderError('E_UPSTREAM_GARBAGE', `${label}: upstream document refused`)
