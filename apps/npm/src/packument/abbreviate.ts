@@ -31,11 +31,13 @@ type Json = Record<string, unknown>
 export function abbreviatePackument(full: Json): Json {
   const versions = Object.create(null) as Json
   for (const [version, manifest] of Object.entries((full.versions ?? {}) as Record<string, Json>)) {
+    if (typeof manifest !== 'object' || manifest === null) continue
     const short: Json = {}
     for (const field of VERSION_FIELDS) if (manifest[field] !== undefined) short[field] = manifest[field]
     // The full form only says "has an install script" through scripts; npm needs the flag to run them.
-    const scripts = manifest.scripts as Json | undefined
-    if (short.hasInstallScript === undefined && scripts && ['preinstall', 'install', 'postinstall'].some((s) => s in scripts)) {
+    // Any JSON may stand where an object belongs: one odd version must not cost the package its document.
+    const scripts = typeof manifest.scripts === 'object' && manifest.scripts !== null ? (manifest.scripts as Json) : undefined
+    if (short.hasInstallScript === undefined && scripts && ['preinstall', 'install', 'postinstall'].some((s) => Object.hasOwn(scripts, s))) {
       short.hasInstallScript = true
     }
     versions[version] = short

@@ -138,3 +138,12 @@ it('keeps a version named __proto__ as a version, in both forms', () => {
   }
   expect(Object.keys(stored.tarballs)).toEqual(['proto-0.0.1.tgz'])
 })
+
+it('keeps a version whose scripts is not an object, without an install-script flag', () => {
+  const doc = {
+    name: 'odd',
+    versions: { '1.0.0': { name: 'odd', version: '1.0.0', scripts: 'postinstall', dist: { tarball: 'https://r.example/odd/-/odd-1.0.0.tgz' } } },
+  }
+  const short = JSON.parse(insertBaseUrlInto(rewritePackument(doc, { name: 'odd' }).abbreviated, [], '').toString('utf8'))
+  expect(short.versions['1.0.0'].hasInstallScript).toBeUndefined()
+})
