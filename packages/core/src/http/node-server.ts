@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { LarderConfig } from '../config/index.js'
-import type { Logger } from '../log/index.js'
+import { exitWhenLogged, type Logger } from '../log/index.js'
 import { LarderError } from '../errors/index.js'
 import { SECURITY_HEADERS, errorBody } from './edge.js'
 import type { HotResponses } from './hot-responses.js'
@@ -69,14 +69,14 @@ export function startNodeServer(options: NodeServerOptions): Server {
   )
   server.on('error', (err) => {
     logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}: ${err.message}`)
-    process.exit(2)
+    exitWhenLogged(logger, 2)
   })
   server.listen(config.port, config.host, () => options.onListening((server.address() as AddressInfo).port))
   let stopping = false
   const shutdown = () => {
     if (stopping) return
     stopping = true
-    server.close(() => void options.onClosed().then(() => process.exit(0)))
+    server.close(() => void options.onClosed().then(() => exitWhenLogged(logger, 0)))
     server.closeIdleConnections()
     setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref()
   }

@@ -18,7 +18,7 @@ function recordingSink(): LineSink & { writes: string[] } {
 /** Runs `body` in a child process with `log` made by createLogger (stdout), and returns its stdout lines. */
 async function childLines(body: string): Promise<{ lines: Record<string, unknown>[]; code: number | null }> {
   const script = `
-    const { createLogger } = await import(${JSON.stringify(BUILT_LOG)})
+    const { createLogger, exitWhenLogged } = await import(${JSON.stringify(BUILT_LOG)})
     const log = createLogger({ level: 'info' })
     ${body}
   `
@@ -107,7 +107,7 @@ describe('BatchedLines', () => {
 
   it('keeps the line an uncaughtException handler logs before it exits, as launch does', async () => {
     const { lines, code } = await childLines(`
-      process.on('uncaughtException', (err) => { log.fatal({ err }, 'crashed: ' + err.message); process.exit(1) })
+      process.on('uncaughtException', (err) => { log.fatal({ err }, 'crashed: ' + err.message); exitWhenLogged(log, 1) })
       log.info('before')
       setImmediate(() => { throw new Error('boom') })
     `)

@@ -17,6 +17,9 @@ export interface LineSink {
   fd?: number
   flush?(callback: (error?: Error | null) => void): void
   flushSync?(): void
+  /** sonic-boom's events: bytes written, and nothing left to write. */
+  on?(event: 'write', listener: (bytes: number) => void): unknown
+  once?(event: 'drain', listener: () => void): unknown
 }
 
 export interface BatchedLinesOptions {
@@ -35,12 +38,17 @@ export class BatchedLines implements DestinationStream {
   #lines: string[] = []
   #chars = 0
   #scheduled = false
+  /** Bytes handed to the sink that it has not reported written; only counted for a sink that reports. */
+  #unwritten = 0
 
   constructor(sink: LineSink, options: BatchedLinesOptions = {}) {
     const maxChars = options.maxChars ?? DEFAULT_BATCH_MAX_CHARS
     if (!Number.isInteger(maxChars) || maxChars < 1) throw new TypeError(`maxChars must be a positive integer, got ${maxChars}`)
     this.#sink = sink
     this.#maxChars = maxChars
+    sink.on?.('write', (bytes) => {
+      this.#unwritten = Math.max(0, this.#unwritten - bytes)
+    })
     watchExit(this)
   }
 
@@ -57,11 +65,17 @@ export class BatchedLines implements DestinationStream {
     }
   }
 
-  /** pino's `logger.flush(callback)`: what is held goes to the sink, and the callback waits for the sink's flush. */
+  /**
+   * pino's `logger.flush(callback)`: what is held goes to the sink, and the callback waits until the sink has
+   * written it. sonic-boom's own flush calls back at once while a write is still in flight, and a process that
+   * exits then has its exit's synchronous write overtake that write: the last lines came out of order.
+   */
   flush(callback?: (error?: Error | null) => void): void {
     this.#handOn()
-    if (this.#sink.flush) this.#sink.flush(callback ?? (() => {}))
-    else callback?.()
+    const done = callback ?? (() => {})
+    if (this.#unwritten > 0 && this.#sink.once) this.#sink.once('drain', () => done())
+    else if (this.#sink.flush) this.#sink.flush(done)
+    else done()
   }
 
   /**
@@ -70,6 +84,14 @@ export class BatchedLines implements DestinationStream {
    * to its file descriptor after it.
    */
   flushSync(): void {
+    // pino calls this after every fatal line, with the process running on: a write of the sink's still in
+    // flight must not be overtaken, so the lines queue behind it (exitWhenLogged then waits for them).
+    if (this.#unwritten > 0) return this.#handOn()
+    this.#flushAtExit()
+  }
+
+  /** At exit nothing can wait: the sink's queue, then what is held, written synchronously. */
+  #flushAtExit(): void {
     const batch = this.#take()
     this.#sink.flushSync?.()
     if (batch === undefined) return
@@ -79,9 +101,16 @@ export class BatchedLines implements DestinationStream {
     } else writeAllSync(this.#sink.fd, Buffer.from(batch))
   }
 
+  /** For the process's exit listener only. */
+  exitFlush(): void {
+    this.#flushAtExit()
+  }
+
   #handOn(): void {
     const batch = this.#take()
-    if (batch !== undefined) this.#sink.write(batch)
+    if (batch === undefined) return
+    if (this.#sink.on) this.#unwritten += Buffer.byteLength(batch)
+    this.#sink.write(batch)
   }
 
   #take(): string | undefined {
@@ -106,7 +135,7 @@ function watchExit(lines: BatchedLines): void {
   process.once('exit', () => {
     for (const ref of live) {
       try {
-        ref.deref()?.flushSync()
+        ref.deref()?.exitFlush()
       } catch {
         // A destination already closed has nowhere to write; the exit goes on.
       }

@@ -21,3 +21,17 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   // one event-loop turn go to the destination as one write. What is queued is written when the process exits.
   return pino(config, options.destination ?? new BatchedLines(pino.destination({ dest: 1, sync: false })))
 }
+
+/** How long a process that is exiting waits for its last lines to be written before it exits anyway. */
+export const EXIT_LOG_PATIENCE_MS = 2_000
+
+/**
+ * Exits with `code` once every line logged so far is written (a crash's last line after the ones before
+ * it), or after EXIT_LOG_PATIENCE_MS when the destination cannot take them.
+ */
+export function exitWhenLogged(logger: Logger, code: number, patienceMs = EXIT_LOG_PATIENCE_MS): void {
+  process.exitCode = code
+  const exit = () => process.exit(code)
+  setTimeout(exit, patienceMs).unref()
+  logger.flush(() => exit())
+}

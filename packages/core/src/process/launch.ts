@@ -12,7 +12,7 @@ import { errorHandler, notFoundHandler, securityHeaders } from '../http/edge.js'
 import { routeConsoleToLog } from '../http/console-to-log.js'
 import { startNodeServer } from '../http/node-server.js'
 import type { LarderEnv } from '../http/types.js'
-import { createLogger } from '../log/index.js'
+import { createLogger, exitWhenLogged } from '../log/index.js'
 import { connectToPrimary, runPrimary, runsChores } from '../workers/index.js'
 
 export interface LaunchOptions {
@@ -51,7 +51,7 @@ export async function launch(options: LaunchOptions): Promise<Server | undefined
   routeConsoleToLog(logger)
   process.on('uncaughtException', (err) => {
     logger.fatal({ err }, `uncaught exception, exiting: ${err.message}`)
-    process.exit(1)
+    exitWhenLogged(logger, 1)
   })
   process.on('unhandledRejection', (reason) => {
     logger.error({ err: reason }, 'unhandled promise rejection')
