@@ -18,6 +18,10 @@ export interface FakeRegistryOptions {
   expiresInS?: number
   /** Blob GETs answer 307 to a second server (another origin), as Docker Hub's CDN. */
   cdn?: boolean
+  /** Manifest HEADs answer with this status (e.g. 405) while GETs work, as some registries do. */
+  manifestHeadStatus?: number
+  /** Repositories that always answer 401 with a Basic challenge: private ones Larder has no login for. */
+  basicRepos?: readonly string[]
 }
 
 export interface FakeRegistry {
@@ -68,6 +72,8 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       const match = /^\/v2\/(.+)\/(manifests|blobs|tags)\/([^/]+)$/.exec(url.pathname)
       if (!match) return void res.writeHead(404).end()
       const [, repo, kind, ref] = match as unknown as [string, string, string, string]
+      if (options.basicRepos?.includes(repo)) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="fake"' }).end()
+      if (kind === 'manifests' && req.method === 'HEAD' && options.manifestHeadStatus) return void res.writeHead(options.manifestHeadStatus).end()
       if (kind === 'tags') {
         const list = [...tags.keys()].filter((key) => key.startsWith(`${repo}:`)).map((key) => key.slice(repo.length + 1))
         return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: repo, tags: list }))

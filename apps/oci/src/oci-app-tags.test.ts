@@ -28,6 +28,23 @@ describe('tags as indexes', () => {
     expect(manifestRequests(h, 'GET', second.digest)).toBe(1)
   })
 
+  it('follows a moved tag with a GET when the registry answers manifest HEADs with 405', async () => {
+    h = await startOciAppHarness({ manifestHeadStatus: 405 }, { LARDER_INDEX_TTL_SECONDS: '0' })
+    putImage(h.registry, 'team/app', 'latest')
+    await h.request('/v2/fake/team/app/manifests/latest')
+    const second = putImage(h.registry, 'team/app', 'latest', Buffer.from('a new layer'))
+    const moved = await h.request('/v2/fake/team/app/manifests/latest')
+    expect([moved.status, moved.headers.get('x-larder-cache'), moved.headers.get('docker-content-digest')]).toEqual([200, 'MISS', second.digest])
+  })
+
+  it('keeps another repository of the upstream reachable after one answered with a challenge Larder cannot meet', async () => {
+    h = await startOciAppHarness({ basicRepos: ['team/private'] })
+    const open = putImage(h.registry, 'team/open', 'v1')
+    expect((await h.request('/v2/fake/team/private/manifests/v1')).status).toBe(403)
+    const res = await h.request('/v2/fake/team/open/manifests/v1')
+    expect([res.status, res.headers.get('docker-content-digest')]).toEqual([200, open.digest])
+  })
+
   it('serves the cached tag when the upstream fails, rate-limits or has deleted it', async () => {
     h = await startOciAppHarness({}, { LARDER_INDEX_TTL_SECONDS: '0' })
     const image = putImage(h.registry, 'team/app', 'v1')

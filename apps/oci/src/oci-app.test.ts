@@ -28,6 +28,10 @@ describe('the OCI pull path', () => {
     expect(first.headers.get('docker-content-digest')).toBe(image.digest)
     expect(first.headers.get('content-length')).toBe(String(image.bytes.length))
     expect(first.headers.get('x-larder-cache')).toBe('MISS')
+    // A tag moves: neither the answer nor a 304 to it may be kept as if it were a digest.
+    expect(first.headers.get('cache-control')).toBe('no-cache')
+    const revalidated = await h.request('/v2/fake/team/app/manifests/v1', { headers: { 'if-none-match': `"${image.digest.slice(7)}"` } })
+    expect([revalidated.status, revalidated.headers.get('cache-control')]).toEqual([304, 'no-cache'])
     const hits = h.registry.server.hitCount((path) => path.includes('/manifests/'))
     const again = await h.request('/v2/fake/team/app/manifests/v1', { method: 'HEAD' })
     expect(again.status).toBe(200)
@@ -189,6 +193,7 @@ describe('Accept negotiation of manifests', () => {
     })
     expect(single.status).toBe(200)
     expect(single.headers.get('docker-content-digest')).toBe(amd64.digest)
+    expect(single.headers.get('cache-control')).toBe('no-cache')
     for (const accept of [undefined, '*/*', 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json']) {
       const whole = await h.request('/v2/fake/team/multi/manifests/v1', accept ? { headers: { accept } } : {})
       expect(whole.headers.get('docker-content-digest'), String(accept)).toBe(digest)

@@ -39,7 +39,9 @@ export async function fetchManifest(client: RegistryClient, target: RegistryTarg
 export async function headManifestDigest(client: RegistryClient, target: RegistryTarget, tag: string): Promise<string | undefined> {
   const { response } = await client.send(target, { method: 'HEAD', path: manifestPath(target, tag), headers: { accept: MANIFEST_ACCEPT } })
   response.body.resume()
-  if (response.status !== 200) throw statusError(`${target.upstream}/${target.repo}:${tag}`, response.status)
+  if (response.status === 429) throw statusError(`${target.upstream}/${target.repo}:${tag}`, response.status)
+  // Registries that answer HEAD with 404 or 405 while GET works: the GET settles it (undefined sends the caller there).
+  if (response.status !== 200) return undefined
   const digest = response.headers['docker-content-digest']
   return digest && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : undefined
 }

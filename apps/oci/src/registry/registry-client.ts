@@ -70,7 +70,9 @@ export class RegistryClient {
     if (token) return { authorization: `Bearer ${token}` }
     const challenge = this.challenges.get(target.upstream)
     if (!challenge) return {}
-    return this.answer(target, challenge, scope, scope)
+    // Another repository's challenge is only a guess for this one: when it cannot be answered (a Basic login
+    // Larder lacks, a token endpoint refusing that scope), the request goes unauthorized and brings its own.
+    return this.answer(target, challenge, scope, scope).catch(() => ({}))
   }
 
   private answer(target: RegistryTarget, challenge: AuthChallenge, wanted: string, keyScope: string): Promise<Record<string, string>> {

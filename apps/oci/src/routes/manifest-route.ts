@@ -11,7 +11,14 @@ import type { OciContext, OciRouteContext } from './oci-context.js'
 /** A tag can move: clients and proxies in between must ask again. A digest never does (serveArtifact's default). */
 const TAG_CACHE_CONTROL = 'no-cache'
 
-export async function getManifest(c: OciRouteContext, oci: OciContext, target: RegistryTarget, reference: ManifestReference): Promise<Response> {
+/** `asTag`: answering a request by tag (also when it is served one platform's manifest by digest), so no-cache. */
+export async function getManifest(
+  c: OciRouteContext,
+  oci: OciContext,
+  target: RegistryTarget,
+  reference: ManifestReference,
+  asTag = reference.kind === 'tag',
+): Promise<Response> {
   const served = reference.kind === 'digest' ? await oci.manifests.byDigest(target, reference.digest) : await oci.manifests.byTag(target, reference.tag)
   const { entry } = served
   const store = oci.services.store
@@ -23,7 +30,7 @@ export async function getManifest(c: OciRouteContext, oci: OciContext, target: R
   }
   const contentType = entry.contentType ?? 'application/vnd.oci.image.manifest.v1+json'
   const accept = await decideAccept(c.req.header('accept'), contentType, async () => readAll(await open(), MAX_MANIFEST_BYTES, `manifest ${entry.key}`))
-  if (accept.kind === 'platform' && reference.kind === 'tag') return getManifest(c, oci, target, { kind: 'digest', digest: accept.digest })
+  if (accept.kind === 'platform' && reference.kind === 'tag') return getManifest(c, oci, target, { kind: 'digest', digest: accept.digest }, true)
   if (accept.kind !== 'serve') {
     throw new OciError(
       'MANIFEST_UNKNOWN',
@@ -39,7 +46,7 @@ export async function getManifest(c: OciRouteContext, oci: OciContext, target: R
     ...API_VERSION_HEADER,
     'docker-content-digest': `sha256:${entry.blob}`,
     ...staleHeaders(served.staleReason),
-    ...(reference.kind === 'tag' ? { 'cache-control': TAG_CACHE_CONTROL } : {}),
+    ...(asTag ? { 'cache-control': TAG_CACHE_CONTROL } : {}),
   }
   return serveArtifact(c, { result: served.result, body, size: entry.size, contentType, entry }, store, headers)
 }

@@ -54,7 +54,8 @@ export async function serveArtifact(
   headers['accept-ranges'] = 'bytes'
   if (clientHasCurrent(c, etag)) {
     artifact.body.destroy()
-    return c.body(null, 304, { etag, 'cache-control': IMMUTABLE_CACHE_CONTROL })
+    // RFC 9111: a cache updates its stored headers from a 304, so it carries the caller's cache-control (a tag's no-cache).
+    return c.body(null, 304, { etag, 'cache-control': headers['cache-control'] ?? IMMUTABLE_CACHE_CONTROL })
   }
   const ifRange = c.req.header('if-range')
   const range = ifRange && !rangeStillValid(ifRange, etag, entry.fetchedAt) ? undefined : parseRange(c.req.header('range'), entry.size)
