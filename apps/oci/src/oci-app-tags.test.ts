@@ -45,6 +45,17 @@ describe('tags as indexes', () => {
     expect([res.status, res.headers.get('docker-content-digest')]).toEqual([200, open.digest])
   })
 
+  it("passes on an upstream's 403 as DENIED, which clients do not retry, for manifests and blobs", async () => {
+    h = await startOciAppHarness()
+    const image = putImage(h.registry, 'team/app', 'v1')
+    h.registry.failWith = 403
+    for (const path of ['/v2/fake/team/app/manifests/v1', `/v2/fake/team/app/blobs/${image.layerDigest}`]) {
+      const res = await h.request(path)
+      expect(res.status, path).toBe(403)
+      expect(((await res.json()) as { errors: { code: string }[] }).errors[0]!.code, path).toBe('DENIED')
+    }
+  })
+
   it('serves the cached tag when the upstream fails, rate-limits or has deleted it', async () => {
     h = await startOciAppHarness({}, { LARDER_INDEX_TTL_SECONDS: '0' })
     const image = putImage(h.registry, 'team/app', 'v1')

@@ -11,9 +11,11 @@ type Subject = 'manifest' | 'blob' | 'other'
 
 export function renderOciError(c: Context<LarderEnv>, error: LarderError): Response {
   const subject = subjectOf(new URL(c.req.url).pathname)
-  const code = error instanceof OciError ? error.ociCode : ociCodeOf(error, subject)
+  // An upstream's 403 is its refusal to share this repository: DENIED, which clients do not retry, not a 502.
+  const denied = !(error instanceof OciError) && error.code === 'E_UPSTREAM_STATUS' && error.upstreamStatus === 403
+  const code = error instanceof OciError ? error.ociCode : denied ? 'DENIED' : ociCodeOf(error, subject)
   // An offline miss is a plain "unknown" to the client: there is nothing to retry until Larder goes online.
-  const status = !(error instanceof OciError) && error.code === 'E_OFFLINE_MISS' ? 404 : error.status
+  const status = !(error instanceof OciError) && error.code === 'E_OFFLINE_MISS' ? 404 : denied ? 403 : error.status
   const headers: Record<string, string> = { ...API_VERSION_HEADER, ...error.headers }
   if (status === 401) headers['www-authenticate'] = BASIC_CHALLENGE
   const detail: Record<string, string> = { larder: error.code }

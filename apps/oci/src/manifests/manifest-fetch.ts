@@ -59,7 +59,7 @@ export function statusError(label: string, status: number): LarderError {
       status: 429,
     })
   }
-  return new LarderError('E_UPSTREAM_STATUS', `manifest ${label}: upstream answered ${status}`)
+  return new LarderError('E_UPSTREAM_STATUS', `manifest ${label}: upstream answered ${status}`, { upstreamStatus: status })
 }
 
 function tooLarge(label: string, size?: number): OciError {

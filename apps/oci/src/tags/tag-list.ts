@@ -68,7 +68,7 @@ export class TagLists {
     }
     if (response.status !== 200) {
       response.body.resume()
-      throw new LarderError('E_UPSTREAM_STATUS', `${label}: upstream answered ${response.status}`)
+      throw new LarderError('E_UPSTREAM_STATUS', `${label}: upstream answered ${response.status}`, { upstreamStatus: response.status })
     }
     const body = await readAll(response.body, MAX_TAG_LIST_BYTES, label)
     const tags = parseTags(body, label)

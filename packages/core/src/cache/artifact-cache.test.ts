@@ -313,6 +313,10 @@ describe('cache.artifact: upstream failures', () => {
   it('rejects with E_NOT_FOUND when upstream answers 404', async () => {
     const h = await setup()
     await expectCode(h.cache.artifact(h.request({ url: `${h.fixture.url}/pkg/-/missing.tgz` })), 'E_NOT_FOUND')
+    // A CDN's signed query is a secret: the message names the path only.
+    const error = await h.cache.artifact(h.request({ url: `${h.fixture.url}/pkg/-/missing.tgz?X-Amz-Signature=s3cr3t` })).catch((e: unknown) => e)
+    expect(String((error as Error).message)).toContain('/pkg/-/missing.tgz?…')
+    expect(String((error as Error).message)).not.toContain('s3cr3t')
     await expectNothingStored(h)
   })
 })

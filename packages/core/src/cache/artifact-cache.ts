@@ -2,6 +2,7 @@
 import { LarderError } from '../errors/index.js'
 import { SpoolFill, type Flight } from '../flight/index.js'
 import type { CacheEntry } from '../store/types.js'
+import { safeUrl } from '../upstream/upstream-failure.js'
 import { checkArtifactFormat } from './artifact-format.js'
 import type { ResolvedCacheOptions } from './options.js'
 import type { ArtifactRequest, ArtifactResponse, ResolvableArtifactRequest } from './types.js'
@@ -142,11 +143,13 @@ export class ArtifactCache {
     if (response.status !== 200) {
       response.body.destroy()
       if (response.status === 404 || response.status === 410) {
-        throw new LarderError('E_NOT_FOUND', `${label} is not on the upstream (${response.status} from ${response.url})`, {
+        throw new LarderError('E_NOT_FOUND', `${label} is not on the upstream (${response.status} from ${safeUrl(response.url)})`, {
           cacheResult: 'MISS',
         })
       }
-      throw new LarderError('E_UPSTREAM_STATUS', `${label}: upstream answered ${response.status} (${response.url})`)
+      throw new LarderError('E_UPSTREAM_STATUS', `${label}: upstream answered ${response.status} (${safeUrl(response.url)})`, {
+        upstreamStatus: response.status,
+      })
     }
     const announced = response.headers['content-encoding'] ? undefined : parseLength(response.headers['content-length'])
     if (request.expectedSize !== undefined && announced !== undefined && announced !== request.expectedSize) {

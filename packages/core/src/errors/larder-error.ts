@@ -38,6 +38,8 @@ export interface LarderErrorOptions {
   cacheResult?: string
   /** Response headers the status calls for, e.g. Allow with a 405. */
   headers?: Record<string, string>
+  /** For E_UPSTREAM_STATUS: what the upstream answered, for an edge that passes some on (OCI's 403 DENIED). */
+  upstreamStatus?: number
 }
 
 export class LarderError extends Error {
@@ -46,6 +48,7 @@ export class LarderError extends Error {
   readonly hint: string | undefined
   readonly cacheResult: string | undefined
   readonly headers: Readonly<Record<string, string>> | undefined
+  readonly upstreamStatus: number | undefined
 
   constructor(code: ErrorCode, message: string, options: LarderErrorOptions = {}) {
     super(message, { cause: options.cause })
@@ -53,6 +56,7 @@ export class LarderError extends Error {
     this.hint = options.hint
     this.cacheResult = options.cacheResult
     this.headers = options.headers
+    this.upstreamStatus = options.upstreamStatus
   }
 
   get status(): number {

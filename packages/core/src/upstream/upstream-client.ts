@@ -210,6 +210,7 @@ function statusError(response: RawResponse, attempts: number): LarderError {
   const tries = attempts === 1 ? '' : ` (after ${attempts} attempts)`
   return new LarderError('E_UPSTREAM_STATUS', `upstream ${safeOrigin(response.url)} answered ${response.status}${tries}`, {
     hint: 'the upstream is failing; try again later',
+    upstreamStatus: response.status,
   })
 }
 

@@ -106,3 +106,13 @@ export function safeOrigin(url: string): string {
     return '(invalid URL)'
   }
 }
+
+/** Origin and path, no credentials and no query: what an error may say of a URL (a CDN's signed query is a secret). */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.origin}${parsed.pathname}${parsed.search ? '?…' : ''}`
+  } catch {
+    return '(invalid URL)'
+  }
+}
