@@ -1,5 +1,6 @@
 /** Digests as lockfiles state them, turned into lowercase hex by Node hash name (sha1, sha256, sha384, sha512, md5). */
 import { getHashes } from 'node:crypto'
+import { integrityChoices } from '@larder/core'
 
 /** Hex digest by algorithm; every one given must match. */
 export type Digests = Readonly<Record<string, string>>
@@ -35,4 +36,11 @@ export function matchLockfile(anyOf: readonly Digests[], actual: ComputedDigests
   const expected = anyOf.map(describeDigests).join(' or ')
   const got = describeDigests(Object.fromEntries(Object.keys(anyOf[0] ?? {}).map((algorithm) => [algorithm, actual[algorithm]!])))
   return { error: `the bytes do not match the lockfile: got ${got}, the lockfile says ${expected}` }
+}
+
+/** What an npm-style `integrity` asks of the bytes, as npm checks it: one of its strongest algorithm's hashes. */
+export function integrityExpectation(sri: string | undefined): { expected: Digests; anyOf?: Digests[] } {
+  const choices = integrityChoices(sri) as Digests[]
+  if (choices.length <= 1) return { expected: choices[0] ?? {} }
+  return { expected: {}, anyOf: choices }
 }

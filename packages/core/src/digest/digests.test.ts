@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { isLarderError } from '../errors/index.js'
-import { StreamingDigest, parseIntegrity, toIntegrity, verifyDigests } from './digests.js'
+import { StreamingDigest, integrityChoices, parseIntegrity, toIntegrity, verifyDigests } from './digests.js'
 
 const body = Buffer.from('hello larder')
 const hex = (algorithm: string) => createHash(algorithm).update(body).digest('hex')
 
 describe('digests', () => {
-  it('parses SRI strings with several algorithms and ignores unknown ones', () => {
-    const sri = `${toIntegrity('sha512', hex('sha512'))} sha384-abc ${toIntegrity('sha1', hex('sha1'))}`
-    expect(parseIntegrity(sri)).toEqual({ sha512: hex('sha512'), sha1: hex('sha1') })
+  it('reads SRI strings as npm checks them: the strongest algorithm only, any of its hashes, unknown ones ignored', () => {
+    const sri = `sha1-${Buffer.from('wrong').toString('base64')} ${toIntegrity('sha512', hex('sha512'))} sha384-abc`
+    expect(parseIntegrity(sri)).toEqual({ sha512: hex('sha512') })
+    const other = 'f'.repeat(128)
+    expect(integrityChoices(`${toIntegrity('sha512', other)} ${toIntegrity('sha512', hex('sha512'))}`)).toEqual([{ sha512: other }, { sha512: hex('sha512') }])
+    expect(parseIntegrity(toIntegrity('sha1', hex('sha1')))).toEqual({ sha1: hex('sha1') })
     expect(parseIntegrity(undefined)).toEqual({})
   })
 

@@ -50,20 +50,27 @@ export function verifyDigests(what: string, expected: ExpectedDigests, actual: D
   }
 }
 
-/** Parses a Subresource Integrity string ("sha512-<base64> sha1-<base64>") into hex digests. */
-export function parseIntegrity(sri: string | undefined): ExpectedDigests {
-  const out: ExpectedDigests = {}
-  if (!sri) return out
-  for (const token of sri.trim().split(/\s+/)) {
+/**
+ * The hashes of the strongest algorithm in a Subresource Integrity string ("sha512-<base64> sha1-<base64>"), each
+ * as its own set: npm (ssri) checks only the strongest algorithm given, and takes bytes matching any one of its hashes.
+ */
+export function integrityChoices(sri: string | undefined): ExpectedDigests[] {
+  const tokens: [DigestAlgorithm, string][] = []
+  for (const token of (sri ?? '').trim().split(/\s+/)) {
     const dash = token.indexOf('-')
     if (dash < 0) continue
     const algorithm = token.slice(0, dash) as DigestAlgorithm
     if (!(SUPPORTED_ALGORITHMS as readonly string[]).includes(algorithm)) continue
-    const base64 = token.slice(dash + 1).replace(/\?.*$/, '')
-    const hex = Buffer.from(base64, 'base64').toString('hex')
-    if (hex.length > 0) out[algorithm] = hex
+    const hex = Buffer.from(token.slice(dash + 1).replace(/\?.*$/, ''), 'base64').toString('hex')
+    if (hex.length > 0) tokens.push([algorithm, hex])
   }
-  return out
+  const strongest = SUPPORTED_ALGORITHMS.find((algorithm) => tokens.some(([named]) => named === algorithm))
+  return tokens.filter(([algorithm]) => algorithm === strongest).map(([algorithm, hex]) => ({ [algorithm]: hex }))
+}
+
+/** The digest an SRI string asks to be checked: its strongest algorithm's first hash (see integrityChoices). */
+export function parseIntegrity(sri: string | undefined): ExpectedDigests {
+  return integrityChoices(sri)[0] ?? {}
 }
 
 /** Formats a hex digest as an SRI token, e.g. toIntegrity('sha512', hex) -> 'sha512-...'. */

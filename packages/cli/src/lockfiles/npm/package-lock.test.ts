@@ -109,6 +109,21 @@ describe('entries that are not registry packages', () => {
     expect(read.items.map((item) => [item.name, item.artifacts[0]!.path])).toEqual([['real', '/npm/real/-/real-1.0.0.tgz']])
   })
 
+  it('asks of a tarball what npm does of several hashes: one of the strongest algorithm', () => {
+    const b64 = (c: string, n: number) => Buffer.from(c.repeat(n), 'hex').toString('base64')
+    const [a, b] = [`sha512-${b64('aa', 64)}`, `sha512-${b64('bb', 64)}`]
+    const read = readPackageLock(
+      'package-lock.json',
+      lock({
+        'node_modules/one': { version: '1.0.0', resolved: 'https://registry.npmjs.org/one/-/one-1.0.0.tgz', integrity: `sha1-${b64('cc', 20)} ${a}` },
+        'node_modules/two': { version: '1.0.0', resolved: 'https://registry.npmjs.org/two/-/two-1.0.0.tgz', integrity: `${a} ${b}` },
+      }),
+    )
+    const [one, two] = read.items.map((item) => item.artifacts[0]!)
+    expect(one).toMatchObject({ expected: { sha512: 'aa'.repeat(64) } })
+    expect(two).toMatchObject({ expected: {}, anyOf: [{ sha512: 'aa'.repeat(64) }, { sha512: 'bb'.repeat(64) }] })
+  })
+
   it('refuses an unknown lockfileVersion and text that is not JSON', () => {
     expect(() => readPackageLock('p.json', JSON.stringify({ lockfileVersion: 4 }))).toThrow(/lockfileVersion 4/)
     expect(() => readPackageLock('p.json', 'lockfileVersion: 3')).toThrow(/not JSON/)

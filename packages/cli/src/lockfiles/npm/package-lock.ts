@@ -2,7 +2,7 @@
  * npm's package-lock.json and npm-shrinkwrap.json, lockfileVersion 1 (the nested `dependencies` tree),
  * 2 (both forms: the `packages` map is read) and 3 (`packages` only).
  */
-import { parseIntegrity } from '@larder/core'
+import { integrityExpectation } from '../digests.js'
 import type { LockedItem, ReadLockfile } from '../locked-item.js'
 
 /** What npm sends for a packument: the abbreviated form, which Larder derives and stores with the full one. */
@@ -104,7 +104,7 @@ function toItem(lockfile: string, entry: NpmEntry): LockedItem {
   return {
     ...base,
     indexes: [{ path: `/npm/${encoded}`, accept: NPM_PACKUMENT_ACCEPT }],
-    artifacts: [{ path: `/npm/${name}/-/${encodeURIComponent(file)}`, expected: parseIntegrity(entry.integrity) as Record<string, string> }],
+    artifacts: [{ path: `/npm/${name}/-/${encodeURIComponent(file)}`, ...integrityExpectation(entry.integrity) }],
   }
 }
 
